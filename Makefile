@@ -1,0 +1,77 @@
+# orchestrator: one binary, bin/orchestrator.
+#   make          build (installs missing Debian packages first: make deps)
+#   make test     build, then run every test; ends with "N passed, N failed"
+#   make asan     the same tests on an AddressSanitizer + UBSan build
+#   make docs     the embedded default: migrate sql/ on a local PostgreSQL, regenerate README.md
+#   make bench    benchmarks (ratios against baselines, not timed tests)
+
+PKGS    := libcurl libcjson libpq libgit2 openssl libxml-2.0 zlib
+BUILD   ?= build
+BIN     ?= bin/orchestrator
+CC      ?= cc
+OPT     ?= -O2 -g
+SAN     ?=
+# Evaluated lazily, after `deps` has run.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow \
+              -Wstrict-prototypes -Wno-missing-field-initializers -Iorchestrator \
+              $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+SRCS      := $(sort $(shell find orchestrator -name '*.c' ! -path orchestrator/main.c))
+OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/liborchestrator.a
+TEST_SRCS := $(sort $(shell find tests -name '*_test.c' -not -path '*/node_modules/*'))
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+DEPSTAMP  := $(BUILD)/.deps-ok
+
+.PHONY: all deps test-deps test asan docs bench clean format
+all: $(BIN)
+
+deps:
+	@sh mk/deps.sh
+
+$(DEPSTAMP): mk/deps.sh
+	@sh mk/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/orchestrator/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/lib/tap.h | $(DEPSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+test-deps: $(DEPSTAMP)
+	@sh mk/test-deps.sh
+
+test: $(BIN) $(TEST_BINS) test-deps
+	@ORC_BIN=$(abspath $(BIN)) ORC_TEST_BIN_DIR=$(abspath $(BUILD))/tests tests/run
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin/orchestrator OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+docs: $(BIN)
+	@sh scripts/docs.sh
+
+bench: $(BIN)
+	@sh bench/run.sh
+
+format:
+	clang-format -i $(SRCS) orchestrator/main.c $(shell find orchestrator tests -name '*.h' -not -path '*/node_modules/*')
+
+clean:
+	rm -rf build bin
+
+-include $(OBJS:.o=.d) $(BUILD)/orchestrator/main.d

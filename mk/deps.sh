@@ -1,0 +1,46 @@
+#!/bin/sh
+# make deps: installs what this project needs on a bare Debian 12 machine.
+# Debian packages for the libraries pkg-config cannot find and the tools the tests run;
+# npm packages for the tests (tests/package.json). As root it installs; otherwise it
+# prints the exact command to run.
+set -eu
+
+# pkg-config module -> Debian package
+LIBS="libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libpq:libpq-dev libgit2:libgit2-dev
+openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev"
+# command -> Debian package (test and tooling needs)
+TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
+/usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
+runuser:util-linux python3:python3 curl:curl"
+
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
+for pair in $LIBS; do
+	mod=${pair%%:*} pkg=${pair#*:}
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$mod"; then
+		missing="$missing $pkg"
+	fi
+done
+for pair in $TOOLS; do
+	tool=${pair%%:*} pkg=${pair#*:}
+	case $tool in
+	/*) [ -x "$tool" ] || missing="$missing $pkg" ;;
+	*) command -v "$tool" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+	esac
+done
+# Libraries that have no pkg-config module but are needed by tests.
+[ -f /usr/include/cmocka.h ] || missing="$missing libcmocka-dev"
+
+missing=$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "deps: installing $missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q >/dev/null
+		# shellcheck disable=SC2086
+		apt-get install -y -q --no-install-recommends $missing >/dev/null
+	else
+		echo "deps: missing packages; run: sudo apt-get install -y $missing" >&2
+		exit 2
+	fi
+fi

@@ -1,0 +1,27 @@
+/*
+ * fs: whole-file reads, atomic writes and temporary directories.
+ *
+ * Writes that replace a user's file (README.md, metadata.json, tfvars) go through
+ * fs_write_atomic: a temporary file beside the target, fsync, then rename, so a crash
+ * leaves either the old file or the new one, never half of either.
+ */
+#ifndef ORC_FS_H
+#define ORC_FS_H
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Reads the whole file into out (appending). Missing file: ORC_EUSAGE naming the path. */
+int fs_read_file(const char *path, buf *out, err *e);
+/* Replaces path with data via a temporary file and rename; keeps the old file's mode. */
+int fs_write_atomic(const char *path, const void *data, size_t len, err *e);
+int fs_exists(const char *path);
+int fs_is_dir(const char *path);
+/* Creates a private (0700) temporary directory; returns a heap path. */
+int fs_mkdtemp(const char *prefix, char **out, err *e);
+/* Removes a file or a directory tree; missing is fine. */
+int fs_remove_tree(const char *path);
+/* Joins two path parts with exactly one '/'; heap result. */
+char *fs_join(const char *a, const char *b);
+
+#endif

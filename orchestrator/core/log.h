@@ -1,0 +1,49 @@
+/*
+ * log: the one output path of the program.
+ *
+ * Everything the program prints goes through here so that two rules hold everywhere:
+ * a registered secret never reaches stdout, stderr, $GITHUB_OUTPUT or the step summary
+ * (it is replaced by "***"), and inside GitHub Actions (GITHUB_ACTIONS=true) errors and
+ * warnings become workflow annotations, long output can be folded into groups, and
+ * results land in $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
+ *
+ * log_info writes to stdout (results a user or script reads); everything else goes to
+ * stderr.
+ */
+#ifndef ORC_LOG_H
+#define ORC_LOG_H
+
+#include "core/buf.h"
+
+void log_init(void);
+void log_shutdown(void);
+void log_set_verbose(int on);
+int log_is_verbose(void);
+/* True when running inside GitHub Actions. */
+int log_in_actions(void);
+
+/* Registers a value to redact (ignored when shorter than 4 bytes: it would mangle
+ * ordinary text). Inside Actions it also asks the runner to mask it. */
+void log_add_secret(const char *value);
+/* Replaces every registered secret in b with "***". */
+void log_redact(buf *b);
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error tied to a file and line: an `::error file=..,line=..::` annotation in Actions. */
+void log_error_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* `::group::` / `::endgroup::` in Actions, nothing elsewhere. */
+void log_group_begin(const char *title);
+void log_group_end(void);
+
+/* Appends name=value to $GITHUB_OUTPUT (multi-line values use a delimiter). No-op
+ * outside Actions. Returns 0, or -1 when the file cannot be written. */
+int log_gha_output(const char *name, const char *value);
+/* Appends markdown to $GITHUB_STEP_SUMMARY. No-op outside Actions. */
+int log_gha_summary(const char *markdown);
+
+#endif
