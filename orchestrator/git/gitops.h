@@ -1,0 +1,44 @@
+/*
+ * gitops: the few git operations the product needs, on libgit2: commit a set of files
+ * as the gitbot, push over HTTPS with a token, bring a CI checkout up to the remote
+ * after a rejected push, and clone one branch shallowly.
+ *
+ * Names are gitops_* to stay clear of libgit2's own git_* namespace. Tokens are passed
+ * through libgit2's credential callback, never put in a URL or argv.
+ */
+#ifndef ORC_GITOPS_H
+#define ORC_GITOPS_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * Stages paths (relative to the work tree of the repository that contains repo_dir) and
+ * commits them on HEAD with author and committer name <email>. When the staged tree
+ * equals HEAD's, nothing is committed and *committed is 0: running twice makes no second
+ * commit. sha (may be NULL) receives the new commit's hex id.
+ */
+int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t npaths,
+			const char *message, const char *name, const char *email, int *committed,
+			buf *sha, err *e);
+
+/*
+ * Pushes the current branch to the same-named branch of remote ("origin"). token: for
+ * HTTPS remotes (NULL: $GITHUB_TOKEN, then none). A push refused because the remote moved
+ * on (not fast-forward) returns ORC_EFAIL with *rejected set, so the caller can call
+ * gitops_sync_remote, redo its change and try again; authentication failures are
+ * ORC_EREMOTE.
+ */
+int gitops_push(const char *repo_dir, const char *remote, const char *token, int *rejected,
+		err *e);
+
+/*
+ * Fetches the current branch from remote and moves the branch, index and work tree to the
+ * remote's tip, dropping local commits that were not pushed. For CI checkouts that retry
+ * a generated commit on top of what others pushed meanwhile.
+ */
+int gitops_sync_remote(const char *repo_dir, const char *remote, const char *token, err *e);
+
+#endif
