@@ -13,7 +13,7 @@
 
 #include "core/fs.h"
 
-enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT };
+enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NUMBER };
 
 struct field {
 	const char *key;
@@ -34,6 +34,15 @@ static const struct field aurora_fields[] = {
 	 "a string naming the DB subnet group"},
 	{"vpcSecurityGroups", K_LIST, RF(db_security_groups), "auroradb-sg", NULL,
 	 "a comma-separated string of security group names"},
+	/* Capacity of a restored cluster (snapshot restore); absent: RDS's defaults. */
+	{"serverlessV1MinCapacity", K_NUMBER, RF(v1_min_capacity), "0", NULL,
+	 "a number of Aurora capacity units (Serverless v1)"},
+	{"serverlessV1MaxCapacity", K_NUMBER, RF(v1_max_capacity), "0", NULL,
+	 "a number of Aurora capacity units (Serverless v1)"},
+	{"serverlessV2MinCapacity", K_NUMBER, RF(v2_min_capacity), "0", NULL,
+	 "a number of Aurora capacity units (Serverless v2, 0 to 256 in steps of 0.5)"},
+	{"serverlessV2MaxCapacity", K_NUMBER, RF(v2_max_capacity), "0", NULL,
+	 "a number of Aurora capacity units (Serverless v2, 1 to 256 in steps of 0.5)"},
 	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -230,6 +239,14 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 			return;
 		}
 		*(int *)((char *)base + f->offset) = cJSON_IsTrue(v);
+		return;
+	case K_NUMBER:
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
+			problem(p, "%s: expected %s, got %s", path, f->expect,
+				cJSON_IsNumber(v) ? "a negative number" : json_type_name(v));
+			return;
+		}
+		*(double *)((char *)base + f->offset) = v->valuedouble;
 		return;
 	case K_ARGV: {
 		int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;

@@ -25,6 +25,8 @@ typedef struct config_region {
 	char *db_cluster_name;
 	char *db_subnet_group;
 	char *db_security_groups; /* comma-separated names */
+	double v1_min_capacity, v1_max_capacity; /* 0 when absent */
+	double v2_min_capacity, v2_max_capacity; /* 0 when absent */
 	/* flywayTask */
 	char *task_family;
 	char *task_launch_type; /* FARGATE or EC2 */

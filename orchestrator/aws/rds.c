@@ -1,0 +1,478 @@
+/*
+ * rds: RDS Query calls for clusters and cluster snapshots. Requests are built with
+ * aws_params; answers are read by walking the parsed XML under each DBCluster or
+ * DBClusterSnapshot element (local names, so the namespace does not matter) and copied
+ * into structs. Lists follow Marker until the last page.
+ */
+#include "aws/rds.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define RDS_VERSION "2014-10-31"
+
+void rds_tags_add(rds_tags *t, const char *key, const char *value)
+{
+	t->keys = xrealloc(t->keys, (t->n + 1) * sizeof *t->keys);
+	t->values = xrealloc(t->values, (t->n + 1) * sizeof *t->values);
+	t->keys[t->n] = xstrdup(key);
+	t->values[t->n] = xstrdup(value ? value : "");
+	t->n++;
+}
+
+const char *rds_tags_get(const rds_tags *t, const char *key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->keys[i], key) == 0)
+			return t->values[i];
+	return NULL;
+}
+
+void rds_tags_free(rds_tags *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->keys[i]);
+		free(t->values[i]);
+	}
+	free(t->keys);
+	free(t->values);
+	memset(t, 0, sizeof *t);
+}
+
+void rds_cluster_free(rds_cluster *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->arn);
+	free(c->status);
+	free(c->engine);
+	free(c->engine_version);
+	rds_tags_free(&c->tags);
+	memset(c, 0, sizeof *c);
+}
+
+void rds_clusters_free(rds_cluster *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rds_cluster_free(&list[i]);
+	free(list);
+}
+
+void rds_snapshot_free(rds_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->id);
+	free(s->arn);
+	free(s->cluster_id);
+	free(s->status);
+	free(s->engine);
+	free(s->engine_version);
+	free(s->created);
+	free(s->type);
+	rds_tags_free(&s->tags);
+	memset(s, 0, sizeof *s);
+}
+
+void rds_snapshots_free(rds_snapshot *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rds_snapshot_free(&list[i]);
+	free(list);
+}
+
+/* ---- XML reading ---- */
+
+static int is_elem(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is_elem(c, name))
+			return c;
+	return NULL;
+}
+
+/* Text of the named child, heap, "" when absent. */
+static char *child_text(const xmlNode *n, const char *name)
+{
+	const xmlNode *c = child(n, name);
+	if (!c)
+		return xstrdup("");
+	xmlChar *t = xmlNodeGetContent(c);
+	char *s = xstrdup(t ? (const char *)t : "");
+	xmlFree(t);
+	return s;
+}
+
+static long child_long(const xmlNode *n, const char *name)
+{
+	char *t = child_text(n, name);
+	long v = strtol(t, NULL, 10);
+	free(t);
+	return v;
+}
+
+/* Every element with the local name, depth first, not descending into matches. */
+static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count)
+{
+	for (const xmlNode *c = n; c; c = c->next) {
+		if (is_elem(c, name)) {
+			*out = xrealloc(*out, (*count + 1) * sizeof **out);
+			(*out)[(*count)++] = c;
+		} else if (c->children) {
+			collect(c->children, name, out, count);
+		}
+	}
+}
+
+static void read_tags(const xmlNode *n, rds_tags *t)
+{
+	const xmlNode *list = child(n, "TagList");
+	for (const xmlNode *c = list ? list->children : NULL; c; c = c->next) {
+		if (!is_elem(c, "Tag"))
+			continue;
+		char *k = child_text(c, "Key"), *v = child_text(c, "Value");
+		rds_tags_add(t, k, v);
+		free(k);
+		free(v);
+	}
+}
+
+static void read_cluster(const xmlNode *n, rds_cluster *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = child_text(n, "DBClusterIdentifier");
+	c->arn = child_text(n, "DBClusterArn");
+	c->status = child_text(n, "Status");
+	c->engine = child_text(n, "Engine");
+	c->engine_version = child_text(n, "EngineVersion");
+	const xmlNode *members = child(n, "DBClusterMembers");
+	for (const xmlNode *m = members ? members->children : NULL; m; m = m->next)
+		c->nmembers += is_elem(m, "DBClusterMember");
+	read_tags(n, &c->tags);
+}
+
+static void read_snapshot(const xmlNode *n, rds_snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	s->id = child_text(n, "DBClusterSnapshotIdentifier");
+	s->arn = child_text(n, "DBClusterSnapshotArn");
+	s->cluster_id = child_text(n, "DBClusterIdentifier");
+	s->status = child_text(n, "Status");
+	s->engine = child_text(n, "Engine");
+	s->engine_version = child_text(n, "EngineVersion");
+	s->created = child_text(n, "SnapshotCreateTime");
+	s->type = child_text(n, "SnapshotType");
+	s->storage_gb = child_long(n, "AllocatedStorage");
+	s->percent = (int)child_long(n, "PercentProgress");
+	read_tags(n, &s->tags);
+}
+
+static int call(aws_client *c, const char *action, const aws_params *p, xmlDocPtr *doc, err *e)
+{
+	return aws_query_call(c, "rds", action, RDS_VERSION, p, doc, e);
+}
+
+static int is_code(aws_client *c, const char *code)
+{
+	return strcmp(aws_last_error_code(c), code) == 0;
+}
+
+/* ---- clusters ---- */
+
+/* DescribeDBClusters, all pages; id NULL lists every cluster. */
+static int describe_clusters(aws_client *c, const char *id, rds_cluster **out, size_t *n, err *e)
+{
+	*out = NULL;
+	*n = 0;
+	char *marker = NULL;
+	do {
+		aws_params p = {0};
+		if (id)
+			aws_params_add(&p, "DBClusterIdentifier", id);
+		if (marker)
+			aws_params_add(&p, "Marker", marker);
+		free(marker);
+		marker = NULL;
+		xmlDocPtr doc = NULL;
+		int rc = call(c, "DescribeDBClusters", &p, &doc, e);
+		aws_params_free(&p);
+		if (rc)
+			return rc;
+		const xmlNode **found = NULL;
+		size_t nf = 0;
+		collect(xmlDocGetRootElement(doc), "DBCluster", &found, &nf);
+		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
+		for (size_t i = 0; i < nf; i++)
+			read_cluster(found[i], &(*out)[(*n)++]);
+		free(found);
+		marker = aws_xml_text(doc, "//DescribeDBClustersResult/Marker");
+		if (marker && !*marker) {
+			free(marker);
+			marker = NULL;
+		}
+		xmlFreeDoc(doc);
+	} while (marker);
+	return 0;
+}
+
+int rds_cluster_get(aws_client *c, const char *id, rds_cluster *out, int *found, err *e)
+{
+	rds_cluster *list;
+	size_t n;
+	memset(out, 0, sizeof *out);
+	*found = 0;
+	int rc = describe_clusters(c, id, &list, &n, e);
+	if (rc) {
+		if (is_code(c, "DBClusterNotFoundFault")) {
+			err_clear(e);
+			return 0;
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*found && strcasecmp(list[i].id, id) == 0) {
+			*out = list[i];
+			memset(&list[i], 0, sizeof list[i]);
+			*found = 1;
+		}
+	}
+	rds_clusters_free(list, n);
+	return 0;
+}
+
+int rds_cluster_list(aws_client *c, rds_cluster **out, size_t *n, err *e)
+{
+	return describe_clusters(c, NULL, out, n, e);
+}
+
+static int simple_call(aws_client *c, const char *action, aws_params *p, err *e)
+{
+	xmlDocPtr doc = NULL;
+	int rc = call(c, action, p, &doc, e);
+	aws_params_free(p);
+	if (doc)
+		xmlFreeDoc(doc);
+	return rc;
+}
+
+int rds_cluster_rename(aws_client *c, const char *id, const char *new_id, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterIdentifier", id);
+	aws_params_add(&p, "NewDBClusterIdentifier", new_id);
+	aws_params_add(&p, "ApplyImmediately", "true");
+	return simple_call(c, "ModifyDBCluster", &p, e);
+}
+
+int rds_cluster_delete(aws_client *c, const char *id, const char *final_snapshot, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterIdentifier", id);
+	if (final_snapshot) {
+		aws_params_add(&p, "SkipFinalSnapshot", "false");
+		aws_params_add(&p, "FinalDBSnapshotIdentifier", final_snapshot);
+	} else {
+		aws_params_add(&p, "SkipFinalSnapshot", "true");
+	}
+	return simple_call(c, "DeleteDBCluster", &p, e);
+}
+
+static void add_tag_params(aws_params *p, const rds_tags *t)
+{
+	for (size_t i = 0; t && i < t->n; i++) {
+		char *k = xasprintf("Tags.Tag.%zu.Key", i + 1);
+		char *v = xasprintf("Tags.Tag.%zu.Value", i + 1);
+		aws_params_add(p, k, t->keys[i]);
+		aws_params_add(p, v, t->values[i]);
+		free(k);
+		free(v);
+	}
+}
+
+static void add_number(aws_params *p, const char *name, double v)
+{
+	aws_params_addf(p, name, "%g", v);
+}
+
+int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterIdentifier", a->cluster_id);
+	aws_params_add(&p, "SnapshotIdentifier", a->snapshot_id);
+	aws_params_add(&p, "Engine", a->engine);
+	if (a->engine_version && *a->engine_version)
+		aws_params_add(&p, "EngineVersion", a->engine_version);
+	if (a->subnet_group && *a->subnet_group)
+		aws_params_add(&p, "DBSubnetGroupName", a->subnet_group);
+	for (size_t i = 0; i < a->nsecurity_groups; i++) {
+		char *name = xasprintf("VpcSecurityGroupIds.VpcSecurityGroupId.%zu", i + 1);
+		aws_params_add(&p, name, a->security_group_ids[i]);
+		free(name);
+	}
+	if (a->v1_max > 0) {
+		aws_params_add(&p, "EngineMode", "serverless");
+		add_number(&p, "ScalingConfiguration.MinCapacity", a->v1_min);
+		add_number(&p, "ScalingConfiguration.MaxCapacity", a->v1_max);
+	}
+	if (a->v2_max > 0) {
+		add_number(&p, "ServerlessV2ScalingConfiguration.MinCapacity", a->v2_min);
+		add_number(&p, "ServerlessV2ScalingConfiguration.MaxCapacity", a->v2_max);
+	}
+	add_tag_params(&p, a->tags);
+	return simple_call(c, "RestoreDBClusterFromSnapshot", &p, e);
+}
+
+int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "ResourceName", arn);
+	add_tag_params(&p, tags);
+	return simple_call(c, "AddTagsToResource", &p, e);
+}
+
+int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n,
+		       err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "ResourceName", arn);
+	for (size_t i = 0; i < n; i++) {
+		char *name = xasprintf("TagKeys.member.%zu", i + 1);
+		aws_params_add(&p, name, keys[i]);
+		free(name);
+	}
+	return simple_call(c, "RemoveTagsFromResource", &p, e);
+}
+
+/* ---- snapshots ---- */
+
+static int describe_snapshots(aws_client *c, const char *cluster_id, const char *snapshot_id,
+			      rds_snapshot **out, size_t *n, err *e)
+{
+	*out = NULL;
+	*n = 0;
+	char *marker = NULL;
+	do {
+		aws_params p = {0};
+		if (cluster_id)
+			aws_params_add(&p, "DBClusterIdentifier", cluster_id);
+		if (snapshot_id)
+			aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
+		if (marker)
+			aws_params_add(&p, "Marker", marker);
+		free(marker);
+		marker = NULL;
+		xmlDocPtr doc = NULL;
+		int rc = call(c, "DescribeDBClusterSnapshots", &p, &doc, e);
+		aws_params_free(&p);
+		if (rc)
+			return rc;
+		const xmlNode **found = NULL;
+		size_t nf = 0;
+		collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &nf);
+		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
+		for (size_t i = 0; i < nf; i++)
+			read_snapshot(found[i], &(*out)[(*n)++]);
+		free(found);
+		marker = aws_xml_text(doc, "//DescribeDBClusterSnapshotsResult/Marker");
+		if (marker && !*marker) {
+			free(marker);
+			marker = NULL;
+		}
+		xmlFreeDoc(doc);
+	} while (marker);
+	return 0;
+}
+
+int rds_snapshot_get(aws_client *c, const char *id, rds_snapshot *out, int *found, err *e)
+{
+	rds_snapshot *list;
+	size_t n;
+	memset(out, 0, sizeof *out);
+	*found = 0;
+	int rc = describe_snapshots(c, NULL, id, &list, &n, e);
+	if (rc) {
+		if (is_code(c, "DBClusterSnapshotNotFoundFault")) {
+			err_clear(e);
+			return 0;
+		}
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*found && strcasecmp(list[i].id, id) == 0) {
+			*out = list[i];
+			memset(&list[i], 0, sizeof list[i]);
+			*found = 1;
+		}
+	}
+	rds_snapshots_free(list, n);
+	return 0;
+}
+
+int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n,
+		      err *e)
+{
+	return describe_snapshots(c, cluster_id, NULL, out, n, e);
+}
+
+int rds_snapshot_create(aws_client *c, const char *cluster_id, const char *snapshot_id,
+			const rds_tags *tags, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterIdentifier", cluster_id);
+	aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
+	add_tag_params(&p, tags);
+	return simple_call(c, "CreateDBClusterSnapshot", &p, e);
+}
+
+int rds_snapshot_share(aws_client *c, const char *snapshot_id, const char *account, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
+	aws_params_add(&p, "AttributeName", "restore");
+	aws_params_add(&p, "ValuesToAdd.AttributeValue.1", account);
+	return simple_call(c, "ModifyDBClusterSnapshotAttribute", &p, e);
+}
+
+int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts,
+			     size_t *n, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
+	xmlDocPtr doc = NULL;
+	*accounts = NULL;
+	*n = 0;
+	int rc = call(c, "DescribeDBClusterSnapshotAttributes", &p, &doc, e);
+	aws_params_free(&p);
+	if (rc)
+		return rc;
+	const xmlNode **attrs = NULL;
+	size_t na = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshotAttribute", &attrs, &na);
+	*accounts = xcalloc(1, sizeof **accounts);
+	for (size_t i = 0; i < na; i++) {
+		char *name = child_text(attrs[i], "AttributeName");
+		const xmlNode *vals = child(attrs[i], "AttributeValues");
+		if (strcmp(name, "restore") == 0) {
+			for (const xmlNode *v = vals ? vals->children : NULL; v; v = v->next) {
+				if (v->type != XML_ELEMENT_NODE)
+					continue;
+				xmlChar *t = xmlNodeGetContent(v);
+				*accounts = xrealloc(*accounts, (*n + 2) * sizeof **accounts);
+				(*accounts)[(*n)++] = xstrdup(t ? (const char *)t : "");
+				(*accounts)[*n] = NULL;
+				xmlFree(t);
+			}
+		}
+		free(name);
+	}
+	free(attrs);
+	xmlFreeDoc(doc);
+	return 0;
+}

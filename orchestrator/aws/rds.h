@@ -1,0 +1,104 @@
+/*
+ * rds: the RDS Query calls the snapshot commands need, on aws_query_call (API version
+ * 2014-10-31): Aurora clusters (describe, rename, restore from a snapshot, delete, tag)
+ * and cluster snapshots (describe, create, share).
+ *
+ * Answers are copied into plain structs (rds_cluster, rds_snapshot) so that callers, and
+ * the restore state machine above all, reason over values and never over XML. A lookup
+ * of one resource reports "not found" through *found instead of an error: for the restore
+ * the absence of a cluster is state, not failure.
+ */
+#ifndef ORC_AWS_RDS_H
+#define ORC_AWS_RDS_H
+
+#include <stddef.h>
+
+#include "aws/aws.h"
+
+typedef struct rds_tags {
+	char **keys;
+	char **values;
+	size_t n;
+} rds_tags;
+
+typedef struct rds_cluster {
+	char *id;     /* DBClusterIdentifier, lowercase as RDS stores it */
+	char *arn;    /* DBClusterArn, for tagging */
+	char *status; /* "available", "creating", "renaming", "deleting", ... */
+	char *engine;
+	char *engine_version;
+	size_t nmembers; /* DB instances in the cluster */
+	rds_tags tags;
+} rds_cluster;
+
+typedef struct rds_snapshot {
+	char *id;
+	char *arn;
+	char *cluster_id; /* the cluster it was taken from */
+	char *status;     /* "available", "creating", ... */
+	char *engine;
+	char *engine_version;
+	char *created; /* SnapshotCreateTime, ISO 8601 (sorts as text) */
+	char *type;    /* "manual", "automated", ... */
+	long storage_gb;
+	int percent; /* PercentProgress */
+	rds_tags tags;
+} rds_snapshot;
+
+void rds_tags_add(rds_tags *t, const char *key, const char *value);
+/* The value of key, or NULL. */
+const char *rds_tags_get(const rds_tags *t, const char *key);
+void rds_tags_free(rds_tags *t);
+
+void rds_cluster_free(rds_cluster *c);
+void rds_clusters_free(rds_cluster *list, size_t n);
+void rds_snapshot_free(rds_snapshot *s);
+void rds_snapshots_free(rds_snapshot *list, size_t n);
+
+/* One cluster by identifier; *found 0 (and 0 returned) when RDS says it does not exist. */
+int rds_cluster_get(aws_client *c, const char *id, rds_cluster *out, int *found, err *e);
+/* Every cluster of the region (all pages), in RDS order. */
+int rds_cluster_list(aws_client *c, rds_cluster **out, size_t *n, err *e);
+/* ModifyDBCluster NewDBClusterIdentifier with ApplyImmediately. */
+int rds_cluster_rename(aws_client *c, const char *id, const char *new_id, err *e);
+/* DeleteDBCluster: with a final snapshot named final_snapshot, or none when NULL. */
+int rds_cluster_delete(aws_client *c, const char *id, const char *final_snapshot, err *e);
+
+typedef struct rds_restore_args {
+	const char *cluster_id;
+	const char *snapshot_id;
+	const char *engine;
+	const char *engine_version; /* NULL: the snapshot's */
+	const char *subnet_group;
+	char **security_group_ids; /* sg-... */
+	size_t nsecurity_groups;
+	/* Serverless v1 (EngineMode serverless + ScalingConfiguration) when v1_max > 0;
+	 * Serverless v2 (ServerlessV2ScalingConfiguration) when v2_max > 0. */
+	double v1_min, v1_max;
+	double v2_min, v2_max;
+	const rds_tags *tags;
+} rds_restore_args;
+
+/* RestoreDBClusterFromSnapshot; the cluster starts "creating". */
+int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e);
+
+/* AddTagsToResource / RemoveTagsFromResource on an ARN (cluster or snapshot). */
+int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *e);
+int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n,
+		       err *e);
+
+/* One cluster snapshot; *found 0 when RDS says it does not exist. */
+int rds_snapshot_get(aws_client *c, const char *id, rds_snapshot *out, int *found, err *e);
+/* The cluster's snapshots (manual and automated, all pages), in RDS order. */
+int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n,
+		      err *e);
+/* CreateDBClusterSnapshot with tags; the snapshot starts "creating". */
+int rds_snapshot_create(aws_client *c, const char *cluster_id, const char *snapshot_id,
+			const rds_tags *tags, err *e);
+/* ModifyDBClusterSnapshotAttribute restore += account: another account may restore it. */
+int rds_snapshot_share(aws_client *c, const char *snapshot_id, const char *account, err *e);
+/* The accounts allowed to restore the snapshot (attribute "restore"); NULL-terminated. */
+int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts,
+			     size_t *n, err *e);
+
+#endif

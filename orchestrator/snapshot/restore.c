@@ -1,0 +1,501 @@
+/*
+ * restore: the resumable restore (see restore.h for the states). restore_next is the
+ * whole decision table, kept pure so that unit tests can walk every state; restore_run
+ * is the loop around it: describe, decide, act, describe again. Acting never assumes the
+ * previous round's view: every step starts from a fresh DescribeDBClusters, so the one
+ * irreversible step (deleting the old cluster) is only ever taken right after RDS said
+ * the restored cluster is available.
+ *
+ * Test hook: ORC_TEST_CRASH_AT=<point> makes the process SIGKILL itself at that point
+ * (locked, renamed, restoring, restored, retired, rolled-back), so that the crash tests
+ * can stop the restore between every pair of steps; nothing else reads it.
+ */
+#include "snapshot/restore.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+const char *restore_step_name(restore_step s)
+{
+	static const char *const names[] = {"lock",   "rename",   "restore", "wait",
+					    "retire", "rollback", "done",    "conflict"};
+	return s <= RESTORE_CONFLICT ? names[s] : "?";
+}
+
+static int same(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+static const char *request_of(const restore_opts *o)
+{
+	return o->request_id && *o->request_id ? o->request_id : "-";
+}
+
+static int is_failed(const char *status)
+{
+	static const char *const failed[] = {"failed", "incompatible-restore",
+					     "incompatible-parameters", "incompatible-network",
+					     "inaccessible-encryption-credentials", NULL};
+	for (const char *const *f = failed; *f; f++)
+		if (strcmp(status, *f) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_available(const rds_cluster *c)
+{
+	return c && strcmp(c->status, "available") == 0;
+}
+
+/* The live cluster was restored by this very request. */
+static int restored_by_us(const rds_cluster *c, const restore_opts *o)
+{
+	return same(rds_tags_get(&c->tags, RESTORE_TAG_FROM), o->snapshot) &&
+	       same(rds_tags_get(&c->tags, RESTORE_TAG_REQUEST), request_of(o));
+}
+
+/* A marker for another snapshot or request: that restore owns the cluster. */
+static int foreign_marker(const rds_cluster *c, const restore_opts *o, err *e)
+{
+	const char *snap = rds_tags_get(&c->tags, RESTORE_TAG_SNAPSHOT);
+	const char *req = rds_tags_get(&c->tags, RESTORE_TAG_REQUEST);
+	if (same(snap, o->snapshot) && same(req ? req : "-", request_of(o)))
+		return 0;
+	err_set(e, ORC_EFAIL,
+		"cluster %s: a restore of snapshot %s (request %s) is running or was interrupted "
+		"(re-run that request to finish it, or remove the tag %s from %s once it is "
+		"settled)",
+		c->id, snap ? snap : "?", req ? req : "-", RESTORE_TAG_SNAPSHOT, c->id);
+	return 1;
+}
+
+restore_step restore_next(const restore_view *v, const restore_opts *o,
+			  const rds_cluster **waiting_for, err *e)
+{
+	const rds_cluster *live = v->live, *old = v->old;
+	const rds_cluster *dummy;
+	if (!waiting_for)
+		waiting_for = &dummy;
+	*waiting_for = NULL;
+
+	if (old) {
+		if (foreign_marker(old, o, e))
+			return RESTORE_CONFLICT;
+		if (!live) {
+			if (strcmp(old->status, "deleting") == 0) {
+				err_set(e, ORC_EFAIL,
+					"cluster %s: the old cluster %s is being deleted but no "
+					"cluster %s exists (restore it from its final snapshot %s-final)",
+					o->cluster, old->id, o->cluster, old->id);
+				return RESTORE_CONFLICT;
+			}
+			if (!is_available(old)) {
+				*waiting_for = old;
+				return RESTORE_WAIT;
+			}
+			return RESTORE_RESTORE;
+		}
+		if (rds_tags_get(&live->tags, RESTORE_TAG_SNAPSHOT) || !restored_by_us(live, o)) {
+			err_set(e, ORC_EFAIL,
+				"cluster %s exists but was not restored by this request while the "
+				"old cluster %s waits (check both clusters by hand; nothing was "
+				"changed)",
+				live->id, old->id);
+			return RESTORE_CONFLICT;
+		}
+		if (is_failed(live->status))
+			return RESTORE_ROLLBACK;
+		if (!is_available(live)) {
+			*waiting_for = live;
+			return RESTORE_WAIT;
+		}
+		if (strcmp(old->status, "deleting") == 0) {
+			*waiting_for = old;
+			return RESTORE_WAIT;
+		}
+		return RESTORE_RETIRE;
+	}
+	if (!live)
+		return RESTORE_RESTORE;
+	if (rds_tags_get(&live->tags, RESTORE_TAG_SNAPSHOT)) {
+		if (foreign_marker(live, o, e))
+			return RESTORE_CONFLICT;
+		if (!is_available(live)) {
+			*waiting_for = live;
+			return RESTORE_WAIT;
+		}
+		return RESTORE_RENAME;
+	}
+	if (restored_by_us(live, o)) {
+		if (is_failed(live->status))
+			return RESTORE_ROLLBACK;
+		if (!is_available(live)) {
+			*waiting_for = live;
+			return RESTORE_WAIT;
+		}
+		return RESTORE_DONE;
+	}
+	if (!is_available(live)) {
+		*waiting_for = live;
+		return RESTORE_WAIT;
+	}
+	return RESTORE_LOCK;
+}
+
+/* ---- the loop ---- */
+
+static void crash_point(const char *name)
+{
+	const char *at = getenv("ORC_TEST_CRASH_AT");
+	if (at && strcmp(at, name) == 0) {
+		log_warn("ORC_TEST_CRASH_AT=%s: stopping hard (test hook)", name);
+		raise(SIGKILL);
+	}
+}
+
+typedef struct view_store {
+	rds_cluster *all;
+	size_t n;
+	restore_view v;
+} view_store;
+
+static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
+{
+	rds_clusters_free(s->all, s->n);
+	memset(s, 0, sizeof *s);
+	int rc = rds_cluster_list(c, &s->all, &s->n, e);
+	if (rc)
+		return err_prefix(e, "listing the clusters of %s", aws_client_region(c));
+	char *prefix = xasprintf("%s%s", o->cluster, RESTORE_OLD_INFIX);
+	for (size_t i = 0; i < s->n; i++) {
+		rds_cluster *k = &s->all[i];
+		if (strcasecmp(k->id, o->cluster) == 0) {
+			s->v.live = k;
+		} else if (strncasecmp(k->id, prefix, strlen(prefix)) == 0 &&
+			   rds_tags_get(&k->tags, RESTORE_TAG_SNAPSHOT)) {
+			if (s->v.old) {
+				rc = err_set(e, ORC_EFAIL,
+					     "clusters %s and %s both carry the restore marker %s "
+					     "(keep one: remove the tag from the other)",
+					     s->v.old->id, k->id, RESTORE_TAG_SNAPSHOT);
+				break;
+			}
+			s->v.old = k;
+		}
+	}
+	free(prefix);
+	return rc;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static char *utc_stamp(void)
+{
+	char s[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(s, sizeof s, "%Y%m%d-%H%M%S", &tm);
+	return xstrdup(s);
+}
+
+/* RDS identifiers: at most 63 characters, no trailing hyphen. */
+static char *final_snapshot_name(const char *old_id)
+{
+	char *name = xasprintf("%s-final", old_id);
+	if (strlen(name) > 63) {
+		size_t keep = 63 - strlen("-final");
+		while (keep > 0 && old_id[keep - 1] == '-')
+			keep--;
+		free(name);
+		name = xasprintf("%.*s-final", (int)keep, old_id);
+	}
+	return name;
+}
+
+static int untag_marker(aws_client *c, const rds_cluster *k, err *e)
+{
+	const char *keys[] = {RESTORE_TAG_SNAPSHOT, RESTORE_TAG_REQUEST};
+	return rds_untag_resource(c, k->arn, keys, 2, e);
+}
+
+/* Polls until the named cluster is available (want_gone 0) or gone (want_gone 1). */
+static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeout, err *e)
+{
+	long delay = 500, waited = 0;
+	for (;;) {
+		rds_cluster k;
+		int found;
+		int rc = rds_cluster_get(c, id, &k, &found, e);
+		if (rc)
+			return rc;
+		int ok = want_gone ? !found : found && is_available(&k);
+		char *status = xstrdup(found ? k.status : "gone");
+		rds_cluster_free(&k);
+		if (ok) {
+			free(status);
+			return 0;
+		}
+		if (waited / 1000 >= timeout) {
+			err_set(e, ORC_EFAIL, "cluster %s: still %s after %ds (raise --timeout)", id,
+				status, timeout);
+			free(status);
+			return ORC_EFAIL;
+		}
+		free(status);
+		sleep_ms(delay);
+		waited += delay;
+		delay = delay * 2 > 30000 ? 30000 : delay * 2;
+	}
+}
+
+/* The restore failed: remove the failed cluster (when there is one), put the old one
+ * back under its name and unmark it. Always ends in ORC_EFAIL with why. */
+static int rollback(aws_client *c, const restore_opts *o, const restore_view *v,
+		    const char *why, err *e)
+{
+	err e2 = ERR_INIT;
+	log_warn("cluster %s: restore failed (%s); rolling back", o->cluster, why);
+	if (v->live && !rds_tags_get(&v->live->tags, RESTORE_TAG_SNAPSHOT)) {
+		log_info("deleting the failed cluster %s (no final snapshot: it holds no data of "
+			 "its own)",
+			 v->live->id);
+		if (rds_cluster_delete(c, v->live->id, NULL, &e2) ||
+		    wait_cluster(c, v->live->id, 1, o->timeout, &e2))
+			return err_set(e, ORC_EFAIL,
+				       "cluster %s: restore failed (%s) and the failed cluster could "
+				       "not be removed (%s); the old cluster %s is untouched",
+				       o->cluster, why, e2.msg, v->old ? v->old->id : "(none)");
+	}
+	if (!v->old)
+		return err_set(e, ORC_EFAIL, "cluster %s: restore from %s failed: %s", o->cluster,
+			       o->snapshot, why);
+	log_info("renaming %s back to %s", v->old->id, o->cluster);
+	rds_cluster back;
+	int found = 0;
+	if (rds_cluster_rename(c, v->old->id, o->cluster, &e2) ||
+	    wait_cluster(c, o->cluster, 0, o->timeout, &e2) ||
+	    rds_cluster_get(c, o->cluster, &back, &found, &e2))
+		return err_set(e, ORC_EFAIL,
+			       "cluster %s: restore failed (%s) and renaming %s back failed (%s); "
+			       "rename it back by hand",
+			       o->cluster, why, v->old->id, e2.msg);
+	if (found && untag_marker(c, &back, &e2))
+		log_warn("cluster %s: could not remove the restore marker (%s)", o->cluster,
+			 e2.msg);
+	rds_cluster_free(&back);
+	crash_point("rolled-back");
+	return err_set(e, ORC_EFAIL,
+		       "cluster %s: restore from %s failed (%s); the old cluster is back under its "
+		       "name, nothing was lost",
+		       o->cluster, o->snapshot, why);
+}
+
+static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap, err *e)
+{
+	rds_tags tags = {0};
+	rds_tags_add(&tags, RESTORE_TAG_FROM, o->snapshot);
+	rds_tags_add(&tags, RESTORE_TAG_REQUEST, request_of(o));
+	if (o->requested_by && *o->requested_by)
+		rds_tags_add(&tags, RESTORE_TAG_BY, o->requested_by);
+	rds_restore_args a = {
+		.cluster_id = o->cluster,
+		.snapshot_id = o->snapshot,
+		.engine = snap->engine,
+		.engine_version = snap->engine_version,
+		.subnet_group = o->subnet_group,
+		.security_group_ids = o->security_group_ids,
+		.nsecurity_groups = o->nsecurity_groups,
+		.v1_min = o->v1_min,
+		.v1_max = o->v1_max,
+		.v2_min = o->v2_min,
+		.v2_max = o->v2_max,
+		.tags = &tags,
+	};
+	log_info("restoring %s from snapshot %s (%s %s)", o->cluster, o->snapshot, snap->engine,
+		 snap->engine_version);
+	int rc = rds_cluster_restore(c, &a, e);
+	rds_tags_free(&tags);
+	return rc;
+}
+
+static int check_snapshot(aws_client *c, const restore_opts *o, rds_snapshot *snap, err *e)
+{
+	int found;
+	int rc = rds_snapshot_get(c, o->snapshot, snap, &found, e);
+	if (rc)
+		return err_prefix(e, "snapshot %s", o->snapshot);
+	if (!found)
+		return err_set(e, ORC_EREMOTE,
+			       "snapshot %s: not found in %s (check --snapshot or metadata.json; "
+			       "`orchestrator snapshot list` shows the cluster's snapshots)",
+			       o->snapshot, aws_client_region(c));
+	if (strcmp(snap->status, "available") != 0)
+		return err_set(e, ORC_EFAIL,
+			       "snapshot %s: status is %s, not available (wait until it is, then "
+			       "re-run)",
+			       o->snapshot, snap->status);
+	return 0;
+}
+
+static int check_engine(const restore_opts *o, const restore_view *v, const rds_snapshot *snap,
+			err *e)
+{
+	const rds_cluster *ref = v->old ? v->old : v->live;
+	if (!ref || !*ref->engine || restored_by_us(ref, o))
+		return 0;
+	if (strcmp(ref->engine, snap->engine) != 0)
+		return err_set(e, ORC_EUSAGE,
+			       "snapshot %s: engine %s does not match cluster %s (%s); pick a "
+			       "snapshot of a %s cluster",
+			       o->snapshot, snap->engine, ref->id, ref->engine, ref->engine);
+	return 0;
+}
+
+int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **final_snapshot,
+		err *e)
+{
+	rds_snapshot snap;
+	view_store s = {0};
+	*old_id = NULL;
+	*final_snapshot = NULL;
+	int rc = check_snapshot(c, o, &snap, e);
+	if (rc) {
+		rds_snapshot_free(&snap);
+		return rc;
+	}
+	if ((rc = discover(c, o, &s, e)) || (rc = check_engine(o, &s.v, &snap, e)))
+		goto out;
+
+	long delay = 500, waited = 0;
+	for (;;) {
+		const rds_cluster *waiting = NULL;
+		restore_step step = restore_next(&s.v, o, &waiting, e);
+		log_verbose("restore %s: next step %s", o->cluster, restore_step_name(step));
+		if (step != RESTORE_WAIT) {
+			delay = 500;
+			waited = 0;
+		}
+		switch (step) {
+		case RESTORE_DONE:
+			log_info("cluster %s: restored from %s and available", o->cluster,
+				 o->snapshot);
+			rc = 0;
+			goto out;
+		case RESTORE_CONFLICT:
+			rc = e->code ? e->code : ORC_EFAIL;
+			goto out;
+		case RESTORE_LOCK: {
+			rds_tags marker = {0};
+			rds_tags_add(&marker, RESTORE_TAG_SNAPSHOT, o->snapshot);
+			rds_tags_add(&marker, RESTORE_TAG_REQUEST, request_of(o));
+			log_info("cluster %s: marking it for the restore from %s", o->cluster,
+				 o->snapshot);
+			rc = rds_tag_resource(c, s.v.live->arn, &marker, e);
+			rds_tags_free(&marker);
+			if (rc) {
+				err_prefix(e, "cluster %s: could not tag it (nothing changed)",
+					   o->cluster);
+				goto out;
+			}
+			crash_point("locked");
+			break;
+		}
+		case RESTORE_RENAME: {
+			char *stamp = utc_stamp();
+			char *to = xasprintf("%s%s%s", o->cluster, RESTORE_OLD_INFIX, stamp);
+			free(stamp);
+			log_info("renaming %s to %s", o->cluster, to);
+			rc = rds_cluster_rename(c, o->cluster, to, e);
+			if (rc) {
+				err_prefix(e, "cluster %s: rename to %s failed (the cluster is "
+					      "unchanged; re-run to retry)",
+					   o->cluster, to);
+				free(to);
+				goto out;
+			}
+			free(*old_id);
+			*old_id = to;
+			crash_point("renamed");
+			break;
+		}
+		case RESTORE_RESTORE:
+			crash_point("before-restore");
+			if (do_restore(c, o, &snap, e)) {
+				char *why = xstrdup(e->msg);
+				err_clear(e);
+				rc = rollback(c, o, &s.v, why, e);
+				free(why);
+				goto out;
+			}
+			crash_point("restoring");
+			break;
+		case RESTORE_WAIT:
+			if (waited / 1000 >= o->timeout) {
+				rc = err_set(e, ORC_EFAIL,
+					     "cluster %s: still %s after %ds (the restore is not "
+					     "finished: re-run the same command to resume it)",
+					     waiting->id, waiting->status, o->timeout);
+				goto out;
+			}
+			log_verbose("waiting for %s (%s)", waiting->id, waiting->status);
+			sleep_ms(delay);
+			waited += delay;
+			delay = delay * 2 > 30000 ? 30000 : delay * 2;
+			break;
+		case RESTORE_RETIRE: {
+			crash_point("restored");
+			const rds_cluster *old = s.v.old;
+			free(*old_id);
+			*old_id = xstrdup(old->id);
+			if (o->keep_old) {
+				log_info("keeping the old cluster %s (--keep-old)", old->id);
+				rc = untag_marker(c, old, e);
+			} else if (o->skip_final_snapshot) {
+				log_info("deleting the old cluster %s without a final snapshot "
+					 "(--skip-final-snapshot)",
+					 old->id);
+				rc = rds_cluster_delete(c, old->id, NULL, e);
+			} else {
+				char *fin = final_snapshot_name(old->id);
+				log_info("deleting the old cluster %s with final snapshot %s", old->id,
+					 fin);
+				rc = rds_cluster_delete(c, old->id, fin, e);
+				free(*final_snapshot);
+				*final_snapshot = fin;
+			}
+			if (rc) {
+				err_prefix(e, "cluster %s: restored, but retiring the old cluster %s "
+					      "failed (re-run to retry)",
+					   o->cluster, old->id);
+				goto out;
+			}
+			crash_point("retired");
+			break;
+		}
+		case RESTORE_ROLLBACK: {
+			char *why = xasprintf("the restored cluster is %s", s.v.live->status);
+			rc = rollback(c, o, &s.v, why, e);
+			free(why);
+			goto out;
+		}
+		}
+		if ((rc = discover(c, o, &s, e)))
+			goto out;
+	}
+out:
+	rds_clusters_free(s.all, s.n);
+	rds_snapshot_free(&snap);
+	return rc;
+}
