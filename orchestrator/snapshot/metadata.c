@@ -54,7 +54,7 @@ static void put_value(const cJSON *v, int depth, buf *out)
 	buf_putc(out, is_obj ? '}' : ']');
 }
 
-void metadata_format(const struct cJSON *json, buf *out)
+void metadata_format(const cJSON *json, buf *out)
 {
 	put_value(json, 0, out);
 	buf_putc(out, '\n');

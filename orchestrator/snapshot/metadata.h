@@ -10,6 +10,8 @@
 #ifndef ORC_SNAPSHOT_METADATA_H
 #define ORC_SNAPSHOT_METADATA_H
 
+#include <cjson/cJSON.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -26,6 +28,6 @@ int metadata_set_snapshot(const char *path, const char *region, const char *id, 
 			  err *e);
 
 /* The stable text of a JSON document (two-space indent, final newline), appended to out. */
-void metadata_format(const struct cJSON *json, buf *out);
+void metadata_format(const cJSON *json, buf *out);
 
 #endif

@@ -1,0 +1,256 @@
+/*
+ * snapshot: create (and wait), list, share, and the security group lookup the restore
+ * needs. Waiting polls DescribeDBClusterSnapshots with a doubling delay (0.5 s up to
+ * 30 s) until the snapshot is available or the timeout passes; the AWS layer already
+ * retries throttling and transient faults of each call.
+ */
+#include "snapshot/snapshot.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "core/log.h"
+
+char *snapshot_default_id(const char *cluster)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	return xasprintf("%s-snapshot-%sZ", cluster, stamp);
+}
+
+void snapshot_lowercase(char *id)
+{
+	for (char *p = id; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int wait_available(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e)
+{
+	long delay = 500, waited = 0;
+	for (;;) {
+		int found;
+		int rc = rds_snapshot_get(c, id, out, &found, e);
+		if (rc)
+			return err_prefix(e, "snapshot %s", id);
+		if (!found)
+			return err_set(e, ORC_EFAIL,
+				       "snapshot %s: disappeared while waiting for it (check the "
+				       "cluster's events in the RDS console)",
+				       id);
+		if (strcmp(out->status, "available") == 0)
+			return 0;
+		if (strcmp(out->status, "failed") == 0 || strcmp(out->status, "deleted") == 0 ||
+		    strcmp(out->status, "deleting") == 0)
+			return err_set(e, ORC_EFAIL, "snapshot %s: status %s (create it again)", id,
+				       out->status);
+		if (waited / 1000 >= timeout)
+			return err_set(e, ORC_EFAIL,
+				       "snapshot %s: still %s (%d%%) after %ds (raise --timeout; the "
+				       "snapshot keeps going and a re-run waits for it)",
+				       id, out->status, out->percent, timeout);
+		log_verbose("snapshot %s: %s (%d%%)", id, out->status, out->percent);
+		rds_snapshot_free(out);
+		sleep_ms(delay);
+		waited += delay;
+		delay = delay * 2 > 30000 ? 30000 : delay * 2;
+	}
+}
+
+int snapshot_create(aws_client *c, const char *cluster, const char *id,
+		    const char *requested_by, const char *request_id, int timeout,
+		    rds_snapshot *out, err *e)
+{
+	memset(out, 0, sizeof *out);
+	rds_snapshot existing;
+	int found;
+	int rc = rds_snapshot_get(c, id, &existing, &found, e);
+	if (rc)
+		return err_prefix(e, "snapshot %s", id);
+	if (found) {
+		int ours = strcasecmp(existing.cluster_id, cluster) == 0;
+		char *other = xstrdup(existing.cluster_id);
+		rds_snapshot_free(&existing);
+		if (!ours) {
+			err_set(e, ORC_EUSAGE,
+				"snapshot %s: already exists for cluster %s, not %s (choose another "
+				"--snapshot)",
+				id, other, cluster);
+			free(other);
+			return ORC_EUSAGE;
+		}
+		free(other);
+		log_info("snapshot %s of %s exists already; waiting for it", id, cluster);
+	} else {
+		rds_cluster k;
+		rc = rds_cluster_get(c, cluster, &k, &found, e);
+		rds_cluster_free(&k);
+		if (rc)
+			return err_prefix(e, "cluster %s", cluster);
+		if (!found)
+			return err_set(e, ORC_EREMOTE,
+				       "cluster %s: not found in %s (check "
+				       "infrastructure[\"%s\"].auroraDB.dbClusterName in config.json)",
+				       cluster, aws_client_region(c), aws_client_region(c));
+		rds_tags tags = {0};
+		rds_tags_add(&tags, "orchestrator:created-by", "orchestrator snapshot create");
+		if (requested_by && *requested_by)
+			rds_tags_add(&tags, "orchestrator:requested-by", requested_by);
+		if (request_id && *request_id)
+			rds_tags_add(&tags, "orchestrator:request-id", request_id);
+		log_info("creating snapshot %s of cluster %s", id, cluster);
+		rc = rds_snapshot_create(c, cluster, id, &tags, e);
+		rds_tags_free(&tags);
+		if (rc)
+			return err_prefix(e, "snapshot %s of %s", id, cluster);
+	}
+	return wait_available(c, id, timeout, out, e);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const rds_snapshot *x = a, *y = b;
+	int d = strcmp(y->created, x->created);
+	return d ? d : strcmp(x->id, y->id);
+}
+
+int snapshot_list(aws_client *c, const char *cluster, rds_snapshot **out, size_t *n, err *e)
+{
+	int rc = rds_snapshot_list(c, cluster, out, n, e);
+	if (rc)
+		return err_prefix(e, "snapshots of %s", cluster);
+	qsort(*out, *n, sizeof **out, newest_first);
+	return 0;
+}
+
+int snapshot_share(aws_client *c, const char *id, const char *account, int *already, err *e)
+{
+	*already = 0;
+	size_t len = strlen(account);
+	int digits = len == 12;
+	for (size_t i = 0; i < len; i++)
+		digits &= isdigit((unsigned char)account[i]) != 0;
+	if (!digits && strcmp(account, "all") != 0)
+		return err_set(e, ORC_EUSAGE,
+			       "--account %s: expected a 12-digit AWS account ID (or \"all\" to "
+			       "make the snapshot public)",
+			       account);
+	rds_snapshot s;
+	int found;
+	int rc = rds_snapshot_get(c, id, &s, &found, e);
+	if (rc)
+		return err_prefix(e, "snapshot %s", id);
+	if (!found)
+		return err_set(e, ORC_EREMOTE,
+			       "snapshot %s: not found in %s (`orchestrator snapshot list` shows "
+			       "the cluster's snapshots)",
+			       id, aws_client_region(c));
+	int automated = strcmp(s.type, "automated") == 0;
+	rds_snapshot_free(&s);
+	if (automated)
+		return err_set(e, ORC_EUSAGE,
+			       "snapshot %s: automated snapshots cannot be shared (create a manual "
+			       "one with `orchestrator snapshot create`)",
+			       id);
+	char **accounts;
+	size_t na;
+	if ((rc = rds_snapshot_shared_with(c, id, &accounts, &na, e)))
+		return err_prefix(e, "snapshot %s", id);
+	for (size_t i = 0; i < na; i++)
+		*already |= strcmp(accounts[i], account) == 0;
+	for (size_t i = 0; i < na; i++)
+		free(accounts[i]);
+	free(accounts);
+	if (*already)
+		return 0;
+	if ((rc = rds_snapshot_share(c, id, account, e)))
+		return err_prefix(e, "sharing snapshot %s with %s", id, account);
+	return 0;
+}
+
+int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n,
+				err *e)
+{
+	size_t count;
+	char **items = config_split_list(list, &count);
+	*ids = xcalloc(count + 1, sizeof **ids);
+	*n = 0;
+	aws_params p = {0};
+	size_t nnames = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (strncmp(items[i], "sg-", 3) == 0)
+			continue;
+		if (nnames == 0)
+			aws_params_add(&p, "Filter.1.Name", "group-name");
+		char *name = xasprintf("Filter.1.Value.%zu", ++nnames);
+		aws_params_add(&p, name, items[i]);
+		free(name);
+	}
+	char **names = NULL, **found_ids = NULL;
+	size_t nn = 0, ni = 0;
+	if (nnames) {
+		xmlDocPtr doc = NULL;
+		int rc = aws_query_call(c, "ec2", "DescribeSecurityGroups", "2016-11-15", &p, &doc,
+					e);
+		aws_params_free(&p);
+		if (rc) {
+			config_free_list(items);
+			return err_prefix(e, "resolving security groups %s", list);
+		}
+		names = aws_xml_texts(doc, "//securityGroupInfo/item/groupName", &nn);
+		found_ids = aws_xml_texts(doc, "//securityGroupInfo/item/groupId", &ni);
+		xmlFreeDoc(doc);
+	}
+	int rc = 0;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (strncmp(items[i], "sg-", 3) == 0) {
+			(*ids)[(*n)++] = xstrdup(items[i]);
+			continue;
+		}
+		const char *match = NULL;
+		for (size_t j = 0; j < nn && j < ni; j++) {
+			if (strcmp(names[j], items[i]) == 0) {
+				if (match && strcmp(match, found_ids[j]) != 0) {
+					rc = err_set(e, ORC_EUSAGE,
+						     "security group \"%s\": several groups have this "
+						     "name in %s (use its sg- ID in auroraDB."
+						     "vpcSecurityGroups)",
+						     items[i], aws_client_region(c));
+					break;
+				}
+				match = found_ids[j];
+			}
+		}
+		if (rc)
+			break;
+		if (!match)
+			rc = err_set(e, ORC_EUSAGE,
+				     "security group \"%s\": not found in %s (check "
+				     "infrastructure[\"%s\"].auroraDB.vpcSecurityGroups in config.json)",
+				     items[i], aws_client_region(c), aws_client_region(c));
+		else
+			(*ids)[(*n)++] = xstrdup(match);
+	}
+	aws_params_free(&p);
+	aws_xml_free_texts(names);
+	aws_xml_free_texts(found_ids);
+	config_free_list(items);
+	if (rc) {
+		config_free_list(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc;
+}
