@@ -105,7 +105,7 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id,
 				       "infrastructure[\"%s\"].auroraDB.dbClusterName in config.json)",
 				       cluster, aws_client_region(c), aws_client_region(c));
 		rds_tags tags = {0};
-		rds_tags_add(&tags, "orchestrator:created-by", "orchestrator snapshot create");
+		rds_tags_add(&tags, "orchestrator:created-by", "orchestrator");
 		if (requested_by && *requested_by)
 			rds_tags_add(&tags, "orchestrator:requested-by", requested_by);
 		if (request_id && *request_id)
