@@ -330,28 +330,19 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 	return rc;
 }
 
-static int check_snapshot(aws_client *c, const restore_opts *o, rds_snapshot *snap, err *e)
+int restore_check(const rds_snapshot *snap, const restore_view *v, const restore_opts *o,
+		  const char *region, err *e)
 {
-	int found;
-	int rc = rds_snapshot_get(c, o->snapshot, snap, &found, e);
-	if (rc)
-		return err_prefix(e, "snapshot %s", o->snapshot);
-	if (!found)
+	if (!snap)
 		return err_set(e, ORC_EREMOTE,
 			       "snapshot %s: not found in %s (check --snapshot or metadata.json; "
 			       "`orchestrator snapshot list` shows the cluster's snapshots)",
-			       o->snapshot, aws_client_region(c));
+			       o->snapshot, region);
 	if (strcmp(snap->status, "available") != 0)
 		return err_set(e, ORC_EFAIL,
 			       "snapshot %s: status is %s, not available (wait until it is, then "
 			       "re-run)",
 			       o->snapshot, snap->status);
-	return 0;
-}
-
-static int check_engine(const restore_opts *o, const restore_view *v, const rds_snapshot *snap,
-			err *e)
-{
 	const rds_cluster *ref = v->old ? v->old : v->live;
 	if (!ref || !*ref->engine || restored_by_us(ref, o))
 		return 0;
@@ -370,12 +361,14 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 	view_store s = {0};
 	*old_id = NULL;
 	*final_snapshot = NULL;
-	int rc = check_snapshot(c, o, &snap, e);
+	int found;
+	int rc = rds_snapshot_get(c, o->snapshot, &snap, &found, e);
 	if (rc) {
-		rds_snapshot_free(&snap);
-		return rc;
+		err_prefix(e, "snapshot %s", o->snapshot);
+		goto out;
 	}
-	if ((rc = discover(c, o, &s, e)) || (rc = check_engine(o, &s.v, &snap, e)))
+	if ((rc = discover(c, o, &s, e)) ||
+	    (rc = restore_check(found ? &snap : NULL, &s.v, o, aws_client_region(c), e)))
 		goto out;
 
 	long delay = 500, waited = 0;

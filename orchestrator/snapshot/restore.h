@@ -73,6 +73,12 @@ const char *restore_step_name(restore_step s);
 restore_step restore_next(const restore_view *v, const restore_opts *o,
 			  const rds_cluster **waiting_for, err *e);
 
+/* The checks before any change: the snapshot (NULL: not found, ORC_EREMOTE) is
+ * available (else ORC_EFAIL) and has the engine of the cluster it replaces (else
+ * ORC_EUSAGE). */
+int restore_check(const rds_snapshot *snap, const restore_view *v, const restore_opts *o,
+		  const char *region, err *e);
+
 /* Checks the snapshot (exists, available, same engine as the cluster it replaces), then
  * runs the machine to DONE. Fills *old_id / *final_snapshot (heap, may stay NULL) with
  * what happened to the old cluster. */
