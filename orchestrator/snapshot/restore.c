@@ -194,6 +194,14 @@ static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
 	return rc;
 }
 
+static int cluster_exists(const view_store *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcasecmp(s->all[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -408,6 +416,11 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		case RESTORE_RENAME: {
 			char *stamp = utc_stamp();
 			char *to = xasprintf("%s%s%s", o->cluster, RESTORE_OLD_INFIX, stamp);
+			/* A kept cluster from a restore in the same second has this name. */
+			for (int k = 2; cluster_exists(&s, to); k++) {
+				free(to);
+				to = xasprintf("%s%s%s-%d", o->cluster, RESTORE_OLD_INFIX, stamp, k);
+			}
 			free(stamp);
 			log_info("renaming %s to %s", o->cluster, to);
 			rc = rds_cluster_rename(c, o->cluster, to, e);

@@ -1,41 +1,39 @@
 # tests/snapshot/setup.sh: moto_server with an Aurora world for the snapshot tests.
-#   snap_world              moto_start, a DB subnet group and the security group auroradb-sg
-#   snap_cluster ID [ENGINE] create a cluster (default aurora-postgresql), drop its
-#                           automated snapshot (a moto quirk: restoring a cluster of the
-#                           same name within that minute would collide with it)
-#   snap_config FILE ID     a config.json whose us-west-2 cluster is ID
-#   snap_clusters           "id status" lines of every cluster, sorted
-#   snap_drop_automated ID  delete every automated snapshot of cluster ID
+# Setup and assertions go through tests/snapshot/rds.py (botocore, the AWS CLI's library,
+# several calls per process): the CLI costs about a second per call on a loaded machine.
+#   snap_world               moto_start, DB subnet group, security group auroradb-sg ($SNAP_SG)
+#   snap_cluster ID [ENGINE] [K=V...]  create a cluster and drop its automated snapshot (a
+#                            moto quirk: restoring a cluster of that name within the same
+#                            minute collides with it)
+#   snap_config FILE ID [EXTRA]  a config.json whose us-west-2 cluster is ID; EXTRA: more
+#                            auroraDB keys
+#   snap_rds ARGS            tests/snapshot/rds.py ARGS
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/moto.sh"
+SNAP_RDS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rds.py
+
+# One rds.py for the whole file, as a coprocess; snap_rds sends a command and prints the
+# answer up to its end marker, returning the command's status.
+snap_rds() {
+	local line
+	printf '%q ' "$@" >&"$SNAP_RDS_IN"
+	printf '\n' >&"$SNAP_RDS_IN"
+	while IFS= read -r line <&"$SNAP_RDS_OUT"; do
+		case $line in "__end__ "*) return "${line#__end__ }" ;; esac
+		printf '%s\n' "$line"
+	done
+	return 1
+}
 
 snap_world() {
 	moto_start || return 1
-	local vpc subnets
-	vpc=$(moto_aws ec2 describe-vpcs --query 'Vpcs[0].VpcId' --output text) || return 1
-	subnets=$(moto_aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" \
-		--query 'Subnets[].SubnetId' --output text) || return 1
-	# shellcheck disable=SC2086
-	moto_aws rds create-db-subnet-group --db-subnet-group-name auroradb-subnet-group \
-		--db-subnet-group-description test --subnet-ids $subnets >/dev/null || return 1
-	SNAP_SG=$(moto_aws ec2 create-security-group --group-name auroradb-sg --description test \
-		--vpc-id "$vpc" --query GroupId --output text) || return 1
+	coproc SNAP_RDS_CO { exec python3 "$SNAP_RDS" serve; }
+	# Plain descriptors: bash hides a coprocess's own from pipelines.
+	exec {SNAP_RDS_IN}>&"${SNAP_RDS_CO[1]}" {SNAP_RDS_OUT}<&"${SNAP_RDS_CO[0]}"
+	t_defer "kill $SNAP_RDS_CO_PID 2>/dev/null"
+	SNAP_SG=$(snap_rds world) || return 1
 }
 
-snap_drop_automated() {
-	local s
-	for s in $(moto_aws rds describe-db-cluster-snapshots --db-cluster-identifier "$1" \
-		--snapshot-type automated --query 'DBClusterSnapshots[].DBClusterSnapshotIdentifier' \
-		--output text); do
-		moto_aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier "$s" >/dev/null
-	done
-}
-
-snap_cluster() {
-	moto_aws rds create-db-cluster --db-cluster-identifier "$1" --engine "${2:-aurora-postgresql}" \
-		--master-username app --master-user-password app-password-1 \
-		--db-subnet-group-name auroradb-subnet-group >/dev/null || return 1
-	snap_drop_automated "$1"
-}
+snap_cluster() { snap_rds cluster "$@"; }
 
 snap_config() {
 	cat >"$1" <<JSON
@@ -56,9 +54,4 @@ snap_config() {
   }
 }
 JSON
-}
-
-snap_clusters() {
-	moto_aws rds describe-db-clusters --query 'DBClusters[].[DBClusterIdentifier,Status]' \
-		--output text | sort
 }
