@@ -10,6 +10,7 @@ once per call. Talks to $AWS_ENDPOINT_URL with the environment's credentials (Si
   rds.py drop-automated CLUSTER     delete the cluster's automated snapshots
   rds.py tag ID KEY                 the cluster's tag value, or None
   rds.py clusters                   "id status" per cluster, sorted
+  rds.py state                      "id status key=value..." per cluster (all tags), sorted
   rds.py snapshots [PREFIX]         "id status type" per cluster snapshot, sorted
   rds.py serve                      read commands (shell words) from stdin, one a line;
                                     after each, print "__end__ STATUS" (setup.sh runs it
@@ -63,6 +64,11 @@ def main(argv):
         for c in sorted(rds.describe_db_clusters()["DBClusters"],
                         key=lambda c: c["DBClusterIdentifier"]):
             print(c["DBClusterIdentifier"], c["Status"])
+    elif cmd == "state":
+        for c in sorted(rds.describe_db_clusters()["DBClusters"],
+                        key=lambda c: c["DBClusterIdentifier"]):
+            print(" ".join([c["DBClusterIdentifier"], c["Status"]] +
+                           ["%s=%s" % (t["Key"], t["Value"]) for t in c.get("TagList", [])]))
     elif cmd == "snapshots":
         prefix = args[0] if args else ""
         for s in sorted(rds.describe_db_cluster_snapshots()["DBClusterSnapshots"],

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The restore killed (SIGKILL) between each pair of steps, then run again: every time the
+# end is one available cluster under the configured name restored from the snapshot, the
+# old cluster removed with a final snapshot (or kept with --keep-old), and at every
+# stopping point the old cluster's data still exists unless the restored cluster is
+# already available. The kill uses the documented test hook ORC_TEST_CRASH_AT (the
+# process raises SIGKILL at that point: no cleanup, no atexit, like kill -9).
+source "$(dirname "$0")/../lib/tap.sh"
+source "$(dirname "$0")/setup.sh"
+cd "$T_TMP" || exit 1
+snap_world || { echo "not ok 1 - moto world"; exit 1; }
+snap_cluster src
+snap_rds snapshot src golden
+
+# safe NAME: the old cluster (tag data=old-NAME) exists and is not being deleted, or NAME
+# is available, restored from golden, and a final snapshot of the old one exists.
+safe() {
+	local state finals
+	state=$(snap_rds state)
+	finals=$(snap_rds snapshots "$1-pre-restore-")
+	if printf '%s\n' "$state" | grep -Eq "^[^ ]+ (available|renaming|modifying|creating) .*data=old-$1( |$)"; then
+		return 0
+	fi
+	printf '%s\n' "$state" | grep -Eq "^$1 available .*orchestrator:restored-from=golden" &&
+		{ [ -n "$finals" ] || [ "${2:-}" = keep ]; }
+}
+
+# end NAME [keep]: the end state after a finished restore.
+end_state() {
+	local n=$1 state
+	state=$(snap_rds state)
+	t_like "$state" "(^|$(printf '\n'))$n available .*orchestrator:restored-from=golden" "$n: restored and available"
+	t_unlike "$(printf '%s\n' "$state" | grep "^$n ")" "data=old-$n" "$n: the cluster under the name is the new one"
+	if [ "${2:-}" = keep ]; then
+		t_like "$state" "$n-pre-restore-[0-9-]+ available .*data=old-$n" "$n: the old cluster is kept"
+		t_unlike "$state" "$n-pre-restore-.*orchestrator:restore-snapshot" "$n: the kept cluster is unmarked"
+	else
+		t_unlike "$state" "$n-pre-restore-" "$n: the old cluster is gone"
+		t_like "$(snap_rds snapshots "$n-pre-restore-")" "^$n-pre-restore-[0-9-]+-final available manual$" \
+			"$n: exactly one final snapshot of the old cluster"
+	fi
+}
+
+i=0
+for point in locked renamed before-restore restoring restored retired; do
+	i=$((i + 1))
+	n=crash$i
+	snap_cluster $n data=old-$n
+	snap_config $n.json $n
+	ORC_TEST_CRASH_AT=$point t_run $ORC snapshot restore --config $n.json --region us-west-2 \
+		--snapshot golden --request-id r-$n
+	t_is "$T_RC" 137 "killed at $point"
+	t_ok "after the kill at $point the data is safe" safe $n
+	t_ok "the re-run after $point finishes" $ORC snapshot restore --config $n.json \
+		--region us-west-2 --snapshot golden --request-id r-$n
+	end_state $n
+done
+
+# Killed twice in a row, then finished; and a later crash under --keep-old.
+snap_cluster twice data=old-twice
+snap_config twice.json twice
+for point in renamed restoring; do
+	ORC_TEST_CRASH_AT=$point t_run $ORC snapshot restore --config twice.json --region us-west-2 \
+		--snapshot golden --request-id r-twice
+	t_is "$T_RC" 137 "twice: killed at $point"
+	t_ok "twice: safe after $point" safe twice
+done
+t_ok "twice: the third run finishes" $ORC snapshot restore --config twice.json --region us-west-2 \
+	--snapshot golden --request-id r-twice
+end_state twice
+
+for point in renamed restored; do
+	n=keep-$point
+	snap_cluster $n data=old-$n
+	snap_config $n.json $n
+	ORC_TEST_CRASH_AT=$point t_run $ORC snapshot restore --config $n.json --region us-west-2 \
+		--snapshot golden --request-id r-$n --keep-old
+	t_is "$T_RC" 137 "$n: killed at $point"
+	t_ok "$n: safe" safe $n keep
+	t_ok "$n: the re-run finishes" $ORC snapshot restore --config $n.json --region us-west-2 \
+		--snapshot golden --request-id r-$n --keep-old
+	end_state $n keep
+done
+
+# While a restore is interrupted, another request is refused and changes nothing.
+snap_cluster held data=old-held
+snap_config held.json held
+ORC_TEST_CRASH_AT=renamed t_run $ORC snapshot restore --config held.json --region us-west-2 \
+	--snapshot golden --request-id r-held
+before=$(snap_rds state)
+t_run $ORC snapshot restore --config held.json --region us-west-2 --snapshot golden --request-id r-other
+t_is "$T_RC" 1 "a second request during an interrupted restore exits 1"
+t_like "$T_ERR" "request r-held\) is running or was interrupted" "it names the pending request"
+t_is "$(snap_rds state)" "$before" "and changed nothing"
+t_ok "the pending request still finishes" $ORC snapshot restore --config held.json --region us-west-2 \
+	--snapshot golden --request-id r-held
+end_state held
+
+t_done
