@@ -11,7 +11,10 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
   faults          "SEED RATE": answer a random share of requests with 500, 503, a
                   throttling error, or a dropped connection, never forwarding them; at most
                   two faults in a row per operation (the client makes three attempts), and
-                  the first RunTask attempt always fails, so that RunTask is retried
+                  the first RunTask attempt always fails, so that RunTask is retried.
+                  Other operations may also be forwarded and their answer lost ("lost");
+                  RunTask never is: moto ignores RunTask's clientToken, so a lost RunTask
+                  answer would start a second task in moto where AWS would not.
   rewrite.json    {"<target suffix>": {...}} patches of answers, standing in for what moto
                   cannot produce (an exit code, a stopCode, RunTask failures):
                     "DescribeTasks": {"exitCode": 5} or {"exitCode": null, "stopCode": ..,
@@ -47,6 +50,8 @@ def read_faults():
         return None
     if RNG["seed"] != seed:
         RNG["seed"], RNG["rng"] = seed, random.Random(int(seed))
+        STREAK.clear()
+        SEEN_RUNTASK["n"] = 0
     return float(rate)
 
 
@@ -72,7 +77,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def fault(self, op, is_json):
+    def fault(self, op, is_json, body):
         rate = read_faults()
         if rate is None:
             return False
@@ -82,7 +87,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 SEEN_RUNTASK["n"] += 1
             streak = STREAK.get(op, 0)
             hit = forced or (streak < 2 and RNG["rng"].random() < rate)
-            kind = RNG["rng"].choice(["500", "503", "throttle", "drop"]) if hit else None
+            kinds = ["500", "503", "throttle", "drop"] + ([] if op.endswith("RunTask") else ["lost"])
+            kind = RNG["rng"].choice(kinds) if hit else None
             if forced:
                 kind = "drop"
             STREAK[op] = streak + 1 if hit else 0
@@ -91,6 +97,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     f.write("%s %s\n" % (op, kind))
         if not hit:
             return False
+        if kind == "lost":
+            conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
+            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in self.headers.items():
+                conn.putheader(k, v)
+            conn.endheaders(body)
+            conn.getresponse().read()
+            conn.close()
+            kind = "drop"
         if kind == "drop":
             self.close_connection = True
             self.connection.shutdown(2)
@@ -131,7 +146,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except ValueError:
                     rec["body"] = None
             f.write(json.dumps(rec) + "\n")
-        if self.fault(op, is_json):
+        if self.fault(op, is_json, body):
             return
         conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
         conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
