@@ -370,7 +370,10 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			free(last_status);
 			last_status = xstrdup(last);
 		}
-		logtail_drain(tail);
+		/* No container has run before RUNNING, so there is no stream to read yet. */
+		if (strcmp(last, "PROVISIONING") != 0 && strcmp(last, "PENDING") != 0 &&
+		    strcmp(last, "ACTIVATING") != 0)
+			logtail_drain(tail);
 		if (strcmp(last, "STOPPED") == 0)
 			break;
 		if (now_s() - start >= (double)timeout_s) {
