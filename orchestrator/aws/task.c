@@ -357,13 +357,25 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	const char *last = "";
 	char *last_status = xstrdup("");
 	cJSON *task = NULL;
-	int rc = 0;
+	int rc = 0, poll_failures = 0;
 	for (;;) {
 		cJSON_Delete(task);
 		task = NULL;
 		rc = ecs_describe_task(c, r->task_cluster, arn, &task, e);
+		/* The task runs on whether or not this poll got through: a throttled or
+		 * failed poll (already retried underneath) is worth a warning and the next
+		 * poll, up to a few in a row, before giving up on following it. */
+		if (rc && e->transient && ++poll_failures < 5 &&
+		    now_s() - start < (double)timeout_s) {
+			log_warn("cannot poll task %s (will try again): %s", arn, e->msg);
+			err_clear(e);
+			rc = 0;
+			http_sleep_ms(cap);
+			continue;
+		}
 		if (rc)
 			break;
+		poll_failures = 0;
 		last = str(task, "lastStatus") ? str(task, "lastStatus") : "UNKNOWN";
 		if (strcmp(last, last_status) != 0) {
 			log_verbose("task %s: %s", arn, last);
