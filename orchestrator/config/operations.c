@@ -168,3 +168,45 @@ size_t config_operation_check(const config *c, const config_operation *op, const
 	}
 	return added;
 }
+
+size_t config_operation_unset_all(const config *c, config_problems *p)
+{
+	size_t nops, added = 0;
+	const config_operation *ops = config_operations(&nops);
+	/* Every path any operation needs, once, with the operations that need it. */
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+		const char *path = values[i].path;
+		buf users = BUF_INIT;
+		if (strcmp(path, "githubOwner") == 0 || strcmp(path, "githubRepo") == 0)
+			buf_puts(&users, "trigger_workflow");
+		for (size_t k = 0; k < nops; k++)
+			for (const char *const *need = ops[k].needs; *need; need++)
+				if (strcmp(*need, path) == 0)
+					buf_printf(&users, "%s%s", users.len ? ", " : "", ops[k].verb);
+		if (!users.len && strcmp(path, "infrastructure[R].bastion.privateKeyBucket") == 0)
+			buf_puts(&users, "bastion access");
+		if (!users.len) {
+			buf_free(&users);
+			continue;
+		}
+		size_t nr = values[i].in_region ? c->nregions : 1;
+		for (size_t r = 0; r < nr; r++) {
+			const config_region *reg = values[i].in_region ? &c->regions[r] : NULL;
+			if (!config_is_unset(value_at(c, reg, path)))
+				continue;
+			buf shown = BUF_INIT;
+			buf_puts(&shown, path);
+			if (reg) {
+				char *quoted = xasprintf("[\"%s\"]", reg->name);
+				buf_replace_all(&shown, "[R]", quoted);
+				free(quoted);
+			}
+			config_problem_add(p, "%s: still CHANGE ME; set it before %s", buf_cstr(&shown),
+					   buf_cstr(&users));
+			buf_free(&shown);
+			added++;
+		}
+		buf_free(&users);
+	}
+	return added;
+}
