@@ -164,8 +164,13 @@ static void answer_message(const http_response *resp, buf *out)
 	cJSON *doc = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
 	if (cJSON_IsString(m)) {
-		for (const char *p = m->valuestring; *p && out->len < 300; p++)
-			buf_putc(out, isspace((unsigned char)*p) ? ' ' : *p);
+		for (const char *p = m->valuestring; *p && out->len < 300; p++) {
+			int space = isspace((unsigned char)*p);
+			if (!space)
+				buf_putc(out, *p);
+			else if (out->len && out->ptr[out->len - 1] != ' ')
+				buf_putc(out, ' ');
+		}
 	}
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
 	const cJSON *item;
