@@ -135,7 +135,7 @@ int trigger_menu(const char *what, const char *flag, const char *const *items, s
 	*out = NULL;
 	if (n == 0)
 		return err_set(e, ORC_EUSAGE, "no %s to choose from (pass %s)", what, flag);
-	fprintf(stderr, "Select a %s:\n", what);
+	fprintf(stderr, "Select the %s:\n", what);
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "  %zu) %s\n", i + 1, items[i]);
 	char *line = NULL;
