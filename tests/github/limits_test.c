@@ -28,7 +28,7 @@ static void test_payload_keys(void **state)
 	(void)state;
 	err e = ERR_INIT;
 	cJSON *p = cJSON_CreateObject();
-	char key[8];
+	char key[16];
 	for (int i = 0; i < GITHUB_PAYLOAD_MAX_KEYS; i++) {
 		snprintf(key, sizeof key, "k%d", i);
 		cJSON_AddStringToObject(p, key, "v");
