@@ -53,13 +53,14 @@ static char *usage_text(void)
 	const config_operation *ops = config_operations(&n);
 	buf_puts(&u, usage_head);
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&u, "  %-22s", ops[i].verb);
+		buf flags = BUF_INIT;
 		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
 			if (ops[i].keys & key_bits[k])
-				buf_printf(&u, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
+				buf_printf(&flags, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
 					   config_operation_key_name(key_bits[k]),
 					   key_bits[k] == OP_SNAPSHOT ? "]" : "");
-		buf_printf(&u, "  %s\n", ops[i].summary);
+		buf_printf(&u, "  %-22s%-22s %s\n", ops[i].verb, buf_cstr(&flags), ops[i].summary);
+		buf_free(&flags);
 	}
 	return buf_detach(&u);
 }
@@ -300,18 +301,6 @@ int cmd_trigger(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* A flag the verb does not carry is a mistake worth stopping for. */
-	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
-	for (size_t k = 0; rq.op && k < sizeof key_bits / sizeof *key_bits; k++) {
-		if (given[k] && !(rq.op->keys & key_bits[k])) {
-			char *msg = xasprintf("--%s does not apply to %s",
-					      config_operation_key_name(key_bits[k]), rq.op->verb);
-			rc = usage_error("%s", msg);
-			free(msg);
-			goto out;
-		}
-	}
-
 	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_error("%s: %s", rq.config_path, problems.lines[i]);
@@ -345,6 +334,18 @@ int cmd_trigger(int argc, char **argv)
 		config_free_list(verbs);
 		if (rc)
 			goto out;
+	}
+
+	/* A flag the verb does not carry is a mistake worth stopping for. */
+	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
+	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
+		if (given[k] && !(rq.op->keys & key_bits[k])) {
+			char *msg = xasprintf("--%s does not apply to %s",
+					      config_operation_key_name(key_bits[k]), rq.op->verb);
+			rc = usage_error("%s", msg);
+			free(msg);
+			goto out;
+		}
 	}
 
 	if ((rc = complete_request(&rq, c, root, &e)) != 0) {

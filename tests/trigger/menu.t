@@ -48,6 +48,10 @@ t_like "$T_OUT" '"folder":"network"' "folder menu: database, network sorted; 2 i
 menu 3 -- run-migration --branch main --dry-run
 t_is "$(printf '%s\n' "$T_OUT" | grep -c '^POST ')" 2 "choosing all sends one request per region"
 
+menu 1 -- --folder network --dry-run
+t_is "$T_RC" 2 "a flag the verb chosen from the menu does not carry: exit 2"
+t_like "$T_ERR" "--folder does not apply to run-migration" "the flag is named"
+
 menu EOF -- run-migration --region us-west-2 --dry-run
 t_is "$T_RC" 2 "end of input at a menu: exit 2"
 t_like "$T_ERR" "no branch chosen \(pass --branch\)" "end of input names the flag"
