@@ -219,6 +219,12 @@ static int send_events(const struct request *rq, const config *c, err *e)
 				       "%s/%s (githubTokenName in %s names this variable)",
 				       c->github_token_name, c->github_owner, c->github_repo, c->path);
 		log_add_secret(token);
+		for (const char *t = token; *t; t++)
+			if ((unsigned char)*t <= ' ' || *t == 0x7f)
+				return err_set(e, ORC_EUSAGE,
+					       "%s contains whitespace or control characters; copy the "
+					       "token again and export it without them",
+					       c->github_token_name);
 		gr.token = token;
 	}
 	char *who = trigger_requested_by();

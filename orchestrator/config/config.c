@@ -276,7 +276,14 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 		const struct field *f = fields;
 		while (f->key && strcmp(f->key, v->string) != 0)
 			f++;
-		if (!f->key) {
+		/* cJSON keeps both copies of a repeated key; silently taking one would hide
+		 * which value the user meant. */
+		const cJSON *prev = obj->child;
+		while (prev != v && strcmp(prev->string, v->string) != 0)
+			prev = prev->next;
+		if (prev != v) {
+			problem(p, "%s: key appears twice in the same object (keep one)", child);
+		} else if (!f->key) {
 			const char *guess = closest_key(fields, v->string);
 			if (guess)
 				problem(p, "%s: unknown key (did you mean \"%s\"?)", child, guess);
@@ -301,6 +308,13 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 	const cJSON *rv;
 	cJSON_ArrayForEach(rv, infra)
 	{
+		const cJSON *prev = infra->child;
+		while (prev != rv && strcmp(prev->string, rv->string) != 0)
+			prev = prev->next;
+		if (prev != rv) {
+			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)", rv->string);
+			continue;
+		}
 		config_region *r = &c->regions[c->nregions++];
 		r->name = xstrdup(rv->string);
 		set_bool_defaults(r, region_fields);

@@ -45,6 +45,12 @@ echo '{"zzzzqqq": 1}' >"$T_TMP/unknown.json"
 t_run "$ORC" config check --config "$T_TMP/unknown.json"
 t_like "$T_ERR" "zzzzqqq: unknown key \(remove it, or check its spelling\)" "unknown key with no close match"
 
+echo '{"githubOwner": "a", "githubOwner": "b", "infrastructure": {"us-west-2": {}, "us-west-2": {"auroraDB": {}}}}' >"$T_TMP/dup.json"
+t_run "$ORC" config check --config "$T_TMP/dup.json"
+t_is "$T_RC" 2 "repeated keys: exit 2"
+t_like "$T_ERR" "githubOwner: key appears twice in the same object" "repeated key named"
+t_like "$T_ERR" "infrastructure\[\"us-west-2\"\]: region appears twice" "repeated region named"
+
 printf '{\n  "githubOwner": "a",\n  "githubRepo" "b"\n}\n' >"$T_TMP/syntax.json"
 t_run "$ORC" config check --config "$T_TMP/syntax.json"
 t_is "$T_RC" 2 "invalid JSON: exit 2"
