@@ -242,13 +242,23 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	case K_ARGV: {
 		int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
 		const cJSON *item;
-		int ok = n > 0;
-		cJSON_ArrayForEach(item, v) ok &= cJSON_IsString(item);
-		if (!ok) {
+		if (n <= 0) {
 			problem(p, "%s: expected %s, got %s", path, f->expect,
 				n == 0 ? "an empty array" : json_type_name(v));
 			return;
 		}
+		int at = 0, bad = 0;
+		cJSON_ArrayForEach(item, v)
+		{
+			if (!bad && !cJSON_IsString(item)) {
+				problem(p, "%s[%d]: expected a string (%s), got %s", path, at, f->expect,
+					json_type_name(item));
+				bad = 1;
+			}
+			at++;
+		}
+		if (bad)
+			return;
 		config_region *r = base;
 		r->task_command = xcalloc((size_t)n + 1, sizeof *r->task_command);
 		r->task_command_len = 0;

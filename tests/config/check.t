@@ -41,6 +41,8 @@ t_like "$T_ERR" "dockerRepoo: unknown key \(did you mean \"dockerRepo\"\?\)" "di
 t_like "$T_ERR" "githubOwner: expected a string naming the GitHub user or organization, got a number" "top-level type error"
 t_like "$T_ERR" "taskLaunchType: expected \"FARGATE\" or \"EC2\", got \"fargate\"" "enum value"
 t_like "$T_ERR" "6 problems; fix them and run again" "summary counts them"
+t_run "$ORC" config check --config "$cases/bad/command-number.json"
+t_like "$T_ERR" "flywayTask\.taskCommand\[1\]: expected a string .*got a number" "array item path"
 echo '{"zzzzqqq": 1}' >"$T_TMP/unknown.json"
 t_run "$ORC" config check --config "$T_TMP/unknown.json"
 t_like "$T_ERR" "zzzzqqq: unknown key \(remove it, or check its spelling\)" "unknown key with no close match"
