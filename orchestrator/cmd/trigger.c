@@ -308,15 +308,18 @@ int cmd_trigger(int argc, char **argv)
 		}
 	}
 	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
+		/* A missing file or invalid JSON is one line in e; otherwise every problem. */
+		if (problems.n == 0) {
+			rc = cmd_report(&e);
+			goto out;
+		}
 		for (size_t i = 0; i < problems.n; i++)
 			log_error("%s: %s", rq.config_path, problems.lines[i]);
+		log_error("%s: %zu problem%s; fix %s before triggering (orchestrator config check "
+			  "--config %s lists them)",
+			  rq.config_path, problems.n, problems.n == 1 ? "" : "s",
+			  problems.n == 1 ? "it" : "them", rq.config_path);
 		config_problems_free(&problems);
-		if (e.code == ORC_EUSAGE && problems.n == 0)
-			rc = cmd_report(&e);
-		else
-			log_error("%s: fix the problems above (orchestrator config check --config %s "
-				  "lists them)",
-				  rq.config_path, rq.config_path);
 		goto out;
 	}
 	root = project_root(rq.config_path);

@@ -118,4 +118,9 @@ t_run "$ORC" trigger generate-markdown --config "$T_TMP/bad.json" --dry-run
 t_is "$T_RC" 2 "bad config: exit 2"
 t_like "$T_ERR" "githubRepoo: unknown key \(did you mean \"githubRepo\"\?\)" "bad config: problem shown"
 
+t_is "$(printf '%s\n' "$T_ERR" | grep -c '^error: ')" 2 "bad config: the problem and one summary line"
+t_run "$ORC" trigger generate-markdown --config "$T_TMP/none.json" --dry-run
+t_is "$T_RC" 2 "missing config: exit 2"
+t_like "$T_ERR" "none.json: no such file \(run from the repository root or pass --config PATH\)" "missing config: says what to do"
+
 t_done
