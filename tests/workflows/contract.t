@@ -44,6 +44,12 @@ for wf in "${workflows[@]}"; do
 	[ "$T_RC" -eq 0 ] || printf '%s\n' "$T_OUT" | head -30 | sed 's/^/# /'
 done
 
+# The composite actions the workflows share are validated too.
+for action in "$ROOT"/.github/actions/*/action.yml "$ROOT"/.github/actions/*/action.yaml; do
+	t_ok "action-validator: ${action#"$ROOT"/}" "$VALIDATOR" "$action"
+	[ "$T_RC" -eq 0 ] || printf '%s\n' "$T_OUT" | head -30 | sed 's/^/# /'
+done
+
 # Fixtures: the good ones pass both checks, each bad one is rejected for its reason.
 for wf in "$FIX"/good/*.yml; do
 	t_ok "fixture ${wf#"$FIX"/} keeps the contract" python3 "$CONTRACT" "$events" "$wf"
