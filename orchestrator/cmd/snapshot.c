@@ -359,7 +359,7 @@ static int do_restore(ctx *x, err *e)
 	log_group_begin("snapshot restore");
 	rc = restore_run(x->aws, &ro, &old, &fin, e);
 	log_group_end();
-	config_free_list(sg);
+	aws_xml_free_texts(sg);
 	if (rc == 0) {
 		log_gha_output("cluster", x->cluster);
 		log_gha_output("snapshot", x->o.snapshot);

@@ -1,6 +1,6 @@
 /*
  * snapshot: create (and wait), list, share, and the security group lookup the restore
- * needs. Waiting polls DescribeDBClusterSnapshots with a doubling delay (0.5 s up to
+ * needs (aws/ec2.c's, shared with run-task). Waiting polls DescribeDBClusterSnapshots with a doubling delay (0.5 s up to
  * 30 s) until the snapshot is available or the timeout passes; the AWS layer already
  * retries throttling and transient faults of each call.
  */
@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "aws/ec2.h"
 #include "config/config.h"
 #include "core/log.h"
 
@@ -185,72 +186,13 @@ int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, si
 {
 	size_t count;
 	char **items = config_split_list(list, &count);
-	*ids = xcalloc(count + 1, sizeof **ids);
+	*ids = NULL;
 	*n = 0;
-	aws_params p = {0};
-	size_t nnames = 0;
-	for (size_t i = 0; i < count; i++) {
-		if (strncmp(items[i], "sg-", 3) == 0)
-			continue;
-		if (nnames == 0)
-			aws_params_add(&p, "Filter.1.Name", "group-name");
-		char *name = xasprintf("Filter.1.Value.%zu", ++nnames);
-		aws_params_add(&p, name, items[i]);
-		free(name);
-	}
-	char **names = NULL, **found_ids = NULL;
-	size_t nn = 0, ni = 0;
-	if (nnames) {
-		xmlDocPtr doc = NULL;
-		int rc = aws_query_call(c, "ec2", "DescribeSecurityGroups", "2016-11-15", &p, &doc,
-					e);
-		aws_params_free(&p);
-		if (rc) {
-			config_free_list(items);
-			return err_prefix(e, "resolving security groups %s", list);
-		}
-		names = aws_xml_texts(doc, "//securityGroupInfo/item/groupName", &nn);
-		found_ids = aws_xml_texts(doc, "//securityGroupInfo/item/groupId", &ni);
-		xmlFreeDoc(doc);
-	}
-	int rc = 0;
-	for (size_t i = 0; i < count && rc == 0; i++) {
-		if (strncmp(items[i], "sg-", 3) == 0) {
-			(*ids)[(*n)++] = xstrdup(items[i]);
-			continue;
-		}
-		const char *match = NULL;
-		for (size_t j = 0; j < nn && j < ni; j++) {
-			if (strcmp(names[j], items[i]) == 0) {
-				if (match && strcmp(match, found_ids[j]) != 0) {
-					rc = err_set(e, ORC_EUSAGE,
-						     "security group \"%s\": several groups have this "
-						     "name in %s (use its sg- ID in auroraDB."
-						     "vpcSecurityGroups)",
-						     items[i], aws_client_region(c));
-					break;
-				}
-				match = found_ids[j];
-			}
-		}
-		if (rc)
-			break;
-		if (!match)
-			rc = err_set(e, ORC_EUSAGE,
-				     "security group \"%s\": not found in %s (check "
-				     "infrastructure[\"%s\"].auroraDB.vpcSecurityGroups in config.json)",
-				     items[i], aws_client_region(c), aws_client_region(c));
-		else
-			(*ids)[(*n)++] = xstrdup(match);
-	}
-	aws_params_free(&p);
-	aws_xml_free_texts(names);
-	aws_xml_free_texts(found_ids);
+	int rc = ec2_resolve_security_groups(c, items, count, ids, e);
 	config_free_list(items);
-	if (rc) {
-		config_free_list(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
-	return rc;
+	if (rc)
+		return err_prefix(e, "infrastructure[\"%s\"].auroraDB.vpcSecurityGroups",
+				  aws_client_region(c));
+	*n = count;
+	return 0;
 }

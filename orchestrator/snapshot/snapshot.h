@@ -34,8 +34,8 @@ int snapshot_list(aws_client *c, const char *cluster, rds_snapshot **out, size_t
 /* Lets account (12 digits) restore the snapshot; *already is 1 when it could before. */
 int snapshot_share(aws_client *c, const char *id, const char *account, int *already, err *e);
 
-/* Comma-separated security group names or sg- IDs -> IDs (EC2 DescribeSecurityGroups).
- * A name that matches nothing is ORC_EUSAGE naming it and the config key. */
+/* Comma-separated security group names or sg- IDs -> IDs (ec2_resolve_security_groups;
+ * free with aws_xml_free_texts). An unknown name is ORC_EUSAGE naming it and the key. */
 int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n,
 				err *e);
 

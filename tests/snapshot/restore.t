@@ -95,7 +95,7 @@ snap_config c6b.json app6 '"vpcSecurityGroups": "no-such-sg"'
 sed -i 's/"vpcSecurityGroups": "auroradb-sg",//' c6b.json
 t_run $ORC snapshot restore --config c6b.json --region us-west-2 --snapshot golden
 t_is "$T_RC" 2 "unknown security group: exit 2"
-t_like "$T_ERR" "security group \"no-such-sg\": not found" "unknown security group named"
+t_like "$T_ERR" "vpcSecurityGroups: .*'no-such-sg' not found" "unknown security group named with its config key"
 t_run $ORC snapshot restore --config c6.json --region us-west-2 --keep-old --skip-final-snapshot
 t_is "$T_RC" 2 "--keep-old with --skip-final-snapshot: usage error"
 rm metadata.json
