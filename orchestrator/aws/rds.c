@@ -1,5 +1,5 @@
 /*
- * rds: RDS Query calls for clusters and cluster snapshots. Requests are built with
+ * rds: RDS Query calls for clusters, their instances and cluster snapshots. Requests are built with
  * aws_params; answers are read by walking the parsed XML under each DBCluster or
  * DBClusterSnapshot element (local names, so the namespace does not matter) and copied
  * into structs. Lists follow Marker until the last page.
@@ -80,6 +80,17 @@ void rds_snapshots_free(rds_snapshot *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		rds_snapshot_free(&list[i]);
+	free(list);
+}
+
+void rds_instances_free(rds_instance *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].id);
+		free(list[i].cluster_id);
+		free(list[i].status);
+		free(list[i].klass);
+	}
 	free(list);
 }
 
@@ -348,6 +359,65 @@ int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, 
 		free(name);
 	}
 	return simple_call(c, "RemoveTagsFromResource", &p, e);
+}
+
+/* ---- instances ---- */
+
+int rds_instance_list(aws_client *c, rds_instance **out, size_t *n, err *e)
+{
+	*out = NULL;
+	*n = 0;
+	char *marker = NULL;
+	do {
+		aws_params p = {0};
+		if (marker)
+			aws_params_add(&p, "Marker", marker);
+		free(marker);
+		marker = NULL;
+		xmlDocPtr doc = NULL;
+		int rc = call(c, "DescribeDBInstances", &p, &doc, e);
+		aws_params_free(&p);
+		if (rc)
+			return rc;
+		const xmlNode **found = NULL;
+		size_t nf = 0;
+		collect(xmlDocGetRootElement(doc), "DBInstance", &found, &nf);
+		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
+		for (size_t i = 0; i < nf; i++) {
+			rds_instance *in = &(*out)[(*n)++];
+			in->id = child_text(found[i], "DBInstanceIdentifier");
+			in->cluster_id = child_text(found[i], "DBClusterIdentifier");
+			in->status = child_text(found[i], "DBInstanceStatus");
+			in->klass = child_text(found[i], "DBInstanceClass");
+		}
+		free(found);
+		marker = aws_xml_text(doc, "//DescribeDBInstancesResult/Marker");
+		if (marker && !*marker) {
+			free(marker);
+			marker = NULL;
+		}
+		xmlFreeDoc(doc);
+	} while (marker);
+	return 0;
+}
+
+int rds_instance_create(aws_client *c, const char *id, const char *cluster_id,
+			const char *engine, const char *klass, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	aws_params_add(&p, "DBClusterIdentifier", cluster_id);
+	aws_params_add(&p, "Engine", engine);
+	aws_params_add(&p, "DBInstanceClass", klass);
+	return simple_call(c, "CreateDBInstance", &p, e);
+}
+
+int rds_instance_delete(aws_client *c, const char *id, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	aws_params_add(&p, "SkipFinalSnapshot", "true");
+	return simple_call(c, "DeleteDBInstance", &p, e);
 }
 
 /* ---- snapshots ---- */

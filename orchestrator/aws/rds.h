@@ -45,6 +45,14 @@ typedef struct rds_snapshot {
 	rds_tags tags;
 } rds_snapshot;
 
+/* A DB instance of a cluster (Aurora keeps the data in the cluster; instances compute). */
+typedef struct rds_instance {
+	char *id;
+	char *cluster_id; /* DBClusterIdentifier, "" when none */
+	char *status;     /* "available", "creating", "deleting", ... */
+	char *klass;      /* DBInstanceClass, e.g. "db.serverless", "db.r6g.large" */
+} rds_instance;
+
 void rds_tags_add(rds_tags *t, const char *key, const char *value);
 /* The value of key, or NULL. */
 const char *rds_tags_get(const rds_tags *t, const char *key);
@@ -54,6 +62,16 @@ void rds_cluster_free(rds_cluster *c);
 void rds_clusters_free(rds_cluster *list, size_t n);
 void rds_snapshot_free(rds_snapshot *s);
 void rds_snapshots_free(rds_snapshot *list, size_t n);
+
+void rds_instances_free(rds_instance *list, size_t n);
+
+/* Every DB instance of the region (all pages). */
+int rds_instance_list(aws_client *c, rds_instance **out, size_t *n, err *e);
+/* CreateDBInstance in a cluster (Aurora: no storage or credentials of its own). */
+int rds_instance_create(aws_client *c, const char *id, const char *cluster_id,
+			const char *engine, const char *klass, err *e);
+/* DeleteDBInstance, without a final snapshot (the cluster keeps the data). */
+int rds_instance_delete(aws_client *c, const char *id, err *e);
 
 /* One cluster by identifier; *found 0 (and 0 returned) when RDS says it does not exist. */
 int rds_cluster_get(aws_client *c, const char *id, rds_cluster *out, int *found, err *e);

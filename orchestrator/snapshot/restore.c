@@ -23,8 +23,8 @@
 
 const char *restore_step_name(restore_step s)
 {
-	static const char *const names[] = {"lock",   "rename",   "restore", "wait",
-					    "retire", "rollback", "done",    "conflict"};
+	static const char *const names[] = {"lock",   "rename", "restore",  "instance", "wait",
+					    "retire", "rollback", "done", "conflict"};
 	return s <= RESTORE_CONFLICT ? names[s] : "?";
 }
 
@@ -76,14 +76,54 @@ static int foreign_marker(const rds_cluster *c, const restore_opts *o, err *e)
 	return 1;
 }
 
-restore_step restore_next(const restore_view *v, const restore_opts *o,
-			  const rds_cluster **waiting_for, err *e)
+static restore_step wait_cluster_step(const rds_cluster *k, buf *waiting)
+{
+	if (waiting)
+		buf_printf(waiting, "cluster %s (%s)", k->id, k->status);
+	return RESTORE_WAIT;
+}
+
+size_t restore_instances_wanted(const restore_view *v, const restore_opts *o)
+{
+	size_t want = v->old ? v->nold_instances : 0;
+	if (want == 0 && o->v2_max > 0)
+		want = 1;
+	return want;
+}
+
+/* The restored cluster is available: its instances, then the old cluster. */
+static restore_step after_restore(const restore_view *v, const restore_opts *o, buf *waiting)
+{
+	if (v->nlive_instances < restore_instances_wanted(v, o))
+		return RESTORE_INSTANCE;
+	for (size_t i = 0; i < v->nlive_instances; i++) {
+		const rds_instance *in = v->live_instances[i];
+		if (strcmp(in->status, "available") != 0) {
+			if (waiting)
+				buf_printf(waiting, "instance %s (%s)", in->id, in->status);
+			return RESTORE_WAIT;
+		}
+	}
+	if (!v->old)
+		return RESTORE_DONE;
+	if (strcmp(v->old->status, "deleting") == 0)
+		return wait_cluster_step(v->old, waiting);
+	if (o->keep_old)
+		return RESTORE_RETIRE;
+	int all_deleting = v->nold_instances > 0;
+	for (size_t i = 0; i < v->nold_instances; i++)
+		all_deleting &= strcmp(v->old_instances[i]->status, "deleting") == 0;
+	if (all_deleting) {
+		if (waiting)
+			buf_printf(waiting, "instance %s (deleting)", v->old_instances[0]->id);
+		return RESTORE_WAIT;
+	}
+	return RESTORE_RETIRE;
+}
+
+restore_step restore_next(const restore_view *v, const restore_opts *o, buf *waiting, err *e)
 {
 	const rds_cluster *live = v->live, *old = v->old;
-	const rds_cluster *dummy;
-	if (!waiting_for)
-		waiting_for = &dummy;
-	*waiting_for = NULL;
 
 	if (old) {
 		if (foreign_marker(old, o, e))
@@ -96,10 +136,8 @@ restore_step restore_next(const restore_view *v, const restore_opts *o,
 					o->cluster, old->id, o->cluster, old->id);
 				return RESTORE_CONFLICT;
 			}
-			if (!is_available(old)) {
-				*waiting_for = old;
-				return RESTORE_WAIT;
-			}
+			if (!is_available(old))
+				return wait_cluster_step(old, waiting);
 			return RESTORE_RESTORE;
 		}
 		if (rds_tags_get(&live->tags, RESTORE_TAG_SNAPSHOT) || !restored_by_us(live, o)) {
@@ -112,40 +150,28 @@ restore_step restore_next(const restore_view *v, const restore_opts *o,
 		}
 		if (is_failed(live->status))
 			return RESTORE_ROLLBACK;
-		if (!is_available(live)) {
-			*waiting_for = live;
-			return RESTORE_WAIT;
-		}
-		if (strcmp(old->status, "deleting") == 0) {
-			*waiting_for = old;
-			return RESTORE_WAIT;
-		}
-		return RESTORE_RETIRE;
+		if (!is_available(live))
+			return wait_cluster_step(live, waiting);
+		return after_restore(v, o, waiting);
 	}
 	if (!live)
 		return RESTORE_RESTORE;
 	if (rds_tags_get(&live->tags, RESTORE_TAG_SNAPSHOT)) {
 		if (foreign_marker(live, o, e))
 			return RESTORE_CONFLICT;
-		if (!is_available(live)) {
-			*waiting_for = live;
-			return RESTORE_WAIT;
-		}
+		if (!is_available(live))
+			return wait_cluster_step(live, waiting);
 		return RESTORE_RENAME;
 	}
 	if (restored_by_us(live, o)) {
 		if (is_failed(live->status))
 			return RESTORE_ROLLBACK;
-		if (!is_available(live)) {
-			*waiting_for = live;
-			return RESTORE_WAIT;
-		}
-		return RESTORE_DONE;
+		if (!is_available(live))
+			return wait_cluster_step(live, waiting);
+		return after_restore(v, o, waiting);
 	}
-	if (!is_available(live)) {
-		*waiting_for = live;
-		return RESTORE_WAIT;
-	}
+	if (!is_available(live))
+		return wait_cluster_step(live, waiting);
 	return RESTORE_LOCK;
 }
 
@@ -163,16 +189,41 @@ static void crash_point(const char *name)
 typedef struct view_store {
 	rds_cluster *all;
 	size_t n;
+	rds_instance *instances;
+	size_t ninstances;
+	const rds_instance **live_instances, **old_instances;
 	restore_view v;
 } view_store;
 
-static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
+static void view_free(view_store *s)
 {
 	rds_clusters_free(s->all, s->n);
+	rds_instances_free(s->instances, s->ninstances);
+	free(s->live_instances);
+	free(s->old_instances);
 	memset(s, 0, sizeof *s);
+}
+
+/* The instances of cluster id, the writer's class first is not known here: RDS lists
+ * them in creation order, which is what a copy needs. */
+static const rds_instance **instances_of(view_store *s, const char *id, size_t *n)
+{
+	const rds_instance **list = xcalloc(s->ninstances + 1, sizeof *list);
+	*n = 0;
+	for (size_t i = 0; id && i < s->ninstances; i++)
+		if (strcasecmp(s->instances[i].cluster_id, id) == 0)
+			list[(*n)++] = &s->instances[i];
+	return list;
+}
+
+static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
+{
+	view_free(s);
 	int rc = rds_cluster_list(c, &s->all, &s->n, e);
 	if (rc)
 		return err_prefix(e, "listing the clusters of %s", aws_client_region(c));
+	if ((rc = rds_instance_list(c, &s->instances, &s->ninstances, e)))
+		return err_prefix(e, "listing the DB instances of %s", aws_client_region(c));
 	char *prefix = xasprintf("%s%s", o->cluster, RESTORE_OLD_INFIX);
 	for (size_t i = 0; i < s->n; i++) {
 		rds_cluster *k = &s->all[i];
@@ -191,6 +242,10 @@ static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
 		}
 	}
 	free(prefix);
+	s->live_instances = instances_of(s, s->v.live ? s->v.live->id : NULL, &s->v.nlive_instances);
+	s->old_instances = instances_of(s, s->v.old ? s->v.old->id : NULL, &s->v.nold_instances);
+	s->v.live_instances = s->live_instances;
+	s->v.old_instances = s->old_instances;
 	return rc;
 }
 
@@ -310,6 +365,27 @@ static int rollback(aws_client *c, const restore_opts *o, const restore_view *v,
 		       o->cluster, o->snapshot, why);
 }
 
+/* The old cluster, its instances gone: kept (unmarked) or deleted as asked. */
+static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluster *old,
+			  char **final_snapshot, err *e)
+{
+	if (o->keep_old) {
+		log_info("keeping the old cluster %s (--keep-old)", old->id);
+		return untag_marker(c, old, e);
+	}
+	if (o->skip_final_snapshot) {
+		log_info("deleting the old cluster %s without a final snapshot "
+			 "(--skip-final-snapshot)",
+			 old->id);
+		return rds_cluster_delete(c, old->id, NULL, e);
+	}
+	char *fin = final_snapshot_name(old->id);
+	log_info("deleting the old cluster %s with final snapshot %s", old->id, fin);
+	free(*final_snapshot);
+	*final_snapshot = fin;
+	return rds_cluster_delete(c, old->id, fin, e);
+}
+
 static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap, err *e)
 {
 	rds_tags tags = {0};
@@ -367,6 +443,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 {
 	rds_snapshot snap;
 	view_store s = {0};
+	buf waiting = BUF_INIT;
 	*old_id = NULL;
 	*final_snapshot = NULL;
 	int found;
@@ -381,7 +458,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 
 	long delay = 500, waited = 0;
 	for (;;) {
-		const rds_cluster *waiting = NULL;
+		buf_clear(&waiting);
 		restore_step step = restore_next(&s.v, o, &waiting, e);
 		log_verbose("restore %s: next step %s", o->cluster, restore_step_name(step));
 		if (step != RESTORE_WAIT) {
@@ -450,37 +527,60 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		case RESTORE_WAIT:
 			if (waited / 1000 >= o->timeout) {
 				rc = err_set(e, ORC_EFAIL,
-					     "cluster %s: still %s after %ds (the restore is not "
-					     "finished: re-run the same command to resume it)",
-					     waiting->id, waiting->status, o->timeout);
+					     "restore of %s: still waiting for %s after %ds (the "
+					     "restore is not finished: re-run the same command to "
+					     "resume it)",
+					     o->cluster, buf_cstr(&waiting), o->timeout);
 				goto out;
 			}
-			log_verbose("waiting for %s (%s)", waiting->id, waiting->status);
+			log_verbose("waiting for %s", buf_cstr(&waiting));
 			sleep_ms(delay);
 			waited += delay;
 			delay = delay * 2 > 30000 ? 30000 : delay * 2;
 			break;
+		case RESTORE_INSTANCE: {
+			size_t k = s.v.nlive_instances;
+			/* Copy the old cluster's classes in order; Serverless v2 alone: one. */
+			const char *klass = k < s.v.nold_instances ? s.v.old_instances[k]->klass
+								   : "db.serverless";
+			char *stamp = utc_stamp();
+			char *id = xasprintf("%.40s-%s-%zu", o->cluster, stamp, k + 1);
+			free(stamp);
+			log_info("adding DB instance %s (%s) to %s", id, klass, o->cluster);
+			rc = rds_instance_create(c, id, o->cluster, snap.engine, klass, e);
+			if (rc) {
+				err_prefix(e, "cluster %s: restored, but adding instance %s failed "
+					      "(the old cluster is untouched; re-run to retry)",
+					   o->cluster, id);
+				free(id);
+				goto out;
+			}
+			free(id);
+			crash_point("instance-added");
+			break;
+		}
 		case RESTORE_RETIRE: {
 			crash_point("restored");
 			const rds_cluster *old = s.v.old;
 			free(*old_id);
 			*old_id = xstrdup(old->id);
-			if (o->keep_old) {
-				log_info("keeping the old cluster %s (--keep-old)", old->id);
-				rc = untag_marker(c, old, e);
-			} else if (o->skip_final_snapshot) {
-				log_info("deleting the old cluster %s without a final snapshot "
-					 "(--skip-final-snapshot)",
-					 old->id);
-				rc = rds_cluster_delete(c, old->id, NULL, e);
-			} else {
-				char *fin = final_snapshot_name(old->id);
-				log_info("deleting the old cluster %s with final snapshot %s", old->id,
-					 fin);
-				rc = rds_cluster_delete(c, old->id, fin, e);
-				free(*final_snapshot);
-				*final_snapshot = fin;
+			size_t dropping = 0;
+			for (size_t i = 0; !o->keep_old && rc == 0 && i < s.v.nold_instances; i++) {
+				const rds_instance *in = s.v.old_instances[i];
+				if (strcmp(in->status, "deleting") == 0)
+					continue;
+				log_info("deleting DB instance %s of the old cluster %s (the cluster "
+					 "keeps the data)",
+					 in->id, old->id);
+				rc = rds_instance_delete(c, in->id, e);
+				dropping++;
 			}
+			if (dropping && rc == 0) {
+				crash_point("old-instances-deleting");
+				break; /* the cluster goes once its instances are gone */
+			}
+			if (rc == 0)
+				rc = retire_cluster(c, o, old, final_snapshot, e);
 			if (rc) {
 				err_prefix(e, "cluster %s: restored, but retiring the old cluster %s "
 					      "failed (re-run to retry)",
@@ -501,7 +601,8 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			goto out;
 	}
 out:
-	rds_clusters_free(s.all, s.n);
+	buf_free(&waiting);
+	view_free(&s);
 	rds_snapshot_free(&snap);
 	return rc;
 }

@@ -12,9 +12,12 @@
  *   RENAME   the live cluster becomes <cluster>-pre-restore-<yyyymmdd-hhmmss>
  *   RESTORE  RestoreDBClusterFromSnapshot under the configured name, tagged with the
  *            snapshot and the request id that made it
+ *   INSTANCE the restored cluster gets as many DB instances as the old one had (same
+ *            classes, writer first), at least one db.serverless with Serverless v2
  *   WAIT     something is creating/renaming/deleting: poll with backoff (--timeout)
- *   RETIRE   only when the restored cluster is available: delete the old cluster with a
- *            final snapshot (default), without one (asked for), or keep it (untagged)
+ *   RETIRE   only when the restored cluster and its instances are available: delete the
+ *            old cluster's instances, then the cluster with a final snapshot (default) or
+ *            without one (asked for), or keep it all (untagged)
  *   ROLLBACK the restore failed: delete the failed cluster, rename the old one back
  *   DONE     the configured name is a cluster restored by this request, available, and
  *            no marked pre-restore cluster is left
@@ -52,6 +55,7 @@ typedef enum restore_step {
 	RESTORE_LOCK,
 	RESTORE_RENAME,
 	RESTORE_RESTORE,
+	RESTORE_INSTANCE,
 	RESTORE_WAIT,
 	RESTORE_RETIRE,
 	RESTORE_ROLLBACK,
@@ -60,18 +64,26 @@ typedef enum restore_step {
 } restore_step;
 
 /* What AWS shows: the cluster under the configured name and the marked pre-restore
- * cluster, each NULL when absent. */
+ * cluster, each NULL when absent, and the DB instances of each. */
 typedef struct restore_view {
 	const rds_cluster *live;
 	const rds_cluster *old;
+	const rds_instance *const *live_instances;
+	size_t nlive_instances;
+	const rds_instance *const *old_instances;
+	size_t nold_instances;
 } restore_view;
 
 const char *restore_step_name(restore_step s);
 
 /* The next step. RESTORE_CONFLICT fills e (ORC_EFAIL) with what was found and what to do;
- * RESTORE_WAIT sets *waiting_for (may be NULL) to the cluster being waited on. */
-restore_step restore_next(const restore_view *v, const restore_opts *o,
-			  const rds_cluster **waiting_for, err *e);
+ * RESTORE_WAIT writes what it waits for into waiting (may be NULL), e.g.
+ * "cluster db (creating)". */
+restore_step restore_next(const restore_view *v, const restore_opts *o, buf *waiting, err *e);
+
+/* How many DB instances the restored cluster needs: the old cluster's, and at least one
+ * with Serverless v2 capacity configured. */
+size_t restore_instances_wanted(const restore_view *v, const restore_opts *o);
 
 /* The checks before any change: the snapshot (NULL: not found, ORC_EREMOTE) is
  * available (else ORC_EFAIL) and has the engine of the cluster it replaces (else

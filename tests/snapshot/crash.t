@@ -56,6 +56,20 @@ for point in locked renamed before-restore restoring restored retired; do
 	end_state $n
 done
 
+# Serverless v2: killed right after the writer instance was asked for; the re-run adds no
+# second one and only then retires the old cluster.
+snap_cluster v2 data=old-v2
+snap_config v2.json v2 '"serverlessV2MinCapacity": 0.5, "serverlessV2MaxCapacity": 4'
+ORC_TEST_CRASH_AT=instance-added t_run $ORC snapshot restore --config v2.json --region us-west-2 \
+	--snapshot golden --request-id r-v2
+t_is "$T_RC" 137 "v2: killed after adding the instance"
+t_ok "v2: the old cluster is still there" safe v2
+t_like "$(snap_rds state)" "v2-pre-restore-[0-9-]+ available .*data=old-v2" "v2: not yet retired"
+t_ok "v2: the re-run finishes" $ORC snapshot restore --config v2.json --region us-west-2 \
+	--snapshot golden --request-id r-v2
+end_state v2
+t_is "$(snap_rds instances v2 | wc -l)" 1 "v2: exactly one instance"
+
 # Killed twice in a row, then finished; and a later crash under --keep-old.
 snap_cluster twice data=old-twice
 snap_config twice.json twice

@@ -11,6 +11,7 @@ once per call. Talks to $AWS_ENDPOINT_URL with the environment's credentials (Si
   rds.py tag ID KEY                 the cluster's tag value, or None
   rds.py clusters                   "id status" per cluster, sorted
   rds.py state                      "id status key=value..." per cluster (all tags), sorted
+  rds.py instances CLUSTER           "id class status" per DB instance of the cluster
   rds.py snapshots [PREFIX]         "id status type" per cluster snapshot, sorted
   rds.py serve                      read commands (shell words) from stdin, one a line;
                                     after each, print "__end__ STATUS" (setup.sh runs it
@@ -69,6 +70,10 @@ def main(argv):
                         key=lambda c: c["DBClusterIdentifier"]):
             print(" ".join([c["DBClusterIdentifier"], c["Status"]] +
                            ["%s=%s" % (t["Key"], t["Value"]) for t in c.get("TagList", [])]))
+    elif cmd == "instances":
+        for i in rds.describe_db_instances(
+                Filters=[{"Name": "db-cluster-id", "Values": [args[0]]}])["DBInstances"]:
+            print(i["DBInstanceIdentifier"], i["DBInstanceClass"], i["DBInstanceStatus"])
     elif cmd == "snapshots":
         prefix = args[0] if args else ""
         for s in sorted(rds.describe_db_cluster_snapshots()["DBClusterSnapshots"],

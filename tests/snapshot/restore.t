@@ -67,6 +67,12 @@ t_ok "restore with Serverless v2 capacity" $ORC snapshot restore --config c4.jso
 t_is "$(moto_aws rds describe-db-clusters --db-cluster-identifier app4 \
 	--query 'DBClusters[0].ServerlessV2ScalingConfiguration.[MinCapacity,MaxCapacity]' --output text)" \
 	"0.5	8.0" "Serverless v2 min/max applied"
+t_like "$T_OUT" "adding DB instance app4-[0-9]{8}-[0-9]{6}-1 \(db.serverless\) to app4" "says it adds a writer"
+t_like "$(snap_rds instances app4)" "^app4-[0-9]{8}-[0-9]{6}-1 db.serverless available$" \
+	"Serverless v2: one db.serverless instance in the restored cluster"
+t_ok "a re-run adds no second instance" $ORC snapshot restore --config c4.json \
+	--region us-west-2 --snapshot golden --request-id r4
+t_is "$(snap_rds instances app4 | wc -l)" 1 "still one instance"
 snap_config c4b.json app4b '"serverlessV1MaxCapacity": 8, "serverlessV2MaxCapacity": 8'
 t_run $ORC snapshot restore --config c4b.json --region us-west-2 --snapshot golden
 t_is "$T_RC" 2 "v1 and v2 capacity together: exit 2"

@@ -65,9 +65,10 @@ static void test_busy_cluster_is_waited_for(void **state)
 	rds_cluster live = cluster("db", "modifying", "aurora-postgresql");
 	restore_opts o = opts();
 	restore_view v = {&live, NULL};
-	const rds_cluster *w = NULL;
+	buf w = BUF_INIT;
 	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
-	assert_ptr_equal(w, &live);
+	assert_string_equal(buf_cstr(&w), "cluster db (modifying)");
+	buf_free(&w);
 	rds_cluster_free(&live);
 }
 
@@ -185,6 +186,84 @@ static void test_unknown_cluster_beside_old_is_left_alone(void **state)
 	rds_cluster_free(&live);
 }
 
+static rds_instance instance(const char *id, const char *cluster_id, const char *status)
+{
+	rds_instance in = {(char *)id, (char *)cluster_id, (char *)status, (char *)"db.r6g.large"};
+	return in;
+}
+
+static void test_instances_before_the_old_cluster_goes(void **state)
+{
+	(void)state;
+	err e = ERR_INIT;
+	restore_opts o = opts();
+	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	mark(&old, "snap-1", "req-1");
+	rds_cluster live = cluster("db", "available", "aurora-postgresql");
+	restored(&live, "snap-1", "req-1");
+	rds_instance o1 = instance("db-1", old.id, "available");
+	rds_instance o2 = instance("db-2", old.id, "available");
+	rds_instance n1 = instance("db-x-1", "db", "creating");
+	const rds_instance *olds[] = {&o1, &o2};
+	const rds_instance *news[] = {&n1};
+	restore_view v = {&live, &old, news, 0, olds, 2};
+	buf w = BUF_INIT;
+
+	assert_int_equal(restore_instances_wanted(&v, &o), 2);
+	/* No instance yet: add one, even with --keep-old. */
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_INSTANCE);
+	o.keep_old = 1;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_INSTANCE);
+	o.keep_old = 0;
+	/* One of two, creating: the second still comes first. */
+	v.nlive_instances = 1;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_INSTANCE);
+	/* Both there, one creating: wait, the old cluster is not touched. */
+	rds_instance n2 = instance("db-x-2", "db", "available");
+	const rds_instance *news2[] = {&n1, &n2};
+	v.live_instances = news2;
+	v.nlive_instances = 2;
+	buf_clear(&w);
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
+	assert_string_equal(buf_cstr(&w), "instance db-x-1 (creating)");
+	/* All available: retire (its instances first). */
+	n1.status = (char *)"available";
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_RETIRE);
+	/* Old instances all deleting: wait for them before deleting the cluster. */
+	o1.status = o2.status = (char *)"deleting";
+	buf_clear(&w);
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
+	assert_string_equal(buf_cstr(&w), "instance db-1 (deleting)");
+	/* Gone: retire (the cluster itself). */
+	v.nold_instances = 0;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_RETIRE);
+	buf_free(&w);
+	rds_cluster_free(&old);
+	rds_cluster_free(&live);
+}
+
+static void test_serverless_v2_needs_one_instance(void **state)
+{
+	(void)state;
+	err e = ERR_INIT;
+	restore_opts o = opts();
+	o.v2_min = 0.5;
+	o.v2_max = 4;
+	rds_cluster live = cluster("db", "available", "aurora-postgresql");
+	restored(&live, "snap-1", "req-1");
+	restore_view v = {&live, NULL, NULL, 0, NULL, 0};
+	assert_int_equal(restore_next(&v, &o, NULL, &e), RESTORE_INSTANCE);
+	rds_instance n1 = instance("db-x-1", "db", "available");
+	const rds_instance *news[] = {&n1};
+	v.live_instances = news;
+	v.nlive_instances = 1;
+	assert_int_equal(restore_next(&v, &o, NULL, &e), RESTORE_DONE);
+	o.v2_max = 0;
+	v.nlive_instances = 0;
+	assert_int_equal(restore_next(&v, &o, NULL, &e), RESTORE_DONE);
+	rds_cluster_free(&live);
+}
+
 static rds_snapshot snapshot(const char *status, const char *engine)
 {
 	rds_snapshot s;
@@ -241,6 +320,8 @@ int main(void)
 		cmocka_unit_test(test_another_restore_is_refused),
 		cmocka_unit_test(test_unknown_cluster_beside_old_is_left_alone),
 		cmocka_unit_test(test_checks_before_any_change),
+		cmocka_unit_test(test_instances_before_the_old_cluster_goes),
+		cmocka_unit_test(test_serverless_v2_needs_one_instance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
