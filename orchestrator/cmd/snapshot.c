@@ -339,6 +339,9 @@ static int do_restore(ctx *x, err *e)
 	size_t nsg = 0;
 	if ((rc = snapshot_security_group_ids(x->aws, r->db_security_groups, &sg, &nsg, e)))
 		return rc;
+	/* Both end up in tags; the request id is also what a re-run is matched by. */
+	char *who = snapshot_tag_value(x->o.requested_by);
+	char *rid = snapshot_tag_value(x->o.request_id);
 	restore_opts ro = {
 		.cluster = x->cluster,
 		.snapshot = x->o.snapshot,
@@ -352,14 +355,16 @@ static int do_restore(ctx *x, err *e)
 		.keep_old = x->o.keep_old,
 		.skip_final_snapshot = x->o.skip_final,
 		.timeout = x->o.timeout,
-		.request_id = x->o.request_id ? x->o.request_id : "",
-		.requested_by = x->o.requested_by,
+		.request_id = rid,
+		.requested_by = who,
 	};
 	char *old = NULL, *fin = NULL;
 	log_group_begin("snapshot restore");
 	rc = restore_run(x->aws, &ro, &old, &fin, e);
 	log_group_end();
 	aws_xml_free_texts(sg);
+	free(who);
+	free(rid);
 	if (rc == 0) {
 		log_gha_output("cluster", x->cluster);
 		log_gha_output("snapshot", x->o.snapshot);

@@ -26,6 +26,15 @@ char *snapshot_default_id(const char *cluster)
 	return xasprintf("%s-snapshot-%sZ", cluster, stamp);
 }
 
+char *snapshot_tag_value(const char *value)
+{
+	char *v = xstrndup(value ? value : "", 256);
+	for (unsigned char *p = (unsigned char *)v; *p; p++)
+		if (*p < 0x80 && !isalnum(*p) && !strchr(" _.:/=+-@", *p))
+			*p = '_';
+	return v;
+}
+
 void snapshot_lowercase(char *id)
 {
 	for (char *p = id; p && *p; p++)
@@ -107,10 +116,13 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id,
 				       cluster, aws_client_region(c), aws_client_region(c));
 		rds_tags tags = {0};
 		rds_tags_add(&tags, "orchestrator:created-by", "orchestrator");
-		if (requested_by && *requested_by)
-			rds_tags_add(&tags, "orchestrator:requested-by", requested_by);
-		if (request_id && *request_id)
-			rds_tags_add(&tags, "orchestrator:request-id", request_id);
+		char *who = snapshot_tag_value(requested_by), *rid = snapshot_tag_value(request_id);
+		if (*who)
+			rds_tags_add(&tags, "orchestrator:requested-by", who);
+		if (*rid)
+			rds_tags_add(&tags, "orchestrator:request-id", rid);
+		free(who);
+		free(rid);
 		log_info("creating snapshot %s of cluster %s", id, cluster);
 		rc = rds_snapshot_create(c, cluster, id, &tags, e);
 		rds_tags_free(&tags);

@@ -15,6 +15,10 @@
 /* The template's identifier shape: <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z. */
 char *snapshot_default_id(const char *cluster);
 
+/* A tag value RDS accepts (at most 256 characters of letters, digits, white space and
+ * _ . : / = + - @): other ASCII characters become '_'; heap string. */
+char *snapshot_tag_value(const char *value);
+
 /* Lowercases an RDS identifier in place (RDS stores them lowercase). */
 void snapshot_lowercase(char *id);
 

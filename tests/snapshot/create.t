@@ -19,14 +19,14 @@ printf '{\n  "eu-west-1": {\n    "snapshot": "eu-snap",\n    "note": "kept"\n  }
 git add -A && git commit -qm init && git remote add origin ../remote.git && git push -q origin main
 
 t_ok "create with a given id" $ORC snapshot create --region us-west-2 --snapshot Nightly-1 \
-	--requested-by alice --request-id req-42
+	--requested-by "alice+O'Brien" --request-id req-42
 t_like "$T_OUT" "snapshot nightly-1 of auroradb-cluster is available" "reports the snapshot available"
 t_is "$(moto_aws rds describe-db-cluster-snapshots --db-cluster-snapshot-identifier nightly-1 \
 	--query 'DBClusterSnapshots[0].[DBClusterIdentifier,Status]' --output text)" \
 	"auroradb-cluster	available" "the snapshot exists in RDS"
 t_is "$(moto_aws rds describe-db-cluster-snapshots --db-cluster-snapshot-identifier nightly-1 \
 	--query "DBClusterSnapshots[0].TagList[?Key=='orchestrator:requested-by' || Key=='orchestrator:request-id'].Value" \
-	--output text)" "alice	req-42" "tagged with who asked and the request id"
+	--output text)" "alice+O_Brien	req-42" "tagged with who asked (made a valid tag value) and the request id"
 t_is "$(cat metadata.json)" '{
   "eu-west-1": {
     "snapshot": "eu-snap",
