@@ -152,6 +152,7 @@ typedef struct logtail {
 	char *token;
 	long lines;
 	int grouped;
+	char *stop; /* the ::stop-commands:: token while lines stream inside Actions */
 } logtail;
 
 /* Prints every log line that arrived since the last call. */
@@ -181,6 +182,10 @@ static void logtail_drain(logtail *t)
 			if (!t->grouped) {
 				log_group_begin("migration task log");
 				t->grouped = 1;
+				/* The container's lines are data: the runner must not read a
+				 * "::command::" among them as a workflow command. */
+				if (log_in_actions() && (t->stop = ecs_client_token()))
+					log_info("::stop-commands::%s", t->stop);
 			}
 			size_t len = strlen(m);
 			while (len && (m[len - 1] == '\n' || m[len - 1] == '\r'))
@@ -201,6 +206,10 @@ static void logtail_drain(logtail *t)
 
 static void logtail_close(logtail *t)
 {
+	if (t->stop)
+		log_info("::%s::", t->stop);
+	free(t->stop);
+	t->stop = NULL;
 	if (t->grouped)
 		log_group_end();
 	t->grouped = 0;
