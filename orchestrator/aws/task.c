@@ -430,10 +430,11 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		summary(arn, console, log_url, buf_cstr(&res), secs);
 		buf_free(&res);
 		err_set(e, code > 0 && code < 256 ? code : ORC_EFAIL,
-			"migration container '%s' of task %s exited with code %d%s%s%s: see its log "
-			"%s",
+			"migration container '%s' of task %s exited with code %d%s%s%s%s%s: see its "
+			"log %s",
 			container, arn, code, stopped && *stopped ? " (" : "",
-			stopped && *stopped ? stopped : "", stopped && *stopped ? ")" : "",
+			stopped && *stopped ? stopped : "", creason && *creason ? "; container: " : "",
+			creason && *creason ? creason : "", stopped && *stopped ? ")" : "",
 			log_url ? log_url : "lines above");
 		rc = e->code;
 	} else {
@@ -444,8 +445,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			     "subnets' route to ECR and CloudWatch)",
 			     arn, container, found ? "" : " (no such container in the task)",
 			     stop_code && *stop_code ? stop_code : "(none)",
-			     stopped && *stopped ? stopped : "(none)", creason ? "; container: " : "",
-			     creason ? creason : "");
+			     stopped && *stopped ? stopped : "(none)",
+			     creason && *creason ? "; container: " : "", creason ? creason : "");
 	}
 	if (tail->c && tail->lines == 0)
 		log_warn("no log lines in %s %s", tail->group, tail->stream);
