@@ -69,8 +69,9 @@ static int skip_comment(struct cursor *c, int allow_lines)
 			if (peek(c, 0) == '\n') {
 				if (!allow_lines)
 					return fail(c, NULL,
-						    "a block comment after a value must end on the same line "
-						    "(use # comments)"),
+					            "a block comment after a value must end on the "
+					            "same line "
+					            "(use # comments)"),
 					       -1;
 				c->line++;
 			}
@@ -123,8 +124,8 @@ static int parse_string(struct cursor *c, buf *out)
 	for (;;) {
 		if (at_end(c) || peek(c, 0) == '\n')
 			return fail(c, NULL,
-				    "unterminated string (a tfvars string must close on its line; "
-				    "write \\n for a newline)");
+			            "unterminated string (a tfvars string must close on its line; "
+			            "write \\n for a newline)");
 		char ch = peek(c, 0);
 		if (ch == '"') {
 			c->pos++;
@@ -141,9 +142,10 @@ static int parse_string(struct cursor *c, buf *out)
 			continue;
 		}
 		if ((ch == '$' || ch == '%') && peek(c, 1) == '{')
-			return fail(c, NULL,
-				    "template interpolation is not a constant (a tfvars value must be "
-				    "literal; write $${ or %%{ for the characters themselves)");
+			return fail(
+			    c, NULL,
+			    "template interpolation is not a constant (a tfvars value must be "
+			    "literal; write $${ or %%{ for the characters themselves)");
 		if (ch == '\\') {
 			char esc = peek(c, 1);
 			c->pos += 2;
@@ -161,11 +163,13 @@ static int parse_string(struct cursor *c, buf *out)
 					char h = peek(c, 0);
 					if (!isxdigit((unsigned char)h))
 						return fail(c, NULL,
-							    "bad \\u escape in string (\\uNNNN or "
-							    "\\UNNNNNNNN, hexadecimal)");
-					cp = cp * 16 + (unsigned long)(isdigit((unsigned char)h)
-									? h - '0'
-									: (tolower((unsigned char)h) - 'a' + 10));
+						            "bad \\u escape in string (\\uNNNN or "
+						            "\\UNNNNNNNN, hexadecimal)");
+					cp = cp * 16 +
+					     (unsigned long)(isdigit((unsigned char)h)
+					                         ? h - '0'
+					                         : (tolower((unsigned char)h) -
+					                            'a' + 10));
 					c->pos++;
 				}
 				if (cp > 0x10FFFF || cp == 0)
@@ -174,9 +178,10 @@ static int parse_string(struct cursor *c, buf *out)
 				break;
 			}
 			default:
-				return fail(c, NULL,
-					    "unknown escape in string (HCL knows \\n \\r \\t \\\" \\\\ "
-					    "\\uNNNN \\UNNNNNNNN)");
+				return fail(
+				    c, NULL,
+				    "unknown escape in string (HCL knows \\n \\r \\t \\\" \\\\ "
+				    "\\uNNNN \\UNNNNNNNN)");
 			}
 			continue;
 		}
@@ -241,8 +246,8 @@ static char *parse_word(struct cursor *c, tfvars_kind *kind)
 static int expression_error(struct cursor *c)
 {
 	return fail(c, NULL,
-		    "not a constant value (this reader takes a quoted string, a number, true, "
-		    "false, null or a one-line list of those; write the value literally)");
+	            "not a constant value (this reader takes a quoted string, a number, true, "
+	            "false, null or a one-line list of those; write the value literally)");
 }
 
 /* One scalar: string, number, bool or null. */
@@ -261,13 +266,13 @@ static int parse_scalar(struct cursor *c, tfvars_kind *kind, char **value)
 	}
 	if (peek(c, 0) == '<' && peek(c, 1) == '<')
 		return fail(c, NULL,
-			    "heredoc strings span several lines (write a one-line quoted string "
-			    "with \\n escapes)");
+		            "heredoc strings span several lines (write a one-line quoted string "
+		            "with \\n escapes)");
 	if (peek(c, 0) == '{')
 		return fail(c, NULL,
-			    "maps and objects are not read by this tool (keep values that "
-			    "orchestrator reads or writes as strings, numbers, bools or one-line "
-			    "lists)");
+		            "maps and objects are not read by this tool (keep values that "
+		            "orchestrator reads or writes as strings, numbers, bools or one-line "
+		            "lists)");
 	*value = parse_word(c, kind);
 	if (!*value)
 		return expression_error(c);
@@ -298,8 +303,8 @@ static int parse_list(struct cursor *c, tfvars_entry *en)
 		skip_blank(c);
 		if (at_end(c) || peek(c, 0) == '\n')
 			return fail(c, NULL,
-				    "a list must open and close on the same line (write it as "
-				    "[\"a\", \"b\"] on one line)");
+			            "a list must open and close on the same line (write it as "
+			            "[\"a\", \"b\"] on one line)");
 		if (peek(c, 0) == ']') {
 			c->pos++;
 			return 0;
@@ -363,8 +368,8 @@ static int parse_all(tfvars *t, err *e)
 		}
 		if (!is_ident_start(peek(&c, 0)))
 			return fail(&c, NULL,
-				    "expected a `name = value` assignment (a variable name starts "
-				    "with a letter or _)");
+			            "expected a `name = value` assignment (a variable name starts "
+			            "with a letter or _)");
 		size_t kstart = c.pos;
 		while (is_ident_char(peek(&c, 0)))
 			c.pos++;
@@ -372,11 +377,12 @@ static int parse_all(tfvars *t, err *e)
 		c.key = key;
 		skip_blank(&c);
 		if (peek(&c, 0) != '=' || peek(&c, 1) == '=') {
-			int rc = peek(&c, 0) == '{'
-					 ? fail(&c, NULL,
-						"blocks are not allowed in a tfvars file (write `name = "
-						"value`)")
-					 : fail(&c, NULL, "expected `=` after the variable name");
+			int rc =
+			    peek(&c, 0) == '{'
+			        ? fail(&c, NULL,
+			               "blocks are not allowed in a tfvars file (write `name = "
+			               "value`)")
+			        : fail(&c, NULL, "expected `=` after the variable name");
 			free(key);
 			return rc;
 		}
@@ -384,9 +390,10 @@ static int parse_all(tfvars *t, err *e)
 		skip_blank(&c);
 		if (find(t, key)) {
 			int line = find(t, key)->line;
-			err_set(e, ORC_EUSAGE,
-				"%s:%d: %s is assigned twice (first on line %d; keep one assignment)",
-				t->path, c.line, key, line);
+			err_set(
+			    e, ORC_EUSAGE,
+			    "%s:%d: %s is assigned twice (first on line %d; keep one assignment)",
+			    t->path, c.line, key, line);
 			free(key);
 			return ORC_EUSAGE;
 		}
@@ -401,7 +408,8 @@ static int parse_all(tfvars *t, err *e)
 		en->value_start = c.pos;
 		int rc;
 		if (at_end(&c) || peek(&c, 0) == '\n') {
-			rc = fail(&c, NULL, "missing value after `=` (values must be on the same line)");
+			rc = fail(&c, NULL,
+			          "missing value after `=` (values must be on the same line)");
 		} else if (peek(&c, 0) == '[') {
 			en->kind = TFVARS_LIST;
 			rc = parse_list(&c, en);
@@ -421,8 +429,8 @@ static int parse_all(tfvars *t, err *e)
 		skip_blank(&c);
 		if (!at_end(&c) && peek(&c, 0) != '\n')
 			return fail(&c, NULL,
-				    "unexpected text after the value (one assignment per line, "
-				    "constant values only)");
+			            "unexpected text after the value (one assignment per line, "
+			            "constant values only)");
 		c.key = NULL;
 	}
 	return 0;

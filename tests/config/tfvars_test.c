@@ -27,20 +27,19 @@ static void parse_err(const char *text, const char *want)
 		fail_msg("message %s lacks %s", e.msg, want);
 }
 
-static const char sample[] =
-	"# migration task, us-west-2\n"
-	"region        = \"us-west-2\" # the region\n"
-	"\n"
-	"/* a block\n   comment */\n"
-	"app_version   = \"1.2.3\"\n"
-	"cpu           = 256 // line comment\n"
-	"memory=512\n"
-	"ratio = -1.5e3\n"
-	"public        = true\n"
-	"nothing       = null\n"
-	"subnets       = [\"a\", \"b\" , \"c\",] /* trailing */\n"
-	"empty         = []\n"
-	"escaped       = \"q\\\"b\\\\s\\n$${x}%%{y}\\u00e9\"\n";
+static const char sample[] = "# migration task, us-west-2\n"
+                             "region        = \"us-west-2\" # the region\n"
+                             "\n"
+                             "/* a block\n   comment */\n"
+                             "app_version   = \"1.2.3\"\n"
+                             "cpu           = 256 // line comment\n"
+                             "memory=512\n"
+                             "ratio = -1.5e3\n"
+                             "public        = true\n"
+                             "nothing       = null\n"
+                             "subnets       = [\"a\", \"b\" , \"c\",] /* trailing */\n"
+                             "empty         = []\n"
+                             "escaped       = \"q\\\"b\\\\s\\n$${x}%%{y}\\u00e9\"\n";
 
 static void test_reads_values(void **state)
 {
@@ -118,8 +117,9 @@ static void test_rewrite_non_string_and_missing(void **state)
 static void test_quote_round_trip(void **state)
 {
 	(void)state;
-	const char *values[] = {"plain", "with \"quotes\" and \\", "${not_a_var} %{if}",
-				"tab\tnl\n\x01", "$$ %% $ %", ""};
+	const char *values[] = {
+	    "plain", "with \"quotes\" and \\", "${not_a_var} %{if}", "tab\tnl\n\x01", "$$ %% $ %",
+	    ""};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		tfvars *t = parse_ok("v = \"old\"\n");
 		err e = ERR_INIT;
@@ -158,19 +158,20 @@ static void test_load_missing_file(void **state)
 	(void)state;
 	tfvars *t = NULL;
 	err e = ERR_INIT;
-	assert_int_equal(tfvars_load("/nonexistent/var-files/us-west-2.tfvars", &t, &e), ORC_EUSAGE);
+	assert_int_equal(tfvars_load("/nonexistent/var-files/us-west-2.tfvars", &t, &e),
+	                 ORC_EUSAGE);
 	assert_non_null(strstr(e.msg, "/nonexistent/var-files/us-west-2.tfvars"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reads_values),
-		cmocka_unit_test(test_rewrite_keeps_every_other_byte),
-		cmocka_unit_test(test_rewrite_non_string_and_missing),
-		cmocka_unit_test(test_quote_round_trip),
-		cmocka_unit_test(test_rejects),
-		cmocka_unit_test(test_load_missing_file),
+	    cmocka_unit_test(test_reads_values),
+	    cmocka_unit_test(test_rewrite_keeps_every_other_byte),
+	    cmocka_unit_test(test_rewrite_non_string_and_missing),
+	    cmocka_unit_test(test_quote_round_trip),
+	    cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_load_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
