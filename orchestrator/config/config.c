@@ -7,13 +7,16 @@
 #include "config/config.h"
 
 #include <cjson/cJSON.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/fs.h"
 
-enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT };
+/* K_NOTE: accepted and checked for type, not kept (the editor's "$schema" reference). */
+enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE };
 
 struct field {
 	const char *key;
@@ -75,6 +78,7 @@ static const struct field region_fields[] = {
 };
 
 static const struct field top_fields[] = {
+	{"$schema", K_NOTE, 0, NULL, NULL, "a string naming the JSON Schema (config.schema.json)"},
 	{"flywayVersion", K_STRING, CF(flyway_version), "0.0.0", NULL,
 	 "a string with the migration image tag"},
 	{"githubOwner", K_STRING, CF(github_owner), CONFIG_CHANGE_ME, NULL,
@@ -224,6 +228,10 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		free(*slot_str(base, f->offset));
 		*slot_str(base, f->offset) = xstrdup(v->valuestring);
 		return;
+	case K_NOTE:
+		if (!cJSON_IsString(v))
+			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+		return;
 	case K_BOOL:
 		if (!cJSON_IsBool(v)) {
 			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
@@ -297,6 +305,9 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 		r->name = xstrdup(rv->string);
 		set_bool_defaults(r, region_fields);
 		char *path = xasprintf("infrastructure[\"%s\"]", rv->string);
+		if (!config_region_name_ok(rv->string))
+			problem(p, "%s: \"%s\" is not an AWS region name (expected e.g. \"us-west-2\")",
+				path, rv->string);
 		if (!cJSON_IsObject(rv))
 			problem(p, "%s: expected an object describing the region, got %s", path,
 				json_type_name(rv));
@@ -461,6 +472,17 @@ void config_free_list(char **items)
 	for (char **p = items; *p; p++)
 		free(*p);
 	free(items);
+}
+
+int config_region_name_ok(const char *name)
+{
+	/* Region names: a two-letter area, one or more words, a number (us-gov-west-1). */
+	regex_t re;
+	if (regcomp(&re, "^[a-z]{2}(-[a-z]+)+-[0-9]+$", REG_EXTENDED | REG_NOSUB) != 0)
+		return 1;
+	int ok = regexec(&re, name, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
 }
 
 int config_is_unset(const char *value)
