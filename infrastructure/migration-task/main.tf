@@ -52,6 +52,11 @@ data "aws_iam_role" "execution" {
   name = var.execution_role_name
 }
 
+data "aws_secretsmanager_secret" "registry" {
+  count = var.registry_credentials_secret_name == null ? 0 : 1
+  name  = var.registry_credentials_secret_name
+}
+
 locals {
   image     = "${var.docker_registry}/${lower(var.docker_owner)}/${lower(var.docker_repo)}:${var.app_version}"
   db_secret = data.aws_rds_cluster.db.master_user_secret[0].secret_arn
@@ -68,6 +73,28 @@ locals {
       { name = "REPOSITORY_DEPLOY_KEY_SECRET", value = var.repository_deploy_key_secret_name },
     ],
   )
+}
+
+locals {
+  container = {
+    name        = var.container_name
+    image       = local.image
+    essential   = true
+    command     = ["migrate", "--git-branch", var.default_branch, "--db-secret", local.db_secret]
+    environment = local.environment
+    # a private registry: the execution role reads these credentials (iam grants it);
+    # null is dropped when the provider reads the JSON
+    repositoryCredentials = (var.registry_credentials_secret_name == null ? null
+    : { credentialsParameter = one(data.aws_secretsmanager_secret.registry[*].arn) })
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = var.log_group_name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = var.log_stream_prefix
+      }
+    }
+  }
 }
 
 resource "aws_cloudwatch_log_group" "task" {
@@ -114,21 +141,7 @@ resource "aws_ecs_task_definition" "migration" {
     cpu_architecture        = "X86_64"
   }
 
-  container_definitions = jsonencode([
-    {
-      name        = var.container_name
-      image       = local.image
-      essential   = true
-      command     = ["migrate", "--git-branch", var.default_branch, "--db-secret", local.db_secret]
-      environment = local.environment
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.task.name
-          awslogs-region        = var.region
-          awslogs-stream-prefix = var.log_stream_prefix
-        }
-      }
-    }
-  ])
+  container_definitions = jsonencode([local.container])
+
+  depends_on = [aws_cloudwatch_log_group.task]
 }

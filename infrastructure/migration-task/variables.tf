@@ -55,6 +55,12 @@ variable "repository_deploy_key_secret_name" {
   default     = null
 }
 
+variable "registry_credentials_secret_name" {
+  description = "Secret with {\"username\",\"password\"} of a private image registry (ECS repositoryCredentials); null: public image or ECR"
+  type        = string
+  default     = null
+}
+
 variable "db_cluster_name" {
   description = "Aurora cluster whose RDS-managed master secret the task reads; config.json auroraDB.dbClusterName"
   type        = string
