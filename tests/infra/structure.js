@@ -1,14 +1,16 @@
 // HCL structure checks of infrastructure/ (terraform validate cannot run here: providers
 // cannot be downloaded). Parses every .tf and .tfvars with the real HCL grammar
 // (@cdktf/hcl2json) and prints one line per problem: "<file>: <what>". Exit 1 on any.
-//   node structure.js INFRA_DIR CONFIG_JSON
+//   node structure.js INFRA_DIR CONFIG_JSON [INFRA_DIR CONFIG_JSON ...]
+// With several pairs (the tests check broken copies in one process: loading the HCL
+// parser costs a second), each line is prefixed with "[n] ", n counting pairs from 1.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const hcl = require(path.join(__dirname, '..', 'node_modules', '@cdktf', 'hcl2json'));
 
-const [infra, configPath] = process.argv.slice(2);
-const problems = [];
+const args = process.argv.slice(2);
+let problems = [];
 const problem = (file, what) => problems.push(`${path.relative(process.cwd(), file)}: ${what}`);
 
 const REQUIRED_FILES = ['main.tf', 'variables.tf', 'outputs.tf'];
@@ -95,7 +97,8 @@ async function component(dir, regions) {
 	}
 }
 
-(async () => {
+async function checkTree(infra, configPath) {
+	problems = [];
 	const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
 	const regions = new Set(Object.keys(config.infrastructure || {}));
 	const comps = fs
@@ -105,7 +108,16 @@ async function component(dir, regions) {
 		.sort();
 	if (comps.length === 0) problem(infra, 'no components');
 	for (const c of comps) await component(path.join(infra, c), regions);
-	for (const p of problems) console.log(p);
-	console.log(`checked ${comps.length} components: ${comps.join(' ')}`);
-	process.exit(problems.length ? 1 : 0);
+	return [...problems, `checked ${comps.length} components: ${comps.join(' ')}`];
+}
+
+(async () => {
+	let failed = false;
+	for (let i = 0; i + 1 < args.length; i += 2) {
+		const lines = await checkTree(args[i], args[i + 1]);
+		failed = failed || lines.length > 1;
+		const prefix = args.length > 2 ? `[${i / 2 + 1}] ` : '';
+		for (const l of lines) console.log(prefix + l);
+	}
+	process.exit(failed ? 1 : 0);
 })();
