@@ -239,10 +239,11 @@ data "aws_iam_policy_document" "workflows" {
     resources = ["*"]
   }
   statement {
-    sid     = "SnapshotThisCluster"
+    sid     = "SnapshotThisCluster" # also the final snapshot when a restore removes the old cluster
     actions = ["rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"]
     resources = [
       local.cluster_arn,
+      "${local.cluster_arn}-pre-restore-*",
       "arn:${local.partition}:rds:${local.arn_tail}:cluster-snapshot:*",
     ]
   }

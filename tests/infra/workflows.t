@@ -52,32 +52,35 @@ open(p, "w").write(s)
 PY
 expect "a path built before the check is refused" "deploy-infrastructure.yml: job deploy step [0-9]+ uses the folder before the request is checked"
 
-# the request check, executed as the workflow runs it, against hostile payloads
+# the request check, executed as each workflow runs it, against hostile payloads
 command -v jq >/dev/null || t_fail "jq is installed (make deps)"
-script=$T_TMP/check.sh
-python3 "$CHECK" "$ROOT" --script deploy-infrastructure.yml "Check the request" >"$script"
 cp "$ROOT/config.json" "$T_TMP/config.json"
 sed -i 's/"terraformBucket": "CHANGE ME"/"terraformBucket": "tf-state-1234"/' "$T_TMP/config.json"
 mkdir -p "$T_TMP/ws" && cp "$T_TMP/config.json" "$T_TMP/ws/" && cp -r "$ROOT/infrastructure" "$T_TMP/ws/"
-run_check() { # REGION FOLDER
+run_check() { # SCRIPT REGION FOLDER
 	: >"$T_TMP/gh-out"
-	t_run env -C "$T_TMP/ws" REGION="$1" FOLDER="$2" GITHUB_OUTPUT="$T_TMP/gh-out" bash -e "$script"
+	t_run env -C "$T_TMP/ws" REGION="$2" FOLDER="$3" GITHUB_OUTPUT="$T_TMP/gh-out" bash -e "$1"
 }
-run_check us-west-2 aurora-db
-t_is "$T_RC" 0 "a valid request passes the check"
-t_is "$(cat "$T_TMP/gh-out" | tr '\n' ' ')" "dir=infrastructure/aurora-db var-file=var-files/us-west-2.tfvars bucket=tf-state-1234 state-key=aurora-db/us-west-2/terraform.tfstate " "and yields the directory, var-file, bucket and state key"
-for folder in "../../etc" "aurora-db/../../x" "aurora-db; touch pwned" '$(touch pwned)' "" "examples" "AURORA-DB"; do
-	run_check us-west-2 "$folder"
-	t_is "$T_RC" 2 "folder '$folder' is refused"
-	t_is "$(cat "$T_TMP/gh-out")" "" "and nothing is output for it"
+for wf in deploy-infrastructure destroy-infrastructure; do
+	script=$T_TMP/check-$wf.sh
+	python3 "$CHECK" "$ROOT" --script $wf.yml "Check the request" >"$script"
+	run_check "$script" us-west-2 aurora-db
+	t_is "$T_RC" 0 "$wf: a valid request passes the check"
+	t_is "$(tr '\n' ' ' <"$T_TMP/gh-out")" "dir=infrastructure/aurora-db var-file=var-files/us-west-2.tfvars bucket=tf-state-1234 state-key=aurora-db/us-west-2/terraform.tfstate " "$wf: and yields the directory, var-file, bucket and state key"
+	outs=""
+	for folder in "../../etc" "aurora-db/../../x" "aurora-db; touch pwned" '$(touch pwned)' "" "examples" "AURORA-DB" $'aurora-db\n::add-mask::x'; do
+		run_check "$script" us-west-2 "$folder"
+		t_is "$T_RC:$(cat "$T_TMP/gh-out")" "2:" "$wf: folder '$folder' is refused, nothing output"
+		outs+=$T_OUT
+	done
+	t_unlike "$outs" "pwned|\.\./|add-mask" "$wf: hostile folder values are never echoed"
+	t_ok "$wf: nothing was executed from the payload" test ! -e "$T_TMP/ws/pwned"
+	for region in "us-west-2/../x" 'us-west-2$(id)' "" "US-WEST-2"; do
+		run_check "$script" "$region" aurora-db
+		t_is "$T_RC" 2 "$wf: region '$region' is refused"
+	done
+	run_check "$script" eu-west-1 aurora-db
+	t_is "$T_RC" 2 "$wf: a region that config.json does not have is refused"
+	t_like "$T_OUT" 'terraformBucket: not set' "$wf: saying what is missing"
 done
-t_unlike "$T_OUT" "pwned|\.\./" "hostile folder values are never echoed"
-t_ok "nothing was executed from the payload" test ! -e "$T_TMP/ws/pwned"
-for region in "us-west-2/../x" 'us-west-2$(id)' "" "US-WEST-2"; do
-	run_check "$region" aurora-db
-	t_is "$T_RC" 2 "region '$region' is refused"
-done
-run_check eu-west-1 aurora-db
-t_is "$T_RC" 2 "a region that config.json does not have is refused"
-t_like "$T_OUT" 'terraformBucket: not set' "saying what is missing"
 t_done
