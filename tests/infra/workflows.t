@@ -70,14 +70,14 @@ for wf in deploy-infrastructure destroy-infrastructure; do
 	outs=""
 	for folder in "../../etc" "aurora-db/../../x" "aurora-db; touch pwned" '$(touch pwned)' "" "examples" "AURORA-DB" $'aurora-db\n::add-mask::x'; do
 		run_check "$script" us-west-2 "$folder"
-		t_is "$T_RC:$(cat "$T_TMP/gh-out")" "2:" "$wf: folder '$folder' is refused, nothing output"
+		t_is "$T_RC:$(cat "$T_TMP/gh-out")" "2:" "$wf: folder $(printf %q "$folder") is refused, nothing output"
 		outs+=$T_OUT
 	done
 	t_unlike "$outs" "pwned|\.\./|add-mask" "$wf: hostile folder values are never echoed"
 	t_ok "$wf: nothing was executed from the payload" test ! -e "$T_TMP/ws/pwned"
 	for region in "us-west-2/../x" 'us-west-2$(id)' "" "US-WEST-2"; do
 		run_check "$script" "$region" aurora-db
-		t_is "$T_RC" 2 "$wf: region '$region' is refused"
+		t_is "$T_RC" 2 "$wf: region $(printf %q "$region") is refused"
 	done
 	run_check "$script" eu-west-1 aurora-db
 	t_is "$T_RC" 2 "$wf: a region that config.json does not have is refused"
