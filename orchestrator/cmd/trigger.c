@@ -53,13 +53,14 @@ static char *usage_text(void)
 	const config_operation *ops = config_operations(&n);
 	buf_puts(&u, usage_head);
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&u, "  %-22s", ops[i].verb);
+		buf flags = BUF_INIT;
 		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
 			if (ops[i].keys & key_bits[k])
-				buf_printf(&u, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
+				buf_printf(&flags, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
 					   config_operation_key_name(key_bits[k]),
 					   key_bits[k] == OP_SNAPSHOT ? "]" : "");
-		buf_printf(&u, "  %s\n", ops[i].summary);
+		buf_printf(&u, "  %-22s%-22s %s\n", ops[i].verb, buf_cstr(&flags), ops[i].summary);
+		buf_free(&flags);
 	}
 	return buf_detach(&u);
 }
@@ -218,6 +219,12 @@ static int send_events(const struct request *rq, const config *c, err *e)
 				       "%s/%s (githubTokenName in %s names this variable)",
 				       c->github_token_name, c->github_owner, c->github_repo, c->path);
 		log_add_secret(token);
+		for (const char *t = token; *t; t++)
+			if ((unsigned char)*t <= ' ' || *t == 0x7f)
+				return err_set(e, ORC_EUSAGE,
+					       "%s contains whitespace or control characters; copy the "
+					       "token again and export it without them",
+					       c->github_token_name);
 		gr.token = token;
 	}
 	char *who = trigger_requested_by();
@@ -300,28 +307,19 @@ int cmd_trigger(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* A flag the verb does not carry is a mistake worth stopping for. */
-	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
-	for (size_t k = 0; rq.op && k < sizeof key_bits / sizeof *key_bits; k++) {
-		if (given[k] && !(rq.op->keys & key_bits[k])) {
-			char *msg = xasprintf("--%s does not apply to %s",
-					      config_operation_key_name(key_bits[k]), rq.op->verb);
-			rc = usage_error("%s", msg);
-			free(msg);
+	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
+		/* A missing file or invalid JSON is one line in e; otherwise every problem. */
+		if (problems.n == 0) {
+			rc = cmd_report(&e);
 			goto out;
 		}
-	}
-
-	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
 		for (size_t i = 0; i < problems.n; i++)
 			log_error("%s: %s", rq.config_path, problems.lines[i]);
+		log_error("%s: %zu problem%s; fix %s before triggering (orchestrator config check "
+			  "--config %s lists them)",
+			  rq.config_path, problems.n, problems.n == 1 ? "" : "s",
+			  problems.n == 1 ? "it" : "them", rq.config_path);
 		config_problems_free(&problems);
-		if (e.code == ORC_EUSAGE && problems.n == 0)
-			rc = cmd_report(&e);
-		else
-			log_error("%s: fix the problems above (orchestrator config check --config %s "
-				  "lists them)",
-				  rq.config_path, rq.config_path);
 		goto out;
 	}
 	root = project_root(rq.config_path);
@@ -345,6 +343,18 @@ int cmd_trigger(int argc, char **argv)
 		config_free_list(verbs);
 		if (rc)
 			goto out;
+	}
+
+	/* A flag the verb does not carry is a mistake worth stopping for. */
+	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
+	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
+		if (given[k] && !(rq.op->keys & key_bits[k])) {
+			char *msg = xasprintf("--%s does not apply to %s",
+					      config_operation_key_name(key_bits[k]), rq.op->verb);
+			rc = usage_error("%s", msg);
+			free(msg);
+			goto out;
+		}
 	}
 
 	if ((rc = complete_request(&rq, c, root, &e)) != 0) {

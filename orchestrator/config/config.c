@@ -242,13 +242,23 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	case K_ARGV: {
 		int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
 		const cJSON *item;
-		int ok = n > 0;
-		cJSON_ArrayForEach(item, v) ok &= cJSON_IsString(item);
-		if (!ok) {
+		if (n <= 0) {
 			problem(p, "%s: expected %s, got %s", path, f->expect,
 				n == 0 ? "an empty array" : json_type_name(v));
 			return;
 		}
+		int at = 0, bad = 0;
+		cJSON_ArrayForEach(item, v)
+		{
+			if (!bad && !cJSON_IsString(item)) {
+				problem(p, "%s[%d]: expected a string (%s), got %s", path, at, f->expect,
+					json_type_name(item));
+				bad = 1;
+			}
+			at++;
+		}
+		if (bad)
+			return;
 		config_region *r = base;
 		r->task_command = xcalloc((size_t)n + 1, sizeof *r->task_command);
 		r->task_command_len = 0;
@@ -276,7 +286,14 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 		const struct field *f = fields;
 		while (f->key && strcmp(f->key, v->string) != 0)
 			f++;
-		if (!f->key) {
+		/* cJSON keeps both copies of a repeated key; silently taking one would hide
+		 * which value the user meant. */
+		const cJSON *prev = obj->child;
+		while (prev != v && strcmp(prev->string, v->string) != 0)
+			prev = prev->next;
+		if (prev != v) {
+			problem(p, "%s: key appears twice in the same object (keep one)", child);
+		} else if (!f->key) {
 			const char *guess = closest_key(fields, v->string);
 			if (guess)
 				problem(p, "%s: unknown key (did you mean \"%s\"?)", child, guess);
@@ -301,6 +318,13 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 	const cJSON *rv;
 	cJSON_ArrayForEach(rv, infra)
 	{
+		const cJSON *prev = infra->child;
+		while (prev != rv && strcmp(prev->string, rv->string) != 0)
+			prev = prev->next;
+		if (prev != rv) {
+			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)", rv->string);
+			continue;
+		}
 		config_region *r = &c->regions[c->nregions++];
 		r->name = xstrdup(rv->string);
 		set_bool_defaults(r, region_fields);

@@ -67,20 +67,20 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e)
 	git_branch_t type;
 	while (git_branch_next(&ref, &type, it) == 0) {
 		const char *name = NULL;
-		git_buf remote = {0};
-		/* origin/HEAD is a symbolic pointer, not a branch anyone asks for. */
+		/* origin/HEAD is a symbolic pointer, not a branch anyone asks for. The remote
+		 * is the first segment of "origin/main": git_branch_remote_name would be exact
+		 * for remotes with a '/' in their name, but it matches refspecs through
+		 * libgit2's regex engine, which leaks under the sanitizers. */
+		const char *slash;
 		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
-		    git_branch_name(&name, ref) == 0 &&
-		    git_branch_remote_name(&remote, repo, git_reference_name(ref)) == 0 &&
-		    strlen(name) > remote.size + 1) {
+		    git_branch_name(&name, ref) == 0 && (slash = strchr(name, '/')) && slash[1]) {
 			if (*n + 1 >= cap) {
 				cap = cap ? cap * 2 : 16;
 				items = xrealloc(items, cap * sizeof *items);
 			}
-			items[(*n)++] = xstrdup(name + remote.size + 1);
+			items[(*n)++] = xstrdup(slash + 1);
 			items[*n] = NULL;
 		}
-		git_buf_dispose(&remote);
 		git_reference_free(ref);
 	}
 	*n = sort_unique(items, *n);
@@ -135,7 +135,7 @@ int trigger_menu(const char *what, const char *flag, const char *const *items, s
 	*out = NULL;
 	if (n == 0)
 		return err_set(e, ORC_EUSAGE, "no %s to choose from (pass %s)", what, flag);
-	fprintf(stderr, "Select a %s:\n", what);
+	fprintf(stderr, "Select the %s:\n", what);
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "  %zu) %s\n", i + 1, items[i]);
 	char *line = NULL;

@@ -51,7 +51,7 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e);
 /* Subfolders of root/infrastructure (hidden ones left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
 /*
- * Shows "Select a WHAT:" and the numbered items on stderr and reads the answer (a number
+ * Shows "Select the WHAT:" and the numbered items on stderr and reads the answer (a number
  * or an item's name) from stdin until one is valid. *out gets a heap copy. End of input is
  * ORC_EUSAGE naming flag.
  */

@@ -13,6 +13,7 @@ as invalid, so a test sees it.
 Answers are scripted per test: POST /_script with a JSON list of answer names; each
 dispatch takes the next one, the last one repeats. Scripting also clears the log.
 Answers: 204, 401, 403, 403-ratelimit (x-ratelimit-remaining: 0, reset now),
+403-ratelimit-hour (the same, reset in an hour),
 403-retry-after (secondary rate limit, Retry-After: 1), 404, 422, 500, drop (closes the
 connection without answering).
 
@@ -153,6 +154,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(403, {"message": "API rate limit exceeded", "documentation_url": docs},
                            {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0",
                             "x-ratelimit-reset": str(int(time.time()))})
+        elif answer == "403-ratelimit-hour":
+            self.send_json(403, {"message": "API rate limit exceeded", "documentation_url": docs},
+                           {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0",
+                            "x-ratelimit-reset": str(int(time.time()) + 3600)})
         elif answer == "403-retry-after":
             self.send_json(403, {"message": "You have exceeded a secondary rate limit.",
                                  "documentation_url": docs}, {"Retry-After": "1"})

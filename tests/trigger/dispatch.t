@@ -70,6 +70,11 @@ t_is "$T_RC" 3 "rate limit that never lifts: exit 3"
 t_like "$T_ERR" "after 3 attempts: GitHub is rate-limiting the token in \\\$ORC_TEST_TOKEN \(403\); wait until" "rate limit: says to wait"
 t_is "$(gh_count)" 3 "rate limit: at most 3 attempts"
 
+send '["403-ratelimit-hour"]' run-migration --region us-west-2 --branch main
+t_is "$T_RC" 3 "rate limit resetting in an hour: exit 3"
+t_is "$(gh_count)" 1 "rate limit beyond the 60 s cap: no retry"
+t_like "$T_ERR" "rate-limiting the token .*wait until [0-9:]+ UTC" "rate limit beyond the cap: says when it resets"
+
 send '["404"]' run-migration --region us-west-2 --branch main
 t_is "$T_RC" 3 "404: exit 3"
 t_like "$T_ERR" "404 for acme/aurora-db: usually the token in \\\$ORC_TEST_TOKEN has no access" "404: explains the usual cause"
@@ -120,6 +125,13 @@ t_is "$(gh_field 'len({x["body"]["client_payload"]["request_id"] for x in r})')"
 send '["204","401"]' destroy-infrastructure --region all --folder network
 t_is "$T_RC" 3 "--region all, second refused: exit 3"
 t_like "$T_ERR" "eu-central-1 \(already dispatched: us-west-2\)" "--region all: says which regions were already sent"
+
+export ORC_TEST_TOKEN="$TOKEN
+"
+send '["204"]' run-migration --region us-west-2 --branch main
+t_is "$T_RC" 2 "token with a newline (header injection): exit 2"
+t_like "$T_ERR" "ORC_TEST_TOKEN contains whitespace or control characters" "token with a newline: says so"
+t_is "$(gh_count)" 0 "token with a newline: nothing sent"
 
 unset ORC_TEST_TOKEN
 send '["204"]' run-migration --region us-west-2 --branch main
