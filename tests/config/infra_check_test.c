@@ -214,9 +214,32 @@ static void test_tfvars_faults(void **state)
 	config_free(c);
 }
 
+/* The component table matches the folders of infrastructure/ (examples/ holds no component). */
+static void test_components_are_the_folders(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	for (const char *const *c = infra_components; *c; c++, n++) {
+		char *dir = fs_join("infrastructure", *c);
+		if (!fs_is_dir(dir))
+			fail_msg(
+			    "infra_components names %s, which is not a folder of infrastructure/",
+			    *c);
+		free(dir);
+	}
+	FILE *p = popen(
+	    "find infrastructure -mindepth 1 -maxdepth 1 -type d ! -name examples | wc -l", "r");
+	assert_non_null(p);
+	size_t folders = 0;
+	assert_int_equal(fscanf(p, "%zu", &folders), 1);
+	pclose(p);
+	assert_int_equal(folders, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_components_are_the_folders),
 	    cmocka_unit_test_setup_teardown(test_shipped_files_agree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changed_cluster_name_reported_in_both_places,
 	                                    setup, teardown),
