@@ -49,6 +49,7 @@ void rds_cluster_free(rds_cluster *c)
 	free(c->status);
 	free(c->engine);
 	free(c->engine_version);
+	free(c->parameter_group);
 	rds_tags_free(&c->tags);
 	memset(c, 0, sizeof *c);
 }
@@ -163,6 +164,7 @@ static void read_cluster(const xmlNode *n, rds_cluster *c)
 	c->status = child_text(n, "Status");
 	c->engine = child_text(n, "Engine");
 	c->engine_version = child_text(n, "EngineVersion");
+	c->parameter_group = child_text(n, "DBClusterParameterGroup");
 	const xmlNode *members = child(n, "DBClusterMembers");
 	for (const xmlNode *m = members ? members->children : NULL; m; m = m->next)
 		c->nmembers += is_elem(m, "DBClusterMember");
@@ -322,6 +324,8 @@ int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e)
 		aws_params_add(&p, "EngineVersion", a->engine_version);
 	if (a->subnet_group && *a->subnet_group)
 		aws_params_add(&p, "DBSubnetGroupName", a->subnet_group);
+	if (a->parameter_group && *a->parameter_group)
+		aws_params_add(&p, "DBClusterParameterGroupName", a->parameter_group);
 	for (size_t i = 0; i < a->nsecurity_groups; i++) {
 		char *name = xasprintf("VpcSecurityGroupIds.VpcSecurityGroupId.%zu", i + 1);
 		aws_params_add(&p, name, a->security_group_ids[i]);

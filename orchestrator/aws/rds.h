@@ -27,7 +27,8 @@ typedef struct rds_cluster {
 	char *status; /* "available", "creating", "renaming", "deleting", ... */
 	char *engine;
 	char *engine_version;
-	size_t nmembers; /* DB instances in the cluster */
+	char *parameter_group; /* DBClusterParameterGroup */
+	size_t nmembers;       /* DB instances in the cluster */
 	rds_tags tags;
 } rds_cluster;
 
@@ -88,7 +89,8 @@ typedef struct rds_restore_args {
 	const char *engine;
 	const char *engine_version; /* NULL: the snapshot's */
 	const char *subnet_group;
-	char **security_group_ids; /* sg-... */
+	const char *parameter_group; /* NULL: the engine's default */
+	char **security_group_ids;   /* sg-... */
 	size_t nsecurity_groups;
 	/* Serverless v1 (EngineMode serverless + ScalingConfiguration) when v1_max > 0;
 	 * Serverless v2 (ServerlessV2ScalingConfiguration) when v2_max > 0. */

@@ -386,7 +386,10 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 	return rds_cluster_delete(c, old->id, fin, e);
 }
 
-static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap, err *e)
+/* The old cluster (NULL when none) lends its parameter group: the application's database
+ * settings survive the restore. */
+static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap,
+		      const rds_cluster *old, err *e)
 {
 	rds_tags tags = {0};
 	rds_tags_add(&tags, RESTORE_TAG_FROM, o->snapshot);
@@ -399,6 +402,9 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 		.engine = snap->engine,
 		.engine_version = snap->engine_version,
 		.subnet_group = o->subnet_group,
+		.parameter_group = old && strcmp(old->engine, snap->engine) == 0
+					   ? old->parameter_group
+					   : NULL,
 		.security_group_ids = o->security_group_ids,
 		.nsecurity_groups = o->nsecurity_groups,
 		.v1_min = o->v1_min,
@@ -515,7 +521,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		}
 		case RESTORE_RESTORE:
 			crash_point("before-restore");
-			if (do_restore(c, o, &snap, e)) {
+			if (do_restore(c, o, &snap, s.v.old, e)) {
 				char *why = xstrdup(e->msg);
 				err_clear(e);
 				rc = rollback(c, o, &s.v, why, e);
@@ -583,7 +589,8 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				rc = retire_cluster(c, o, old, final_snapshot, e);
 			if (rc) {
 				err_prefix(e, "cluster %s: restored, but retiring the old cluster %s "
-					      "failed (re-run to retry)",
+					      "failed (deletion protection? turn it off, or pass "
+					      "--keep-old; then re-run the same command)",
 					   o->cluster, old->id);
 				goto out;
 			}

@@ -78,6 +78,20 @@ t_run $ORC snapshot restore --config c4b.json --region us-west-2 --snapshot gold
 t_is "$T_RC" 2 "v1 and v2 capacity together: exit 2"
 t_like "$T_ERR" "both Serverless v1 and v2" "names the conflict"
 
+# --- the old cluster's parameter group carries over
+moto_aws rds create-db-cluster-parameter-group --db-cluster-parameter-group-name app-pg \
+	--db-parameter-group-family aurora-postgresql12 --description test >/dev/null
+moto_aws rds create-db-cluster --db-cluster-identifier app9 --engine aurora-postgresql \
+	--master-username app --master-user-password app-password-1 \
+	--db-cluster-parameter-group-name app-pg >/dev/null
+snap_rds drop-automated app9
+snap_config c9.json app9
+t_ok "restore of a cluster with its own parameter group" $ORC snapshot restore --config c9.json \
+	--region us-west-2 --snapshot golden --request-id r9
+t_is "$(moto_aws rds describe-db-clusters --db-cluster-identifier app9 \
+	--query 'DBClusters[0].DBClusterParameterGroup' --output text)" "app-pg" \
+	"the restored cluster uses the old cluster's parameter group"
+
 # --- snapshot from metadata.json
 printf '{"us-west-2": {"snapshot": "golden"}}\n' >metadata.json
 snap_config c5.json app5
