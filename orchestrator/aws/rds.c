@@ -352,8 +352,7 @@ int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *
 	return simple_call(c, "AddTagsToResource", &p, e);
 }
 
-int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n,
-		       err *e)
+int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n, err *e)
 {
 	aws_params p = {0};
 	aws_params_add(&p, "ResourceName", arn);
@@ -405,8 +404,8 @@ int rds_instance_list(aws_client *c, rds_instance **out, size_t *n, err *e)
 	return 0;
 }
 
-int rds_instance_create(aws_client *c, const char *id, const char *cluster_id,
-			const char *engine, const char *klass, err *e)
+int rds_instance_create(aws_client *c, const char *id, const char *cluster_id, const char *engine,
+                        const char *klass, err *e)
 {
 	aws_params p = {0};
 	aws_params_add(&p, "DBInstanceIdentifier", id);
@@ -427,7 +426,7 @@ int rds_instance_delete(aws_client *c, const char *id, err *e)
 /* ---- snapshots ---- */
 
 static int describe_snapshots(aws_client *c, const char *cluster_id, const char *snapshot_id,
-			      rds_snapshot **out, size_t *n, err *e)
+                              rds_snapshot **out, size_t *n, err *e)
 {
 	*out = NULL;
 	*n = 0;
@@ -489,14 +488,13 @@ int rds_snapshot_get(aws_client *c, const char *id, rds_snapshot *out, int *foun
 	return 0;
 }
 
-int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n,
-		      err *e)
+int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n, err *e)
 {
 	return describe_snapshots(c, cluster_id, NULL, out, n, e);
 }
 
 int rds_snapshot_create(aws_client *c, const char *cluster_id, const char *snapshot_id,
-			const rds_tags *tags, err *e)
+                        const rds_tags *tags, err *e)
 {
 	aws_params p = {0};
 	aws_params_add(&p, "DBClusterIdentifier", cluster_id);
@@ -514,8 +512,8 @@ int rds_snapshot_share(aws_client *c, const char *snapshot_id, const char *accou
 	return simple_call(c, "ModifyDBClusterSnapshotAttribute", &p, e);
 }
 
-int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts,
-			     size_t *n, err *e)
+int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts, size_t *n,
+                             err *e)
 {
 	aws_params p = {0};
 	aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);

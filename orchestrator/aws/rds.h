@@ -69,8 +69,8 @@ void rds_instances_free(rds_instance *list, size_t n);
 /* Every DB instance of the region (all pages). */
 int rds_instance_list(aws_client *c, rds_instance **out, size_t *n, err *e);
 /* CreateDBInstance in a cluster (Aurora: no storage or credentials of its own). */
-int rds_instance_create(aws_client *c, const char *id, const char *cluster_id,
-			const char *engine, const char *klass, err *e);
+int rds_instance_create(aws_client *c, const char *id, const char *cluster_id, const char *engine,
+                        const char *klass, err *e);
 /* DeleteDBInstance, without a final snapshot (the cluster keeps the data). */
 int rds_instance_delete(aws_client *c, const char *id, err *e);
 
@@ -104,21 +104,19 @@ int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e);
 
 /* AddTagsToResource / RemoveTagsFromResource on an ARN (cluster or snapshot). */
 int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *e);
-int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n,
-		       err *e);
+int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, size_t n, err *e);
 
 /* One cluster snapshot; *found 0 when RDS says it does not exist. */
 int rds_snapshot_get(aws_client *c, const char *id, rds_snapshot *out, int *found, err *e);
 /* The cluster's snapshots (manual and automated, all pages), in RDS order. */
-int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n,
-		      err *e);
+int rds_snapshot_list(aws_client *c, const char *cluster_id, rds_snapshot **out, size_t *n, err *e);
 /* CreateDBClusterSnapshot with tags; the snapshot starts "creating". */
 int rds_snapshot_create(aws_client *c, const char *cluster_id, const char *snapshot_id,
-			const rds_tags *tags, err *e);
+                        const rds_tags *tags, err *e);
 /* ModifyDBClusterSnapshotAttribute restore += account: another account may restore it. */
 int rds_snapshot_share(aws_client *c, const char *snapshot_id, const char *account, err *e);
 /* The accounts allowed to restore the snapshot (attribute "restore"); NULL-terminated. */
-int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts,
-			     size_t *n, err *e);
+int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts, size_t *n,
+                             err *e);
 
 #endif

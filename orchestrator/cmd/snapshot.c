@@ -20,28 +20,28 @@
 #include "snapshot/snapshot.h"
 
 static const char usage[] =
-	"usage: orchestrator snapshot create  --region R [--snapshot ID] [--commit [--push]]\n"
-	"       orchestrator snapshot restore --region R [--snapshot ID] [--keep-old | "
-	"--skip-final-snapshot]\n"
-	"       orchestrator snapshot list    --region R [--json]\n"
-	"       orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT\n"
-	"  -r, --region R             AWS region, a key of config.json \"infrastructure\"\n"
-	"  -s, --snapshot ID          snapshot identifier (create: default\n"
-	"                             <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
-	"                             default the one metadata.json records for the region)\n"
-	"  -c, --config PATH          config.json (default ./config.json)\n"
-	"  -m, --metadata PATH        metadata.json (default ./metadata.json)\n"
-	"      --commit               create: commit metadata.json as gitbotName <gitbotEmail>\n"
-	"      --push                 create: push that commit (token: $GITHUB_TOKEN)\n"
-	"  -t, --timeout S            seconds one wait may take (default 3600)\n"
-	"      --keep-old             restore: keep the old cluster instead of deleting it\n"
-	"      --skip-final-snapshot  restore: delete the old cluster without a final snapshot\n"
-	"      --account ID           share: the 12-digit account allowed to restore it\n"
-	"      --json                 list: JSON instead of a table\n"
-	"      --requested-by WHO     recorded in tags (the workflow passes the payload's)\n"
-	"      --request-id ID        recorded in tags; a restore re-run with the same ID\n"
-	"                             resumes or finds it done\n"
-	"  -v, --verbose              log each AWS step\n";
+    "usage: orchestrator snapshot create  --region R [--snapshot ID] [--commit [--push]]\n"
+    "       orchestrator snapshot restore --region R [--snapshot ID] [--keep-old | "
+    "--skip-final-snapshot]\n"
+    "       orchestrator snapshot list    --region R [--json]\n"
+    "       orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT\n"
+    "  -r, --region R             AWS region, a key of config.json \"infrastructure\"\n"
+    "  -s, --snapshot ID          snapshot identifier (create: default\n"
+    "                             <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
+    "                             default the one metadata.json records for the region)\n"
+    "  -c, --config PATH          config.json (default ./config.json)\n"
+    "  -m, --metadata PATH        metadata.json (default ./metadata.json)\n"
+    "      --commit               create: commit metadata.json as gitbotName <gitbotEmail>\n"
+    "      --push                 create: push that commit (token: $GITHUB_TOKEN)\n"
+    "  -t, --timeout S            seconds one wait may take (default 3600)\n"
+    "      --keep-old             restore: keep the old cluster instead of deleting it\n"
+    "      --skip-final-snapshot  restore: delete the old cluster without a final snapshot\n"
+    "      --account ID           share: the 12-digit account allowed to restore it\n"
+    "      --json                 list: JSON instead of a table\n"
+    "      --requested-by WHO     recorded in tags (the workflow passes the payload's)\n"
+    "      --request-id ID        recorded in tags; a restore re-run with the same ID\n"
+    "                             resumes or finds it done\n"
+    "  -v, --verbose              log each AWS step\n";
 
 enum {
 	OPT_COMMIT = 256,
@@ -55,22 +55,22 @@ enum {
 };
 
 static const struct option options[] = {
-	{"region", required_argument, NULL, 'r'},
-	{"snapshot", required_argument, NULL, 's'},
-	{"config", required_argument, NULL, 'c'},
-	{"metadata", required_argument, NULL, 'm'},
-	{"commit", no_argument, NULL, OPT_COMMIT},
-	{"push", no_argument, NULL, OPT_PUSH},
-	{"timeout", required_argument, NULL, 't'},
-	{"keep-old", no_argument, NULL, OPT_KEEP_OLD},
-	{"skip-final-snapshot", no_argument, NULL, OPT_SKIP_FINAL},
-	{"account", required_argument, NULL, OPT_ACCOUNT},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"requested-by", required_argument, NULL, OPT_REQUESTED_BY},
-	{"request-id", required_argument, NULL, OPT_REQUEST_ID},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"region", required_argument, NULL, 'r'},
+    {"snapshot", required_argument, NULL, 's'},
+    {"config", required_argument, NULL, 'c'},
+    {"metadata", required_argument, NULL, 'm'},
+    {"commit", no_argument, NULL, OPT_COMMIT},
+    {"push", no_argument, NULL, OPT_PUSH},
+    {"timeout", required_argument, NULL, 't'},
+    {"keep-old", no_argument, NULL, OPT_KEEP_OLD},
+    {"skip-final-snapshot", no_argument, NULL, OPT_SKIP_FINAL},
+    {"account", required_argument, NULL, OPT_ACCOUNT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"requested-by", required_argument, NULL, OPT_REQUESTED_BY},
+    {"request-id", required_argument, NULL, OPT_REQUEST_ID},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 typedef struct opts {
@@ -112,9 +112,9 @@ static int parse(int argc, char **argv, opts *o)
 	if (strcmp(o->verb, "create") != 0 && strcmp(o->verb, "restore") != 0 &&
 	    strcmp(o->verb, "list") != 0 && strcmp(o->verb, "share") != 0)
 		return cmd_usage_error(usage,
-				       "snapshot: unknown action '%s' (expected create, restore, "
-				       "list or share)",
-				       o->verb);
+		                       "snapshot: unknown action '%s' (expected create, restore, "
+		                       "list or share)",
+		                       o->verb);
 	optind = 1;
 	opterr = 0;
 	int ch;
@@ -133,10 +133,11 @@ static int parse(int argc, char **argv, opts *o)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v <= 0 || v > 86400)
-				return cmd_usage_error(usage,
-						       "--timeout %s: expected seconds between 1 and "
-						       "86400",
-						       optarg);
+				return cmd_usage_error(
+				    usage,
+				    "--timeout %s: expected seconds between 1 and "
+				    "86400",
+				    optarg);
 			o->timeout = (int)v;
 			break;
 		}
@@ -150,30 +151,31 @@ static int parse(int argc, char **argv, opts *o)
 		case 'h': fputs(usage, stdout); return -1;
 		case ':':
 			return cmd_usage_error(usage, "snapshot %s: option %s needs a value",
-					       o->verb, argv[optind]);
+			                       o->verb, argv[optind]);
 		default:
 			return cmd_usage_error(usage, "snapshot %s: unknown option %s", o->verb,
-					       argv[optind]);
+			                       argv[optind]);
 		}
 	}
 	if (optind < argc - 1)
 		return cmd_usage_error(usage, "snapshot %s: unexpected argument '%s'", o->verb,
-				       argv[optind + 1]);
+		                       argv[optind + 1]);
 	int is_create = strcmp(o->verb, "create") == 0;
 	int is_restore = strcmp(o->verb, "restore") == 0;
 	if ((o->commit || o->push) && !is_create)
 		return cmd_usage_error(usage, "snapshot %s: --commit and --push belong to create",
-				       o->verb);
+		                       o->verb);
 	if (o->push && !o->commit)
 		return cmd_usage_error(usage, "snapshot create: --push needs --commit");
 	if ((o->keep_old || o->skip_final) && !is_restore)
-		return cmd_usage_error(usage,
-				       "snapshot %s: --keep-old and --skip-final-snapshot belong to "
-				       "restore",
-				       o->verb);
+		return cmd_usage_error(
+		    usage,
+		    "snapshot %s: --keep-old and --skip-final-snapshot belong to "
+		    "restore",
+		    o->verb);
 	if (o->keep_old && o->skip_final)
 		return cmd_usage_error(usage, "snapshot restore: choose --keep-old or "
-					      "--skip-final-snapshot, not both");
+		                              "--skip-final-snapshot, not both");
 	if (o->json && strcmp(o->verb, "list") != 0)
 		return cmd_usage_error(usage, "snapshot %s: --json belongs to list", o->verb);
 	if (strcmp(o->verb, "share") == 0 && !o->account)
@@ -198,13 +200,13 @@ static int setup(ctx *x, err *e)
 	x->region = config_region_find(x->cfg, region);
 	if (!x->region)
 		return err_set(e, ORC_EUSAGE,
-			       "%s: no infrastructure[\"%s\"] (add the region or pass another "
-			       "--region)",
-			       x->o.config_path, region);
+		               "%s: no infrastructure[\"%s\"] (add the region or pass another "
+		               "--region)",
+		               x->o.config_path, region);
 	if (config_is_unset(x->region->db_cluster_name))
 		return err_set(e, ORC_EUSAGE,
-			       "%s: infrastructure[\"%s\"].auroraDB.dbClusterName is not set",
-			       x->o.config_path, region);
+		               "%s: infrastructure[\"%s\"].auroraDB.dbClusterName is not set",
+		               x->o.config_path, region);
 	x->cluster = xstrdup(x->region->db_cluster_name);
 	snapshot_lowercase(x->cluster);
 	return 0;
@@ -223,9 +225,9 @@ static int snapshot_from_metadata(ctx *x, err *e)
 		return rc;
 	if (!x->o.snapshot)
 		return err_set(e, ORC_EUSAGE,
-			       "%s: no snapshot recorded for %s (pass --snapshot ID, or run "
-			       "`orchestrator snapshot create` first)",
-			       x->o.metadata_path, region);
+		               "%s: no snapshot recorded for %s (pass --snapshot ID, or run "
+		               "`orchestrator snapshot create` first)",
+		               x->o.metadata_path, region);
 	snapshot_lowercase(x->o.snapshot);
 	return 0;
 }
@@ -256,7 +258,7 @@ static int record(ctx *x, const char *id, int *committed, err *e)
 		if ((rc = metadata_set_snapshot(x->o.metadata_path, region, id, &changed, e)))
 			break;
 		if ((rc = gitops_commit_paths(dir, paths, 1, message, x->cfg->gitbot_name,
-					      x->cfg->gitbot_email, &done, NULL, e)))
+		                              x->cfg->gitbot_email, &done, NULL, e)))
 			break;
 		*committed |= done;
 		if (!x->o.push)
@@ -265,7 +267,7 @@ static int record(ctx *x, const char *id, int *committed, err *e)
 		if (rc == 0 || !rejected || attempt == 3)
 			break;
 		log_warn("push of %s rejected (the remote moved on); syncing and retrying",
-			 x->o.metadata_path);
+		         x->o.metadata_path);
 		err_clear(e);
 		if ((rc = gitops_sync_remote(dir, "origin", NULL, e)))
 			break;
@@ -282,7 +284,7 @@ static int do_create(ctx *x, err *e)
 		x->o.snapshot = snapshot_default_id(x->cluster);
 	rds_snapshot s;
 	int rc = snapshot_create(x->aws, x->cluster, x->o.snapshot, x->o.requested_by,
-				 x->o.request_id, x->o.timeout, &s, e);
+	                         x->o.request_id, x->o.timeout, &s, e);
 	if (rc) {
 		rds_snapshot_free(&s);
 		return rc;
@@ -300,16 +302,16 @@ static int do_create(ctx *x, err *e)
 	if (rc == 0) {
 		if (x->o.commit)
 			log_info("%s: %s", x->o.metadata_path,
-				 committed ? "committed" : "unchanged, nothing to commit");
+			         committed ? "committed" : "unchanged, nothing to commit");
 		else
 			log_info("%s: %s[\"%s\"].snapshot = %s", x->o.metadata_path,
-				 changed ? "set" : "unchanged", region, id);
+			         changed ? "set" : "unchanged", region, id);
 		log_gha_output("snapshot", id);
 		log_gha_output("committed", committed ? "true" : "false");
 		char *summary = xasprintf("### Snapshot created\n\n`%s` of cluster `%s` in %s, "
-					  "recorded in `%s`%s.\n",
-					  id, x->cluster, region, x->o.metadata_path,
-					  committed ? " (committed)" : "");
+		                          "recorded in `%s`%s.\n",
+		                          id, x->cluster, region, x->o.metadata_path,
+		                          committed ? " (committed)" : "");
 		log_gha_summary(summary);
 		free(summary);
 	} else {
@@ -327,14 +329,14 @@ static int do_restore(ctx *x, err *e)
 	const config_region *r = x->region;
 	if (r->v1_max_capacity > 0 && r->v2_max_capacity > 0)
 		return err_set(e, ORC_EUSAGE,
-			       "%s: infrastructure[\"%s\"].auroraDB sets both Serverless v1 and v2 "
-			       "capacity (keep one pair)",
-			       x->o.config_path, r->name);
+		               "%s: infrastructure[\"%s\"].auroraDB sets both Serverless v1 and v2 "
+		               "capacity (keep one pair)",
+		               x->o.config_path, r->name);
 	if (r->v1_min_capacity > r->v1_max_capacity || r->v2_min_capacity > r->v2_max_capacity)
 		return err_set(e, ORC_EUSAGE,
-			       "%s: infrastructure[\"%s\"].auroraDB: a MinCapacity is above its "
-			       "MaxCapacity (swap them)",
-			       x->o.config_path, r->name);
+		               "%s: infrastructure[\"%s\"].auroraDB: a MinCapacity is above its "
+		               "MaxCapacity (swap them)",
+		               x->o.config_path, r->name);
 	char **sg = NULL;
 	size_t nsg = 0;
 	if ((rc = snapshot_security_group_ids(x->aws, r->db_security_groups, &sg, &nsg, e)))
@@ -343,20 +345,20 @@ static int do_restore(ctx *x, err *e)
 	char *who = snapshot_tag_value(x->o.requested_by);
 	char *rid = snapshot_tag_value(x->o.request_id);
 	restore_opts ro = {
-		.cluster = x->cluster,
-		.snapshot = x->o.snapshot,
-		.subnet_group = config_is_unset(r->db_subnet_group) ? NULL : r->db_subnet_group,
-		.security_group_ids = sg,
-		.nsecurity_groups = nsg,
-		.v1_min = r->v1_min_capacity,
-		.v1_max = r->v1_max_capacity,
-		.v2_min = r->v2_min_capacity,
-		.v2_max = r->v2_max_capacity,
-		.keep_old = x->o.keep_old,
-		.skip_final_snapshot = x->o.skip_final,
-		.timeout = x->o.timeout,
-		.request_id = rid,
-		.requested_by = who,
+	    .cluster = x->cluster,
+	    .snapshot = x->o.snapshot,
+	    .subnet_group = config_is_unset(r->db_subnet_group) ? NULL : r->db_subnet_group,
+	    .security_group_ids = sg,
+	    .nsecurity_groups = nsg,
+	    .v1_min = r->v1_min_capacity,
+	    .v1_max = r->v1_max_capacity,
+	    .v2_min = r->v2_min_capacity,
+	    .v2_max = r->v2_max_capacity,
+	    .keep_old = x->o.keep_old,
+	    .skip_final_snapshot = x->o.skip_final,
+	    .timeout = x->o.timeout,
+	    .request_id = rid,
+	    .requested_by = who,
 	};
 	char *old = NULL, *fin = NULL;
 	log_group_begin("snapshot restore");
@@ -373,16 +375,18 @@ static int do_restore(ctx *x, err *e)
 		if (fin)
 			log_gha_output("final_snapshot", fin);
 		buf md = BUF_INIT;
-		buf_printf(&md, "### Cluster restored\n\n`%s` in %s from snapshot `%s`.", x->cluster,
-			   aws_client_region(x->aws), x->o.snapshot);
+		buf_printf(&md, "### Cluster restored\n\n`%s` in %s from snapshot `%s`.",
+		           x->cluster, aws_client_region(x->aws), x->o.snapshot);
 		if (old && x->o.keep_old)
 			buf_printf(&md, " The old cluster is kept as `%s`.", old);
 		else if (old && fin)
-			buf_printf(&md, " The old cluster `%s` was deleted; its final snapshot is `%s`.",
-				   old, fin);
+			buf_printf(&md,
+			           " The old cluster `%s` was deleted; its final snapshot is `%s`.",
+			           old, fin);
 		else if (old)
-			buf_printf(&md, " The old cluster `%s` was deleted without a final snapshot.",
-				   old);
+			buf_printf(&md,
+			           " The old cluster `%s` was deleted without a final snapshot.",
+			           old);
 		buf_puts(&md, "\n");
 		log_gha_summary(buf_cstr(&md));
 		buf_free(&md);
@@ -402,7 +406,7 @@ static int do_list(ctx *x, err *e)
 	char *current = NULL;
 	err ignored = ERR_INIT;
 	if (metadata_get_snapshot(x->o.metadata_path, aws_client_region(x->aws), &current,
-				  &ignored) != 0)
+	                          &ignored) != 0)
 		log_warn("%s", ignored.msg);
 	if (x->o.json) {
 		cJSON *arr = cJSON_CreateArray();
@@ -415,7 +419,7 @@ static int do_list(ctx *x, err *e)
 			cJSON_AddStringToObject(item, "type", list[i].type);
 			cJSON_AddStringToObject(item, "engine", list[i].engine);
 			cJSON_AddBoolToObject(item, "metadata",
-					      current && strcasecmp(current, list[i].id) == 0);
+			                      current && strcasecmp(current, list[i].id) == 0);
 			cJSON_AddItemToArray(arr, item);
 		}
 		buf out = BUF_INIT;
@@ -427,12 +431,12 @@ static int do_list(ctx *x, err *e)
 		log_info("no snapshots of cluster %s in %s", x->cluster, aws_client_region(x->aws));
 	} else {
 		log_info("  %-50s %-10s %-20s %8s  %s", "SNAPSHOT", "STATUS", "CREATED (UTC)",
-			 "SIZE", "TYPE");
+		         "SIZE", "TYPE");
 		for (size_t i = 0; i < n; i++) {
 			int mark = current && strcasecmp(current, list[i].id) == 0;
 			log_info("%s %-50s %-10s %-20.19s %5ld GiB  %s%s", mark ? "*" : " ",
-				 list[i].id, list[i].status, list[i].created, list[i].storage_gb,
-				 list[i].type, mark ? "  (metadata.json)" : "");
+			         list[i].id, list[i].status, list[i].created, list[i].storage_gb,
+			         list[i].type, mark ? "  (metadata.json)" : "");
 		}
 	}
 	free(current);
@@ -449,7 +453,7 @@ static int do_share(ctx *x, err *e)
 	if ((rc = snapshot_share(x->aws, x->o.snapshot, x->o.account, &already, e)))
 		return rc;
 	log_info("snapshot %s: account %s %s restore it", x->o.snapshot, x->o.account,
-		 already ? "could already" : "may now");
+	         already ? "could already" : "may now");
 	return 0;
 }
 

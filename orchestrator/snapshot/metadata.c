@@ -79,8 +79,8 @@ static int load(const char *path, cJSON **root, err *e)
 		cJSON_Delete(*root);
 		*root = NULL;
 		return err_set(e, ORC_EUSAGE,
-			       "%s: expected an object keyed by region (fix the file or remove it)",
-			       path);
+		               "%s: expected an object keyed by region (fix the file or remove it)",
+		               path);
 	}
 	return 0;
 }
@@ -95,15 +95,17 @@ int metadata_get_snapshot(const char *path, const char *region, char **id, err *
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, region);
 	if (r && !cJSON_IsObject(r)) {
 		cJSON_Delete(root);
-		return err_set(e, ORC_EUSAGE, "%s: \"%s\" is not an object (expected {\"snapshot\": ID})",
-			       path, region);
+		return err_set(e, ORC_EUSAGE,
+		               "%s: \"%s\" is not an object (expected {\"snapshot\": ID})", path,
+		               region);
 	}
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "snapshot");
 	if (s && !cJSON_IsString(s)) {
 		cJSON_Delete(root);
-		return err_set(e, ORC_EUSAGE,
-			       "%s: \"%s\".snapshot is not a string (expected a snapshot identifier)",
-			       path, region);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "%s: \"%s\".snapshot is not a string (expected a snapshot identifier)", path,
+		    region);
 	}
 	if (s && *s->valuestring)
 		*id = xstrdup(s->valuestring);
@@ -112,7 +114,7 @@ int metadata_get_snapshot(const char *path, const char *region, char **id, err *
 }
 
 int metadata_set_snapshot(const char *path, const char *region, const char *id, int *changed,
-			  err *e)
+                          err *e)
 {
 	cJSON *root;
 	if (changed)
@@ -125,8 +127,9 @@ int metadata_set_snapshot(const char *path, const char *region, const char *id, 
 	cJSON *r = cJSON_GetObjectItemCaseSensitive(root, region);
 	if (r && !cJSON_IsObject(r)) {
 		cJSON_Delete(root);
-		return err_set(e, ORC_EUSAGE, "%s: \"%s\" is not an object (expected {\"snapshot\": ID})",
-			       path, region);
+		return err_set(e, ORC_EUSAGE,
+		               "%s: \"%s\" is not an object (expected {\"snapshot\": ID})", path,
+		               region);
 	}
 	if (!r)
 		r = cJSON_AddObjectToObject(root, region);
@@ -141,7 +144,7 @@ int metadata_set_snapshot(const char *path, const char *region, const char *id, 
 	cJSON_Delete(root);
 	err ignored = ERR_INIT;
 	int same = fs_exists(path) && fs_read_file(path, &old, &ignored) == 0 &&
-		   old.len == text.len && memcmp(old.ptr, text.ptr, text.len) == 0;
+	           old.len == text.len && memcmp(old.ptr, text.ptr, text.len) == 0;
 	buf_free(&old);
 	if (!same) {
 		rc = fs_write_atomic(path, text.ptr, text.len, e);

@@ -25,7 +25,7 @@ int metadata_get_snapshot(const char *path, const char *region, char **id, err *
 /* Sets {region: {snapshot: id}}, creating the file or the region when missing and
  * keeping every other key. *changed (may be NULL) is 1 when the file's bytes changed. */
 int metadata_set_snapshot(const char *path, const char *region, const char *id, int *changed,
-			  err *e);
+                          err *e);
 
 /* The stable text of a JSON document (two-space indent, final newline), appended to out. */
 void metadata_format(const cJSON *json, buf *out);

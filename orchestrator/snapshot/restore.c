@@ -24,8 +24,8 @@
 
 const char *restore_step_name(restore_step s)
 {
-	static const char *const names[] = {"lock",   "rename", "restore",  "instance", "wait",
-					    "retire", "rollback", "done", "conflict"};
+	static const char *const names[] = {"lock",   "rename",   "restore", "instance", "wait",
+	                                    "retire", "rollback", "done",    "conflict"};
 	return s <= RESTORE_CONFLICT ? names[s] : "?";
 }
 
@@ -41,9 +41,12 @@ static const char *request_of(const restore_opts *o)
 
 static int is_failed(const char *status)
 {
-	static const char *const failed[] = {"failed", "incompatible-restore",
-					     "incompatible-parameters", "incompatible-network",
-					     "inaccessible-encryption-credentials", NULL};
+	static const char *const failed[] = {"failed",
+	                                     "incompatible-restore",
+	                                     "incompatible-parameters",
+	                                     "incompatible-network",
+	                                     "inaccessible-encryption-credentials",
+	                                     NULL};
 	for (const char *const *f = failed; *f; f++)
 		if (strcmp(status, *f) == 0)
 			return 1;
@@ -70,10 +73,10 @@ static int foreign_marker(const rds_cluster *c, const restore_opts *o, err *e)
 	if (same(snap, o->snapshot) && same(req ? req : "-", request_of(o)))
 		return 0;
 	err_set(e, ORC_EFAIL,
-		"cluster %s: a restore of snapshot %s (request %s) is running or was interrupted "
-		"(re-run that request to finish it, or remove the tag %s from %s once it is "
-		"settled)",
-		c->id, snap ? snap : "?", req ? req : "-", RESTORE_TAG_SNAPSHOT, c->id);
+	        "cluster %s: a restore of snapshot %s (request %s) is running or was interrupted "
+	        "(re-run that request to finish it, or remove the tag %s from %s once it is "
+	        "settled)",
+	        c->id, snap ? snap : "?", req ? req : "-", RESTORE_TAG_SNAPSHOT, c->id);
 	return 1;
 }
 
@@ -132,9 +135,10 @@ restore_step restore_next(const restore_view *v, const restore_opts *o, buf *wai
 		if (!live) {
 			if (strcmp(old->status, "deleting") == 0) {
 				err_set(e, ORC_EFAIL,
-					"cluster %s: the old cluster %s is being deleted but no "
-					"cluster %s exists (restore it from its final snapshot %s-final)",
-					o->cluster, old->id, o->cluster, old->id);
+				        "cluster %s: the old cluster %s is being deleted but no "
+				        "cluster %s exists (restore it from its final snapshot "
+				        "%s-final)",
+				        o->cluster, old->id, o->cluster, old->id);
 				return RESTORE_CONFLICT;
 			}
 			if (!is_available(old))
@@ -143,10 +147,10 @@ restore_step restore_next(const restore_view *v, const restore_opts *o, buf *wai
 		}
 		if (rds_tags_get(&live->tags, RESTORE_TAG_SNAPSHOT) || !restored_by_us(live, o)) {
 			err_set(e, ORC_EFAIL,
-				"cluster %s exists but was not restored by this request while the "
-				"old cluster %s waits (check both clusters by hand; nothing was "
-				"changed)",
-				live->id, old->id);
+			        "cluster %s exists but was not restored by this request while the "
+			        "old cluster %s waits (check both clusters by hand; nothing was "
+			        "changed)",
+			        live->id, old->id);
 			return RESTORE_CONFLICT;
 		}
 		if (is_failed(live->status))
@@ -231,19 +235,20 @@ static int discover(aws_client *c, const restore_opts *o, view_store *s, err *e)
 		if (strcasecmp(k->id, o->cluster) == 0) {
 			s->v.live = k;
 		} else if (strncasecmp(k->id, prefix, strlen(prefix)) == 0 &&
-			   rds_tags_get(&k->tags, RESTORE_TAG_SNAPSHOT)) {
+		           rds_tags_get(&k->tags, RESTORE_TAG_SNAPSHOT)) {
 			if (s->v.old) {
 				rc = err_set(e, ORC_EFAIL,
-					     "clusters %s and %s both carry the restore marker %s "
-					     "(keep one: remove the tag from the other)",
-					     s->v.old->id, k->id, RESTORE_TAG_SNAPSHOT);
+				             "clusters %s and %s both carry the restore marker %s "
+				             "(keep one: remove the tag from the other)",
+				             s->v.old->id, k->id, RESTORE_TAG_SNAPSHOT);
 				break;
 			}
 			s->v.old = k;
 		}
 	}
 	free(prefix);
-	s->live_instances = instances_of(s, s->v.live ? s->v.live->id : NULL, &s->v.nlive_instances);
+	s->live_instances =
+	    instances_of(s, s->v.live ? s->v.live->id : NULL, &s->v.nlive_instances);
 	s->old_instances = instances_of(s, s->v.old ? s->v.old->id : NULL, &s->v.nold_instances);
 	s->v.live_instances = s->live_instances;
 	s->v.old_instances = s->old_instances;
@@ -312,8 +317,8 @@ static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeou
 			return 0;
 		}
 		if (waited / 1000 >= timeout) {
-			err_set(e, ORC_EFAIL, "cluster %s: still %s after %ds (raise --timeout)", id,
-				status, timeout);
+			err_set(e, ORC_EFAIL, "cluster %s: still %s after %ds (raise --timeout)",
+			        id, status, timeout);
 			free(status);
 			return ORC_EFAIL;
 		}
@@ -326,25 +331,26 @@ static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeou
 
 /* The restore failed: remove the failed cluster (when there is one), put the old one
  * back under its name and unmark it. Always ends in ORC_EFAIL with why. */
-static int rollback(aws_client *c, const restore_opts *o, const restore_view *v,
-		    const char *why, err *e)
+static int rollback(aws_client *c, const restore_opts *o, const restore_view *v, const char *why,
+                    err *e)
 {
 	err e2 = ERR_INIT;
 	log_warn("cluster %s: restore failed (%s); rolling back", o->cluster, why);
 	if (v->live && !rds_tags_get(&v->live->tags, RESTORE_TAG_SNAPSHOT)) {
 		log_info("deleting the failed cluster %s (no final snapshot: it holds no data of "
-			 "its own)",
-			 v->live->id);
+		         "its own)",
+		         v->live->id);
 		if (rds_cluster_delete(c, v->live->id, NULL, &e2) ||
 		    wait_cluster(c, v->live->id, 1, o->timeout, &e2))
-			return err_set(e, ORC_EFAIL,
-				       "cluster %s: restore failed (%s) and the failed cluster could "
-				       "not be removed (%s); the old cluster %s is untouched",
-				       o->cluster, why, e2.msg, v->old ? v->old->id : "(none)");
+			return err_set(
+			    e, ORC_EFAIL,
+			    "cluster %s: restore failed (%s) and the failed cluster could "
+			    "not be removed (%s); the old cluster %s is untouched",
+			    o->cluster, why, e2.msg, v->old ? v->old->id : "(none)");
 	}
 	if (!v->old)
 		return err_set(e, ORC_EFAIL, "cluster %s: restore from %s failed: %s", o->cluster,
-			       o->snapshot, why);
+		               o->snapshot, why);
 	log_info("renaming %s back to %s", v->old->id, o->cluster);
 	rds_cluster back;
 	int found = 0;
@@ -352,23 +358,23 @@ static int rollback(aws_client *c, const restore_opts *o, const restore_view *v,
 	    wait_cluster(c, o->cluster, 0, o->timeout, &e2) ||
 	    rds_cluster_get(c, o->cluster, &back, &found, &e2))
 		return err_set(e, ORC_EFAIL,
-			       "cluster %s: restore failed (%s) and renaming %s back failed (%s); "
-			       "rename it back by hand",
-			       o->cluster, why, v->old->id, e2.msg);
+		               "cluster %s: restore failed (%s) and renaming %s back failed (%s); "
+		               "rename it back by hand",
+		               o->cluster, why, v->old->id, e2.msg);
 	if (found && untag_marker(c, &back, &e2))
 		log_warn("cluster %s: could not remove the restore marker (%s)", o->cluster,
-			 e2.msg);
+		         e2.msg);
 	rds_cluster_free(&back);
 	crash_point("rolled-back");
 	return err_set(e, ORC_EFAIL,
-		       "cluster %s: restore from %s failed (%s); the old cluster is back under its "
-		       "name, nothing was lost",
-		       o->cluster, o->snapshot, why);
+	               "cluster %s: restore from %s failed (%s); the old cluster is back under its "
+	               "name, nothing was lost",
+	               o->cluster, o->snapshot, why);
 }
 
 /* The old cluster, its instances gone: kept (unmarked) or deleted as asked. */
 static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluster *old,
-			  char **final_snapshot, err *e)
+                          char **final_snapshot, err *e)
 {
 	if (o->keep_old) {
 		log_info("keeping the old cluster %s (--keep-old)", old->id);
@@ -376,8 +382,8 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 	}
 	if (o->skip_final_snapshot) {
 		log_info("deleting the old cluster %s without a final snapshot "
-			 "(--skip-final-snapshot)",
-			 old->id);
+		         "(--skip-final-snapshot)",
+		         old->id);
 		return rds_cluster_delete(c, old->id, NULL, e);
 	}
 	char *fin = final_snapshot_name(old->id);
@@ -390,7 +396,7 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 /* The old cluster (NULL when none) lends its parameter group: the application's database
  * settings survive the restore. */
 static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap,
-		      const rds_cluster *old, err *e)
+                      const rds_cluster *old, err *e)
 {
 	rds_tags tags = {0};
 	rds_tags_add(&tags, RESTORE_TAG_FROM, o->snapshot);
@@ -398,55 +404,53 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 	if (o->requested_by && *o->requested_by)
 		rds_tags_add(&tags, RESTORE_TAG_BY, o->requested_by);
 	rds_restore_args a = {
-		.cluster_id = o->cluster,
-		.snapshot_id = o->snapshot,
-		.engine = snap->engine,
-		.engine_version = snap->engine_version,
-		.subnet_group = o->subnet_group,
-		.parameter_group = old && strcmp(old->engine, snap->engine) == 0
-					   ? old->parameter_group
-					   : NULL,
-		.security_group_ids = o->security_group_ids,
-		.nsecurity_groups = o->nsecurity_groups,
-		.v1_min = o->v1_min,
-		.v1_max = o->v1_max,
-		.v2_min = o->v2_min,
-		.v2_max = o->v2_max,
-		.tags = &tags,
+	    .cluster_id = o->cluster,
+	    .snapshot_id = o->snapshot,
+	    .engine = snap->engine,
+	    .engine_version = snap->engine_version,
+	    .subnet_group = o->subnet_group,
+	    .parameter_group =
+	        old && strcmp(old->engine, snap->engine) == 0 ? old->parameter_group : NULL,
+	    .security_group_ids = o->security_group_ids,
+	    .nsecurity_groups = o->nsecurity_groups,
+	    .v1_min = o->v1_min,
+	    .v1_max = o->v1_max,
+	    .v2_min = o->v2_min,
+	    .v2_max = o->v2_max,
+	    .tags = &tags,
 	};
 	log_info("restoring %s from snapshot %s (%s %s)", o->cluster, o->snapshot, snap->engine,
-		 snap->engine_version);
+	         snap->engine_version);
 	int rc = rds_cluster_restore(c, &a, e);
 	rds_tags_free(&tags);
 	return rc;
 }
 
 int restore_check(const rds_snapshot *snap, const restore_view *v, const restore_opts *o,
-		  const char *region, err *e)
+                  const char *region, err *e)
 {
 	if (!snap)
 		return err_set(e, ORC_EREMOTE,
-			       "snapshot %s: not found in %s (check --snapshot or metadata.json; "
-			       "`orchestrator snapshot list` shows the cluster's snapshots)",
-			       o->snapshot, region);
+		               "snapshot %s: not found in %s (check --snapshot or metadata.json; "
+		               "`orchestrator snapshot list` shows the cluster's snapshots)",
+		               o->snapshot, region);
 	if (strcmp(snap->status, "available") != 0)
 		return err_set(e, ORC_EFAIL,
-			       "snapshot %s: status is %s, not available (wait until it is, then "
-			       "re-run)",
-			       o->snapshot, snap->status);
+		               "snapshot %s: status is %s, not available (wait until it is, then "
+		               "re-run)",
+		               o->snapshot, snap->status);
 	const rds_cluster *ref = v->old ? v->old : v->live;
 	if (!ref || !*ref->engine || restored_by_us(ref, o))
 		return 0;
 	if (strcmp(ref->engine, snap->engine) != 0)
 		return err_set(e, ORC_EUSAGE,
-			       "snapshot %s: engine %s does not match cluster %s (%s); pick a "
-			       "snapshot of a %s cluster",
-			       o->snapshot, snap->engine, ref->id, ref->engine, ref->engine);
+		               "snapshot %s: engine %s does not match cluster %s (%s); pick a "
+		               "snapshot of a %s cluster",
+		               o->snapshot, snap->engine, ref->id, ref->engine, ref->engine);
 	return 0;
 }
 
-int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **final_snapshot,
-		err *e)
+int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **final_snapshot, err *e)
 {
 	rds_snapshot snap;
 	view_store s = {0};
@@ -475,23 +479,21 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		switch (step) {
 		case RESTORE_DONE:
 			log_info("cluster %s: restored from %s and available", o->cluster,
-				 o->snapshot);
+			         o->snapshot);
 			rc = 0;
 			goto out;
-		case RESTORE_CONFLICT:
-			rc = e->code ? e->code : ORC_EFAIL;
-			goto out;
+		case RESTORE_CONFLICT: rc = e->code ? e->code : ORC_EFAIL; goto out;
 		case RESTORE_LOCK: {
 			rds_tags marker = {0};
 			rds_tags_add(&marker, RESTORE_TAG_SNAPSHOT, o->snapshot);
 			rds_tags_add(&marker, RESTORE_TAG_REQUEST, request_of(o));
 			log_info("cluster %s: marking it for the restore from %s", o->cluster,
-				 o->snapshot);
+			         o->snapshot);
 			rc = rds_tag_resource(c, s.v.live->arn, &marker, e);
 			rds_tags_free(&marker);
 			if (rc) {
 				err_prefix(e, "cluster %s: could not tag it (nothing changed)",
-					   o->cluster);
+				           o->cluster);
 				goto out;
 			}
 			crash_point("locked");
@@ -503,15 +505,17 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			/* A kept cluster from a restore in the same second has this name. */
 			for (int k = 2; cluster_exists(&s, to); k++) {
 				free(to);
-				to = xasprintf("%s%s%s-%d", o->cluster, RESTORE_OLD_INFIX, stamp, k);
+				to =
+				    xasprintf("%s%s%s-%d", o->cluster, RESTORE_OLD_INFIX, stamp, k);
 			}
 			free(stamp);
 			log_info("renaming %s to %s", o->cluster, to);
 			rc = rds_cluster_rename(c, o->cluster, to, e);
 			if (rc) {
-				err_prefix(e, "cluster %s: rename to %s failed (the cluster is "
-					      "unchanged; re-run to retry)",
-					   o->cluster, to);
+				err_prefix(e,
+				           "cluster %s: rename to %s failed (the cluster is "
+				           "unchanged; re-run to retry)",
+				           o->cluster, to);
 				free(to);
 				goto out;
 			}
@@ -534,10 +538,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		case RESTORE_WAIT:
 			if (waited / 1000 >= o->timeout) {
 				rc = err_set(e, ORC_EFAIL,
-					     "restore of %s: still waiting for %s after %ds (the "
-					     "restore is not finished: re-run the same command to "
-					     "resume it)",
-					     o->cluster, buf_cstr(&waiting), o->timeout);
+				             "restore of %s: still waiting for %s after %ds (the "
+				             "restore is not finished: re-run the same command to "
+				             "resume it)",
+				             o->cluster, buf_cstr(&waiting), o->timeout);
 				goto out;
 			}
 			log_verbose("waiting for %s", buf_cstr(&waiting));
@@ -548,17 +552,18 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		case RESTORE_INSTANCE: {
 			size_t k = s.v.nlive_instances;
 			/* Copy the old cluster's classes in order; Serverless v2 alone: one. */
-			const char *klass = k < s.v.nold_instances ? s.v.old_instances[k]->klass
-								   : "db.serverless";
+			const char *klass =
+			    k < s.v.nold_instances ? s.v.old_instances[k]->klass : "db.serverless";
 			char *stamp = utc_stamp();
 			char *id = xasprintf("%.40s-%s-%zu", o->cluster, stamp, k + 1);
 			free(stamp);
 			log_info("adding DB instance %s (%s) to %s", id, klass, o->cluster);
 			rc = rds_instance_create(c, id, o->cluster, snap.engine, klass, e);
 			if (rc) {
-				err_prefix(e, "cluster %s: restored, but adding instance %s failed "
-					      "(the old cluster is untouched; re-run to retry)",
-					   o->cluster, id);
+				err_prefix(e,
+				           "cluster %s: restored, but adding instance %s failed "
+				           "(the old cluster is untouched; re-run to retry)",
+				           o->cluster, id);
 				free(id);
 				goto out;
 			}
@@ -576,9 +581,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				const rds_instance *in = s.v.old_instances[i];
 				if (strcmp(in->status, "deleting") == 0)
 					continue;
-				log_info("deleting DB instance %s of the old cluster %s (the cluster "
-					 "keeps the data)",
-					 in->id, old->id);
+				log_info(
+				    "deleting DB instance %s of the old cluster %s (the cluster "
+				    "keeps the data)",
+				    in->id, old->id);
 				rc = rds_instance_delete(c, in->id, e);
 				dropping++;
 			}
@@ -589,10 +595,11 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			if (rc == 0)
 				rc = retire_cluster(c, o, old, final_snapshot, e);
 			if (rc) {
-				err_prefix(e, "cluster %s: restored, but retiring the old cluster %s "
-					      "failed (deletion protection? turn it off, or pass "
-					      "--keep-old; then re-run the same command)",
-					   o->cluster, old->id);
+				err_prefix(e,
+				           "cluster %s: restored, but retiring the old cluster %s "
+				           "failed (deletion protection? turn it off, or pass "
+				           "--keep-old; then re-run the same command)",
+				           o->cluster, old->id);
 				goto out;
 			}
 			crash_point("retired");

@@ -89,12 +89,11 @@ size_t restore_instances_wanted(const restore_view *v, const restore_opts *o);
  * available (else ORC_EFAIL) and has the engine of the cluster it replaces (else
  * ORC_EUSAGE). */
 int restore_check(const rds_snapshot *snap, const restore_view *v, const restore_opts *o,
-		  const char *region, err *e);
+                  const char *region, err *e);
 
 /* Checks the snapshot (exists, available, same engine as the cluster it replaces), then
  * runs the machine to DONE. Fills *old_id / *final_snapshot (heap, may stay NULL) with
  * what happened to the old cluster. */
-int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **final_snapshot,
-		err *e);
+int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **final_snapshot, err *e);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * snapshot: create (and wait), list, share, and the security group lookup the restore
- * needs (aws/ec2.c's, shared with run-task). Waiting polls DescribeDBClusterSnapshots with a doubling delay (0.5 s up to
- * 30 s) until the snapshot is available or the timeout passes; the AWS layer already
- * retries throttling and transient faults of each call.
+ * needs (aws/ec2.c's, shared with run-task). Waiting polls DescribeDBClusterSnapshots with a
+ * doubling delay (0.5 s up to 30 s) until the snapshot is available or the timeout passes; the AWS
+ * layer already retries throttling and transient faults of each call.
  */
 #include "snapshot/snapshot.h"
 
@@ -57,20 +57,21 @@ static int wait_available(aws_client *c, const char *id, int timeout, rds_snapsh
 			return err_prefix(e, "snapshot %s", id);
 		if (!found)
 			return err_set(e, ORC_EFAIL,
-				       "snapshot %s: disappeared while waiting for it (check the "
-				       "cluster's events in the RDS console)",
-				       id);
+			               "snapshot %s: disappeared while waiting for it (check the "
+			               "cluster's events in the RDS console)",
+			               id);
 		if (strcmp(out->status, "available") == 0)
 			return 0;
 		if (strcmp(out->status, "failed") == 0 || strcmp(out->status, "deleted") == 0 ||
 		    strcmp(out->status, "deleting") == 0)
 			return err_set(e, ORC_EFAIL, "snapshot %s: status %s (create it again)", id,
-				       out->status);
+			               out->status);
 		if (waited / 1000 >= timeout)
-			return err_set(e, ORC_EFAIL,
-				       "snapshot %s: still %s (%d%%) after %ds (raise --timeout; the "
-				       "snapshot keeps going and a re-run waits for it)",
-				       id, out->status, out->percent, timeout);
+			return err_set(
+			    e, ORC_EFAIL,
+			    "snapshot %s: still %s (%d%%) after %ds (raise --timeout; the "
+			    "snapshot keeps going and a re-run waits for it)",
+			    id, out->status, out->percent, timeout);
 		log_verbose("snapshot %s: %s (%d%%)", id, out->status, out->percent);
 		rds_snapshot_free(out);
 		sleep_ms(delay);
@@ -79,9 +80,8 @@ static int wait_available(aws_client *c, const char *id, int timeout, rds_snapsh
 	}
 }
 
-int snapshot_create(aws_client *c, const char *cluster, const char *id,
-		    const char *requested_by, const char *request_id, int timeout,
-		    rds_snapshot *out, err *e)
+int snapshot_create(aws_client *c, const char *cluster, const char *id, const char *requested_by,
+                    const char *request_id, int timeout, rds_snapshot *out, err *e)
 {
 	memset(out, 0, sizeof *out);
 	rds_snapshot existing;
@@ -94,10 +94,11 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id,
 		char *other = xstrdup(existing.cluster_id);
 		rds_snapshot_free(&existing);
 		if (!ours) {
-			err_set(e, ORC_EUSAGE,
-				"snapshot %s: already exists for cluster %s, not %s (choose another "
-				"--snapshot)",
-				id, other, cluster);
+			err_set(
+			    e, ORC_EUSAGE,
+			    "snapshot %s: already exists for cluster %s, not %s (choose another "
+			    "--snapshot)",
+			    id, other, cluster);
 			free(other);
 			return ORC_EUSAGE;
 		}
@@ -110,10 +111,11 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id,
 		if (rc)
 			return err_prefix(e, "cluster %s", cluster);
 		if (!found)
-			return err_set(e, ORC_EREMOTE,
-				       "cluster %s: not found in %s (check "
-				       "infrastructure[\"%s\"].auroraDB.dbClusterName in config.json)",
-				       cluster, aws_client_region(c), aws_client_region(c));
+			return err_set(
+			    e, ORC_EREMOTE,
+			    "cluster %s: not found in %s (check "
+			    "infrastructure[\"%s\"].auroraDB.dbClusterName in config.json)",
+			    cluster, aws_client_region(c), aws_client_region(c));
 		rds_tags tags = {0};
 		rds_tags_add(&tags, "orchestrator:created-by", "orchestrator");
 		char *who = snapshot_tag_value(requested_by), *rid = snapshot_tag_value(request_id);
@@ -157,9 +159,9 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 		digits &= isdigit((unsigned char)account[i]) != 0;
 	if (!digits && strcmp(account, "all") != 0)
 		return err_set(e, ORC_EUSAGE,
-			       "--account %s: expected a 12-digit AWS account ID (or \"all\" to "
-			       "make the snapshot public)",
-			       account);
+		               "--account %s: expected a 12-digit AWS account ID (or \"all\" to "
+		               "make the snapshot public)",
+		               account);
 	rds_snapshot s;
 	int found;
 	int rc = rds_snapshot_get(c, id, &s, &found, e);
@@ -167,16 +169,16 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 		return err_prefix(e, "snapshot %s", id);
 	if (!found)
 		return err_set(e, ORC_EREMOTE,
-			       "snapshot %s: not found in %s (`orchestrator snapshot list` shows "
-			       "the cluster's snapshots)",
-			       id, aws_client_region(c));
+		               "snapshot %s: not found in %s (`orchestrator snapshot list` shows "
+		               "the cluster's snapshots)",
+		               id, aws_client_region(c));
 	int automated = strcmp(s.type, "automated") == 0;
 	rds_snapshot_free(&s);
 	if (automated)
 		return err_set(e, ORC_EUSAGE,
-			       "snapshot %s: automated snapshots cannot be shared (create a manual "
-			       "one with `orchestrator snapshot create`)",
-			       id);
+		               "snapshot %s: automated snapshots cannot be shared (create a manual "
+		               "one with `orchestrator snapshot create`)",
+		               id);
 	char **accounts;
 	size_t na;
 	if ((rc = rds_snapshot_shared_with(c, id, &accounts, &na, e)))
@@ -193,8 +195,7 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 	return 0;
 }
 
-int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n,
-				err *e)
+int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n, err *e)
 {
 	size_t count;
 	char **items = config_split_list(list, &count);
@@ -204,7 +205,7 @@ int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, si
 	config_free_list(items);
 	if (rc)
 		return err_prefix(e, "infrastructure[\"%s\"].auroraDB.vpcSecurityGroups",
-				  aws_client_region(c));
+		                  aws_client_region(c));
 	*n = count;
 	return 0;
 }

@@ -28,9 +28,8 @@ void snapshot_lowercase(char *id);
  * reports it. A snapshot of that name that already exists for the same cluster is waited
  * for instead of created again (a re-run); for another cluster it is ORC_EUSAGE.
  */
-int snapshot_create(aws_client *c, const char *cluster, const char *id,
-		    const char *requested_by, const char *request_id, int timeout,
-		    rds_snapshot *out, err *e);
+int snapshot_create(aws_client *c, const char *cluster, const char *id, const char *requested_by,
+                    const char *request_id, int timeout, rds_snapshot *out, err *e);
 
 /* The cluster's snapshots, newest first. */
 int snapshot_list(aws_client *c, const char *cluster, rds_snapshot **out, size_t *n, err *e);
@@ -40,7 +39,6 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 
 /* Comma-separated security group names or sg- IDs -> IDs (ec2_resolve_security_groups;
  * free with aws_xml_free_texts). An unknown name is ORC_EUSAGE naming it and the key. */
-int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n,
-				err *e);
+int snapshot_security_group_ids(aws_client *c, const char *list, char ***ids, size_t *n, err *e);
 
 #endif

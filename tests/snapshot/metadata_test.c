@@ -48,10 +48,12 @@ static void test_created_when_missing(void **state)
 	assert_int_equal(metadata_get_snapshot(path, "us-west-2", &id, &e), 0);
 	assert_null(id);
 	int changed = 0;
-	assert_int_equal(metadata_set_snapshot(path, "us-west-2", "db-snapshot-1", &changed, &e), 0);
+	assert_int_equal(metadata_set_snapshot(path, "us-west-2", "db-snapshot-1", &changed, &e),
+	                 0);
 	assert_int_equal(changed, 1);
 	char *text = read_all(path);
-	assert_string_equal(text, "{\n  \"us-west-2\": {\n    \"snapshot\": \"db-snapshot-1\"\n  }\n}\n");
+	assert_string_equal(text,
+	                    "{\n  \"us-west-2\": {\n    \"snapshot\": \"db-snapshot-1\"\n  }\n}\n");
 	free(text);
 	assert_int_equal(metadata_get_snapshot(path, "us-west-2", &id, &e), 0);
 	assert_string_equal(id, "db-snapshot-1");
@@ -64,30 +66,30 @@ static void test_other_keys_kept_in_order(void **state)
 	(void)state;
 	char *path = fs_join(dir, "keep.json");
 	write_all(path, "{\"eu-west-1\":{\"snapshot\":\"eu-1\",\"note\":\"x\\ty\"},"
-			"\"us-west-2\":{\"owner\":\"ops\",\"snapshot\":\"old\",\"list\":[1,2.5,"
-			"{}],\"e\":[]},\"top\":true}");
+	                "\"us-west-2\":{\"owner\":\"ops\",\"snapshot\":\"old\",\"list\":[1,2.5,"
+	                "{}],\"e\":[]},\"top\":true}");
 	err e = ERR_INIT;
 	int changed = 0;
 	assert_int_equal(metadata_set_snapshot(path, "us-west-2", "new", &changed, &e), 0);
 	assert_int_equal(changed, 1);
 	char *text = read_all(path);
 	assert_string_equal(text, "{\n"
-				  "  \"eu-west-1\": {\n"
-				  "    \"snapshot\": \"eu-1\",\n"
-				  "    \"note\": \"x\\ty\"\n"
-				  "  },\n"
-				  "  \"us-west-2\": {\n"
-				  "    \"owner\": \"ops\",\n"
-				  "    \"snapshot\": \"new\",\n"
-				  "    \"list\": [\n"
-				  "      1,\n"
-				  "      2.5,\n"
-				  "      {}\n"
-				  "    ],\n"
-				  "    \"e\": []\n"
-				  "  },\n"
-				  "  \"top\": true\n"
-				  "}\n");
+	                          "  \"eu-west-1\": {\n"
+	                          "    \"snapshot\": \"eu-1\",\n"
+	                          "    \"note\": \"x\\ty\"\n"
+	                          "  },\n"
+	                          "  \"us-west-2\": {\n"
+	                          "    \"owner\": \"ops\",\n"
+	                          "    \"snapshot\": \"new\",\n"
+	                          "    \"list\": [\n"
+	                          "      1,\n"
+	                          "      2.5,\n"
+	                          "      {}\n"
+	                          "    ],\n"
+	                          "    \"e\": []\n"
+	                          "  },\n"
+	                          "  \"top\": true\n"
+	                          "}\n");
 	/* The same value again: the bytes stay, changed says so. */
 	assert_int_equal(metadata_set_snapshot(path, "us-west-2", "new", &changed, &e), 0);
 	assert_int_equal(changed, 0);
@@ -98,7 +100,8 @@ static void test_other_keys_kept_in_order(void **state)
 	/* A new region is appended. */
 	assert_int_equal(metadata_set_snapshot(path, "ap-south-1", "ap", &changed, &e), 0);
 	text = read_all(path);
-	assert_non_null(strstr(text, "  \"top\": true,\n  \"ap-south-1\": {\n    \"snapshot\": \"ap\"\n  }\n}\n"));
+	assert_non_null(strstr(
+	    text, "  \"top\": true,\n  \"ap-south-1\": {\n    \"snapshot\": \"ap\"\n  }\n}\n"));
 	free(text);
 	free(path);
 }
@@ -130,9 +133,9 @@ static void test_bad_files_named(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_created_when_missing),
-		cmocka_unit_test(test_other_keys_kept_in_order),
-		cmocka_unit_test(test_bad_files_named),
+	    cmocka_unit_test(test_created_when_missing),
+	    cmocka_unit_test(test_other_keys_kept_in_order),
+	    cmocka_unit_test(test_bad_files_named),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -96,7 +96,8 @@ static void test_renamed_old_alone_means_restore(void **state)
 {
 	(void)state;
 	err e = ERR_INIT;
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-1");
 	assert_int_equal(next(NULL, &old, &e), RESTORE_RESTORE);
 	free(old.status);
@@ -109,7 +110,8 @@ static void test_restoring_waits_then_retires(void **state)
 {
 	(void)state;
 	err e = ERR_INIT;
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-1");
 	rds_cluster live = cluster("db", "creating", "aurora-postgresql");
 	restored(&live, "snap-1", "req-1");
@@ -129,7 +131,8 @@ static void test_failed_restore_rolls_back(void **state)
 {
 	(void)state;
 	err e = ERR_INIT;
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-1");
 	rds_cluster live = cluster("db", "incompatible-restore", "aurora-postgresql");
 	restored(&live, "snap-1", "req-1");
@@ -166,7 +169,8 @@ static void test_another_restore_is_refused(void **state)
 	rds_cluster_free(&live);
 
 	err_clear(&e);
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-2");
 	assert_int_equal(next(NULL, &old, &e), RESTORE_CONFLICT);
 	assert_non_null(strstr(e.msg, "req-2"));
@@ -177,7 +181,8 @@ static void test_unknown_cluster_beside_old_is_left_alone(void **state)
 {
 	(void)state;
 	err e = ERR_INIT;
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-1");
 	rds_cluster live = cluster("db", "available", "aurora-postgresql");
 	assert_int_equal(next(&live, &old, &e), RESTORE_CONFLICT);
@@ -197,7 +202,8 @@ static void test_instances_before_the_old_cluster_goes(void **state)
 	(void)state;
 	err e = ERR_INIT;
 	restore_opts o = opts();
-	rds_cluster old = cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
 	mark(&old, "snap-1", "req-1");
 	rds_cluster live = cluster("db", "available", "aurora-postgresql");
 	restored(&live, "snap-1", "req-1");
@@ -309,19 +315,19 @@ static void test_checks_before_any_change(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fresh_cluster_is_locked_first),
-		cmocka_unit_test(test_busy_cluster_is_waited_for),
-		cmocka_unit_test(test_no_cluster_restores_directly),
-		cmocka_unit_test(test_locked_cluster_is_renamed),
-		cmocka_unit_test(test_renamed_old_alone_means_restore),
-		cmocka_unit_test(test_restoring_waits_then_retires),
-		cmocka_unit_test(test_failed_restore_rolls_back),
-		cmocka_unit_test(test_done_only_for_this_request),
-		cmocka_unit_test(test_another_restore_is_refused),
-		cmocka_unit_test(test_unknown_cluster_beside_old_is_left_alone),
-		cmocka_unit_test(test_checks_before_any_change),
-		cmocka_unit_test(test_instances_before_the_old_cluster_goes),
-		cmocka_unit_test(test_serverless_v2_needs_one_instance),
+	    cmocka_unit_test(test_fresh_cluster_is_locked_first),
+	    cmocka_unit_test(test_busy_cluster_is_waited_for),
+	    cmocka_unit_test(test_no_cluster_restores_directly),
+	    cmocka_unit_test(test_locked_cluster_is_renamed),
+	    cmocka_unit_test(test_renamed_old_alone_means_restore),
+	    cmocka_unit_test(test_restoring_waits_then_retires),
+	    cmocka_unit_test(test_failed_restore_rolls_back),
+	    cmocka_unit_test(test_done_only_for_this_request),
+	    cmocka_unit_test(test_another_restore_is_refused),
+	    cmocka_unit_test(test_unknown_cluster_beside_old_is_left_alone),
+	    cmocka_unit_test(test_checks_before_any_change),
+	    cmocka_unit_test(test_instances_before_the_old_cluster_goes),
+	    cmocka_unit_test(test_serverless_v2_needs_one_instance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
