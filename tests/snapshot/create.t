@@ -52,6 +52,17 @@ t_like "$T_OUT" "exists already" "an existing snapshot of the cluster is reused"
 t_like "$T_OUT" "unchanged, nothing to commit" "says nothing changed"
 t_is "$(git rev-list --count HEAD)" 2 "no second commit"
 
+# The remote moved on meanwhile (someone pushed): the push is rejected, the checkout syncs
+# to the remote tip, sets the value again and pushes.
+git clone -q -b main ../remote.git ../other && (cd ../other && git -c user.name=x -c user.email=x@example.com \
+	commit -q --allow-empty -m "someone else" && git push -q origin main)
+t_ok "create --commit --push after the remote moved on" $ORC snapshot create --region us-west-2 \
+	--snapshot nightly-3 --commit --push
+t_like "$T_ERR" "rejected \(the remote moved on\); syncing and retrying" "the rejected push was retried"
+t_is "$(git --git-dir=../remote.git log --format=%s -2 main | tr '\n' '|')" \
+	"metadata: us-west-2 snapshot nightly-3|someone else|" "pushed on top of the other commit"
+t_is "$(git --git-dir=../remote.git show main:metadata.json | grep -c nightly-3)" 1 "the remote's metadata.json names it"
+
 t_ok "create with the default id" $ORC snapshot create --region us-west-2
 id=$(sed -n 's/.*"snapshot": "\(auroradb-cluster-snapshot-[^"]*\)".*/\1/p' metadata.json)
 t_like "$id" "^auroradb-cluster-snapshot-[0-9]{8}-[0-9]{6}z$" "default id: <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z"
@@ -62,7 +73,7 @@ t_like "$(printf '%s\n' "$T_OUT" | sed -n 2p)" "^\* $id +available" "newest firs
 t_like "$T_OUT" "nightly-2 +available" "older ones listed"
 t_ok "list --json" $ORC snapshot list --region us-west-2 --json
 t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%s:%s" % (s["id"], s["metadata"]) for s in d))')" \
-	"$id:True nightly-2:False nightly-1:False" "--json: newest first with the metadata flag"
+	"$id:True nightly-3:False nightly-2:False nightly-1:False" "--json: newest first with the metadata flag"
 
 # share
 t_ok "share with an account" $ORC snapshot share --region us-west-2 --snapshot nightly-1 --account 210987654321
