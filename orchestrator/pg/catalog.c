@@ -27,6 +27,13 @@
 	"'::pg_catalog.regclass AND d.objid = " oid " AND d.deptype = 'e')"
 #define BY_REL "n.nspname COLLATE \"C\", c.relname COLLATE \"C\""
 
+static const char Q_SESSION[] =
+	"SELECT pg_catalog.set_config('search_path', 'public', false),"
+	" pg_catalog.set_config('TimeZone', 'UTC', false),"
+	" pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
+	" pg_catalog.set_config('IntervalStyle', 'postgres', false),"
+	" pg_catalog.set_config('extra_float_digits', '1', false)";
+
 static const char Q_SCHEMAS[] =
 	"SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')"
 	" FROM pg_catalog.pg_namespace n WHERE CASE WHEN $1::text IS NULL THEN"
@@ -224,8 +231,9 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	char *names = NULL;
 	rel_key *keys = NULL;
 
-	if ((rc = run(conn, c, "search_path",
-		      "SELECT pg_catalog.set_config('search_path', 'public', false)", NULL, &r, e)))
+	/* Settings that shape deparsed text (defaults, partition bounds, type names) are
+	 * pinned, so the output does not depend on the role's or server's defaults. */
+	if ((rc = run(conn, c, "session settings", Q_SESSION, NULL, &r, e)))
 		goto fail;
 
 	/* Schemas: the requested ones (each must exist) or every user schema. */

@@ -527,7 +527,9 @@ static void diagram(R *r, const char *schema, size_t first, size_t end)
 			if (!full && !pk && !fk)
 				continue;
 			buf_puts(o, "        ");
-			markdown_mermaid_id(o, col->type);
+			for (const char *t = col->type; *t; t++) /* Mermaid types allow [] */
+				buf_putc(o, isalnum((unsigned char)*t) || *t == '[' || *t == ']'
+						    ? *t : '_');
 			buf_putc(o, ' ');
 			markdown_mermaid_id(o, col->name);
 			if (pk || fk)
