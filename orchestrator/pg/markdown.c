@@ -119,14 +119,15 @@ void markdown_mermaid_id(buf *out, const char *s)
 	if (!s || !*s || isdigit((unsigned char)*s))
 		buf_putc(out, '_');
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
-		buf_putc(out, isalnum(*p) || *p == '_' ? (char)*p : '_');
+		if (*p < 0x80 || *p >= 0xc0) /* one '_' per UTF-8 character, not per byte */
+			buf_putc(out, isalnum(*p) || *p == '_' ? (char)*p : '_');
 }
 
 int markdown_check_values(buf *out, const char *def)
 {
 	/* Only the one shape PostgreSQL deparses `col IN (...)` to, nothing combined. */
 	const char *any = def ? strstr(def, "= ANY (") : NULL;
-	if (!any || strstr(any + 1, "ANY") || strstr(def, " AND ") || strstr(def, " OR "))
+	if (!any || strstr(any + 7, "ANY") || strstr(def, " AND ") || strstr(def, " OR "))
 		return 0;
 	const char *p = strstr(any, "ARRAY[");
 	if (!p || strstr(p + 1, "ARRAY["))
@@ -527,9 +528,10 @@ static void diagram(R *r, const char *schema, size_t first, size_t end)
 			if (!full && !pk && !fk)
 				continue;
 			buf_puts(o, "        ");
-			for (const char *t = col->type; *t; t++) /* Mermaid types allow [] */
-				buf_putc(o, isalnum((unsigned char)*t) || *t == '[' || *t == ']'
-						    ? *t : '_');
+			for (const unsigned char *t = (const unsigned char *)col->type; *t; t++)
+				if (*t < 0x80 || *t >= 0xc0) /* Mermaid types allow [] */
+					buf_putc(o, isalnum(*t) || *t == '[' || *t == ']' ? (char)*t
+											  : '_');
 			buf_putc(o, ' ');
 			markdown_mermaid_id(o, col->name);
 			if (pk || fk)
