@@ -25,6 +25,10 @@
 #define NOT_EXT(cls, oid)                                                                  \
 	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" cls         \
 	"'::pg_catalog.regclass AND d.objid = " oid " AND d.deptype = 'e')"
+/* Comments by join: obj_description() is a SQL function run once per row. */
+#define DESC(alias, cls, oid, sub)                                                         \
+	" LEFT JOIN pg_catalog.pg_description " alias " ON " alias ".objoid = " oid " AND " alias \
+	".classoid = '" cls "'::pg_catalog.regclass AND " alias ".objsubid = " sub
 #define BY_REL "n.nspname COLLATE \"C\", c.relname COLLATE \"C\""
 
 static const char Q_SESSION[] =
@@ -46,8 +50,7 @@ static const char Q_RELS[] =
 	" CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid)"
 	"  WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
 	" CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
-	" pg_catalog.obj_description(c.oid, 'pg_class'),"
-	" pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,"
+	" cd.description, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,"
 	" s.seqmax, s.seqcycle,"
 	" CASE WHEN c.relkind = 'S' THEN (SELECT tc.relname || '.' || ta.attname"
 	"  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid"
@@ -60,11 +63,14 @@ static const char Q_RELS[] =
 	" LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
 	" LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
 	" LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
+	DESC("cd", "pg_catalog.pg_class", "c.oid", "0")
 	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " IN_SCHEMAS
 	" AND " NOT_EXT("pg_catalog.pg_class", "c.oid") " ORDER BY " BY_REL;
 
 static const char Q_COLS[] =
-	"SELECT a.attrelid, a.attname,"
+	"WITH el AS (SELECT e.enumtypid, pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)"
+	" AS labels FROM pg_catalog.pg_enum e GROUP BY e.enumtypid)"
+	" SELECT a.attrelid, a.attname,"
 	" CASE WHEN a.atttypmod < 0 OR a.atttypid IN (1042, 1043, 1700)"
 	"  THEN pg_catalog.format_type(a.atttypid, NULL)"
 	"  ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,"
@@ -73,16 +79,16 @@ static const char Q_COLS[] =
 	"  CASE WHEN ((a.atttypmod - 4) & 65535) <> 0 THEN ',' || ((a.atttypmod - 4) & 65535)::text"
 	"  ELSE '' END END,"
 	" CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
-	" a.attnotnull, pg_catalog.col_description(a.attrelid, a.attnum),"
-	" (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)"
-	"  FROM pg_catalog.pg_enum e WHERE e.enumtypid = CASE WHEN t.typtype = 'd' THEN"
-	"  t.typbasetype WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END),"
+	" a.attnotnull, cd.description, el.labels,"
 	" NULLIF(a.attidentity, ''),"
 	" CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+	" LEFT JOIN el ON el.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
+	"  WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END"
+	DESC("cd", "pg_catalog.pg_class", "a.attrelid", "a.attnum")
 	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
 	" AND " IN_SCHEMAS " ORDER BY " BY_REL ", a.attnum";
 
@@ -91,33 +97,45 @@ static const char Q_COLS[] =
 	") WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = " rel    \
 	" AND a.attnum = k.num)"
 
+/* Definitions are deparsed (pg_get_constraintdef: the costly part) only where the
+ * renderer shows them; keys and foreign keys are shown from their column names. */
 static const char Q_CONS[] =
-	"SELECT co.conrelid, co.conname, co.contype, pg_catalog.pg_get_constraintdef(co.oid, true),"
+	"SELECT co.conrelid, co.conname, co.contype,"
+	" CASE WHEN co.contype IN ('c', 'x') OR (co.contype IN ('p', 'u')"
+	"  AND pg_catalog.cardinality(co.conkey) > 1)"
+	"  THEN pg_catalog.pg_get_constraintdef(co.oid, true) END,"
 	" " KEY_NAMES("co.conkey", "co.conrelid") ", fn.nspname, fc.relname,"
-	" " KEY_NAMES("co.confkey", "co.confrelid") ", co.confupdtype, co.confdeltype,"
-	" co.conparentid <> 0, pg_catalog.obj_description(co.oid, 'pg_constraint')"
+	" CASE WHEN co.contype = 'f' THEN " KEY_NAMES("co.confkey", "co.confrelid") " END,"
+	" co.confupdtype, co.confdeltype,"
+	" co.conparentid <> 0, cd.description"
 	" FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid"
 	" LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
+	DESC("cd", "pg_catalog.pg_constraint", "co.oid", "0")
 	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", pg_catalog.strpos('pufcxt', co.contype::text),"
 	" co.conname COLLATE \"C\", fn.nspname COLLATE \"C\", fc.relname COLLATE \"C\"";
 
+/* An index behind a PRIMARY KEY or UNIQUE constraint is shown as that constraint (always a
+ * btree on its key columns), so only the other indexes are deparsed. */
 static const char Q_IDXS[] =
-	"SELECT i.indrelid, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisprimary,"
-	" i.indisunique, co.oid IS NOT NULL, pg_catalog.obj_description(i.indexrelid, 'pg_class')"
+	"SELECT i.indrelid, ic.relname,"
+	" CASE WHEN co.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END,"
+	" i.indisprimary, i.indisunique, co.conname, cd.description"
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid"
 	"  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')"
+	DESC("cd", "pg_catalog.pg_class", "i.indexrelid", "0")
 	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", ic.relname COLLATE \"C\"";
 
 static const char Q_TRGS[] =
 	"SELECT t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgparentid <> 0,"
-	" pg_catalog.obj_description(t.oid, 'pg_trigger')"
+	" cd.description"
 	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	DESC("cd", "pg_catalog.pg_trigger", "t.oid", "0")
 	" WHERE NOT t.tgisinternal AND " IN_SCHEMAS " ORDER BY " BY_REL ", t.tgname COLLATE \"C\"";
 
 static const char Q_TYPES[] =
@@ -360,7 +378,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 		x->def = val(r, i, 2);
 		x->primary = flag(r, i, 3);
 		x->unique = flag(r, i, 4);
-		x->constraint = flag(r, i, 5);
+		x->constraint = val(r, i, 5);
 		x->comment = val(r, i, 6);
 	}
 

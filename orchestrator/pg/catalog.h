@@ -34,7 +34,7 @@ typedef struct catalog_column {
 typedef struct catalog_constraint {
 	const char *name;
 	char type;            /* p primary key, f foreign key, u unique, c check, x exclusion */
-	const char *def;      /* pg_get_constraintdef */
+	const char *def;      /* pg_get_constraintdef; only checks, exclusions, multi-column keys */
 	const char *columns;  /* JSON array of column names, in key order */
 	const char *ref_schema, *ref_table;
 	const char *ref_columns; /* JSON array */
@@ -44,8 +44,10 @@ typedef struct catalog_constraint {
 } catalog_constraint;
 
 typedef struct catalog_index {
-	const char *name, *def, *comment;
-	int primary, unique, constraint; /* constraint: backs a PK/UNIQUE/EXCLUDE constraint */
+	const char *name, *comment;
+	const char *def;        /* pg_get_indexdef; NULL for an index behind a constraint */
+	const char *constraint; /* the PK/UNIQUE/EXCLUDE constraint it backs, or NULL */
+	int primary, unique;
 } catalog_index;
 
 typedef struct catalog_trigger {

@@ -383,6 +383,40 @@ static void columns_table(R *r, const catalog_rel *rel)
 	free(refs);
 }
 
+/* An index behind a constraint, shown as the constraint: `UNIQUE (a, b)` (constraint c). */
+static void index_of_constraint(R *r, const catalog_rel *rel, const char *name)
+{
+	for (size_t k = 0; k < rel->ncons; k++) {
+		const catalog_constraint *con = &r->c->cons[rel->con0 + k];
+		if (strcmp(con->name, name) != 0)
+			continue;
+		buf def = BUF_INIT;
+		if (con->def) {
+			buf_puts(&def, con->def);
+		} else {
+			buf_puts(&def, con->type == 'p' ? "PRIMARY KEY (" : "UNIQUE (");
+			cJSON *a = cJSON_Parse(con->columns ? con->columns : "[]"), *it;
+			int n = 0;
+			cJSON_ArrayForEach(it, a)
+			{
+				if (n++)
+					buf_puts(&def, ", ");
+				if (cJSON_IsString(it))
+					buf_puts(&def, it->valuestring);
+			}
+			cJSON_Delete(a);
+			buf_putc(&def, ')');
+		}
+		markdown_code(r->o, buf_cstr(&def));
+		buf_free(&def);
+		buf_puts(r->o, " constraint ");
+		markdown_text(r->o, name);
+		return;
+	}
+	buf_puts(r->o, "constraint ");
+	markdown_text(r->o, name);
+}
+
 static void indexes_triggers(R *r, const catalog_rel *rel)
 {
 	buf *o = r->o;
@@ -397,7 +431,11 @@ static void indexes_triggers(R *r, const catalog_rel *rel)
 			else if (x->unique)
 				buf_puts(o, " _(unique)_");
 			buf_puts(o, " | ");
-			markdown_code(o, x->def);
+			if (x->def) {
+				markdown_code(o, x->def);
+			} else {
+				index_of_constraint(r, rel, x->constraint);
+			}
 			buf_puts(o, " | ");
 			markdown_text(o, x->comment);
 			buf_puts(o, " |\n");
