@@ -1,5 +1,6 @@
 /*
- * catalog: pg_catalog read into a model for schema-docs, eight queries whatever the size.
+ * catalog: pg_catalog read into a model for schema-docs, ten statements whatever the size
+ * (constraints and indexes over a second connection, at the same time as the rest).
  *
  * Each query covers all selected schemas and is ordered by schema, relation name and
  * position with COLLATE "C", so rows of one relation are contiguous and in the same order
@@ -198,6 +199,69 @@ static int run(PGconn *conn, catalog *c, const char *what, const char *sql, cons
 	return 0;
 }
 
+/*
+ * The second connection. Constraints and indexes (the costliest deparsing) are read over
+ * it, pipelined, while the first connection reads relations and columns, so a server with
+ * two cores does the two halves side by side. When it cannot connect, everything runs
+ * over the first connection: slower, same result.
+ */
+static PGconn *side_open(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	size_t n = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		n++;
+	const char **kw = xcalloc(n + 1, sizeof *kw), **vals = xcalloc(n + 1, sizeof *vals);
+	size_t k = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (o->val && *o->val) {
+			kw[k] = o->keyword;
+			vals[k++] = o->val;
+		}
+	}
+	PGconn *side = PQconnectdbParams(kw, vals, 0);
+	free(kw);
+	free(vals);
+	PQconninfoFree(opts);
+	if (PQstatus(side) != CONNECTION_OK || !PQenterPipelineMode(side)) {
+		char *msg = xstrdup(PQerrorMessage(side));
+		msg[strcspn(msg, "\n")] = 0;
+		log_verbose("schema-docs: no second connection (%s); reading over one", msg);
+		free(msg);
+		PQfinish(side);
+		return NULL;
+	}
+	return side;
+}
+
+static void side_send(PGconn *side, catalog *c, const char *what, const char *sql,
+		      const char *param)
+{
+	const char *params[1] = {param};
+	c->queries++;
+	log_verbose("schema-docs: query %d (second connection): %s", c->queries, what);
+	PQsendQueryParams(side, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+}
+
+/* The next pipelined result, in the order sent. */
+static int side_collect(PGconn *side, catalog *c, const char *what, PGresult **out, err *e)
+{
+	PGresult *r = PQgetResult(side);
+	PGresult *end = r ? PQgetResult(side) : NULL; /* NULL: the end of this query */
+	PQclear(end);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		char *msg = xstrdup(r ? PQresultErrorMessage(r) : PQerrorMessage(side));
+		msg[strcspn(msg, "\n")] = 0;
+		err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
+		free(msg);
+		PQclear(r);
+		return ORC_EFAIL;
+	}
+	c->res[c->nres++] = r;
+	*out = r;
+	return 0;
+}
+
 /* OID -> relation slot, for the one-pass fill of the per-relation ranges. */
 typedef struct rel_key {
 	unsigned oid;
@@ -248,6 +312,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	int rc;
 	char *names = NULL;
 	rel_key *keys = NULL;
+	PGconn *side = NULL;
 
 	/* Settings that shape deparsed text (defaults, partition bounds, type names) are
 	 * pinned, so the output does not depend on the role's or server's defaults. */
@@ -288,6 +353,16 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	free(names);
 	names = cJSON_PrintUnformatted(found);
 	cJSON_Delete(found);
+
+	side = side_open(conn);
+	if (side) {
+		side_send(side, c, "session settings", Q_SESSION, NULL);
+		side_send(side, c, "constraints", Q_CONS, names);
+		side_send(side, c, "indexes", Q_IDXS, names);
+		PQpipelineSync(side);
+		if ((rc = side_collect(side, c, "session settings", &r, e)))
+			goto fail;
+	}
 
 	/* Relations, and the OID index the other results are matched with. */
 	if ((rc = run(conn, c, "relations", Q_RELS, names, &r, e)))
@@ -341,7 +416,8 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 		col->generated = val(r, i, 9);
 	}
 
-	if ((rc = run(conn, c, "constraints", Q_CONS, names, &r, e)))
+	if ((rc = side ? side_collect(side, c, "constraints", &r, e)
+		       : run(conn, c, "constraints", Q_CONS, names, &r, e)))
 		goto fail;
 	n = PQntuples(r);
 	c->cons = xcalloc((size_t)n + 1, sizeof *c->cons);
@@ -364,7 +440,8 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 		k->comment = val(r, i, 11);
 	}
 
-	if ((rc = run(conn, c, "indexes", Q_IDXS, names, &r, e)))
+	if ((rc = side ? side_collect(side, c, "indexes", &r, e)
+		       : run(conn, c, "indexes", Q_IDXS, names, &r, e)))
 		goto fail;
 	n = PQntuples(r);
 	c->idxs = xcalloc((size_t)n + 1, sizeof *c->idxs);
@@ -434,6 +511,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 
 	free(names);
 	free(keys);
+	PQfinish(side);
 	log_verbose("schema-docs: %d queries: %zu schemas, %zu relations, %zu columns, %zu "
 		    "constraints, %zu indexes, %zu triggers, %zu types, %zu functions",
 		    c->queries, c->nschemas, c->nrels, c->ncols, c->ncons, c->nidxs, c->ntrgs,
@@ -443,6 +521,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 fail:
 	free(names);
 	free(keys);
+	PQfinish(side);
 	catalog_free(c);
 	return rc;
 }

@@ -17,7 +17,7 @@ readme=$T_TMP/README.md
 printf 'Intro text kept as is.\n\n## Usage\n\nSome `code` | and a table.\n' >"$readme"
 cp "$readme" "$T_TMP/intro"
 t_ok "schema-docs renders pagila" "$ORC" schema-docs --url "$PG_URL" --readme "$readme" --verbose
-t_like "$T_ERR" "9 queries sent" "a fixed number of queries (9)"
+t_like "$T_ERR" "10 queries sent" "a fixed number of queries (10, two connections)"
 doc=$(cat "$readme")
 intro_len=$(wc -c <"$T_TMP/intro")
 t_is "$(head -c "$intro_len" "$readme" | md5sum)" "$(md5sum <"$T_TMP/intro")" "text before the section is kept byte for byte"
