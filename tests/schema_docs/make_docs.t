@@ -12,7 +12,8 @@ chmod 755 "$T_TMP"
 t_defer "'$ROOT/scripts/local-pg' stop '$clone/.local/pg' >/dev/null 2>&1"
 committed=$(cat "$clone/README.md")
 # Cut the section off: make docs must bring it back.
-sed -i '/^# Database Documentation$/,$d' "$clone/README.md"
+python3 -c 'import sys; p = sys.argv[1]; s = open(p).read()
+open(p, "w").write(s.split("\n# Database Documentation\n")[0].rstrip("\n") + "\n")' "$clone/README.md"
 t_unlike "$(cat "$clone/README.md")" "^# Database Documentation$" "the clone's README has no section to start with"
 t_ok "make docs (scripts/docs.sh) on the fresh clone" env ORC_BIN="$ORC" sh "$clone/scripts/docs.sh"
 t_like "$T_OUT" "applied .* migrations" "sql/ was applied with orchestrator migrate"
