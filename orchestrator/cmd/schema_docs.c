@@ -238,6 +238,14 @@ int cmd_schema_docs(int argc, char **argv)
 		rc = update(&o, &body, buf_cstr(&fp), &changed, &e);
 		log_gha_output("changed", changed ? "true" : "false");
 	}
+	if (rc == 0 && log_in_actions()) {
+		buf sum = BUF_INIT;
+		buf_printf(&sum, "### schema-docs\n\n`%s`: Database Documentation %s, schema "
+				 "fingerprint `%s`.\n",
+			   o.readme, o.check ? "is up to date" : "regenerated", buf_cstr(&fp));
+		log_gha_summary(buf_cstr(&sum));
+		buf_free(&sum);
+	}
 	buf_free(&body);
 	buf_free(&fp);
 	if (rc)
