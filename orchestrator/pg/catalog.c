@@ -37,7 +37,8 @@ static const char Q_SESSION[] =
 	" pg_catalog.set_config('TimeZone', 'UTC', false),"
 	" pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
 	" pg_catalog.set_config('IntervalStyle', 'postgres', false),"
-	" pg_catalog.set_config('extra_float_digits', '1', false)";
+	" pg_catalog.set_config('extra_float_digits', '1', false),"
+	" pg_catalog.set_config('jit', 'off', false)"; /* compiling costs more than it saves here */
 
 static const char Q_SCHEMAS[] =
 	"SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')"
