@@ -32,10 +32,10 @@ void markdown_text(buf *out, const char *s)
 		return;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '#': /* a heading only at the start */
+		case '#': case '-': case '+': /* a heading or list item only at the start */
 			if (p == (const unsigned char *)s)
 				buf_putc(out, '\\');
-			buf_putc(out, '#');
+			buf_putc(out, (char)*p);
 			break;
 		case '\\': case '`': case '*': case '|': case '[': case ']': case '~': case '$':
 			buf_putc(out, '\\');
@@ -71,7 +71,8 @@ static size_t tick_run(const char *s)
 	return best;
 }
 
-void markdown_code(buf *out, const char *s)
+/* in_table: `|` must be `\|` inside a table row, and must stay `|` anywhere else. */
+static void code_span(buf *out, const char *s, int in_table)
 {
 	if (!s || !*s)
 		return;
@@ -83,7 +84,7 @@ void markdown_code(buf *out, const char *s)
 	if (pad)
 		buf_putc(out, ' ');
 	for (const char *p = s; *p; p++) {
-		if (*p == '|')
+		if (*p == '|' && in_table)
 			buf_puts(out, "\\|");
 		else if (*p == '\n' || *p == '\t')
 			buf_putc(out, ' ');
@@ -94,6 +95,11 @@ void markdown_code(buf *out, const char *s)
 		buf_putc(out, ' ');
 	for (size_t i = 0; i < n; i++)
 		buf_putc(out, '`');
+}
+
+void markdown_code(buf *out, const char *s)
+{
+	code_span(out, s, 1);
 }
 
 static void fenced(buf *out, const char *lang, const char *s)
@@ -471,7 +477,7 @@ static void table(R *r, const catalog_rel *rel, size_t first, size_t end)
 	buf_puts(o, "\n\n");
 	if (rel->kind == 'p') {
 		buf_puts(o, "_Partitioned table_, partition key ");
-		markdown_code(o, rel->bound);
+		code_span(o, rel->bound, 0);
 		int n = 0;
 		for (size_t j = first; j < end; j++) {
 			const catalog_rel *p = &r->c->rels[j];
@@ -486,7 +492,7 @@ static void table(R *r, const catalog_rel *rel, size_t first, size_t end)
 		buf_puts(o, "_Partition_ of ");
 		rel_ref(r, o, rel->schema, rel->parent_schema, rel->parent_name);
 		buf_putc(o, ' ');
-		markdown_code(o, rel->bound);
+		code_span(o, rel->bound, 0);
 		buf_puts(o, ".\n\n");
 	} else if (rel->kind == 'f') {
 		buf_puts(o, "_Foreign table_.\n\n");

@@ -22,6 +22,8 @@ COMMENT ON TABLE "naïve|table" IS 'Größe <b>fett</b> & `code`
 second line | pipe';
 COMMENT ON COLUMN "naïve|table"."prix|x" IS 'Preis in €, *nicht* _kursiv_';
 CREATE TABLE child (id serial PRIMARY KEY, parent integer REFERENCES "naïve|table" ("id€"));
+CREATE TABLE event (kind text, id int) PARTITION BY LIST (kind);
+CREATE TABLE "event_a|b" PARTITION OF event FOR VALUES IN ('a|b');
 SQL
 t_is "$?" 0 "schema with awkward names"
 
@@ -63,6 +65,8 @@ t_like "$doc" '\| état \|.*\| brouillon, publié, a\\\|b \|$' "enum values of a
 t_like "$doc" '\| \\_hidden \|' "a leading underscore is escaped"
 t_like "$doc" 'FK -&gt; naïve\\\|table\(id€\)' "a foreign key to an awkward name"
 t_like "$doc" 'na_ve_table \|o--o\{ child' "Mermaid identifiers are reduced to safe characters"
+t_has "$doc" $'#### event_a\\|b\n\n_Partition_ of event `FOR VALUES IN (\'a|b\')`.\n' "a partition bound in a paragraph keeps its | unescaped"
+t_has "$doc" $'_Partitioned table_, partition key `LIST (kind)`; partitions: event_a\\|b.\n' "the partitioned table names its partition"
 # Every row of every table has exactly as many unescaped pipes as its header.
 bad=$(awk '/^\|/{ s=$0; gsub(/\\\\/,"",s); gsub(/\\\|/,"",s); n=gsub(/\|/,"",s); if ($0 ~ /^\|---/) { want=n } else if (hdr && n != want) { print NR": "$0 } hdr=1; next } {hdr=0}' "$readme")
 t_is "$bad" "" "no table row has a stray cell separator"

@@ -32,6 +32,7 @@ static void test_text_escapes(void **state)
 	expect(markdown_text, "film_id _lead trail_", "film_id \\_lead trail\\_");
 	expect(markdown_text, "# not a heading # x", "\\# not a heading # x");
 	expect(markdown_text, "naïve_été", "naïve_été");
+	expect(markdown_text, "- not a list - x", "\\- not a list - x");
 	expect(markdown_text, "$x$ [l](u) ~s~ \\", "\\$x\\$ \\[l\\](u) \\~s\\~ \\\\");
 }
 
