@@ -83,6 +83,10 @@ t_is "$T_RC" 2 "a start marker without an end marker is a usage error"
 t_like "$T_ERR" "bad.md:2: <!-- schema-docs:start --> has no <!-- schema-docs:end -->" "the error names file, line and fix"
 t_is "$(cat "$T_TMP/bad.md")" $'x\n<!-- schema-docs:start -->\nno end' "and the file is untouched"
 
+t_ok "without --url the PG* variables apply" "$ORC" schema-docs --readme "$T_TMP/env.md"
+t_like "$(cat "$T_TMP/env.md")" "#### naïve\\\\\|table" "and it documents the same database"
+t_ok "--help" "$ORC" schema-docs --help
+t_like "$T_OUT" "usage: orchestrator schema-docs" "--help prints the usage"
 t_run "$ORC" schema-docs --url "postgresql://postgres:s3cretpw@127.0.0.1:1/nowhere" --readme "$T_TMP/x.md"
 t_is "$T_RC" 1 "an unreachable database fails"
 t_like "$T_ERR" "database connection failed: .*check --url" "the error says what to check"
