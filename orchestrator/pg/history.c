@@ -212,7 +212,8 @@ char *history_insert_sql(const pg_history *h)
 			 "installed_by, execution_time, success) "
 			 "SELECT COALESCE(pg_catalog.max(installed_rank), 0) + 1, $1, $2, $3, $4, "
 			 "$5::int, $6, COALESCE($7::int, (pg_catalog.date_part('epoch', "
-			 "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s",
+			 "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s "
+			 "RETURNING execution_time",
 			 h->qualified, h->qualified);
 }
 
