@@ -67,6 +67,15 @@ printf 'CREATE TABLE t6 (id int);\nSELECT 1;\n\nSELECT 1 / 0;\n' >"$D/V6__fails.
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$T_TMP/summary t_run m migrate
 t_like "$T_OUT$T_ERR" "::error file=$D/V6__fails.sql,line=4::" "an error without position: the failing statement's line, as an Actions annotation"
 rm "$D/V6__fails.sql"
+echo 'CREATE TABLE t6 (id int);' >"$D/V6__good.sql"
+printf 'CREATE TABLE t6b (id int);\nSELECT nosuch_function();\n' >"$D/V6.1__bad.sql"
+echo 'CREATE TABLE t6c (id int);' >"$D/V6.2__after.sql"
+t_run m migrate
+t_is "$T_RC:$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history where version like '6%'")" "1:6" \
+	"in one run: the good migration before a failing one stays applied, nothing after it runs"
+t_like "$T_ERR" 'V6.1__bad.sql:2: .*SQLSTATE 42883' "the failing one is named with its line"
+t_is "$(q "select to_regclass('t6b') is null and to_regclass('t6c') is null")" t "neither the failing nor the later migration left anything"
+rm "$D/V6.1__bad.sql" "$D/V6.2__after.sql"
 
 echo "SELECT '\${pw}'::int;" >"$D/V7__secret.sql"
 t_run m migrate --placeholder pw=hunter2-secret
@@ -107,6 +116,10 @@ t_ok "repair realigns the checksum" m repair
 t_ok "validate passes after repair" m validate
 t_is "$(q 'select count(*) from flyway_schema_history where not success')" 0 "no failed rows"
 
+t_run "$ORC" info --url "postgresql://postgres:hunter3-pw@127.0.0.1:1/nosuch" --locations "$D"
+t_is "$T_RC" 3 "an unreachable server is exit 3"
+t_unlike "$T_ERR" 'hunter3' "the password in --url never reaches output"
+
 # Baseline on a database that existed before migrations.
 pg_newdb
 q "create table a (id int); create table b (id int); create table c (id int)"
@@ -115,7 +128,7 @@ t_is "$(q "select version||'|'||description||'|'||type||'|'||script||'|'||coales
 	"3|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>|NULL|1" "Flyway's baseline row"
 t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Below Baseline" "files at or below it are Below Baseline, the row Baseline"
 t_ok "migrate after baseline" m migrate --placeholder pw=x
-t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,7,8,9,10" "only versions above the baseline ran"
+t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,6,7,8,9,10" "only versions above the baseline ran"
 t_run m baseline
 t_is "$T_RC" 1 "baseline refuses a history with migrations"
 
