@@ -64,7 +64,7 @@ static size_t skip_region(const char *text, size_t len, size_t i)
 	}
 	if (c == '\'') {
 		int escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-			      (i < 2 || !ident_char(text[i - 2]));
+		              (i < 2 || !ident_char(text[i - 2]));
 		i++;
 		while (i < len) {
 			if (escapes && text[i] == '\\' && i + 1 < len) {
@@ -191,7 +191,8 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 	size_t pos = 0;
 	for (size_t s = 0; s < n; s++) {
 		for (; pos < v[s].off; pos++) {
-			if (text[pos] == '\n' || (text[pos] == '\r' && (pos + 1 >= len || text[pos + 1] != '\n')))
+			if (text[pos] == '\n' ||
+			    (text[pos] == '\r' && (pos + 1 >= len || text[pos + 1] != '\n')))
 				line++;
 		}
 		v[s].line = line;

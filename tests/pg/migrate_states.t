@@ -81,6 +81,10 @@ echo "SELECT '\${pw}'::int;" >"$D/V7__secret.sql"
 t_run m migrate --placeholder pw=hunter2-secret
 t_like "$T_ERR" 'invalid input syntax for type integer: "\*\*\*"' "a placeholder value inside a server error is redacted"
 t_unlike "$T_OUT$T_ERR" 'hunter2' "it never reaches output"
+echo "DO \$\$ BEGIN RAISE WARNING 'value is %', '\${pw}'; END \$\$; SELECT '\${pw}'::text;" >"$D/V7__secret.sql"
+t_run m migrate --placeholder pw=hunter2-secret
+t_like "$T_ERR" 'warning: server: WARNING:  value is \*\*\*' "server warnings go through the redacting log"
+q "delete from flyway_schema_history where version = '7'"
 echo "SELECT '\${pw}'::text;" >"$D/V7__secret.sql"
 echo 'CREATE TABLE t8 (id int);' >"$D/V8__t8.sql"
 echo 'CREATE TABLE t9 (id int);' >"$D/V9__t9.sql"
