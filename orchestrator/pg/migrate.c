@@ -345,6 +345,7 @@ typedef struct prepared {
 	sql_stmt *stmts;
 	size_t n;
 	const char *no_tx; /* the statement kind that forces running outside a transaction */
+	int copy;          /* holds COPY ... FROM STDIN: cannot be pipelined */
 } prepared;
 
 static void add_builtins(const engine *g, placeholder_set *ph)
@@ -378,6 +379,8 @@ static int prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	if (p->text.len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
 		memset(p->text.ptr, ' ', 3); /* the BOM is not SQL */
 	p->n = sqlsplit(t, p->text.len, &p->stmts);
+	for (size_t i = 0; i < p->n; i++)
+		p->copy |= p->stmts[i].copy;
 	for (size_t i = 0; i < p->n && !p->no_tx; i++)
 		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
 		                        &p->no_tx);
@@ -532,43 +535,75 @@ static double now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-/* A migration that cannot run in a transaction: statement by statement, autocommit. */
-static int run_no_tx(engine *g, prepared *p, migrate_result *res, err *e)
+/* One statement with PQexec; COPY ... FROM STDIN gets its data. */
+static PGresult *exec_stmt(PGconn *c, const prepared *p, const sql_stmt *st)
+{
+	char *stmt = xstrndup(buf_cstr(&p->text) + st->off, st->len);
+	PGresult *r = PQexec(c, stmt);
+	free(stmt);
+	if (st->copy && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		const char *data = buf_cstr(&p->text) + st->copy_off;
+		if (PQputCopyData(c, data, (int)st->copy_len) != 1 || PQputCopyEnd(c, NULL) != 1)
+			return PQgetResult(c);
+		r = PQgetResult(c);
+		PGresult *extra;
+		while ((extra = PQgetResult(c)))
+			PQclear(extra);
+	}
+	return r;
+}
+
+/* A migration run statement by statement: inside one transaction when it holds COPY ...
+ * FROM STDIN (COPY cannot be pipelined), or in autocommit when it holds a statement that
+ * cannot run in a transaction. */
+static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, err *e)
 {
 	const pg_migration *f = p->row->file;
-	log_warn("%s: runs outside a transaction because it holds %s; a failure part-way leaves "
-	         "the statements before it applied",
-	         f->path, p->no_tx);
+	if (!in_tx)
+		log_warn("%s: runs outside a transaction because it holds %s; a failure part-way "
+		         "leaves the statements before it applied",
+		         f->path, p->no_tx);
 	double t0 = now_ms();
+	int32_t cs = f->checksum;
+	if (in_tx && conn_exec(g->c, "BEGIN", NULL, e))
+		return err_prefix(e, "%s", f->path);
 	for (size_t i = 0; i < p->n; i++) {
-		char *stmt = xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
-		PGresult *r = PQexec(g->c, stmt);
-		free(stmt);
+		PGresult *r = exec_stmt(g->c, p, &p->stmts[i]);
 		ExecStatusType st = PQresultStatus(r);
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-			if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
-				PQclear(PQexec(g->c, "ROLLBACK"));
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+			PQclear(r);
+			continue;
+		}
+		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
+			PQclear(PQexec(g->c, "ROLLBACK"));
+		int rc;
+		if (in_tx) {
+			rc = fail(g, p, i, r, "nothing of it was applied (rolled back)", res, e);
+		} else {
 			err ie = ERR_INIT;
-			int32_t cs = f->checksum;
 			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
 			               g->user, (int)(now_ms() - t0), 0, &ie);
-			int rc =
-			    fail(g, p, i, r,
-			         i ? "the statements before it stay applied; recorded as failed: "
-			             "clean up, then run repair"
-			           : "recorded as failed: run repair after fixing it",
-			         res, e);
-			PQclear(r);
-			return rc;
+			rc = fail(g, p, i, r,
+			          i ? "the statements before it stay applied; recorded as failed: "
+			              "clean up, then run repair"
+			            : "recorded as failed: run repair after fixing it",
+			          res, e);
 		}
 		PQclear(r);
+		return rc;
 	}
-	int32_t cs = f->checksum;
 	const char *sp[] = {g->search_path};
-	PQclear(PQexecParams(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1,
-	                     NULL, sp, NULL, NULL, 0));
-	return history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
-	                      (int)(now_ms() - t0), 1, e);
+	int rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
+	                        (int)(now_ms() - t0), 1, e);
+	if (rc == 0 && in_tx)
+		rc = conn_exec(g->c, "COMMIT", NULL, e);
+	if (rc && in_tx)
+		PQclear(PQexec(g->c, "ROLLBACK"));
+	if (rc == 0)
+		rc = conn_execp(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1,
+		                sp, NULL, e);
+	return rc;
 }
 
 static void summary_row(buf *md, const pg_migration *f, int ms)
@@ -618,9 +653,9 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 	    "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
 	int *ms = xcalloc(n + 1, sizeof *ms);
 	for (size_t i = 0; rc == 0 && i < n;) {
-		if (ps[i].no_tx) {
+		if (ps[i].no_tx || ps[i].copy) {
 			double t0 = now_ms();
-			rc = run_no_tx(&g, &ps[i], res, e);
+			rc = run_serial(&g, &ps[i], !ps[i].no_tx, res, e);
 			if (rc)
 				break;
 			ms[i] = (int)(now_ms() - t0);
@@ -633,7 +668,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		}
 		/* A batch: consecutive transactional migrations, bounded in count and size. */
 		size_t j = i, bytes = 0;
-		while (j < n && !ps[j].no_tx && j - i < 500 && bytes < (8u << 20))
+		while (j < n && !ps[j].no_tx && !ps[j].copy && j - i < 500 && bytes < (8u << 20))
 			bytes += ps[j++].text.len;
 		size_t done = 0;
 		rc = run_batch(&g, ps + i, j - i, insert_sql, &done, ms + i, res, e);

@@ -103,6 +103,16 @@ static void test_split(void **state)
 	         "WHEN true THEN 1 END; SELECT 2; END;\r\nselect $1",
 	         2, b, lb);
 	split_is("-- only a comment\n;;\n", 0, NULL, NULL);
+	const char *c[] = {"COPY t (a) FROM stdin", "select 2"};
+	int lc[] = {1, 5};
+	const char *cs = "COPY t (a) FROM stdin;\n1;x\n'2\n\\.\nselect 2;";
+	split_is(cs, 2, c, lc);
+	sql_stmt *st = NULL;
+	assert_int_equal(sqlsplit(cs, strlen(cs), &st), 2);
+	assert_true(st[0].copy);
+	assert_int_equal(st[0].copy_len, 7);
+	assert_memory_equal(cs + st[0].copy_off, "1;x\n'2\n", 7);
+	free(st);
 }
 
 static void test_no_transaction(void **state)

@@ -158,4 +158,15 @@ pg_newdb
 t_ok "migrate --schema app" "$ORC" migrate --url "$PG_URL" --locations "$O" --schema app
 t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '1|SCHEMA|"app"' "the schema creation marker row, as Flyway writes it"
 t_is "$(q "select count(*) from app.flyway_schema_history where type = 'SQL'")" 7 "history in the schema"
+# COPY ... FROM STDIN with its data, as pg_dump writes it (run without a pipeline).
+pg_newdb
+P=$T_TMP/copy
+mkdir -p "$P"
+printf 'CREATE TABLE c (id int, name text);\nCOPY c (id, name) FROM stdin;\n1\tone; two\n2\t\\N\n\\.\n\nINSERT INTO c VALUES (3, $$x;y$$);\nSELECT 1/0;\n' >"$P/V1__copy.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$P"
+t_like "$T_RC:$T_ERR" '^1:.*V1__copy.sql:8: .*SQLSTATE 22012' "a migration with COPY data: an error after the data names its line"
+t_is "$(q "select to_regclass('c') is null")" t "and rolls back completely"
+sed -i 's|^SELECT 1/0;||' "$P/V1__copy.sql"
+t_ok "COPY ... FROM STDIN with data applies" "$ORC" migrate --url "$PG_URL" --locations "$P"
+t_is "$(q "select string_agg(id||':'||coalesce(name,'NULL'), ',' order by id) from c")" "1:one; two,2:NULL,3:x;y" "the rows from the COPY data and after it"
 t_done
