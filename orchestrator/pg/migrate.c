@@ -148,6 +148,20 @@ static int is_marker(const pg_applied *a)
 	return strcmp(a->type, "SCHEMA") == 0 || strcmp(a->type, "DELETE") == 0;
 }
 
+/* Flyway's repair (9+) marks a missing migration with a later DELETE row. */
+static int is_deleted(const pg_history *h, const pg_applied *a)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		const pg_applied *d = &h->rows[i];
+		if (d->rank <= a->rank || strcmp(d->type, "DELETE") != 0)
+			continue;
+		if (a->version ? d->version && version_cmp(a->version, d->version) == 0
+		               : !d->version && strcmp(a->description, d->description) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void add_row(engine *g, const pg_migration *f, const pg_applied *a, const char *state,
                     int problems, int apply)
 {
@@ -191,7 +205,11 @@ static void classify(engine *g)
 	for (size_t i = 0; i < h->n; i++) {
 		const pg_applied *a = &h->rows[i];
 		if (is_marker(a)) {
-			add_row(g, NULL, a, a->success ? "Success" : "Failed", 0, 0);
+			add_row(g, NULL, a,
+			        strcmp(a->type, "DELETE") == 0 ? "Deleted"
+			        : a->success                   ? "Success"
+			                                       : "Failed",
+			        0, 0);
 			continue;
 		}
 		if (strcmp(a->type, "BASELINE") == 0) {
@@ -207,6 +225,8 @@ static void classify(engine *g)
 			        : future ? "Failed (Future)"
 			                 : "Failed (Missing)",
 			        P_FAILED, 0);
+		} else if (!f && is_deleted(h, a)) {
+			add_row(g, NULL, a, "Deleted", 0, 0);
 		} else if (!f) {
 			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
 			        0);

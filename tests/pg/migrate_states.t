@@ -103,6 +103,10 @@ mv "$D/V2__create_b.sql" "$T_TMP/"
 t_is "$(state 2)" "Missing" "an applied migration without its file is Missing"
 t_run m validate
 t_like "$T_RC:$T_ERR" '^1:.*migration 2 \(V2__create_b.sql\) is applied but not in the locations' "validate reports it"
+q "insert into flyway_schema_history values (99, '2', 'create b', 'DELETE', 'V2__create_b.sql', NULL, 'flyway', now(), 0, true)"
+t_is "$(state 2)" "Deleted,Deleted" "a missing migration marked by Flyway's repair (a DELETE row) is Deleted"
+t_ok "and no longer fails validate" m validate
+q "delete from flyway_schema_history where type = 'DELETE'"
 mv "$T_TMP/V2__create_b.sql" "$D/"
 q "insert into flyway_schema_history values (100, '11', 'from a newer branch', 'SQL', 'V11__x.sql', 1, 'x', now(), 1, true)"
 t_is "$(state 11)" "Future" "an applied version above every file is Future"
