@@ -72,6 +72,7 @@ int cmd_migrate(int argc, char **argv)
 	int c, rc = 0;
 	placeholder_set_from_env(&ph);
 	optind = 1;
+	opterr = 0; /* one error line, ours */
 	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case O_URL: o.url = optarg; break;
@@ -111,7 +112,10 @@ int cmd_migrate(int argc, char **argv)
 			fputs(usage, stdout);
 			rc = -1;
 			break;
-		default: rc = cmd_usage_error(usage, "%s: unknown option", op); break;
+		default:
+			rc = cmd_usage_error(usage, "%s: unknown option or missing value: %s", op,
+			                     argv[optind - 1]);
+			break;
 		}
 	}
 	if (rc == 0 && optind < argc)

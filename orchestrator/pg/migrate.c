@@ -440,7 +440,6 @@ static const char *migration_label(const pg_migration *f, buf *b)
 static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char *how,
                 migrate_result *res, err *e)
 {
-	(void)g;
 	buf m = BUF_INIT;
 	conn_describe_error(r, g->c, &m);
 	log_redact(&m);
@@ -449,7 +448,10 @@ static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char 
 	res->fail_file = xstrdup(p->row->file->path);
 	res->fail_line = line;
 	buf label = BUF_INIT;
-	err_set(e, ORC_EFAIL, "%s:%d: migration %s failed: %s; %s", p->row->file->path, line,
+	char at[16] = "";
+	if (line > 0)
+		snprintf(at, sizeof at, ":%d", line);
+	err_set(e, ORC_EFAIL, "%s%s: migration %s failed: %s; %s", p->row->file->path, at,
 	        migration_label(p->row->file, &label), buf_cstr(&m), how);
 	buf_free(&label);
 	buf_free(&m);
