@@ -8,6 +8,7 @@
 #include "pg/migrate.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,14 @@ typedef struct engine {
 	char *user, *database, *search_path;
 	info_row *rows;
 	size_t n_rows;
+	unsigned batches;
 	const char *baseline;    /* version of the last BASELINE row */
 	const char *max_applied; /* highest successful version */
 } engine;
 
 static const char *const default_locations[] = {"sql"};
+
+#define SET_PATH_SQL "SELECT pg_catalog.set_config('search_path', $1, false)"
 
 static void engine_free(engine *g)
 {
@@ -114,8 +118,7 @@ static int engine_set_search_path(engine *g, err *e)
 	free(g->search_path);
 	g->search_path = sp;
 	const char *p[] = {sp};
-	if (conn_execp(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, p, NULL,
-	               e))
+	if (conn_execp(g->c, SET_PATH_SQL, 1, p, NULL, e))
 		return err_prefix(e, "setting search_path to %s", sp);
 	return 0;
 }
@@ -366,6 +369,7 @@ typedef struct prepared {
 	size_t n;
 	const char *no_tx; /* the statement kind that forces running outside a transaction */
 	int copy;          /* holds COPY ... FROM STDIN: cannot be pipelined */
+	int resets_path;   /* may change search_path: restore it afterwards */
 } prepared;
 
 static void add_builtins(const engine *g, placeholder_set *ph)
@@ -401,6 +405,10 @@ static int prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	p->n = sqlsplit(t, p->text.len, &p->stmts);
 	for (size_t i = 0; i < p->n; i++)
 		p->copy |= p->stmts[i].copy;
+	/* Only these change the session's search_path (SET, set_config, RESET, SET SCHEMA);
+	 * restoring it after every other migration would cost a statement each. */
+	p->resets_path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
+	                 strcasestr(t, "set schema") || strcasestr(t, "discard");
 	for (size_t i = 0; i < p->n && !p->no_tx; i++)
 		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
 		                        &p->no_tx);
@@ -474,7 +482,11 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 	PGconn *c = g->c;
 	const char *sp[] = {g->search_path};
 	*done = 0;
-	int ok = PQenterPipelineMode(c);
+	/* The history INSERT is prepared once per batch (a unique name: a migration may have
+	 * run DEALLOCATE or DISCARD since the last batch). */
+	char stmt_name[32];
+	snprintf(stmt_name, sizeof stmt_name, "orc_history_%u", ++g->batches);
+	int ok = PQenterPipelineMode(c) && PQsendPrepare(c, stmt_name, insert_sql, 8, NULL);
 	for (size_t j = 0; ok && j < n; j++) {
 		prepared *p = &ps[j];
 		const pg_migration *f = p->row->file;
@@ -489,8 +501,10 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 			ok = pipe_send(c, stmt, 0, NULL);
 			free(stmt);
 		}
-		ok = ok && pipe_send(c, insert_sql, 8, ip) && pipe_send(c, "COMMIT", 0, NULL) &&
-		     pipe_send(c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, sp);
+		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
+		     pipe_send(c, "COMMIT", 0, NULL);
+		if (p->resets_path)
+			ok = ok && pipe_send(c, SET_PATH_SQL, 1, sp);
 	}
 	ok = ok && PQpipelineSync(c);
 	if (!ok) {
@@ -501,10 +515,18 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 	}
 	PGresult *bad = NULL;
 	size_t bad_j = 0, bad_q = 0;
+	PGresult *r;
+	while ((r = PQgetResult(c))) {
+		if (!bad && PQresultStatus(r) != PGRES_COMMAND_OK) {
+			bad = r;
+			bad_q = SIZE_MAX; /* the prepare: reported as a history failure */
+			continue;
+		}
+		PQclear(r);
+	}
 	for (size_t j = 0; j < n && PQstatus(c) != CONNECTION_BAD; j++) {
-		size_t nq = ps[j].n + 4;
+		size_t nq = ps[j].n + 3 + (size_t)ps[j].resets_path;
 		for (size_t q = 0; q < nq; q++) {
-			PGresult *r;
 			while ((r = PQgetResult(c))) {
 				ExecStatusType st = PQresultStatus(r);
 				if (!bad && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
@@ -525,7 +547,6 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		if (!bad && PQstatus(c) != CONNECTION_BAD)
 			*done = j + 1;
 	}
-	PGresult *r;
 	while ((r = PQgetResult(c)) && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
 		PQclear(r);
 	PQclear(r);
@@ -623,8 +644,7 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 	if (rc && in_tx)
 		PQclear(PQexec(g->c, "ROLLBACK"));
 	if (rc == 0)
-		rc = conn_execp(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1,
-		                sp, NULL, e);
+		rc = conn_execp(g->c, SET_PATH_SQL, 1, sp, NULL, e);
 	return rc;
 }
 

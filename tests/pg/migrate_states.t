@@ -127,6 +127,9 @@ t_is "$(q 'select count(*) from flyway_schema_history where not success')" 0 "no
 t_run "$ORC" info --url "postgresql://postgres:hunter3-pw@127.0.0.1:1/nosuch" --locations "$D"
 t_is "$T_RC" 3 "an unreachable server is exit 3"
 t_unlike "$T_ERR" 'hunter3' "the password in --url never reaches output"
+t_run "$ORC" info --url "$PG_URL?sslmode=require" --locations "$D"
+t_like "$T_RC:$T_ERR" '^3:.*SSL' "sslmode in the URL is honoured (the test server has no SSL)"
+t_ok "a conninfo string works as --url" "$ORC" info --url "host=127.0.0.1 port=$PGPORT user=postgres dbname=$PGDATABASE sslmode=disable" --locations "$D"
 
 # Baseline on a database that existed before migrations.
 pg_newdb
@@ -162,6 +165,15 @@ pg_newdb
 t_ok "migrate --schema app" "$ORC" migrate --url "$PG_URL" --locations "$O" --schema app
 t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '1|SCHEMA|"app"' "the schema creation marker row, as Flyway writes it"
 t_is "$(q "select count(*) from app.flyway_schema_history where type = 'SQL'")" 7 "history in the schema"
+# A migration that empties search_path (as pg_dump output does) does not leak into the next.
+pg_newdb
+S=$T_TMP/path
+mkdir -p "$S"
+echo "SELECT pg_catalog.set_config('search_path', '', false); CREATE TABLE public.p1 (id int);" >"$S/V1__dump_style.sql"
+echo 'CREATE TABLE p2 (id int);' >"$S/V2__unqualified.sql"
+t_ok "a migration after one that emptied search_path" "$ORC" migrate --url "$PG_URL" --locations "$S" --schema app
+t_is "$(q "select to_regclass('app.p2') is not null")" t "runs with the search_path of the run (--schema app first)"
+
 # COPY ... FROM STDIN with its data, as pg_dump writes it (run without a pipeline).
 pg_newdb
 P=$T_TMP/copy
