@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/buf.h"
@@ -423,6 +424,20 @@ static int error_line(const prepared *p, size_t s, const PGresult *r)
 	const char *t = buf_cstr(&p->text) + st->off;
 	const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
 	int line = st->line;
+	/* A runtime error inside a DO block: PL/pgSQL counts lines from the body's opening
+	 * dollar quote. */
+	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+	const char *in_do = ctx ? strstr(ctx, "PL/pgSQL function inline_code_block line ") : NULL;
+	if (!pos && in_do && st->len > 2 && strncasecmp(t, "DO", 2) == 0) {
+		const char *body = memchr(t, '$', st->len);
+		int n = atoi(in_do + strlen("PL/pgSQL function inline_code_block line "));
+		if (body && n > 0) {
+			for (const char *c = t; c < body; c++)
+				if (*c == '\n')
+					line++;
+			return line + n - 1;
+		}
+	}
 	if (pos) {
 		long chars = strtol(pos, NULL, 10);
 		for (size_t i = 0; i < st->len && chars > 1; i++) {

@@ -66,6 +66,9 @@ t_is "$(q "select to_regclass('t6') is null")" t "its first statement was rolled
 printf 'CREATE TABLE t6 (id int);\nSELECT 1;\n\nSELECT 1 / 0;\n' >"$D/V6__fails.sql"
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$T_TMP/summary t_run m migrate
 t_like "$T_OUT$T_ERR" "::error file=$D/V6__fails.sql,line=4::" "an error without position: the failing statement's line, as an Actions annotation"
+printf 'CREATE TABLE t6 (id int);\nDO $$\nBEGIN\n  PERFORM 1;\n  RAISE EXCEPTION '"'"'boom'"'"';\nEND\n$$;\n' >"$D/V6__fails.sql"
+t_run m migrate
+t_like "$T_ERR" 'V6__fails.sql:5: .*SQLSTATE P0001: boom' "an error inside a DO block names the line inside the block"
 rm "$D/V6__fails.sql"
 echo 'CREATE TABLE t6 (id int);' >"$D/V6__good.sql"
 printf 'CREATE TABLE t6b (id int);\nSELECT nosuch_function();\n' >"$D/V6.1__bad.sql"
