@@ -25,6 +25,7 @@ static const char usage[] =
     "  --out-of-order            migrate: apply pending versions below the highest applied\n"
     "  --baseline-version V      baseline: version to record (default 1)\n"
     "  --baseline-description D  baseline: description (default << Flyway Baseline >>)\n"
+    "  --baseline-on-migrate     migrate: baseline a schema that holds objects but no history\n"
     "  --installed-by NAME       installed_by of new rows (default: current_user)\n"
     "  --json                    info: print JSON\n"
     "  --verbose                 more detail on stderr\n";
@@ -35,6 +36,7 @@ enum {
 	O_SCHEMA,
 	O_TABLE,
 	O_PH,
+	O_BOM,
 	O_TARGET,
 	O_OOO,
 	O_BV,
@@ -55,6 +57,7 @@ static const struct option options[] = {
     {"out-of-order", no_argument, NULL, O_OOO},
     {"baseline-version", required_argument, NULL, O_BV},
     {"baseline-description", required_argument, NULL, O_BD},
+    {"baseline-on-migrate", no_argument, NULL, O_BOM},
     {"installed-by", required_argument, NULL, O_BY},
     {"json", no_argument, NULL, O_JSON},
     {"verbose", no_argument, NULL, O_VERB},
@@ -105,6 +108,7 @@ int cmd_migrate(int argc, char **argv)
 		case O_OOO: o.out_of_order = 1; break;
 		case O_BV: o.baseline_version = optarg; break;
 		case O_BD: o.baseline_description = optarg; break;
+		case O_BOM: o.baseline_on_migrate = 1; break;
 		case O_BY: o.installed_by = optarg; break;
 		case O_JSON: o.json = 1; break;
 		case O_VERB: log_set_verbose(1); break;

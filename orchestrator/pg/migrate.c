@@ -669,6 +669,53 @@ static void summary_row(buf *md, const pg_migration *f, int ms)
 	           f->version ? "Versioned" : "Repeatable", ms);
 }
 
+/* Flyway's rule: a schema that already holds objects but no history table is not
+ * migrated from scratch (it would re-create what is there) unless it is baselined first;
+ * --baseline-on-migrate does that on the way. */
+static int guard_existing_schema(engine *g, err *e)
+{
+	if (history_refresh(&g->h, e) || g->h.exists)
+		return e->code;
+	const char *p[] = {g->h.schema};
+	PGresult *r;
+	if (conn_execp(
+	        g->c,
+	        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+	        " ON n.oid = c.relnamespace WHERE n.nspname = $1) OR EXISTS (SELECT 1 FROM "
+	        "pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
+	        "WHERE n.nspname = $1) OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN "
+	        "pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND "
+	        "t.typrelid = 0 AND t.typcategory <> 'A')",
+	        1, p, &r, e))
+		return err_prefix(e, "looking into schema %s", g->h.schema);
+	int used = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!used)
+		return 0;
+	if (!g->o->baseline_on_migrate)
+		return err_set(e, ORC_EFAIL,
+		               "schema %s already holds objects but has no %s table: run baseline "
+		               "first (or pass --baseline-on-migrate) so that migrate does not "
+		               "re-create what is there",
+		               g->h.schema, g->h.table);
+	const char *version = g->o->baseline_version ? g->o->baseline_version : "1";
+	const char *desc =
+	    g->o->baseline_description ? g->o->baseline_description : "<< Flyway Baseline >>";
+	if (!version_valid(version, strlen(version)))
+		return err_set(e, ORC_EUSAGE,
+		               "--baseline-version %s: not a version (digits separated by '.')",
+		               version);
+	char *v = version_display(version, strlen(version));
+	int rc = history_create(&g->h, e);
+	if (rc == 0)
+		rc = history_insert(&g->h, v, desc, "BASELINE", desc, NULL, g->user, 0, 1, e);
+	if (rc == 0)
+		log_info("baselined schema %s at version %s (it held objects and no history)",
+		         g->h.schema, v);
+	free(v);
+	return rc;
+}
+
 int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 {
 	engine g;
@@ -678,6 +725,8 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = engine_set_search_path(&g, e);
 	if (rc == 0)
 		rc = history_lock(&g.h, e);
+	if (rc == 0)
+		rc = guard_existing_schema(&g, e);
 	if (rc == 0)
 		rc = history_create(&g.h, e);
 	if (rc == 0)

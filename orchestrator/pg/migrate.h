@@ -35,8 +35,9 @@ typedef struct migrate_opts {
 	int out_of_order;                    /* apply pending versions below the highest applied */
 	const char *baseline_version;        /* baseline: NULL: "1" */
 	const char *baseline_description;    /* baseline: NULL: "<< Flyway Baseline >>" */
-	const char *installed_by;            /* NULL: current_user */
-	int json;                            /* info: JSON on stdout */
+	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
+	const char *installed_by; /* NULL: current_user */
+	int json;                 /* info: JSON on stdout */
 } migrate_opts;
 
 typedef struct migrate_result {

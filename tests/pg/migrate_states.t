@@ -146,6 +146,15 @@ t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_s
 t_run m baseline
 t_is "$T_RC" 1 "baseline refuses a history with migrations"
 
+# A used schema without history: refused, unless baselined on the way (Flyway's rule).
+pg_newdb
+q "create table legacy (id int)"
+t_run m migrate --placeholder pw=x
+t_like "$T_RC:$T_ERR" '^1:.*schema public already holds objects but has no flyway_schema_history table: run baseline' "migrate refuses a used schema without history"
+t_is "$(q "select to_regclass('flyway_schema_history') is null and to_regclass('a') is null")" t "and changes nothing"
+t_ok "--baseline-on-migrate baselines it, then migrates" m migrate --placeholder pw=x --baseline-on-migrate --baseline-version 9
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "9:BASELINE,10:SQL" "baseline row at 9, then only version 10"
+
 # Duplicates and ordering.
 E=$T_TMP/dup
 mkdir -p "$E/x"
