@@ -278,9 +278,8 @@ static const char *row_script(const info_row *r)
 	return r->file ? r->file->script : r->row->script;
 }
 
-static const char *row_path(const engine *g, const info_row *r)
+static const char *row_path(const info_row *r)
 {
-	(void)g;
 	return r->file ? r->file->path : r->row->script;
 }
 
@@ -328,9 +327,9 @@ static void describe_problem(const engine *g, const info_row *r, int p, buf *out
 		    out,
 		    "%s: pending but older than the highest applied version %s; rename it above "
 		    "%s, or pass --out-of-order",
-		    row_path(g, r), g->max_applied, g->max_applied);
+		    row_path(r), g->max_applied, g->max_applied);
 		break;
-	default: buf_printf(out, "%s: not applied yet; run migrate", row_path(g, r)); break;
+	default: buf_printf(out, "%s: not applied yet; run migrate", row_path(r)); break;
 	}
 	buf_free(&label);
 }
