@@ -508,13 +508,30 @@ void aws_params_free(aws_params *p)
 	p->n = 0;
 }
 
+/* application/x-www-form-urlencoded as botocore writes it: libcurl's escaping (RFC 3986
+ * unreserved characters kept) with spaces as '+'. Servers that re-encode the parsed form
+ * to check the signature (moto does) only agree with that spelling. */
+static void form_escape(buf *b, CURL *cu, const char *s)
+{
+	char *esc = curl_easy_escape(cu, s, 0);
+	for (const char *p = esc; *p; p++) {
+		if (strncmp(p, "%20", 3) == 0) {
+			buf_putc(b, '+');
+			p += 2;
+		} else {
+			buf_putc(b, *p);
+		}
+	}
+	curl_free(esc);
+}
+
 static void form_put(buf *b, CURL *cu, const char *name, const char *value)
 {
-	char *k = curl_easy_escape(cu, name, 0);
-	char *v = curl_easy_escape(cu, value, 0);
-	buf_printf(b, "%s%s=%s", b->len ? "&" : "", k, v);
-	curl_free(k);
-	curl_free(v);
+	if (b->len)
+		buf_putc(b, '&');
+	form_escape(b, cu, name);
+	buf_putc(b, '=');
+	form_escape(b, cu, value);
 }
 
 int aws_query_call(aws_client *c, const char *service, const char *action, const char *version,

@@ -24,6 +24,14 @@ t_ok "Query: DescribeVpcs with a filter" \
 	"$DRV" query ec2 DescribeVpcs 2016-11-15 //vpcSet/item/cidrBlock \
 	Filter.1.Name=vpc-id "Filter.1.Value.1=$VPC"
 t_is "$T_OUT" "10.9.0.0/16" "Query: filter parameters encoded"
+# Form bodies are encoded as botocore does (space as '+'): a tag value with a space, '+',
+# '&' and '=' must survive signing and come back as written.
+t_ok "Query: a value with a space and reserved characters is signed and accepted" \
+	"$DRV" query ec2 CreateTags 2016-11-15 //return ResourceId.1="$VPC" \
+	Tag.1.Key=Owner "Tag.1.Value=Jane Doe+1 & co=x"
+t_is "$(moto_aws ec2 describe-tags --filters Name=resource-id,Values="$VPC" \
+	--query 'Tags[?Key==`Owner`].Value' --output text)" "Jane Doe+1 & co=x" \
+	"Query: the value arrives exactly as given"
 t_ok "Query: STS GetCallerIdentity" "$DRV" query sts GetCallerIdentity 2011-06-15 //Arn
 t_like "$T_OUT" 'user/orc-test' "Query: the signing identity is the test user"
 
