@@ -249,7 +249,7 @@ data "aws_iam_policy_document" "workflows" {
   }
   statement {
     sid       = "ShareSnapshots"
-    actions   = ["rds:ModifyDBClusterSnapshotAttribute"]
+    actions   = ["rds:ModifyDBClusterSnapshotAttribute", "rds:DescribeDBClusterSnapshotAttributes"]
     resources = ["arn:${local.partition}:rds:${local.arn_tail}:cluster-snapshot:*"]
   }
   statement {
@@ -261,6 +261,7 @@ data "aws_iam_policy_document" "workflows" {
       "rds:CreateDBInstance",
       "rds:DeleteDBInstance",
       "rds:AddTagsToResource",
+      "rds:RemoveTagsFromResource", # a finished restore removes its in-progress marker tags
     ]
     resources = [
       local.cluster_arn,
