@@ -11,7 +11,8 @@ openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev"
 # command -> Debian package (test and tooling needs)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
-runuser:util-linux python3:python3 curl:curl"
+runuser:util-linux python3:python3 curl:curl
+/usr/sbin/sshd:openssh-server"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
