@@ -31,6 +31,12 @@ const char *aws_client_region(const aws_client *c);
  * "" when none; lets callers branch on a specific fault without parsing err.msg. */
 const char *aws_last_error_code(const aws_client *c);
 
+/* HTTP attempts the client made so far, retries included (for benchmarks and --verbose). */
+long aws_client_calls(const aws_client *c);
+/* Where the credentials came from: "environment", "web identity", "shared files
+ * (profile P)", "container"; for messages and tests, never the values. */
+const char *aws_client_credential_source(const aws_client *c);
+
 /*
  * JSON 1.1 protocol (ECS, CloudWatch Logs, Secrets Manager).
  * service: the endpoint prefix and signing name ("ecs", "logs", "secretsmanager");

@@ -1,0 +1,71 @@
+/*
+ * aws internals shared by the layer's own files (aws.c, sigv4.c, creds.c, xml.c) and its
+ * unit tests; service files use aws.h only.
+ */
+#ifndef ORC_AWS_INTERNAL_H
+#define ORC_AWS_INTERNAL_H
+
+#include <time.h>
+
+#include "aws/aws.h"
+#include "core/buf.h"
+#include "core/err.h"
+
+typedef struct aws_creds {
+	char *access_key;
+	char *secret_key;
+	char *session_token; /* NULL for long-term keys */
+	time_t expiration;   /* 0: does not expire */
+	const char *source;  /* "environment", "web identity", "shared files", "container" */
+} aws_creds;
+
+struct aws_client {
+	char *region;
+	aws_creds creds; /* access_key NULL while resolving: requests go unsigned */
+	char last_code[128];
+	long calls; /* HTTP attempts made, retries included */
+};
+
+void aws_creds_clear(aws_creds *cr);
+
+/* One signed header: name as sent, value as sent. */
+typedef struct aws_header {
+	const char *name;
+	const char *value;
+} aws_header;
+
+/*
+ * Signature Version 4. headers are every header to sign (host and x-amz-date among
+ * them; the date is read from x-amz-date); url is the full request URL (its path and
+ * query are canonicalised). Writes the Authorization header value into auth.
+ */
+int aws_sigv4_sign(const char *method, const char *url, const aws_header *headers, size_t n,
+		   const void *payload, size_t payload_len, const char *region, const char *service,
+		   const char *access_key, const char *secret_key, buf *auth, err *e);
+/* The canonical request alone (exposed for tests and --verbose debugging). */
+int aws_sigv4_canonical_request(const char *method, const char *url, const aws_header *headers,
+				size_t n, const void *payload, size_t payload_len, buf *out,
+				buf *signed_headers, err *e);
+/* Lowercase hex SHA-256 of data into out (65 bytes). */
+void aws_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Resolves credentials through the chain into c->creds (c->region already set). */
+int aws_creds_resolve(aws_client *c, err *e);
+
+/* Endpoint URL for a signing name: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
+ * https://{service}.{region}.amazonaws.com. Heap string. */
+char *aws_endpoint(const char *service, const char *region);
+
+/* Parses an XML answer with namespaces stripped, so XPath works on local names. */
+xmlDocPtr aws_xml_parse(const char *data, size_t len);
+
+/* The shared files' value of key in the profile's section (credentials file first when
+ * from_credentials, then config). NULL when absent; heap string. */
+char *aws_profile_value(const char *profile, const char *key, int from_credentials);
+/* AWS_PROFILE, else "default". */
+const char *aws_profile_name(void);
+
+/* True for codes the SDKs' standard mode treats as throttling. */
+int aws_is_throttling_code(const char *code);
+
+#endif
