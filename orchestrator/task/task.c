@@ -265,6 +265,11 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 		goto url_out;
 	}
 	log_add_secret(out);
+	char *encoded = NULL;
+	/* The password as it appears inside the URI, percent-encoded, is a secret too. */
+	if (curl_url_get(u, CURLUPART_PASSWORD, &encoded, 0) == CURLUE_OK && encoded)
+		log_add_secret(encoded);
+	curl_free(encoded);
 	buf_puts(conninfo, out);
 	log_verbose("database: %s@%s:%s/%s sslmode=%s", user, host, port ? port : "5432",
 		    dbname ? dbname : "postgres", sslmode);
