@@ -1,0 +1,55 @@
+/*
+ * migrate: the Flyway-compatible engine behind migrate, info, validate, baseline and
+ * repair.
+ *
+ * One options struct in, an exit code and an err out, so that any caller (the migrate
+ * command, or the ECS task entry that first clones a branch and reads credentials and
+ * placeholder values from Secrets Manager) drives the same engine. Each call connects,
+ * works, and disconnects.
+ *
+ * migrate: takes Flyway's advisory lock, creates the history table when absent, validates
+ * what was applied against the files, then runs pending versioned migrations in version
+ * order and new or changed repeatables by description. A migration, its history row and
+ * the restored search_path go to the server as one pipeline (one round trip): BEGIN, each
+ * statement, the INSERT, COMMIT. A failure rolls it back and names file, line, SQLSTATE
+ * and message. A migration holding a statement that cannot run in a transaction runs
+ * statement by statement outside one, with a warning, as Flyway does (a failure there
+ * leaves a failed row for `repair`).
+ */
+#ifndef ORC_PG_MIGRATE_H
+#define ORC_PG_MIGRATE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "pg/placeholder.h"
+
+typedef struct migrate_opts {
+	const char *url;                   /* conninfo or URI; NULL: PG* variables */
+	const char *const *locations;      /* folders to scan; NULL/0: {"sql"} */
+	size_t n_locations;
+	const char *schema;                /* NULL: current_schema() */
+	const char *table;                 /* NULL: flyway_schema_history */
+	const placeholder_set *placeholders; /* may be NULL */
+	const char *target;                /* highest version to apply; NULL: latest */
+	int out_of_order;                  /* apply pending versions below the highest applied */
+	const char *baseline_version;      /* baseline: NULL: "1" */
+	const char *baseline_description;  /* baseline: NULL: "<< Flyway Baseline >>" */
+	const char *installed_by;          /* NULL: current_user */
+	int json;                          /* info: JSON on stdout */
+} migrate_opts;
+
+typedef struct migrate_result {
+	int applied;     /* migrations applied by this run */
+	char *fail_file; /* the failing migration's path, for annotations (heap) */
+	int fail_line;   /* its line, 0 when unknown */
+} migrate_result;
+
+int migrate_run(const migrate_opts *o, migrate_result *res, err *e);
+int migrate_info(const migrate_opts *o, err *e);
+int migrate_validate(const migrate_opts *o, err *e);
+int migrate_baseline(const migrate_opts *o, err *e);
+int migrate_repair(const migrate_opts *o, err *e);
+void migrate_result_free(migrate_result *res);
+
+#endif
