@@ -63,6 +63,10 @@ const char *task_checkout(const task *t)
 {
 	return t->checkout ? t->checkout : "";
 }
+const char *task_branch(const task *t)
+{
+	return t->branch;
+}
 const char *task_sha(const task *t)
 {
 	return buf_cstr(&t->sha);

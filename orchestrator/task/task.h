@@ -41,6 +41,7 @@ const char *task_url(const task *t);
 int task_clone(task *t, err *e);
 const char *task_checkout(const task *t); /* the clone's work tree */
 const char *task_sha(const task *t);      /* the commit cloned */
+const char *task_branch(const task *t);
 
 /*
  * A libpq connection string from an RDS-shaped secret ({"username","password","host",
