@@ -4,7 +4,8 @@
  * Registration with the log happens here, once, as soon as the value is held: callers
  * cannot forget it. Multi-line values (deploy keys) are also registered line by line,
  * because a library may print one line of them; JSON secrets have each string field
- * registered, because a caller hands the password on alone.
+ * registered (except the few that only locate the database), because a caller hands the
+ * password on alone; a field a caller asks for by name is registered whatever it is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,19 @@
 #include "aws/secrets.h"
 #include "core/buf.h"
 #include "core/log.h"
+
+/* Fields of the RDS secret shape that say where, not how to get in. Masking them would
+ * blank "127.0.0.1" or "postgres" out of every later line (and, in Actions, out of the
+ * whole job log) for no protection. Every other field is treated as secret. */
+static int public_field(const char *name)
+{
+	static const char *const names[] = {"username", "host", "port", "dbname", "engine",
+					    "dbClusterIdentifier", "dbInstanceIdentifier"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
 
 static void register_value(const char *value)
 {
@@ -36,7 +50,7 @@ static void register_value(const char *value)
 		const cJSON *f;
 		cJSON_ArrayForEach(f, j)
 		{
-			if (cJSON_IsString(f))
+			if (cJSON_IsString(f) && !public_field(f->string))
 				log_add_secret(f->valuestring);
 		}
 	}
@@ -121,6 +135,7 @@ int secrets_get_ref(aws_client *c, const char *ref, char **value, err *e)
 		if (!rc) {
 			const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, field);
 			if (cJSON_IsString(f)) {
+				log_add_secret(f->valuestring);
 				*value = xstrdup(f->valuestring);
 			} else if (f && !cJSON_IsNull(f) && !cJSON_IsObject(f) && !cJSON_IsArray(f)) {
 				*value = cJSON_PrintUnformatted(f);

@@ -2,8 +2,9 @@
  * secrets: AWS Secrets Manager, read-only (GetSecretValue) on the JSON 1.1 protocol.
  *
  * Every value read here is registered with log_add_secret before it is returned (the
- * whole string, each of its lines, and each string field of a JSON secret), so that
- * neither a password nor a line of a deploy key can reach any output afterwards.
+ * whole string, each of its lines, and each string field of a JSON secret but those that
+ * only locate a database: username, host, port, dbname, engine), so that neither a
+ * password nor a line of a deploy key can reach any output afterwards.
  */
 #ifndef ORC_AWS_SECRETS_H
 #define ORC_AWS_SECRETS_H

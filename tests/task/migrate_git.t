@@ -56,7 +56,8 @@ db_secret_json() { # user password host port dbname
 secret app/db "$(db_secret_json app_owner "$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
 secret app/db-wrong-password "$(db_secret_json app_owner "not-$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
 secret app/db-master-only "{\"username\":\"app_owner\",\"password\":\"$DB_PASSWORD\"}"
-secret app/read-only "{\"username\":\"read_only\",\"password\":\"$RO_PASSWORD\"}"
+RO_ARN=$(moto_aws secretsmanager create-secret --name app/read-only --query ARN --output text \
+	--secret-string "{\"username\":\"read_only\",\"password\":\"$RO_PASSWORD\"}")
 secret app/git-token "$GIT_TOKEN"
 secret app/git-token-wrong "ghs_wrong$RANDOM"
 ssh=$T_TMP/ssh # the deploy key and the host keys of the sshd below
@@ -148,10 +149,10 @@ no_secret_in_output "file://"
 clone_removed "file://"
 t_like "$(cat "$T_TMP/creds.log")" "authorized=True" "credentials came from the container endpoint"
 
-# 2. the same again: nothing to do, exit 0
+# 2. the same again, the placeholder secret named by its ARN: nothing to do, exit 0
 t_run "$ORC" migrate --git-branch feature --git-url "file://$REPO" --db-secret app/db \
-	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
-t_is "$T_RC" 0 "second run: exit 0"
+	--placeholder-secret "READ_ONLY_PASSWORD=$RO_ARN:password"
+t_is "$T_RC" 0 "second run (placeholder secret by ARN:field): exit 0"
 t_like "$T_OUT" "up to date" "second run: nothing to do"
 
 # 3. a wrong password in the secret: the server refuses it (so the password is what connects)
@@ -159,7 +160,8 @@ newdb appdb_wrongpw
 t_run env DB_NAME=appdb_wrongpw "$ORC" migrate --git-branch main --git-url "file://$REPO" \
 	--db-secret app/db-wrong-password
 t_unlike "$T_RC" '^0$' "wrong DB password: fails"
-t_like "$T_ERR" "password authentication failed" "wrong DB password: the server's refusal is reported"
+t_like "$T_ERR" "127.0.0.1.*password authentication failed for user \"app_owner\"" \
+	"wrong DB password: the server's refusal is reported, host and user readable"
 no_secret_in_output "wrong DB password"
 
 # 4. an RDS-managed master secret (username+password only) with DB_HOST/DB_NAME/DB_PORT
