@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "git/gitops.h"
 
@@ -44,6 +45,7 @@ enum clone_refusal {
 	REFUSED_HOSTKEY_UNKNOWN,
 	REFUSED_HOSTKEY_MISMATCH,
 	REFUSED_HOSTKEY_NO_FILE,
+	REFUSED_TLS,
 };
 
 struct clone_ctx {
@@ -162,8 +164,15 @@ static int check_hostkey(struct clone_ctx *ctx, const git_cert_hostkey *hk, cons
 static int on_certificate(git_cert *cert, int valid, const char *host, void *payload)
 {
 	struct clone_ctx *ctx = payload;
-	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
-		return valid ? 0 : GIT_ECERTIFICATE; /* TLS: libgit2 verified it against the CA store */
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
+		/* TLS: libgit2 verified chain and name against the CA bundle; keep its verdict. */
+		if (valid)
+			return 0;
+		ctx->refusal = REFUSED_TLS;
+		snprintf(ctx->host, sizeof ctx->host, "%s", host);
+		git_error_set_str(GIT_ERROR_SSL, "certificate not trusted");
+		return GIT_ECERTIFICATE;
+	}
 	/* For SSH, `valid` reflects ~/.ssh/known_hosts; the file we were given is what counts. */
 	if (check_hostkey(ctx, (const git_cert_hostkey *)cert, host) == 0)
 		return 0;
@@ -203,6 +212,20 @@ static char *url_printable(const char *url)
 	}
 	curl_url_cleanup(u);
 	return out ? out : xstrdup(url);
+}
+
+/* Debian's libgit2 does TLS with mbedTLS, which has no default trust store: point it at
+ * the system bundle (SSL_CERT_FILE first, as OpenSSL-based tools honour it). */
+static void set_ca_bundle(void)
+{
+	const char *bundles[] = {getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt",
+				 "/etc/pki/tls/certs/ca-bundle.crt"};
+	for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
+		if (bundles[i] && *bundles[i] && fs_exists(bundles[i])) {
+			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL);
+			return;
+		}
+	}
 }
 
 static const char *git_msg(void)
@@ -245,6 +268,12 @@ static int clone_error(const struct clone_ctx *ctx, const char *url, const char 
 			       "%s: cannot read known_hosts %s to check the SSH host key (ship it in "
 			       "the image or set REPOSITORY_KNOWN_HOSTS)",
 			       url, kh);
+	case REFUSED_TLS:
+		return err_set(e, ORC_EREMOTE,
+			       "%s: the TLS certificate of %s is not trusted: refused, nothing sent "
+			       "(check the CA certificates: SSL_CERT_FILE, "
+			       "/etc/ssl/certs/ca-certificates.crt)",
+			       url, ctx->host);
 	case REFUSED_NONE:
 		break;
 	}
@@ -268,6 +297,7 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 	int rc = 0;
 
 	git_libgit2_init();
+	set_ca_bundle();
 	buf_printf(&ref, "refs/heads/%s", branch);
 	int valid = 0;
 	if (!*branch || git_reference_name_is_valid(&valid, buf_cstr(&ref)) < 0 || !valid) {

@@ -4,11 +4,13 @@ does it (user x-access-token, password = the token). Wrong or missing credential
 with a challenge, so a client that has a token sends it and one that has the wrong token
 is refused. Every request is logged (method, path, whether authorized) to stderr.
 
-usage: git_http_server.py PORT PROJECT_ROOT TOKEN
+usage: git_http_server.py PORT PROJECT_ROOT TOKEN [CERT_PEM KEY_PEM]   (with a
+certificate and key it serves HTTPS)
 """
 import base64
 import http.server
 import os
+import ssl
 import subprocess
 import sys
 
@@ -63,4 +65,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+if len(sys.argv) > 5:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+server.serve_forever()

@@ -93,6 +93,15 @@ python3 "$HERE/git_http_server.py" "$HTTP_PORT" "$T_TMP/repos" "$GIT_TOKEN" 2>"$
 t_defer "kill $! 2>/dev/null"
 t_wait_port "$HTTP_PORT" 10
 
+# ---- and over HTTPS, with a certificate for localhost that only SSL_CERT_FILE trusts
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T_TMP/tls.key" -out "$T_TMP/tls.crt" -days 2 \
+	-subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+HTTPS_PORT=$(t_free_port)
+python3 "$HERE/git_http_server.py" "$HTTPS_PORT" "$T_TMP/repos" "$GIT_TOKEN" "$T_TMP/tls.crt" "$T_TMP/tls.key" \
+	2>"$T_TMP/https.log" &
+t_defer "kill $! 2>/dev/null"
+t_wait_port "$HTTPS_PORT" 10
+
 # ---- git over SSH: sshd with the deploy key authorized, known_hosts with its host key
 cp "$ssh/deploy.pub" "$ssh/authorized_keys"
 SSH_PORT=$(t_free_port)
@@ -195,6 +204,20 @@ no_secret_in_output "wrong token"
 t_run env REPOSITORY_URL="http://127.0.0.1:$HTTP_PORT/app.git" "$ORC" migrate --git-branch feature --db-secret app/db
 t_is "$T_RC" 3 "no token for a private repository: exit 3"
 t_like "$T_ERR" "asks for credentials.*REPOSITORY_TOKEN_SECRET" "no token: names REPOSITORY_TOKEN_SECRET"
+
+# 6b. HTTPS: verified against the CA bundle, the token sent only to a trusted server
+newdb appdb_https
+t_run env SSL_CERT_FILE="$T_TMP/tls.crt" REPOSITORY_TOKEN_SECRET=app/git-token DB_NAME=appdb_https \
+	"$ORC" migrate --git-branch feature --git-url "https://localhost:$HTTPS_PORT/app.git" --db-secret app/db \
+	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 0 "HTTPS with the server's CA in SSL_CERT_FILE: exit 0"
+t_like "$T_OUT" "commit $FEATURE_SHA" "HTTPS: SHA printed"
+https_mark=$(wc -l <"$T_TMP/https.log")
+t_run env REPOSITORY_TOKEN_SECRET=app/git-token "$ORC" migrate --git-branch feature \
+	--git-url "https://localhost:$HTTPS_PORT/app.git" --db-secret app/db
+t_is "$T_RC" 3 "HTTPS with an untrusted certificate: exit 3"
+t_like "$T_ERR" "TLS certificate of localhost is not trusted" "untrusted certificate: says so"
+t_is "$(tail -n +$((https_mark + 1)) "$T_TMP/https.log")" "" "untrusted certificate: no request reached the server"
 
 # 7. an unknown branch
 t_run "$ORC" migrate --git-branch no-such-branch --git-url "file://$REPO" --db-secret app/db
