@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""A small HTTP proxy in front of moto_server for the run-task tests and bench.
+
+    proxy.py PORT UPSTREAM_URL STATE_DIR
+
+Forwards every request unchanged (the Host header included, so moto checks the client's
+own SigV4 signature) and, driven by files in STATE_DIR that tests may change at any time:
+
+  requests.jsonl  appended: one line per request {"op", "body"} (op: X-Amz-Target or the
+                  Query Action; body: the JSON body, for JSON 1.1 requests)
+  faults          "SEED RATE": answer a random share of requests with 500, 503, a
+                  throttling error, or a dropped connection, never forwarding them; at most
+                  two faults in a row per operation (the client makes three attempts), and
+                  the first RunTask attempt always fails, so that RunTask is retried.
+                  Other operations may also be forwarded and their answer lost ("lost");
+                  RunTask never is: moto ignores RunTask's clientToken, so a lost RunTask
+                  answer would start a second task in moto where AWS would not.
+  rewrite.json    {"<target suffix>": {...}} patches of answers, standing in for what moto
+                  cannot produce (an exit code, a stopCode, RunTask failures):
+                    "DescribeTasks": {"exitCode": 5} or {"exitCode": null, "stopCode": ..,
+                                      "stoppedReason": .., "reason": ..}  (applied once
+                                      the task is STOPPED, to every container)
+                    "RunTask": {"failures": [...]}   (tasks emptied)
+"""
+import http.client
+import http.server
+import json
+import os
+import random
+import socketserver
+import sys
+import threading
+import urllib.parse
+
+PORT, UPSTREAM, STATE = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
+LOCK = threading.Lock()
+STREAK = {}
+RNG = {"seed": None, "rng": None}
+SEEN_RUNTASK = {"n": 0}
+
+
+def state_file(name):
+    return os.path.join(STATE, name)
+
+
+def read_faults():
+    try:
+        seed, rate = open(state_file("faults")).read().split()
+    except (OSError, ValueError):
+        return None
+    if RNG["seed"] != seed:
+        RNG["seed"], RNG["rng"] = seed, random.Random(int(seed))
+        STREAK.clear()
+        SEEN_RUNTASK["n"] = 0
+    return float(rate)
+
+
+def read_rewrite():
+    try:
+        return json.load(open(state_file("rewrite.json")))
+    except (OSError, ValueError):
+        return {}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, ctype, body, extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def fault(self, op, is_json, body):
+        rate = read_faults()
+        if rate is None:
+            return False
+        with LOCK:
+            forced = op.endswith("RunTask") and SEEN_RUNTASK["n"] == 0
+            if op.endswith("RunTask"):
+                SEEN_RUNTASK["n"] += 1
+            streak = STREAK.get(op, 0)
+            hit = forced or (streak < 2 and RNG["rng"].random() < rate)
+            kinds = ["500", "503", "throttle", "drop"] + ([] if op.endswith("RunTask") else ["lost"])
+            kind = RNG["rng"].choice(kinds) if hit else None
+            if forced:
+                kind = "drop"
+            STREAK[op] = streak + 1 if hit else 0
+            if hit:
+                with open(state_file("faults.log"), "a") as f:
+                    f.write("%s %s\n" % (op, kind))
+        if not hit:
+            return False
+        if kind == "lost":
+            conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
+            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in self.headers.items():
+                conn.putheader(k, v)
+            conn.endheaders(body)
+            conn.getresponse().read()
+            conn.close()
+            kind = "drop"
+        if kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        if kind == "throttle":
+            if is_json:
+                body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
+                self.reply(400, "application/x-amz-json-1.1", body.encode(),
+                           [("x-amzn-RequestId", "proxy-throttle")])
+            else:
+                body = ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                        "<Message>Rate exceeded</Message></Error><RequestId>proxy</RequestId>"
+                        "</ErrorResponse>")
+                self.reply(400, "text/xml", body.encode())
+            return True
+        self.reply(int(kind), "text/html", b"<html>proxy fault</html>")
+        return True
+
+    def do_POST(self):
+        self.forward()
+
+    def do_GET(self):
+        self.forward()
+
+    def forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        target = self.headers.get("X-Amz-Target") or ""
+        is_json = bool(target)
+        op = target
+        if not op:
+            op = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
+        with LOCK, open(state_file("requests.jsonl"), "a") as f:
+            rec = {"op": op}
+            if is_json:
+                try:
+                    rec["body"] = json.loads(body or b"{}")
+                except ValueError:
+                    rec["body"] = None
+            f.write(json.dumps(rec) + "\n")
+        if self.fault(op, is_json, body):
+            return
+        conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for k, v in self.headers.items():
+            conn.putheader(k, v)
+        conn.endheaders(body)
+        resp = conn.getresponse()
+        data = resp.read()
+        data = self.rewrite(target, resp.status, data)
+        headers = [(k, v) for k, v in resp.getheaders()
+                   if k.lower() not in ("content-length", "transfer-encoding", "connection",
+                                        "content-type", "server", "date")]
+        self.reply(resp.status, resp.getheader("Content-Type") or "application/octet-stream",
+                   data, headers)
+        conn.close()
+
+    def rewrite(self, target, status, data):
+        rules = read_rewrite()
+        if status != 200 or not target:
+            return data
+        for suffix, patch in rules.items():
+            if not target.endswith("." + suffix):
+                continue
+            doc = json.loads(data)
+            if suffix == "RunTask":
+                doc["tasks"] = []
+                doc["failures"] = patch.get("failures", [])
+            elif suffix == "DescribeTasks":
+                for t in doc.get("tasks", []):
+                    if t.get("lastStatus") != "STOPPED":
+                        continue
+                    for k in ("stopCode", "stoppedReason"):
+                        if k in patch:
+                            t[k] = patch[k]
+                    for c in t.get("containers", []):
+                        if "exitCode" in patch:
+                            if patch["exitCode"] is None:
+                                c.pop("exitCode", None)
+                            else:
+                                c["exitCode"] = patch["exitCode"]
+                        if "reason" in patch:
+                            c["reason"] = patch["reason"]
+            data = json.dumps(doc).encode()
+        return data
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+Server(("127.0.0.1", PORT), Handler).serve_forever()
