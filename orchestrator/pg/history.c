@@ -39,9 +39,14 @@ int history_open(pg_history *h, PGconn *c, const char *schema, const char *table
 	h->qualified = xasprintf("%s.%s", qs, qt);
 	free(qs);
 	free(qt);
+	return history_refresh(h, e);
+}
+
+int history_refresh(pg_history *h, err *e)
+{
 	PGresult *r;
 	const char *p[] = {h->qualified};
-	if (conn_execp(c, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p, &r, e))
+	if (conn_execp(h->conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p, &r, e))
 		return err_prefix(e, "looking for %s", h->qualified);
 	h->exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
@@ -100,6 +105,9 @@ void history_unlock(pg_history *h)
 
 int history_create(pg_history *h, err *e)
 {
+	/* Another runner may have created it while this one waited for the lock. */
+	if (history_refresh(h, e))
+		return e->code;
 	if (h->exists)
 		return 0;
 	PGresult *r;
@@ -204,7 +212,8 @@ char *history_insert_sql(const pg_history *h)
 			 "installed_by, execution_time, success) "
 			 "SELECT COALESCE(pg_catalog.max(installed_rank), 0) + 1, $1, $2, $3, $4, "
 			 "$5::int, $6, COALESCE($7::int, (pg_catalog.date_part('epoch', "
-			 "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s",
+			 "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s "
+			 "RETURNING execution_time",
 			 h->qualified, h->qualified);
 }
 

@@ -44,6 +44,8 @@ typedef struct pg_history {
 /* Resolves the schema (NULL: current_schema()) and whether the table exists. */
 int history_open(pg_history *h, PGconn *c, const char *schema, const char *table, err *e);
 void history_close(pg_history *h);
+/* Looks again whether the table exists (after taking the lock). */
+int history_refresh(pg_history *h, err *e);
 /* Flyway's advisory lock for this table; waits for other runners. Released by
  * history_unlock or when the session ends (a killed runner never leaves it behind). */
 int history_lock(pg_history *h, err *e);

@@ -429,46 +429,64 @@ static int pipe_send(PGconn *c, const char *sql, int n, const char *const *param
 	return PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0);
 }
 
-/* One migration in one transaction, sent as one pipeline. */
-static int run_tx(engine *g, prepared *p, const char *insert_sql, migrate_result *res, err *e)
+/* Transactional migrations ps[0..n), each in its own transaction, sent as one pipeline
+ * with a single Sync: BEGIN, its statements, the history INSERT, COMMIT and the restored
+ * search_path, for every migration, in one round trip. After an error the server skips
+ * everything up to the Sync, so nothing after a failing migration runs; the ones before
+ * it stay committed. *done counts those; ms[i] is the server's execution time. */
+static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, size_t *done,
+		     int *ms, migrate_result *res, err *e)
 {
 	PGconn *c = g->c;
-	const pg_migration *f = p->row->file;
-	char cs[16];
-	snprintf(cs, sizeof cs, "%d", (int)f->checksum);
-	const char *ip[] = {f->version, f->description, "SQL", f->script, cs, g->user, NULL, "true"};
 	const char *sp[] = {g->search_path};
-	size_t nq = p->n + 4;
-	int ok = PQenterPipelineMode(c) && pipe_send(c, "BEGIN", 0, NULL);
-	for (size_t i = 0; ok && i < p->n; i++) {
-		char *stmt = xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
-		ok = pipe_send(c, stmt, 0, NULL);
-		free(stmt);
+	*done = 0;
+	int ok = PQenterPipelineMode(c);
+	for (size_t j = 0; ok && j < n; j++) {
+		prepared *p = &ps[j];
+		const pg_migration *f = p->row->file;
+		char cs[16];
+		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
+		const char *ip[] = {f->version, f->description, "SQL", f->script, cs, g->user, NULL, "true"};
+		ok = pipe_send(c, "BEGIN", 0, NULL);
+		for (size_t i = 0; ok && i < p->n; i++) {
+			char *stmt = xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
+			ok = pipe_send(c, stmt, 0, NULL);
+			free(stmt);
+		}
+		ok = ok && pipe_send(c, insert_sql, 8, ip) && pipe_send(c, "COMMIT", 0, NULL) &&
+		     pipe_send(c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, sp);
 	}
-	ok = ok && pipe_send(c, insert_sql, 8, ip) && pipe_send(c, "COMMIT", 0, NULL) &&
-	     pipe_send(c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, sp) &&
-	     PQpipelineSync(c);
+	ok = ok && PQpipelineSync(c);
 	if (!ok) {
-		err_set(e, ORC_EREMOTE, "%s: sending the migration failed: %s", f->path, PQerrorMessage(c));
+		err_set(e, ORC_EREMOTE, "%s: sending migrations failed: %s", ps[0].row->file->path,
+			PQerrorMessage(c));
 		PQexitPipelineMode(c);
 		return ORC_EREMOTE;
 	}
 	PGresult *bad = NULL;
-	size_t bad_at = 0;
-	for (size_t q = 0; q < nq; q++) {
-		PGresult *r;
-		while ((r = PQgetResult(c))) {
-			ExecStatusType st = PQresultStatus(r);
-			if (!bad && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
-			    st != PGRES_PIPELINE_ABORTED && st != PGRES_EMPTY_QUERY) {
-				bad = r;
-				bad_at = q;
-				continue;
+	size_t bad_j = 0, bad_q = 0;
+	for (size_t j = 0; j < n && PQstatus(c) != CONNECTION_BAD; j++) {
+		size_t nq = ps[j].n + 4;
+		for (size_t q = 0; q < nq; q++) {
+			PGresult *r;
+			while ((r = PQgetResult(c))) {
+				ExecStatusType st = PQresultStatus(r);
+				if (!bad && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+				    st != PGRES_PIPELINE_ABORTED && st != PGRES_EMPTY_QUERY) {
+					bad = r;
+					bad_j = j;
+					bad_q = q;
+					continue;
+				}
+				if (!bad && q == ps[j].n + 1 && st == PGRES_TUPLES_OK && PQntuples(r) == 1)
+					ms[j] = atoi(PQgetvalue(r, 0, 0));
+				PQclear(r);
 			}
-			PQclear(r);
+			if (PQstatus(c) == CONNECTION_BAD)
+				break;
 		}
-		if (PQstatus(c) == CONNECTION_BAD)
-			break;
+		if (!bad && PQstatus(c) != CONNECTION_BAD)
+			*done = j + 1;
 	}
 	PGresult *r;
 	while ((r = PQgetResult(c)) && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
@@ -476,17 +494,18 @@ static int run_tx(engine *g, prepared *p, const char *insert_sql, migrate_result
 	PQclear(r);
 	PQexitPipelineMode(c);
 	if (!bad && PQstatus(c) == CONNECTION_BAD) {
-		err_set(e, ORC_EREMOTE, "%s: connection lost during the migration: %s", f->path,
-			PQerrorMessage(c));
+		err_set(e, ORC_EREMOTE, "%s: connection lost during the migration: %s",
+			ps[*done < n ? *done : n - 1].row->file->path, PQerrorMessage(c));
 		return ORC_EREMOTE;
 	}
 	if (!bad)
 		return 0;
 	if (PQtransactionStatus(c) != PQTRANS_IDLE)
 		PQclear(PQexec(c, "ROLLBACK"));
+	prepared *p = &ps[bad_j];
 	int rc;
-	if (bad_at >= 1 && bad_at <= p->n)
-		rc = fail(g, p, bad_at - 1, bad, "nothing of it was applied (rolled back)", res, e);
+	if (bad_q >= 1 && bad_q <= p->n)
+		rc = fail(g, p, bad_q - 1, bad, "nothing of it was applied (rolled back)", res, e);
 	else
 		rc = fail(g, p, p->n, bad, "recording it in the history table failed, rolled back",
 			  res, e);
@@ -539,9 +558,9 @@ static int run_no_tx(engine *g, prepared *p, migrate_result *res, err *e)
 			      (int)(now_ms() - t0), 1, e);
 }
 
-static void summary_row(buf *md, const pg_migration *f, double ms)
+static void summary_row(buf *md, const pg_migration *f, int ms)
 {
-	buf_printf(md, "| %s | %s | %s | %.0f |\n", f->version ? f->version : "",
+	buf_printf(md, "| %s | %s | %s | %d |\n", f->version ? f->version : "",
 		   f->description, f->version ? "Versioned" : "Repeatable", ms);
 }
 
@@ -582,17 +601,36 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 	char *insert_sql = history_insert_sql(&g.h);
 	buf md = BUF_INIT, label = BUF_INIT;
 	buf_puts(&md, "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const pg_migration *f = ps[i].row->file;
-		double t0 = now_ms();
-		rc = ps[i].no_tx ? run_no_tx(&g, &ps[i], res, e) : run_tx(&g, &ps[i], insert_sql, res, e);
-		if (rc)
-			break;
-		double ms = now_ms() - t0;
-		res->applied++;
-		log_info("applied %s (%.0f ms)", migration_label(f, &label), ms);
-		summary_row(&md, f, ms);
+	int *ms = xcalloc(n + 1, sizeof *ms);
+	for (size_t i = 0; rc == 0 && i < n;) {
+		if (ps[i].no_tx) {
+			double t0 = now_ms();
+			rc = run_no_tx(&g, &ps[i], res, e);
+			if (rc)
+				break;
+			ms[i] = (int)(now_ms() - t0);
+			res->applied++;
+			log_info("applied %s (%d ms)", migration_label(ps[i].row->file, &label), ms[i]);
+			summary_row(&md, ps[i].row->file, ms[i]);
+			i++;
+			continue;
+		}
+		/* A batch: consecutive transactional migrations, bounded in count and size. */
+		size_t j = i, bytes = 0;
+		while (j < n && !ps[j].no_tx && j - i < 500 && bytes < (8u << 20))
+			bytes += ps[j++].text.len;
+		size_t done = 0;
+		rc = run_batch(&g, ps + i, j - i, insert_sql, &done, ms + i, res, e);
+		for (size_t d = i; d < i + done; d++) {
+			res->applied++;
+			log_info("applied %s (%d ms)", migration_label(ps[d].row->file, &label), ms[d]);
+			summary_row(&md, ps[d].row->file, ms[d]);
+		}
+		i = j;
 	}
+	free(ms);
+	if (rc && res->fail_file)
+		buf_printf(&md, "\nFailed: `%s` line %d\n", res->fail_file, res->fail_line);
 	if (rc == 0) {
 		if (n == 0)
 			log_info("schema %s is up to date%s%s", g.h.schema,
@@ -601,7 +639,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 			log_info("applied %d migration%s to schema %s", res->applied,
 				 res->applied == 1 ? "" : "s", g.h.schema);
 	}
-	if (res->applied)
+	if (res->applied || res->fail_file)
 		log_gha_summary(buf_cstr(&md));
 	history_unlock(&g.h);
 	for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,83 @@
+#!/bin/sh
+# bench/migrate.sh: the migration engine against its floor and a peer, side by side.
+#   1,000 migrations of one CREATE TABLE each, each on a fresh database of one throwaway
+#   server: `orchestrator migrate`; one psql session running the same files, each wrapped
+#   in BEGIN/COMMIT (the floor for one transaction per migration, without history rows);
+#   `sqitch deploy` of the same changes (skipped with a note when sqitch is absent: it is
+#   a bench-only package, installed here as root; BENCH_SQITCH=0 skips it). Then `info` on 1,000
+#   applied migrations and the peak RSS of migrate and info. Reports; never fails on time.
+#   BENCH_N=200 sh bench/migrate.sh for a quicker run.
+set -eu
+cd "$(dirname "$0")/.."
+ORC=${ORC_BIN:-$(pwd)/bin/orchestrator}
+N=${BENCH_N:-1000}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/orc-bench.XXXXXX")
+chmod 755 "$tmp"
+trap 'scripts/local-pg stop "$tmp/pg" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+scripts/local-pg start "$tmp/pg"
+eval "$(scripts/local-pg env "$tmp/pg")"
+
+mkdir -p "$tmp/sql" "$tmp/sqitch/deploy" "$tmp/sqitch/revert" "$tmp/sqitch/verify"
+printf '%%syntax-version=1.0.0\n%%project=bench\n\n' >"$tmp/sqitch/sqitch.plan"
+printf '[core]\n\tengine = pg\n' >"$tmp/sqitch/sqitch.conf"
+: >"$tmp/psql.sql"
+i=1
+while [ "$i" -le "$N" ]; do
+	sql="CREATE TABLE bench_$i (id bigint PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now());"
+	echo "$sql" >"$tmp/sql/V${i}__create_bench_$i.sql"
+	printf 'BEGIN;\n%s\nCOMMIT;\n' "$sql" >>"$tmp/psql.sql"
+	echo "$sql" >"$tmp/sqitch/deploy/c$i.sql"
+	echo "DROP TABLE bench_$i;" >"$tmp/sqitch/revert/c$i.sql"
+	echo "c$i 2026-01-01T00:00:00Z Bench <bench@example.com> # table $i" >>"$tmp/sqitch/sqitch.plan"
+	i=$((i + 1))
+done
+
+# run NAME DB CMD...: wall seconds and peak RSS (KiB) of CMD, via getrusage of the child.
+run() {
+	name=$1 db=$2
+	shift 2
+	psql -X -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+	python3 - "$@" <<'PY' >"$tmp/$name.res"
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - t
+print(f"{wall:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {rc}")
+PY
+	cat "$tmp/$name.res"
+}
+url() { echo "postgresql://postgres@127.0.0.1:$PGPORT/$1"; }
+
+set -- $(run orc b_orc "$ORC" migrate --url "$(url b_orc)" --locations "$tmp/sql")
+orc_wall=$1 orc_rss=$2 orc_rc=$3
+set -- $(run psql b_psql psql -X -q -v ON_ERROR_STOP=1 -d b_psql -f "$tmp/psql.sql")
+psql_wall=$1 psql_rc=$3
+applied=$(psql -X -At -d b_orc -c "select count(*) from flyway_schema_history where success")
+echo "migrate $N migrations: ${orc_wall}s (exit $orc_rc, $applied recorded); psql BEGIN/COMMIT per file: ${psql_wall}s (exit $psql_rc)"
+python3 -c "print(f'  ratio migrate / psql floor: {$orc_wall / $psql_wall:.2f}x (goal <= 1.3x)')"
+# sqitch is a bench-only dependency: installed here (as root), not by make deps.
+if [ "${BENCH_SQITCH:-1}" = 1 ] && ! command -v sqitch >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sqitch libdbd-pg-perl >/dev/null 2>&1 || true
+fi
+if [ "${BENCH_SQITCH:-1}" != 1 ]; then
+	echo "sqitch deploy: skipped (BENCH_SQITCH=0)"
+elif command -v sqitch >/dev/null 2>&1; then
+	set -- $(cd "$tmp/sqitch" && run sqitch b_sqitch sqitch deploy --no-verify "db:$(url b_sqitch)")
+	echo "sqitch deploy $N changes: ${1}s (exit $3)"
+	python3 -c "print(f'  ratio migrate / sqitch: {$orc_wall / $1:.3f}x (sqitch is {$1 / $orc_wall:.0f}x slower)')"
+else
+	echo "sqitch deploy: skipped (not installed: apt-get install sqitch libdbd-pg-perl)"
+fi
+# info on N applied: the best of 10 runs (the first warms the page cache).
+best=$(python3 - "$ORC" info --url "$(url b_orc)" --locations "$tmp/sql" <<'PY'
+import resource, subprocess, sys, time
+best = 1e9
+for _ in range(10):
+    t = time.monotonic()
+    subprocess.check_call(sys.argv[1:], stdout=subprocess.DEVNULL)
+    best = min(best, time.monotonic() - t)
+print(f"{best * 1000:.1f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+)
+echo "info on $N applied: ${best% *} ms (goal < 50 ms)"
+echo "peak RSS: migrate $((orc_rss / 1024)) MiB ($orc_rss KiB), info $((${best#* } / 1024)) MiB (${best#* } KiB) (goal < 20 MB)"
