@@ -59,7 +59,9 @@ test: $(BIN) $(TEST_BINS) test-deps
 	@ORC_BIN=$(abspath $(BIN)) ORC_TEST_BIN_DIR=$(abspath $(BUILD))/tests tests/run
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin/orchestrator OPT="-O1 -g" \
+	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	 $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin/orchestrator OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
 
 docs: $(BIN)

@@ -1,10 +1,395 @@
-/* trigger: placeholder until its issue lands; the owner of the issue replaces this file. */
+/*
+ * trigger: `trigger_workflow VERB ...` (= `orchestrator trigger`). Asks GitHub Actions for
+ * an operation by firing one repository_dispatch event per region. Values missing on a
+ * terminal are chosen from a menu; without a terminal they are usage errors naming the
+ * flag. Everything is checked before the first event is sent.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "config/config.h"
+#include "config/operations.h"
+#include "core/buf.h"
 #include "core/log.h"
+#include "net/github.h"
+#include "trigger/trigger.h"
+
+static const char usage_head[] =
+	"usage: trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
+	"                        [--config PATH] [--dry-run] [--verbose]\n"
+	"       trigger_workflow --list-events   (verbs and payload keys, as JSON)\n"
+	"  -r, --region R     a region of config.json's infrastructure, or all (one event each)\n"
+	"  -b, --branch B     branch whose migrations run (run-migration)\n"
+	"  -f, --folder F     folder of infrastructure/ (deploy-/destroy-infrastructure)\n"
+	"  -s, --snapshot ID  RDS snapshot identifier (create-/restore-snapshot; optional)\n"
+	"  -c, --config PATH  config.json to read (default: config.json)\n"
+	"  -n, --dry-run      print the request instead of sending it\n"
+	"  -v, --verbose      show the HTTP exchange (the token is always redacted)\n"
+	"The token is read from the variable config.json's githubTokenName names.\n"
+	"verbs:\n";
+
+static const struct option options[] = {
+	{"region", required_argument, NULL, 'r'},
+	{"branch", required_argument, NULL, 'b'},
+	{"folder", required_argument, NULL, 'f'},
+	{"snapshot", required_argument, NULL, 's'},
+	{"config", required_argument, NULL, 'c'},
+	{"dry-run", no_argument, NULL, 'n'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"list-events", no_argument, NULL, 'L'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const unsigned key_bits[] = {OP_REGION, OP_BRANCH, OP_SNAPSHOT, OP_FOLDER};
+
+static char *usage_text(void)
+{
+	buf u = BUF_INIT;
+	size_t n;
+	const config_operation *ops = config_operations(&n);
+	buf_puts(&u, usage_head);
+	for (size_t i = 0; i < n; i++) {
+		buf flags = BUF_INIT;
+		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
+			if (ops[i].keys & key_bits[k])
+				buf_printf(&flags, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
+					   config_operation_key_name(key_bits[k]),
+					   key_bits[k] == OP_SNAPSHOT ? "]" : "");
+		buf_printf(&u, "  %-22s%-22s %s\n", ops[i].verb, buf_cstr(&flags), ops[i].summary);
+		buf_free(&flags);
+	}
+	return buf_detach(&u);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	char *u = usage_text();
+	int rc = cmd_usage_error(u, fmt, arg);
+	free(u);
+	return rc;
+}
+
+/* The verbs and their payload keys as JSON: what the workflow contract test reads. */
+static int list_events(void)
+{
+	size_t n;
+	const config_operation *ops = config_operations(&n);
+	cJSON *doc = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *ev = cJSON_AddObjectToObject(doc, ops[i].verb);
+		cJSON_AddStringToObject(ev, "alias", ops[i].alias);
+		cJSON *keys = cJSON_AddArrayToObject(ev, "payload");
+		cJSON *opt = cJSON_AddArrayToObject(ev, "optional");
+		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
+			if (ops[i].keys & key_bits[k]) {
+				const char *name = config_operation_key_name(key_bits[k]);
+				cJSON_AddItemToArray(keys, cJSON_CreateString(name));
+				if (key_bits[k] == OP_SNAPSHOT)
+					cJSON_AddItemToArray(opt, cJSON_CreateString(name));
+			}
+		cJSON_AddItemToArray(keys, cJSON_CreateString("requested_by"));
+		cJSON_AddItemToArray(keys, cJSON_CreateString("request_id"));
+		cJSON *needs = cJSON_AddArrayToObject(ev, "needs");
+		for (const char *const *need = ops[i].needs; *need; need++)
+			cJSON_AddItemToArray(needs, cJSON_CreateString(*need));
+	}
+	char *text = cJSON_Print(doc);
+	log_info("%s", text);
+	free(text);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+/* The directory config.json lives in: infrastructure/ and the git repository are there. */
+static char *project_root(const char *config_path)
+{
+	const char *slash = strrchr(config_path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == config_path)
+		return xstrdup("/");
+	return xstrndup(config_path, (size_t)(slash - config_path));
+}
+
+struct request {
+	const config_operation *op;
+	char *region; /* a region name or "all" */
+	char *branch;
+	char *snapshot;
+	char *folder;
+	int dry_run;
+	const char *config_path;
+};
+
+/* Fills a missing value from a menu, or fails naming the flag when there is no terminal. */
+static int choose(char **value, const char *what, const char *flag, char **items, size_t n,
+		  err *e)
+{
+	if (*value)
+		return 0;
+	if (!trigger_interactive())
+		return err_set(e, ORC_EUSAGE, "missing %s (no terminal to ask on; pass %s)", flag,
+			       flag);
+	return trigger_menu(what, flag, (const char *const *)items, n, value, e);
+}
+
+static int complete_request(struct request *rq, const config *c, const char *root, err *e)
+{
+	unsigned keys = rq->op->keys;
+	if (keys & OP_REGION) {
+		char **names = xcalloc(c->nregions + 2, sizeof *names);
+		size_t n = 0;
+		for (size_t i = 0; i < c->nregions; i++)
+			names[n++] = xstrdup(c->regions[i].name);
+		if (c->nregions > 1)
+			names[n++] = xstrdup("all");
+		int rc = choose(&rq->region, "region", "--region", names, n, e);
+		config_free_list(names);
+		if (rc)
+			return rc;
+		if (strcmp(rq->region, "all") != 0 && !config_region_find(c, rq->region)) {
+			buf known = BUF_INIT;
+			for (size_t i = 0; i < c->nregions; i++)
+				buf_printf(&known, "%s%s", i ? ", " : "", c->regions[i].name);
+			err_set(e, ORC_EUSAGE,
+				"--region %s: not a region of %s (configured: %s; add it under "
+				"\"infrastructure\" or pass one of them, or all)",
+				rq->region, c->path, buf_cstr(&known));
+			buf_free(&known);
+			return ORC_EUSAGE;
+		}
+	}
+	if (keys & OP_BRANCH) {
+		size_t n = 0;
+		char **names = NULL;
+		if (!rq->branch && trigger_interactive()) {
+			names = trigger_remote_branches(root, &n, e);
+			if (!names)
+				return e->code;
+		}
+		int rc = choose(&rq->branch, "branch", "--branch", names, n, e);
+		config_free_list(names);
+		if (rc || (rc = trigger_check_branch(rq->branch, e)))
+			return rc;
+	}
+	if (keys & OP_FOLDER) {
+		size_t n = 0;
+		char **names = NULL;
+		if (!rq->folder && trigger_interactive()) {
+			names = trigger_folders(root, &n, e);
+			if (!names)
+				return e->code;
+		}
+		int rc = choose(&rq->folder, "folder", "--folder", names, n, e);
+		config_free_list(names);
+		if (rc || (rc = trigger_check_folder(root, rq->folder, e)))
+			return rc;
+	}
+	if ((keys & OP_SNAPSHOT) && rq->snapshot)
+		return trigger_check_snapshot(rq->snapshot, e);
+	return 0;
+}
+
+static void print_dry_run(const github_repo *gr, const char *event, const cJSON *payload,
+			  err *e)
+{
+	buf url = BUF_INIT, body = BUF_INIT, headers = BUF_INIT;
+	if (github_dispatch_request(gr, event, payload, &url, &body, e) == 0) {
+		github_dispatch_headers_shown(gr, &headers);
+		log_info("POST %s\n%s\n%s", buf_cstr(&url), buf_cstr(&headers), buf_cstr(&body));
+	}
+	buf_free(&url);
+	buf_free(&body);
+	buf_free(&headers);
+}
+
+static int send_events(const struct request *rq, const config *c, err *e)
+{
+	const config_operation *op = rq->op;
+	github_repo gr = {c->github_owner, c->github_repo, NULL, c->github_token_name};
+	if (!rq->dry_run) {
+		const char *token = getenv(c->github_token_name);
+		if (!token || !*token)
+			return err_set(e, ORC_EUSAGE,
+				       "%s is not set: export a GitHub token that can dispatch to "
+				       "%s/%s (githubTokenName in %s names this variable)",
+				       c->github_token_name, c->github_owner, c->github_repo, c->path);
+		log_add_secret(token);
+		for (const char *t = token; *t; t++)
+			if ((unsigned char)*t <= ' ' || *t == 0x7f)
+				return err_set(e, ORC_EUSAGE,
+					       "%s contains whitespace or control characters; copy the "
+					       "token again and export it without them",
+					       c->github_token_name);
+		gr.token = token;
+	}
+	char *who = trigger_requested_by();
+	buf sent = BUF_INIT;
+	int rc = 0;
+	int all = rq->region && strcmp(rq->region, "all") == 0;
+	size_t nevents = all ? c->nregions : 1;
+	for (size_t i = 0; i < nevents && rc == 0; i++) {
+		const char *region = all ? c->regions[i].name : rq->region;
+		char *id = trigger_request_id();
+		trigger_values v = {region, rq->branch, rq->snapshot, rq->folder, who, id};
+		cJSON *payload = trigger_payload(op, &v);
+		if (rq->dry_run) {
+			print_dry_run(&gr, op->verb, payload, e);
+			rc = e->code;
+		} else {
+			int attempts = 0;
+			rc = github_dispatch(&gr, op->verb, payload, &attempts, e);
+			if (rc == 0) {
+				char *actions = github_actions_url(&gr);
+				log_info("dispatched %s%s%s (request %s) to %s/%s: follow it at %s",
+					 op->verb, region ? " for " : "", region ? region : "", id,
+					 c->github_owner, c->github_repo, actions);
+				log_gha_output("request_id", id);
+				free(actions);
+				buf_printf(&sent, "%s%s", sent.len ? ", " : "", region ? region : op->verb);
+			} else if (sent.len) {
+				err_prefix(e, "%s (already dispatched: %s)", region, buf_cstr(&sent));
+			}
+		}
+		cJSON_Delete(payload);
+		free(id);
+	}
+	if (rq->dry_run && rc == 0)
+		log_warn("dry run: nothing was sent");
+	buf_free(&sent);
+	free(who);
+	return rc;
+}
 
 int cmd_trigger(int argc, char **argv)
 {
-	(void)argc;
-	log_error("%s: not available in this build yet", argv[0]);
-	return ORC_EUSAGE;
+	struct request rq = {0};
+	rq.config_path = CONFIG_DEFAULT_PATH;
+	err e = ERR_INIT;
+	config *c = NULL;
+	char *root = NULL;
+	config_problems problems = {NULL, 0};
+	int rc = 0, opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "r:b:f:s:c:nvh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'r': free(rq.region); rq.region = xstrdup(optarg); break;
+		case 'b': free(rq.branch); rq.branch = xstrdup(optarg); break;
+		case 'f': free(rq.folder); rq.folder = xstrdup(optarg); break;
+		case 's': free(rq.snapshot); rq.snapshot = xstrdup(optarg); break;
+		case 'c': rq.config_path = optarg; break;
+		case 'n': rq.dry_run = 1; break;
+		case 'v': log_set_verbose(1); break;
+		case 'L': rc = list_events(); goto out;
+		case 'h': {
+			char *u = usage_text();
+			log_info("%s", u);
+			free(u);
+			goto out;
+		}
+		default: rc = usage_error("%s: unknown option or missing value", argv[0]); goto out;
+		}
+	}
+
+	if (optind + 1 < argc) {
+		rc = usage_error("unexpected argument \"%s\" (one VERB at most)", argv[optind + 1]);
+		goto out;
+	}
+	if (optind < argc) {
+		rq.op = config_operation_find(argv[optind]);
+		if (!rq.op) {
+			rc = usage_error("unknown verb \"%s\" (the verbs are listed below)",
+					 argv[optind]);
+			goto out;
+		}
+	}
+	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
+		/* A missing file or invalid JSON is one line in e; otherwise every problem. */
+		if (problems.n == 0) {
+			rc = cmd_report(&e);
+			goto out;
+		}
+		for (size_t i = 0; i < problems.n; i++)
+			log_error("%s: %s", rq.config_path, problems.lines[i]);
+		log_error("%s: %zu problem%s; fix %s before triggering (orchestrator config check "
+			  "--config %s lists them)",
+			  rq.config_path, problems.n, problems.n == 1 ? "" : "s",
+			  problems.n == 1 ? "it" : "them", rq.config_path);
+		config_problems_free(&problems);
+		goto out;
+	}
+	root = project_root(rq.config_path);
+
+	if (!rq.op) {
+		size_t n;
+		const config_operation *ops = config_operations(&n);
+		char **verbs = xcalloc(n + 1, sizeof *verbs);
+		for (size_t i = 0; i < n; i++)
+			verbs[i] = xstrdup(ops[i].verb);
+		char *verb = NULL;
+		if (!trigger_interactive())
+			rc = usage_error("%s", "missing VERB (no terminal to ask on; name one of the "
+					       "verbs below)");
+		else if ((rc = trigger_menu("operation", "VERB", (const char *const *)verbs, n, &verb,
+					    &e)) != 0)
+			rc = cmd_report(&e);
+		else
+			rq.op = config_operation_find(verb);
+		free(verb);
+		config_free_list(verbs);
+		if (rc)
+			goto out;
+	}
+
+	/* A flag the verb does not carry is a mistake worth stopping for. */
+	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
+	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
+		if (given[k] && !(rq.op->keys & key_bits[k])) {
+			char *msg = xasprintf("--%s does not apply to %s",
+					      config_operation_key_name(key_bits[k]), rq.op->verb);
+			rc = usage_error("%s", msg);
+			free(msg);
+			goto out;
+		}
+	}
+
+	if ((rc = complete_request(&rq, c, root, &e)) != 0) {
+		rc = cmd_report(&e);
+		goto out;
+	}
+
+	/* CHANGE ME where this operation needs a real value: an error before sending, a
+	 * warning on a dry run (the request is still worth seeing). */
+	const char *only = rq.region && strcmp(rq.region, "all") != 0 ? rq.region : NULL;
+	config_operation_check(c, rq.op, only, 1, &problems);
+	for (size_t i = 0; i < problems.n; i++) {
+		if (rq.dry_run)
+			log_warn("%s", problems.lines[i]);
+		else
+			log_error("%s", problems.lines[i]);
+	}
+	size_t unset = problems.n;
+	config_problems_free(&problems);
+	if (unset && !rq.dry_run) {
+		err_set(&e, ORC_EUSAGE, "%s: %zu value%s still CHANGE ME; set %s before %s can be sent",
+			rq.config_path, unset, unset == 1 ? "" : "s", unset == 1 ? "it" : "them",
+			rq.op->verb);
+		rc = cmd_report(&e);
+		goto out;
+	}
+
+	if ((rc = send_events(&rq, c, &e)) != 0)
+		rc = cmd_report(&e);
+out:
+	free(rq.region);
+	free(rq.branch);
+	free(rq.snapshot);
+	free(rq.folder);
+	free(root);
+	config_free(c);
+	return rc;
 }

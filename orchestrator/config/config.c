@@ -7,13 +7,16 @@
 #include "config/config.h"
 
 #include <cjson/cJSON.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/fs.h"
 
-enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT };
+/* K_NOTE: accepted and checked for type, not kept (the editor's "$schema" reference). */
+enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE };
 
 struct field {
 	const char *key;
@@ -75,6 +78,7 @@ static const struct field region_fields[] = {
 };
 
 static const struct field top_fields[] = {
+	{"$schema", K_NOTE, 0, NULL, NULL, "a string naming the JSON Schema (config.schema.json)"},
 	{"flywayVersion", K_STRING, CF(flyway_version), "0.0.0", NULL,
 	 "a string with the migration image tag"},
 	{"githubOwner", K_STRING, CF(github_owner), CONFIG_CHANGE_ME, NULL,
@@ -224,6 +228,10 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		free(*slot_str(base, f->offset));
 		*slot_str(base, f->offset) = xstrdup(v->valuestring);
 		return;
+	case K_NOTE:
+		if (!cJSON_IsString(v))
+			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+		return;
 	case K_BOOL:
 		if (!cJSON_IsBool(v)) {
 			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
@@ -234,13 +242,23 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	case K_ARGV: {
 		int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
 		const cJSON *item;
-		int ok = n > 0;
-		cJSON_ArrayForEach(item, v) ok &= cJSON_IsString(item);
-		if (!ok) {
+		if (n <= 0) {
 			problem(p, "%s: expected %s, got %s", path, f->expect,
 				n == 0 ? "an empty array" : json_type_name(v));
 			return;
 		}
+		int at = 0, bad = 0;
+		cJSON_ArrayForEach(item, v)
+		{
+			if (!bad && !cJSON_IsString(item)) {
+				problem(p, "%s[%d]: expected a string (%s), got %s", path, at, f->expect,
+					json_type_name(item));
+				bad = 1;
+			}
+			at++;
+		}
+		if (bad)
+			return;
 		config_region *r = base;
 		r->task_command = xcalloc((size_t)n + 1, sizeof *r->task_command);
 		r->task_command_len = 0;
@@ -268,7 +286,14 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 		const struct field *f = fields;
 		while (f->key && strcmp(f->key, v->string) != 0)
 			f++;
-		if (!f->key) {
+		/* cJSON keeps both copies of a repeated key; silently taking one would hide
+		 * which value the user meant. */
+		const cJSON *prev = obj->child;
+		while (prev != v && strcmp(prev->string, v->string) != 0)
+			prev = prev->next;
+		if (prev != v) {
+			problem(p, "%s: key appears twice in the same object (keep one)", child);
+		} else if (!f->key) {
 			const char *guess = closest_key(fields, v->string);
 			if (guess)
 				problem(p, "%s: unknown key (did you mean \"%s\"?)", child, guess);
@@ -293,10 +318,20 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 	const cJSON *rv;
 	cJSON_ArrayForEach(rv, infra)
 	{
+		const cJSON *prev = infra->child;
+		while (prev != rv && strcmp(prev->string, rv->string) != 0)
+			prev = prev->next;
+		if (prev != rv) {
+			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)", rv->string);
+			continue;
+		}
 		config_region *r = &c->regions[c->nregions++];
 		r->name = xstrdup(rv->string);
 		set_bool_defaults(r, region_fields);
 		char *path = xasprintf("infrastructure[\"%s\"]", rv->string);
+		if (!config_region_name_ok(rv->string))
+			problem(p, "%s: \"%s\" is not an AWS region name (expected e.g. \"us-west-2\")",
+				path, rv->string);
 		if (!cJSON_IsObject(rv))
 			problem(p, "%s: expected an object describing the region, got %s", path,
 				json_type_name(rv));
@@ -461,6 +496,17 @@ void config_free_list(char **items)
 	for (char **p = items; *p; p++)
 		free(*p);
 	free(items);
+}
+
+int config_region_name_ok(const char *name)
+{
+	/* Region names: a two-letter area, one or more words, a number (us-gov-west-1). */
+	regex_t re;
+	if (regcomp(&re, "^[a-z]{2}(-[a-z]+)+-[0-9]+$", REG_EXTENDED | REG_NOSUB) != 0)
+		return 1;
+	int ok = regexec(&re, name, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
 }
 
 int config_is_unset(const char *value)

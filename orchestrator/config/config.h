@@ -77,6 +77,9 @@ const config_region *config_region_find(const config *c, const char *name);
 char **config_split_list(const char *value, size_t *n);
 void config_free_list(char **items);
 
+/* True when name looks like an AWS region ("us-west-2", "us-gov-west-1"). */
+int config_region_name_ok(const char *name);
+
 /* True when the value still says CHANGE ME (or is empty). */
 int config_is_unset(const char *value);
 

@@ -15,10 +15,13 @@
 #include "core/err.h"
 
 /*
- * Stages paths (relative to the work tree of the repository that contains repo_dir) and
- * commits them on HEAD with author and committer name <email>. When the staged tree
- * equals HEAD's, nothing is committed and *committed is 0: running twice makes no second
- * commit. sha (may be NULL) receives the new commit's hex id.
+ * Commits exactly these paths (relative to repo_dir, or absolute; inside the work tree of
+ * the repository that contains repo_dir) as they are in the work tree, on top of HEAD,
+ * with author and committer name <email>. Nothing else is committed, even if other changes
+ * are staged; the index entries of these paths are updated so `git status` agrees. A path
+ * missing from the work tree is committed as a deletion. When the resulting tree equals
+ * HEAD's, nothing is committed and *committed is 0: running twice makes no second commit.
+ * sha (may be NULL) receives the new commit's hex id.
  */
 int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t npaths,
 			const char *message, const char *name, const char *email, int *committed,

@@ -1,0 +1,377 @@
+/*
+ * gitops: commit, push and sync on libgit2.
+ *
+ * A commit is built from HEAD's tree with only the named paths replaced (tree updates,
+ * not the whole index), so that a generated file is committed alone even in a work tree
+ * with other changes. Pushing reports a ref the remote rejected (someone pushed first)
+ * apart from failures, because callers retry those: sync to the remote tip, regenerate,
+ * commit, push again. Credentials go through libgit2's callback, tried once: a wrong
+ * token fails as authentication instead of looping.
+ */
+#include "git/gitops.h"
+
+#include <git2.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/fs.h"
+#include "core/log.h"
+
+static int git_fail(err *e, int code, const char *what)
+{
+	const git_error *ge = git_error_last();
+	return err_set(e, code, "%s: %s", what, ge && ge->message ? ge->message : "unknown error");
+}
+
+static void gitops_init(void)
+{
+	git_libgit2_init();
+	static const char *bundles[] = {"/etc/ssl/certs/ca-certificates.crt",
+					"/etc/pki/tls/certs/ca-bundle.crt"};
+	for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
+		if (fs_exists(bundles[i])) {
+			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL);
+			break;
+		}
+	}
+}
+
+static int open_repo(const char *dir, git_repository **repo, err *e)
+{
+	if (git_repository_open_ext(repo, dir, 0, NULL) != 0)
+		return git_fail(e, ORC_EUSAGE, dir);
+	if (git_repository_is_bare(*repo)) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return err_set(e, ORC_EUSAGE, "%s: a bare repository has no files to commit", dir);
+	}
+	return 0;
+}
+
+/* Path of `path` (relative to dir, or absolute) relative to the repository's work tree. */
+static char *workdir_relative(git_repository *repo, const char *dir, const char *path, err *e)
+{
+	char *joined = path[0] == '/' ? xstrdup(path) : fs_join(dir, path);
+	char *slash = strrchr(joined, '/');
+	char parent[PATH_MAX];
+	/* The file itself may not exist (a deletion): resolve its directory. */
+	*slash = '\0';
+	const char *pdir = joined[0] ? joined : "/";
+	if (!realpath(pdir, parent)) {
+		err_set(e, ORC_EUSAGE, "%s: directory does not exist", pdir);
+		free(joined);
+		return NULL;
+	}
+	char *full = xasprintf("%s/%s", strcmp(parent, "/") ? parent : "", slash + 1);
+	free(joined);
+	char wd[PATH_MAX];
+	if (!realpath(git_repository_workdir(repo), wd)) {
+		err_set(e, ORC_EFAIL, "%s: cannot resolve the work tree", git_repository_workdir(repo));
+		free(full);
+		return NULL;
+	}
+	size_t n = strlen(wd);
+	if (strncmp(full, wd, n) != 0 || full[n] != '/') {
+		err_set(e, ORC_EUSAGE, "%s: outside the repository's work tree %s", full, wd);
+		free(full);
+		return NULL;
+	}
+	char *rel = xstrdup(full + n + 1);
+	free(full);
+	return rel;
+}
+
+int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t npaths,
+			const char *message, const char *name, const char *email, int *committed,
+			buf *sha, err *e)
+{
+	gitops_init();
+	*committed = 0;
+	git_repository *repo = NULL;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_index *index = NULL;
+	git_signature *sig = NULL;
+	git_tree_update *updates = xcalloc(npaths, sizeof *updates);
+	char *skip = xcalloc(npaths, 1); /* absent before and after: nothing to commit */
+	char **rels = xcalloc(npaths, sizeof *rels);
+	int rc = open_repo(repo_dir, &repo, e);
+	if (rc)
+		goto out;
+
+	git_oid head_oid;
+	int unborn = git_reference_name_to_id(&head_oid, repo, "HEAD") != 0;
+	if (!unborn) {
+		if (git_commit_lookup(&parent, repo, &head_oid) || git_commit_tree(&base, parent)) {
+			rc = git_fail(e, ORC_EFAIL, "HEAD");
+			goto out;
+		}
+	}
+	if (git_repository_index(&index, repo)) {
+		rc = git_fail(e, ORC_EFAIL, "index");
+		goto out;
+	}
+	const char *wd = git_repository_workdir(repo);
+	for (size_t i = 0; i < npaths; i++) {
+		rels[i] = workdir_relative(repo, repo_dir, paths[i], e);
+		if (!rels[i]) {
+			rc = e->code;
+			goto out;
+		}
+		char *abs = fs_join(wd, rels[i]);
+		struct stat st;
+		updates[i].path = rels[i];
+		if (lstat(abs, &st) != 0) {
+			updates[i].action = GIT_TREE_UPDATE_REMOVE;
+			git_tree_entry *te = NULL;
+			skip[i] = !base || git_tree_entry_bypath(&te, base, rels[i]) != 0;
+			git_tree_entry_free(te);
+			if (!skip[i])
+				git_index_remove_bypath(index, rels[i]);
+		} else {
+			updates[i].action = GIT_TREE_UPDATE_UPSERT;
+			updates[i].filemode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
+								     : GIT_FILEMODE_BLOB;
+			if (git_blob_create_from_workdir(&updates[i].id, repo, rels[i]) ||
+			    git_index_add_bypath(index, rels[i])) {
+				free(abs);
+				rc = git_fail(e, ORC_EFAIL, rels[i]);
+				goto out;
+			}
+		}
+		free(abs);
+	}
+	/* Drop the no-op removals so the update list holds only real changes. */
+	size_t nupd = 0;
+	for (size_t i = 0; i < npaths; i++)
+		if (!skip[i])
+			updates[nupd++] = updates[i];
+
+	git_oid tree_oid;
+	if (base) {
+		if (git_tree_create_updated(&tree_oid, repo, base, nupd, updates)) {
+			rc = git_fail(e, ORC_EFAIL, "building the commit tree");
+			goto out;
+		}
+	} else {
+		/* Unborn branch: the tree is just these files. */
+		git_treebuilder *tb = NULL;
+		git_tree *empty = NULL;
+		if (git_treebuilder_new(&tb, repo, NULL) || git_treebuilder_write(&tree_oid, tb) ||
+		    git_tree_lookup(&empty, repo, &tree_oid) ||
+		    git_tree_create_updated(&tree_oid, repo, empty, nupd, updates)) {
+			git_treebuilder_free(tb);
+			git_tree_free(empty);
+			rc = git_fail(e, ORC_EFAIL, "building the first commit's tree");
+			goto out;
+		}
+		git_treebuilder_free(tb);
+		git_tree_free(empty);
+	}
+	if (git_index_write(index)) {
+		rc = git_fail(e, ORC_EFAIL, "writing the index");
+		goto out;
+	}
+	if (base && git_oid_equal(&tree_oid, git_tree_id(base))) {
+		rc = 0; /* unchanged: no commit */
+		goto out;
+	}
+	git_oid commit_oid;
+	if (git_tree_lookup(&tree, repo, &tree_oid) || git_signature_now(&sig, name, email)) {
+		rc = git_fail(e, ORC_EUSAGE, "commit identity or tree");
+		goto out;
+	}
+	const git_commit *parents[1] = {parent};
+	if (git_commit_create(&commit_oid, repo, "HEAD", sig, sig, NULL, message, tree,
+			      parent ? 1 : 0, parents)) {
+		rc = git_fail(e, ORC_EFAIL, "commit");
+		goto out;
+	}
+	*committed = 1;
+	if (sha) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &commit_oid);
+		buf_clear(sha);
+		buf_puts(sha, hex);
+	}
+out:
+	for (size_t i = 0; i < npaths; i++)
+		free(rels[i]);
+	free(rels);
+	free(skip);
+	free(updates);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	git_index_free(index);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+struct remote_ctx {
+	const char *token;
+	int cred_tries;
+	int rejected;
+	buf reject_status;
+};
+
+static int on_credentials(git_credential **out, const char *url, const char *user,
+			  unsigned int allowed, void *payload)
+{
+	(void)url;
+	(void)user;
+	struct remote_ctx *ctx = payload;
+	if (!ctx->token || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) || ctx->cred_tries++)
+		return GIT_PASSTHROUGH;
+	/* GitHub accepts any user name with a token; x-access-token is what Actions uses. */
+	return git_credential_userpass_plaintext_new(out, "x-access-token", ctx->token);
+}
+
+static int on_push_ref(const char *refname, const char *status, void *payload)
+{
+	struct remote_ctx *ctx = payload;
+	if (status) {
+		ctx->rejected = 1;
+		buf_printf(&ctx->reject_status, "%s: %s", refname, status);
+	}
+	return 0;
+}
+
+static const char *pick_token(const char *token)
+{
+	if (!token || !*token)
+		token = getenv("GITHUB_TOKEN");
+	if (token && *token) {
+		log_add_secret(token);
+		return token;
+	}
+	return NULL;
+}
+
+static int current_branch(git_repository *repo, char **branch, err *e)
+{
+	git_reference *head = NULL;
+	if (git_repository_head(&head, repo))
+		return git_fail(e, ORC_EUSAGE, "HEAD");
+	if (!git_reference_is_branch(head)) {
+		git_reference_free(head);
+		return err_set(e, ORC_EUSAGE, "HEAD is detached: check out the branch to push "
+					      "(actions/checkout with ref: <branch>)");
+	}
+	*branch = xstrdup(git_reference_shorthand(head));
+	git_reference_free(head);
+	return 0;
+}
+
+static int auth_code(void)
+{
+	const git_error *ge = git_error_last();
+	/* libgit2 reports 401/403 as a generic error class with these words. */
+	if (ge && ge->message &&
+	    (strstr(ge->message, "authentication") || strstr(ge->message, "401") ||
+	     strstr(ge->message, "403") || strstr(ge->message, "credentials")))
+		return ORC_EREMOTE;
+	return ORC_EFAIL;
+}
+
+int gitops_push(const char *repo_dir, const char *remote_name, const char *token, int *rejected,
+		err *e)
+{
+	gitops_init();
+	*rejected = 0;
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	char *branch = NULL, *refspec = NULL;
+	struct remote_ctx ctx = {pick_token(token), 0, 0, BUF_INIT};
+	int rc = open_repo(repo_dir, &repo, e);
+	if (rc)
+		goto out;
+	if ((rc = current_branch(repo, &branch, e)))
+		goto out;
+	if (git_remote_lookup(&remote, repo, remote_name)) {
+		rc = git_fail(e, ORC_EUSAGE, remote_name);
+		goto out;
+	}
+	refspec = xasprintf("refs/heads/%s:refs/heads/%s", branch, branch);
+	git_push_options opts;
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	opts.callbacks.credentials = on_credentials;
+	opts.callbacks.push_update_reference = on_push_ref;
+	opts.callbacks.payload = &ctx;
+	char *specs[] = {refspec};
+	git_strarray refspecs = {specs, 1};
+	int grc = git_remote_push(remote, &refspecs, &opts);
+	if (grc == GIT_ENONFASTFORWARD || (grc == 0 && ctx.rejected)) {
+		*rejected = 1;
+		rc = err_set(e, ORC_EFAIL, "push to %s/%s rejected: %s", remote_name, branch,
+			     ctx.reject_status.len ? buf_cstr(&ctx.reject_status)
+						   : "the remote has commits this clone lacks");
+		goto out;
+	}
+	if (grc) {
+		int code = grc == GIT_EAUTH ? ORC_EREMOTE : auth_code();
+		rc = git_fail(e, code, "push");
+		if (code == ORC_EREMOTE)
+			err_prefix(e, "check that GITHUB_TOKEN may write to the repository");
+		goto out;
+	}
+	log_verbose("pushed %s to %s", branch, remote_name);
+out:
+	buf_free(&ctx.reject_status);
+	free(refspec);
+	free(branch);
+	git_remote_free(remote);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char *token, err *e)
+{
+	gitops_init();
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	git_object *tip = NULL;
+	char *branch = NULL, *spec = NULL, *tracking = NULL;
+	struct remote_ctx ctx = {pick_token(token), 0, 0, BUF_INIT};
+	int rc = open_repo(repo_dir, &repo, e);
+	if (rc)
+		goto out;
+	if ((rc = current_branch(repo, &branch, e)))
+		goto out;
+	if (git_remote_lookup(&remote, repo, remote_name)) {
+		rc = git_fail(e, ORC_EUSAGE, remote_name);
+		goto out;
+	}
+	tracking = xasprintf("refs/remotes/%s/%s", remote_name, branch);
+	spec = xasprintf("+refs/heads/%s:%s", branch, tracking);
+	git_fetch_options fo;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks.credentials = on_credentials;
+	fo.callbacks.payload = &ctx;
+	char *specs[] = {spec};
+	git_strarray refspecs = {specs, 1};
+	if (git_remote_fetch(remote, &refspecs, &fo, NULL)) {
+		rc = git_fail(e, auth_code(), "fetch");
+		goto out;
+	}
+	if (git_revparse_single(&tip, repo, tracking) ||
+	    git_reset(repo, tip, GIT_RESET_HARD, NULL)) {
+		rc = git_fail(e, ORC_EFAIL, tracking);
+		goto out;
+	}
+out:
+	buf_free(&ctx.reject_status);
+	free(spec);
+	free(tracking);
+	free(branch);
+	git_object_free(tip);
+	git_remote_free(remote);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,118 @@
+/*
+ * trigger/request: checks and payload of one dispatch request. Names are judged by the
+ * rules of whoever consumes them (git for branches, RDS for snapshots), through their
+ * libraries where one exists.
+ */
+#include <ctype.h>
+#include <git2.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "trigger/trigger.h"
+
+int trigger_check_branch(const char *branch, err *e)
+{
+	int valid = 0;
+	char *ref = xasprintf("refs/heads/%s", branch);
+	git_libgit2_init();
+	if (git_reference_name_is_valid(&valid, ref) != 0)
+		valid = 0;
+	git_libgit2_shutdown();
+	free(ref);
+	if (!valid || branch[0] == '-')
+		return err_set(e, ORC_EUSAGE,
+			       "--branch \"%s\": not a valid git branch name (no spaces, \"..\", "
+			       "\"~^:?*[\\\\\", leading \"-\" or trailing \".lock\")",
+			       branch);
+	return 0;
+}
+
+int trigger_check_snapshot(const char *id, err *e)
+{
+	size_t len = strlen(id);
+	const char *why = NULL;
+	if (len == 0 || len > 255)
+		why = "it must be 1 to 255 characters";
+	else if (!isalpha((unsigned char)id[0]))
+		why = "it must start with a letter";
+	else if (id[len - 1] == '-')
+		why = "it must not end with a hyphen";
+	else if (strstr(id, "--"))
+		why = "it must not contain two hyphens in a row";
+	for (const char *p = id; !why && *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			why = "only letters, digits and hyphens are allowed";
+	if (why)
+		return err_set(e, ORC_EUSAGE, "--snapshot \"%.80s\": not a valid RDS snapshot identifier: %s",
+			       id, why);
+	return 0;
+}
+
+int trigger_check_folder(const char *root, const char *folder, err *e)
+{
+	if (!*folder || folder[0] == '.' || strchr(folder, '/'))
+		return err_set(e, ORC_EUSAGE,
+			       "--folder \"%s\": expected the name of one folder in infrastructure/",
+			       folder);
+	char *infra = fs_join(root, "infrastructure");
+	char *dir = fs_join(infra, folder);
+	int ok = fs_is_dir(dir);
+	if (!ok)
+		err_set(e, ORC_EUSAGE,
+			"--folder \"%s\": %s is not a folder (choose one of the folders in %s)",
+			folder, dir, infra);
+	free(dir);
+	free(infra);
+	return ok ? 0 : ORC_EUSAGE;
+}
+
+char *trigger_requested_by(void)
+{
+	char *who = NULL;
+	git_libgit2_init();
+	git_config *cfg = NULL;
+	git_buf name = {0};
+	if (git_config_open_default(&cfg) == 0 &&
+	    git_config_get_string_buf(&name, cfg, "user.name") == 0 && name.ptr && *name.ptr)
+		who = xstrdup(name.ptr);
+	git_buf_dispose(&name);
+	git_config_free(cfg);
+	git_libgit2_shutdown();
+	if (!who) {
+		const char *user = getenv("USER");
+		who = xstrdup(user && *user ? user : "unknown");
+	}
+	return who;
+}
+
+char *trigger_request_id(void)
+{
+	unsigned char raw[16];
+	char hex[2 * sizeof raw + 1];
+	if (RAND_bytes(raw, sizeof raw) != 1 ||
+	    OPENSSL_buf2hexstr_ex(hex, sizeof hex, NULL, raw, sizeof raw, '\0') != 1)
+		abort(); /* no randomness: nothing sensible to do */
+	for (char *p = hex; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return xstrdup(hex);
+}
+
+cJSON *trigger_payload(const config_operation *op, const trigger_values *v)
+{
+	cJSON *p = cJSON_CreateObject();
+	if (op->keys & OP_REGION)
+		cJSON_AddStringToObject(p, "region", v->region);
+	if (op->keys & OP_BRANCH)
+		cJSON_AddStringToObject(p, "branch", v->branch);
+	if ((op->keys & OP_SNAPSHOT) && v->snapshot)
+		cJSON_AddStringToObject(p, "snapshot", v->snapshot);
+	if (op->keys & OP_FOLDER)
+		cJSON_AddStringToObject(p, "folder", v->folder);
+	cJSON_AddStringToObject(p, "requested_by", v->requested_by);
+	cJSON_AddStringToObject(p, "request_id", v->request_id);
+	return p;
+}

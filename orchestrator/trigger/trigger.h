@@ -1,0 +1,61 @@
+/*
+ * trigger: what `trigger_workflow` needs between the command line and net/github: the
+ * checks a request must pass before anything is sent (branch, snapshot and folder
+ * names), the payload built from the operation table (config/operations.h), and the
+ * choices offered when a value is missing on a terminal (regions, remote-tracking
+ * branches read with libgit2, folders of infrastructure/) with a numbered menu.
+ *
+ * Checks come first so that a bad request never reaches GitHub: a workflow fired with a
+ * typo fails minutes later, far from the person who typed it.
+ */
+#ifndef ORC_TRIGGER_H
+#define ORC_TRIGGER_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "config/operations.h"
+#include "core/err.h"
+
+/* The values a request carries; NULL when not given. */
+typedef struct trigger_values {
+	const char *region;
+	const char *branch;
+	const char *snapshot;
+	const char *folder;
+	const char *requested_by;
+	const char *request_id;
+} trigger_values;
+
+/* A branch name git accepts (git_reference_name_is_valid on refs/heads/NAME). */
+int trigger_check_branch(const char *branch, err *e);
+/* An RDS snapshot identifier: letter first; letters, digits, single hyphens; at most 255;
+ * no trailing hyphen. */
+int trigger_check_snapshot(const char *id, err *e);
+/* A folder name that exists as root/infrastructure/NAME. */
+int trigger_check_folder(const char *root, const char *folder, err *e);
+
+/* Who asks: git's user.name, else $USER, else "unknown"; heap string. */
+char *trigger_requested_by(void);
+/* 16 random bytes from OpenSSL as 32 hex digits; heap string. */
+char *trigger_request_id(void);
+/* client_payload for op: the keys op carries (snapshot only when given), plus
+ * requested_by and request_id. */
+cJSON *trigger_payload(const config_operation *op, const trigger_values *v);
+
+/* True when a menu can be shown: stdin and stderr are terminals. */
+int trigger_interactive(void);
+/* Names of the remote-tracking branches of the repository containing dir, without the
+ * remote prefix, sorted, duplicates and HEAD left out. NULL-terminated heap array. */
+char **trigger_remote_branches(const char *dir, size_t *n, err *e);
+/* Subfolders of root/infrastructure (hidden ones left out), sorted; NULL-terminated. */
+char **trigger_folders(const char *root, size_t *n, err *e);
+/*
+ * Shows "Select the WHAT:" and the numbered items on stderr and reads the answer (a number
+ * or an item's name) from stdin until one is valid. *out gets a heap copy. End of input is
+ * ORC_EUSAGE naming flag.
+ */
+int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n,
+		 char **out, err *e);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * gitops against real repositories: a work tree cloned from a bare "remote" over file://,
+ * set up and inspected with the git CLI (the reference implementation).
+ */
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "git/gitops.h"
+
+static char *root;
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+	buf cmd = BUF_INIT;
+	va_list ap;
+	buf_puts(&cmd, "{ ");
+	va_start(ap, fmt);
+	buf_vprintf(&cmd, fmt, ap);
+	va_end(ap);
+	buf_puts(&cmd, "; } >/dev/null 2>&1");
+	int rc = system(cmd.ptr);
+	if (rc != 0)
+		fail_msg("setup command failed (%d): %s", rc, cmd.ptr);
+	buf_free(&cmd);
+}
+
+/* First line of a command's output. */
+static char *out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *out(const char *fmt, ...)
+{
+	buf cmd = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&cmd, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd.ptr, "r");
+	char line[4096] = "";
+	if (!fgets(line, sizeof line, p))
+		line[0] = '\0';
+	pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	buf_free(&cmd);
+	return strdup(line);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	err e = ERR_INIT;
+	assert_int_equal(fs_mkdtemp("gitops-test", &root, &e), 0);
+	sh("cd %s && git init -q --bare -b main remote.git && git clone -q remote.git work && "
+	   "cd work && git config user.name dev && git config user.email dev@example.com && "
+	   "printf 'hello\\n' > README.md && printf 'x\\n' > other.txt && git add . && "
+	   "git commit -qm init && git push -q origin main",
+	   root);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fs_remove_tree(root);
+	free(root);
+	return 0;
+}
+
+static void test_commit_only_named_path(void **state)
+{
+	(void)state;
+	char *work = fs_join(root, "work");
+	char *readme = fs_join(work, "README.md"), *other = fs_join(work, "other.txt");
+	write_file(readme, "hello\n# Database Documentation\n");
+	write_file(other, "unrelated change\n");
+	sh("cd %s && git add other.txt", work);
+
+	const char *paths[] = {"README.md"};
+	int committed = -1;
+	buf sha = BUF_INIT;
+	err e = ERR_INIT;
+	int rc = gitops_commit_paths(work, paths, 1, "docs: update schema documentation", "aurora-gitbot",
+				     "aurora.gitbot@example.com", &committed, &sha, &e);
+	assert_int_equal(rc, 0);
+	assert_int_equal(committed, 1);
+	char *head = out("git -C %s rev-parse HEAD", work);
+	assert_string_equal(head, buf_cstr(&sha));
+	char *files = out("git -C %s show --name-only --format= HEAD | tr '\\n' ' '", work);
+	assert_string_equal(files, "README.md ");
+	char *who = out("git -C %s log -1 --format='%%an <%%ae>|%%cn <%%ce>|%%s'", work);
+	assert_string_equal(who, "aurora-gitbot <aurora.gitbot@example.com>|aurora-gitbot "
+				 "<aurora.gitbot@example.com>|docs: update schema documentation");
+	/* The other staged change is still staged, not committed, not lost. */
+	char *staged = out("git -C %s diff --cached --name-only", work);
+	assert_string_equal(staged, "other.txt");
+	char *status = out("git -C %s status --porcelain README.md", work);
+	assert_string_equal(status, "");
+
+	/* Same content again: no second commit. */
+	rc = gitops_commit_paths(work, paths, 1, "again", "aurora-gitbot", "aurora.gitbot@example.com",
+				 &committed, NULL, &e);
+	assert_int_equal(rc, 0);
+	assert_int_equal(committed, 0);
+	char *head2 = out("git -C %s rev-parse HEAD", work);
+	assert_string_equal(head2, head);
+	sh("cd %s && git reset -q other.txt && git checkout -q other.txt", work);
+	free(head), free(head2), free(files), free(who), free(staged), free(status);
+	buf_free(&sha);
+	free(readme), free(other), free(work);
+}
+
+static void test_push_and_rejected_then_sync(void **state)
+{
+	(void)state;
+	char *work = fs_join(root, "work");
+	int rejected = -1;
+	err e = ERR_INIT;
+	assert_int_equal(gitops_push(work, "origin", NULL, &rejected, &e), 0);
+	assert_int_equal(rejected, 0);
+	char *local = out("git -C %s rev-parse HEAD", work);
+	char *remote = out("git -C %s/remote.git rev-parse main", root);
+	assert_string_equal(local, remote);
+
+	/* Someone else pushes first. */
+	sh("cd %s && git clone -q remote.git other && cd other && git -c user.name=o -c "
+	   "user.email=o@example.com commit -q --allow-empty -m theirs && git push -q origin main",
+	   root);
+	char *readme = fs_join(work, "README.md");
+	write_file(readme, "hello\n# Database Documentation\nv2\n");
+	const char *paths[] = {"README.md"};
+	int committed;
+	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
+					     &committed, NULL, &e),
+			 0);
+	assert_int_equal(committed, 1);
+	int rc = gitops_push(work, "origin", NULL, &rejected, &e);
+	assert_int_equal(rc, 1);
+	assert_int_equal(rejected, 1);
+	assert_non_null(strstr(e.msg, "rejected"));
+
+	/* Sync drops the unpushed commit; redo the change and push again. */
+	assert_int_equal(gitops_sync_remote(work, "origin", NULL, &e), 0);
+	char *theirs = out("git -C %s log -1 --format=%%s", work);
+	assert_string_equal(theirs, "theirs");
+	write_file(readme, "hello\n# Database Documentation\nv2\n");
+	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
+					     &committed, NULL, &e),
+			 0);
+	assert_int_equal(committed, 1);
+	assert_int_equal(gitops_push(work, "origin", NULL, &rejected, &e), 0);
+	char *subjects = out("git -C %s/remote.git log --format=%%s main | head -2 | tr '\\n' ' '", root);
+	assert_string_equal(subjects, "docs theirs ");
+	free(local), free(remote), free(readme), free(theirs), free(subjects), free(work);
+}
+
+static void test_deleted_path_and_errors(void **state)
+{
+	(void)state;
+	char *work = fs_join(root, "work");
+	sh("rm %s/other.txt", work);
+	const char *paths[] = {"other.txt", "never-existed.txt"};
+	int committed;
+	err e = ERR_INIT;
+	assert_int_equal(gitops_commit_paths(work, paths, 2, "remove", "bot", "bot@example.com",
+					     &committed, NULL, &e),
+			 0);
+	assert_int_equal(committed, 1);
+	char *tracked = out("git -C %s ls-tree --name-only HEAD | tr '\\n' ' '", work);
+	assert_string_equal(tracked, "README.md ");
+
+	const char *outside[] = {"/etc/hostname"};
+	assert_int_equal(gitops_commit_paths(work, outside, 1, "x", "bot", "bot@example.com",
+					     &committed, NULL, &e),
+			 ORC_EUSAGE);
+	assert_non_null(strstr(e.msg, "outside the repository"));
+	int rejected;
+	assert_int_equal(gitops_push(work, "nosuchremote", NULL, &rejected, &e), ORC_EUSAGE);
+	assert_non_null(strstr(e.msg, "nosuchremote"));
+	char *nonrepo = fs_join(root, "remote.git/hooks");
+	assert_int_equal(gitops_commit_paths(nonrepo, paths, 1, "x", "b", "b@example.com",
+					     &committed, NULL, &e),
+			 ORC_EUSAGE);
+	free(tracked), free(work), free(nonrepo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commit_only_named_path),
+		cmocka_unit_test(test_push_and_rejected_then_sync),
+		cmocka_unit_test(test_deleted_path_and_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
