@@ -89,15 +89,35 @@ static int aws(task *t, aws_client **out, err *e)
 	return 0;
 }
 
+/* A token written into the URL (https://x-access-token:TOKEN@github.com/...) still works,
+ * but it is a secret from here on, like one read from Secrets Manager. */
+static void register_url_password(const char *url)
+{
+	CURLU *u = curl_url();
+	char *pw = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw) {
+		log_add_secret(pw);
+		char *decoded = NULL;
+		if (curl_url_get(u, CURLUPART_PASSWORD, &decoded, CURLU_URLDECODE) == CURLUE_OK)
+			log_add_secret(decoded);
+		curl_free(decoded);
+	}
+	curl_free(pw);
+	curl_url_cleanup(u);
+}
+
 int task_resolve_url(task *t, const char *git_url, const char *config_path, err *e)
 {
 	free(t->url);
 	t->url = NULL;
 	if (git_url && *git_url) {
+		register_url_password(git_url);
 		t->url = xstrdup(git_url);
 		return 0;
 	}
 	if (env("REPOSITORY_URL")) {
+		register_url_password(env("REPOSITORY_URL"));
 		t->url = xstrdup(env("REPOSITORY_URL"));
 		return 0;
 	}

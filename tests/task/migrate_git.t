@@ -123,6 +123,17 @@ t_wait_port "$SSH_PORT" 10
 echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$ssh/host_key.pub")" >"$ssh/known_hosts"
 echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$ssh/impostor_host_key.pub")" >"$ssh/known_hosts_changed"
 SSH_URL="ssh://$(id -un)@127.0.0.1:$SSH_PORT$REPO"
+# libgit2 1.5.1 (Debian 12) leaks 32 bytes inside every SSH connect (a ten-line program
+# calling only git_remote_connect shows it). Under `make asan`, the SSH runs suppress that
+# one stack on top of the project's suppressions; everything else stays checked.
+ssh_env=()
+if ldd "$ORC" | grep -q libasan; then
+	{ cat "$ROOT/tests/lsan.supp" 2>/dev/null; echo "leak:git_remote_connect_ext"; } >"$T_TMP/lsan-ssh.supp"
+	# Full unwinding (libgit2 has no frame pointers), so that the suppression sees the
+	# git_remote_connect_ext frame and nothing outside that call is hidden.
+	ssh_env=(LSAN_OPTIONS="suppressions=$T_TMP/lsan-ssh.supp:print_suppressions=0"
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0")
+fi
 
 # Every run gets its own TMPDIR so that we can see the clone was removed.
 export TMPDIR=$T_TMP/tasktmp
@@ -219,6 +230,14 @@ t_is "$T_RC" 3 "HTTPS with an untrusted certificate: exit 3"
 t_like "$T_ERR" "TLS certificate of localhost is not trusted" "untrusted certificate: says so"
 t_is "$(tail -n +$((https_mark + 1)) "$T_TMP/https.log")" "" "untrusted certificate: no request reached the server"
 
+# 6c. a token written into the URL works and is redacted like a secret
+t_run env DB_NAME=appdb_https "$ORC" migrate --git-branch feature \
+	--git-url "http://x-access-token:$GIT_TOKEN@127.0.0.1:$HTTP_PORT/app.git" --db-secret app/db \
+	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 0 "token in the URL: exit 0"
+t_like "$T_OUT" "x-access-token:\*\*\*@127.0.0.1" "token in the URL: redacted where the URL is printed"
+no_secret_in_output "token in the URL"
+
 # 7. an unknown branch
 t_run "$ORC" migrate --git-branch no-such-branch --git-url "file://$REPO" --db-secret app/db
 t_is "$T_RC" 3 "unknown branch: exit 3"
@@ -238,7 +257,7 @@ t_like "$T_ERR" "READ_ONLY_PASSWORD.*app/read-only.*no text field 'nofield'" "..
 
 # 9. SSH with the deploy key, host key checked against known_hosts
 newdb appdb_ssh
-t_run env REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts" \
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts" \
 	REPOSITORY_URL="$SSH_URL" DB_NAME=appdb_ssh "$ORC" migrate --git-branch main --db-secret app/db
 t_is "$T_RC" 0 "SSH + deploy key + known host: exit 0"
 t_like "$T_OUT" "commit $(git -C "$src" rev-parse main)" "SSH: main's SHA printed"
@@ -247,19 +266,19 @@ clone_removed "SSH"
 
 # 10. the host key differs from known_hosts: refused before authenticating
 sshd_mark=$(wc -l <"$T_TMP/sshd.log")
-t_run env REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts_changed" \
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts_changed" \
 	REPOSITORY_URL="$SSH_URL" "$ORC" migrate --git-branch main --db-secret app/db
 t_is "$T_RC" 3 "changed host key: exit 3"
 t_like "$T_ERR" "host key SHA256:[A-Za-z0-9+/]+ of 127.0.0.1 does not match known_hosts" "changed host key: refused, fingerprint shown"
 one_line_error "changed host key"
 echo "[127.0.0.2]:$SSH_PORT $(cut -d' ' -f1,2 "$ssh/host_key.pub")" >"$ssh/known_hosts_other"
-t_run env REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts_other" \
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts_other" \
 	REPOSITORY_URL="$SSH_URL" "$ORC" migrate --git-branch main --db-secret app/db
 t_is "$T_RC" 3 "host not in known_hosts: exit 3 (no trust on first use)"
 t_like "$T_ERR" "is not in known_hosts" "unknown host: says so"
 t_unlike "$(tail -n +$((sshd_mark + 1)) "$T_TMP/sshd.log")" "Accepted publickey|authenticating user" \
 	"the deploy key was never offered to a refused host"
-t_run env REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/impostor_host_key.pub" \
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/impostor_host_key.pub" \
 	REPOSITORY_URL="ssh://$(id -un)@127.0.0.1:$SSH_PORT/nonexistent.git" "$ORC" migrate --git-branch main --db-secret app/db
 t_is "$T_RC" 3 "a file without the host: exit 3"
 
