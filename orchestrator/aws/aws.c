@@ -400,6 +400,7 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 		long wait_ms = -1;
 		if (rc) {
 			retry = e->transient;
+			err_prefix(e, "%s %s", service, action);
 			snprintf(c->last_code, sizeof c->last_code, "%s", "RequestError");
 		} else if (resp->status >= 200 && resp->status < 300) {
 			break;
@@ -434,8 +435,14 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			    i + 1, e->msg, backoff);
 		http_sleep_ms(backoff);
 	}
-	if (rc && e->transient)
-		err_prefix(e, "after %d attempts", AWS_MAX_ATTEMPTS);
+	if (rc && e->transient) {
+		size_t used = strlen(e->msg);
+		snprintf(e->msg + used, sizeof e->msg - used, " (gave up after %d attempts%s)",
+			 AWS_MAX_ATTEMPTS,
+			 strcmp(c->last_code, "RequestError") == 0
+				 ? "; check the network, or AWS_ENDPOINT_URL if set"
+				 : "");
+	}
 	buf_free(&code);
 	buf_free(&msg);
 	buf_free(&rid);

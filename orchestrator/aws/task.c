@@ -152,6 +152,7 @@ typedef struct logtail {
 	char *token;
 	long lines;
 	int grouped;
+	char *stop; /* the ::stop-commands:: token while lines stream inside Actions */
 } logtail;
 
 /* Prints every log line that arrived since the last call. */
@@ -181,6 +182,10 @@ static void logtail_drain(logtail *t)
 			if (!t->grouped) {
 				log_group_begin("migration task log");
 				t->grouped = 1;
+				/* The container's lines are data: the runner must not read a
+				 * "::command::" among them as a workflow command. */
+				if (log_in_actions() && (t->stop = ecs_client_token()))
+					log_info("::stop-commands::%s", t->stop);
 			}
 			size_t len = strlen(m);
 			while (len && (m[len - 1] == '\n' || m[len - 1] == '\r'))
@@ -201,6 +206,10 @@ static void logtail_drain(logtail *t)
 
 static void logtail_close(logtail *t)
 {
+	if (t->stop)
+		log_info("::%s::", t->stop);
+	free(t->stop);
+	t->stop = NULL;
 	if (t->grouped)
 		log_group_end();
 	t->grouped = 0;
@@ -357,20 +366,35 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	const char *last = "";
 	char *last_status = xstrdup("");
 	cJSON *task = NULL;
-	int rc = 0;
+	int rc = 0, poll_failures = 0;
 	for (;;) {
 		cJSON_Delete(task);
 		task = NULL;
 		rc = ecs_describe_task(c, r->task_cluster, arn, &task, e);
+		/* The task runs on whether or not this poll got through: a throttled or
+		 * failed poll (already retried underneath) is worth a warning and the next
+		 * poll, up to a few in a row, before giving up on following it. */
+		if (rc && e->transient && ++poll_failures < 5 &&
+		    now_s() - start < (double)timeout_s) {
+			log_warn("cannot poll task %s (will try again): %s", arn, e->msg);
+			err_clear(e);
+			rc = 0;
+			http_sleep_ms(cap);
+			continue;
+		}
 		if (rc)
 			break;
+		poll_failures = 0;
 		last = str(task, "lastStatus") ? str(task, "lastStatus") : "UNKNOWN";
 		if (strcmp(last, last_status) != 0) {
 			log_verbose("task %s: %s", arn, last);
 			free(last_status);
 			last_status = xstrdup(last);
 		}
-		logtail_drain(tail);
+		/* No container has run before RUNNING, so there is no stream to read yet. */
+		if (strcmp(last, "PROVISIONING") != 0 && strcmp(last, "PENDING") != 0 &&
+		    strcmp(last, "ACTIVATING") != 0)
+			logtail_drain(tail);
 		if (strcmp(last, "STOPPED") == 0)
 			break;
 		if (now_s() - start >= (double)timeout_s) {
@@ -406,10 +430,11 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		summary(arn, console, log_url, buf_cstr(&res), secs);
 		buf_free(&res);
 		err_set(e, code > 0 && code < 256 ? code : ORC_EFAIL,
-			"migration container '%s' of task %s exited with code %d%s%s%s: see its log "
-			"%s",
+			"migration container '%s' of task %s exited with code %d%s%s%s%s%s: see its "
+			"log %s",
 			container, arn, code, stopped && *stopped ? " (" : "",
-			stopped && *stopped ? stopped : "", stopped && *stopped ? ")" : "",
+			stopped && *stopped ? stopped : "", creason && *creason ? "; container: " : "",
+			creason && *creason ? creason : "", stopped && *stopped ? ")" : "",
 			log_url ? log_url : "lines above");
 		rc = e->code;
 	} else {
@@ -420,8 +445,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			     "subnets' route to ECR and CloudWatch)",
 			     arn, container, found ? "" : " (no such container in the task)",
 			     stop_code && *stop_code ? stop_code : "(none)",
-			     stopped && *stopped ? stopped : "(none)", creason ? "; container: " : "",
-			     creason ? creason : "");
+			     stopped && *stopped ? stopped : "(none)",
+			     creason && *creason ? "; container: " : "", creason ? creason : "");
 	}
 	if (tail->c && tail->lines == 0)
 		log_warn("no log lines in %s %s", tail->group, tail->stream);

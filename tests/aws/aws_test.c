@@ -11,6 +11,7 @@
  *   aws_test query SERVICE ACTION VERSION XPATH [NAME=VALUE...]
  *                                                prints each XPath match on a line
  *   aws_test whoami                              prints the credential source
+ * (AWS_TEST_REPEAT=N makes the query call N times on one client)
  * and exits with the call's code (the error line on stderr, and the error code after
  * "code=").
  */
@@ -215,7 +216,12 @@ static int driver(int argc, char **argv)
 			aws_params_add(&p, argv[i], eq + 1);
 		}
 		xmlDocPtr doc = NULL;
-		rc = aws_query_call(c, argv[2], argv[3], argv[4], &p, &doc, &e);
+		long repeat = getenv("AWS_TEST_REPEAT") ? strtol(getenv("AWS_TEST_REPEAT"), NULL, 10) : 1;
+		for (long i = 0; i < repeat && !rc; i++) {
+			xmlFreeDoc(doc);
+			doc = NULL;
+			rc = aws_query_call(c, argv[2], argv[3], argv[4], &p, &doc, &e);
+		}
 		if (!rc) {
 			char **t = aws_xml_texts(doc, argv[5], NULL);
 			for (char **s = t; *s; s++)

@@ -67,13 +67,13 @@ moto_aws sts assume-role --role-arn "$TASKROLE" --role-session-name fargate \
 CPORT=$(t_free_port)
 cat >"$T_TMP/creds_server.py" <<'PY'
 import http.server, json, sys
-port, token, creds, log = int(sys.argv[1]), sys.argv[2], open(sys.argv[3]).read(), sys.argv[4]
+port, token, path, log = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         ok = self.headers.get("Authorization") == token and self.path == "/v2/credentials/abc"
         with open(log, "a") as f:
             f.write("%s %s\n" % (self.path, "authorized" if ok else "refused"))
-        body = creds.encode() if ok else b'{"message":"unauthorized"}'
+        body = open(path).read().encode() if ok else b'{"message":"unauthorized"}'
         self.send_response(200 if ok else 401)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -97,6 +97,19 @@ printf 'container-token-1234\n' >"$T_TMP/ctok"
 t_run "${noenv[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$CPORT/v2/credentials/abc \
 	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=$T_TMP/ctok "$DRV" query sts GetCallerIdentity 2011-06-15 //Arn
 t_like "$T_OUT" 'assumed-role/task/fargate' "container: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+# Temporary credentials about to expire are fetched again before the next request.
+: >"$T_TMP/creds.log"
+python3 - "$T_TMP/task-creds.json" <<'PY'
+import datetime, json, sys
+c = json.load(open(sys.argv[1]))
+c["Expiration"] = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
+json.dump(c, open(sys.argv[1], "w"))
+PY
+t_run "${noenv[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$CPORT/v2/credentials/abc \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN=container-token-1234 AWS_TEST_REPEAT=2 \
+	"$DRV" query sts GetCallerIdentity 2011-06-15 //Arn
+t_is "$T_RC" 0 "container: credentials expiring within 5 minutes still work"
+t_is "$(grep -c authorized "$T_TMP/creds.log")" 3 "container: expiring credentials refreshed before each request"
 t_run "${noenv[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:$CPORT/v2/credentials/abc \
 	AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong-token "$DRV" whoami
 t_is "$T_RC" 3 "container: a wrong token is refused (exit 3)"

@@ -56,6 +56,11 @@ t_is "$T_RC" 1 "connection refused: exit 1 (not a refusal by AWS)"
 t_like "$T_ERR" 'after 3 attempts' "connection refused: retried up to 3 attempts"
 t_like "$T_ERR" 'calls=3$' "connection refused: exactly 3 attempts"
 
+t_run env ORC_VERBOSE=1 AWS_SESSION_TOKEN=session-token-value-123 "$DRV" json ecs AmazonEC2ContainerServiceV20141113.ListClusters '{}'
+t_like "$T_ERR" '> X-Amz-Date: [0-9]{8}T[0-9]{6}Z' "verbose: request headers traced"
+t_like "$T_ERR" '> Authorization: <redacted>' "verbose: the Authorization header is redacted"
+t_unlike "$T_ERR" "$AWS_SECRET_ACCESS_KEY|session-token-value-123|Signature=" "verbose: no secret key, session token or signature"
+
 t_run env -u AWS_REGION -u AWS_DEFAULT_REGION "$DRV" whoami
 t_is "$T_RC" 2 "no region: usage error"
 t_like "$T_ERR" 'pass --region' "no region: names --region"

@@ -34,6 +34,21 @@ toks = {json.loads(l)["body"]["clientToken"] for l in open(sys.argv[1]) if json.
 n = sum(1 for l in open(sys.argv[1]) if json.loads(l)["op"].endswith(".RunTask"))
 print(len(toks), n > 1)' "$T_TMP/proxy/requests.jsonl")" "1 True" "seed $seed: every RunTask attempt carried the same clientToken"
 done
+# Rate 1: every attempt fails until the streak bound, so every operation (Query and JSON
+# alike) fails twice and passes on its third and last attempt.
+: >"$T_TMP/proxy/requests.jsonl"; : >"$T_TMP/proxy/faults.log"
+echo "5 1.0" >"$T_TMP/proxy/faults"
+before=$(ntasks)
+t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" run-task --config "$T_TMP/config.json" --branch main
+rm -f "$T_TMP/proxy/faults"
+t_is "$T_RC" 0 "two faults on every attempt of every call: still succeeds on the third"
+t_is "$(($(ntasks) - before))" 1 "two faults on every call: exactly one task"
+t_is "$(python3 -c '
+import collections, json, sys
+n = collections.Counter(json.loads(l)["op"].split(".")[-1] for l in open(sys.argv[1]))
+print(" ".join("%s=%d" % (k, n[k]) for k in ("DescribeTaskDefinition", "DescribeSubnets", "DescribeSecurityGroups", "RunTask")))' "$T_TMP/proxy/requests.jsonl")" \
+	"DescribeTaskDefinition=3 DescribeSubnets=3 DescribeSecurityGroups=3 RunTask=3" "two faults on every call: three attempts each, no more"
+
 t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" run-task --config "$T_TMP/config.json" --no-wait
 t_is "$T_RC" 0 "without faults: still fine"
 t_done

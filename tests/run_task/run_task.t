@@ -103,7 +103,9 @@ t_is "$(last_body RunTask | python3 -c 'import json,sys; print(json.dumps(json.l
 
 # ---- waiting: log lines streamed as they arrive, exit 0
 $FIX transition 3
-"$ORC" run-task --config "$CFG" --branch main >"$T_TMP/bg.out" 2>"$T_TMP/bg.err" &
+: >"$T_TMP/gh-out"; : >"$T_TMP/gh-sum"
+GITHUB_ACTIONS=true GITHUB_OUTPUT=$T_TMP/gh-out GITHUB_STEP_SUMMARY=$T_TMP/gh-sum \
+	"$ORC" run-task --config "$CFG" --branch main >"$T_TMP/bg.out" 2>"$T_TMP/bg.err" &
 BG=$!
 ARN=
 for _ in $(seq 100); do
@@ -113,7 +115,7 @@ for _ in $(seq 100); do
 done
 $FIX logs "$ARN" "Migrating schema \"public\" to version 1 - init" "line two"
 for _ in $(seq 100); do grep -q 'line two' "$T_TMP/bg.out" && break; sleep 0.1; done
-$FIX logs "$ARN" "Successfully applied 1 migration"
+$FIX logs "$ARN" "::error::not a command from the container" "Successfully applied 1 migration"
 RC=0; wait $BG || RC=$?
 OUT=$(cat "$T_TMP/bg.out")
 t_is "$RC" 0 "task stopped, container exit code 0: exit 0"
@@ -121,6 +123,13 @@ t_like "$OUT" 'line two' "first log lines streamed while running"
 t_is "$(grep -c 'Migrating schema "public" to version 1 - init\|line two\|Successfully applied 1 migration' "$T_TMP/bg.out")" 3 \
 	"every log line printed exactly once, later ones included"
 t_like "$OUT" "container 'flyway' exited 0" "reports the exit"
+t_is "$(grep -E '^::' "$T_TMP/bg.out" | grep -v '^::add-mask::' | sed -E 's/[0-9a-f]{32}/TOKEN/')" \
+"::group::migration task log
+::stop-commands::orc-TOKEN
+::error::not a command from the container
+::orc-TOKEN::
+::endgroup::" "Actions: log lines in a group, workflow commands in them switched off"
+t_like "$(cat "$T_TMP/gh-sum")" '\| exit code 0 \|' "Actions: summary of a successful run"
 
 # ---- exit codes: moto's containers always exit 0, so the proxy patches DescribeTasks
 $FIX transition 1
