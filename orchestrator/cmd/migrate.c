@@ -21,59 +21,81 @@
 #include "task/task.h"
 
 static const char usage[] =
-	"usage: orchestrator migrate|info|validate|baseline|repair [options]\n"
-	"  --url URL                 libpq conninfo or postgresql:// URI (default: PG* variables)\n"
-	"  --locations DIR           migrations folder, repeatable or comma-separated (default sql)\n"
-	"  --schema S                schema of the history table and first of search_path\n"
-	"                            (default: the current schema)\n"
-	"  --table T                 history table (default flyway_schema_history)\n"
-	"  --placeholder NAME=VALUE  value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)\n"
-	"  --target V                migrate: apply up to version V (default: latest)\n"
-	"  --out-of-order            migrate: apply pending versions below the highest applied\n"
-	"  --baseline-version V      baseline: version to record (default 1)\n"
-	"  --baseline-description D  baseline: description (default << Flyway Baseline >>)\n"
-	"  --installed-by NAME       installed_by of new rows (default: current_user)\n"
-	"  --json                    info: print JSON\n"
-	"  --verbose                 more detail on stderr\n"
-	"the migration task (inside ECS; secrets are read with the task's role):\n"
-	"  --git-branch B            clone branch B and migrate its sql/ (--locations relative to\n"
-	"                            the clone); prints the commit migrated\n"
-	"  --git-url URL             repository (default: $REPOSITORY_URL, else\n"
-	"                            https://github.com/{githubOwner}/{githubRepo}.git of --config)\n"
-	"  --config PATH             config.json for the default repository (default config.json)\n"
-	"  --db-secret NAME          connect with an RDS-shaped secret {username,password,host,\n"
-	"                            port,dbname}; DB_HOST, DB_NAME, DB_PORT override; TLS from\n"
-	"                            PGSSLMODE (default verify-full with the RDS CA bundle)\n"
-	"  --placeholder-secret K=NAME[:field]  placeholder K from a secret (a JSON field, or\n"
-	"                            the whole string), repeatable\n"
-	"  --region R                AWS region of the secrets (default $AWS_REGION)\n"
-	"  environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
-	"  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS ")\n";
+    "usage: orchestrator migrate|info|validate|baseline|repair [options]\n"
+    "  --url URL                 libpq conninfo or postgresql:// URI (default: PG* variables)\n"
+    "  --locations DIR           migrations folder, repeatable or comma-separated (default sql)\n"
+    "  --schema S                schema of the history table and first of search_path\n"
+    "                            (default: the current schema)\n"
+    "  --table T                 history table (default flyway_schema_history)\n"
+    "  --placeholder NAME=VALUE  value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)\n"
+    "  --target V                migrate: apply up to version V (default: latest)\n"
+    "  --out-of-order            migrate: apply pending versions below the highest applied\n"
+    "  --baseline-version V      baseline: version to record (default 1)\n"
+    "  --baseline-description D  baseline: description (default << Flyway Baseline >>)\n"
+    "  --baseline-on-migrate     migrate: baseline a schema that holds objects but no history\n"
+    "  --installed-by NAME       installed_by of new rows (default: current_user)\n"
+    "  --json                    info: print JSON\n"
+    "  --verbose                 more detail on stderr\n"
+    "the migration task (inside ECS; secrets are read with the task's role):\n"
+    "  --git-branch B            clone branch B and migrate its sql/ (--locations relative to\n"
+    "                            the clone); prints the commit migrated\n"
+    "  --git-url URL             repository (default: $REPOSITORY_URL, else\n"
+    "                            https://github.com/{githubOwner}/{githubRepo}.git of --config)\n"
+    "  --config PATH             config.json for the default repository (default config.json)\n"
+    "  --db-secret NAME          connect with an RDS-shaped secret {username,password,host,\n"
+    "                            port,dbname}; DB_HOST, DB_NAME, DB_PORT override; TLS from\n"
+    "                            PGSSLMODE (default verify-full with the RDS CA bundle)\n"
+    "  --placeholder-secret K=NAME[:field]  placeholder K from a secret (a JSON field, or\n"
+    "                            the whole string), repeatable\n"
+    "  --region R                AWS region of the secrets (default $AWS_REGION)\n"
+    "  environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
+    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS ")\n";
 
-enum { O_URL = 1, O_LOC, O_SCHEMA, O_TABLE, O_PH, O_TARGET, O_OOO, O_BV, O_BD, O_BY, O_JSON, O_VERB, O_HELP,
-       O_GIT_BRANCH, O_GIT_URL, O_CONFIG, O_DB_SECRET, O_PH_SECRET, O_REGION };
+enum {
+	O_URL = 1,
+	O_LOC,
+	O_SCHEMA,
+	O_TABLE,
+	O_PH,
+	O_BOM,
+	O_TARGET,
+	O_OOO,
+	O_BV,
+	O_BD,
+	O_BY,
+	O_JSON,
+	O_VERB,
+	O_HELP,
+	O_GIT_BRANCH,
+	O_GIT_URL,
+	O_CONFIG,
+	O_DB_SECRET,
+	O_PH_SECRET,
+	O_REGION
+};
 
 static const struct option options[] = {
-	{"url", required_argument, NULL, O_URL},
-	{"locations", required_argument, NULL, O_LOC},
-	{"schema", required_argument, NULL, O_SCHEMA},
-	{"table", required_argument, NULL, O_TABLE},
-	{"placeholder", required_argument, NULL, O_PH},
-	{"target", required_argument, NULL, O_TARGET},
-	{"out-of-order", no_argument, NULL, O_OOO},
-	{"baseline-version", required_argument, NULL, O_BV},
-	{"baseline-description", required_argument, NULL, O_BD},
-	{"installed-by", required_argument, NULL, O_BY},
-	{"json", no_argument, NULL, O_JSON},
-	{"verbose", no_argument, NULL, O_VERB},
-	{"help", no_argument, NULL, O_HELP},
-	{"git-branch", required_argument, NULL, O_GIT_BRANCH},
-	{"git-url", required_argument, NULL, O_GIT_URL},
-	{"config", required_argument, NULL, O_CONFIG},
-	{"db-secret", required_argument, NULL, O_DB_SECRET},
-	{"placeholder-secret", required_argument, NULL, O_PH_SECRET},
-	{"region", required_argument, NULL, O_REGION},
-	{NULL, 0, NULL, 0},
+    {"url", required_argument, NULL, O_URL},
+    {"locations", required_argument, NULL, O_LOC},
+    {"schema", required_argument, NULL, O_SCHEMA},
+    {"table", required_argument, NULL, O_TABLE},
+    {"placeholder", required_argument, NULL, O_PH},
+    {"target", required_argument, NULL, O_TARGET},
+    {"out-of-order", no_argument, NULL, O_OOO},
+    {"baseline-version", required_argument, NULL, O_BV},
+    {"baseline-description", required_argument, NULL, O_BD},
+    {"baseline-on-migrate", no_argument, NULL, O_BOM},
+    {"installed-by", required_argument, NULL, O_BY},
+    {"json", no_argument, NULL, O_JSON},
+    {"verbose", no_argument, NULL, O_VERB},
+    {"help", no_argument, NULL, O_HELP},
+    {"git-branch", required_argument, NULL, O_GIT_BRANCH},
+    {"git-url", required_argument, NULL, O_GIT_URL},
+    {"config", required_argument, NULL, O_CONFIG},
+    {"db-secret", required_argument, NULL, O_DB_SECRET},
+    {"placeholder-secret", required_argument, NULL, O_PH_SECRET},
+    {"region", required_argument, NULL, O_REGION},
+    {NULL, 0, NULL, 0},
 };
 
 /* The task's options: where the branch comes from and which secrets feed the run. */
@@ -83,31 +105,14 @@ struct task_args {
 	size_t n_ph_secrets;
 };
 
-/*
- * Clones the branch and resolves the secrets: locations become paths inside the clone,
- * the URL comes from --db-secret, placeholders from --placeholder-secret (a value given
- * there wins over --placeholder, as the secret is the source of truth for passwords).
- */
-static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t *nlocs,
-			buf *url, placeholder_set *ph, err *e)
+/* Placeholder values from --placeholder-secret; a value given there wins over
+ * --placeholder, as the secret is the source of truth for passwords. */
+static int task_placeholders(task *t, const struct task_args *a, placeholder_set *ph, err *e)
 {
-	int rc;
-	if ((rc = task_resolve_url(t, a->git_url, a->config, e)) || (rc = task_clone(t, e)))
-		return rc;
-	if (*nlocs == 0) {
-		*locs = xmalloc(sizeof **locs);
-		(*locs)[(*nlocs)++] = xstrdup("sql");
-	}
-	for (size_t i = 0; i < *nlocs; i++) {
-		char *in_clone = fs_join(task_checkout(t), (*locs)[i]);
-		free((*locs)[i]);
-		(*locs)[i] = in_clone;
-	}
-	if (a->db_secret && (rc = task_db_conninfo(t, a->db_secret, url, e)))
-		return rc;
 	for (size_t i = 0; i < a->n_ph_secrets; i++) {
 		char *key = NULL, *value = NULL;
-		if ((rc = task_placeholder(t, a->ph_secrets[i], &key, &value, e)))
+		int rc = task_placeholder(t, a->ph_secrets[i], &key, &value, e);
+		if (rc)
 			return rc;
 		placeholder_set_put(ph, key, value);
 		memset(value, 0, strlen(value));
@@ -115,6 +120,32 @@ static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t
 		free(value);
 	}
 	return 0;
+}
+
+/*
+ * Clones the branch (when there is one) and resolves the secrets: locations become paths
+ * inside the clone, the URL comes from --db-secret, placeholders from --placeholder-secret.
+ */
+static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t *nlocs,
+			buf *url, placeholder_set *ph, err *e)
+{
+	int rc;
+	if (a->branch) {
+		if ((rc = task_resolve_url(t, a->git_url, a->config, e)) || (rc = task_clone(t, e)))
+			return rc;
+		if (*nlocs == 0) {
+			*locs = xmalloc(sizeof **locs);
+			(*locs)[(*nlocs)++] = xstrdup("sql");
+		}
+		for (size_t i = 0; i < *nlocs; i++) {
+			char *in_clone = fs_join(task_checkout(t), (*locs)[i]);
+			free((*locs)[i]);
+			(*locs)[i] = in_clone;
+		}
+	}
+	if (a->db_secret && (rc = task_db_conninfo(t, a->db_secret, url, e)))
+		return rc;
+	return task_placeholders(t, a, ph, e);
 }
 
 /* Error text and annotation paths name files as the repository does (sql/V2__x.sql),
@@ -126,7 +157,7 @@ static void strip_clone_path(const task *t, err *e, char **file)
 	buf_puts(&b, e->msg);
 	buf_replace_all(&b, buf_cstr(&prefix), "");
 	snprintf(e->msg, sizeof e->msg, "%s", buf_cstr(&b));
-	if (*file && strncmp(*file, buf_cstr(&prefix), prefix.len) == 0) {
+	if (file && *file && strncmp(*file, buf_cstr(&prefix), prefix.len) == 0) {
 		char *rel = xstrdup(*file + prefix.len);
 		free(*file);
 		*file = rel;
@@ -159,30 +190,27 @@ int cmd_migrate(int argc, char **argv)
 	int c, rc = 0;
 	placeholder_set_from_env(&ph);
 	optind = 1;
+	opterr = 0; /* one error line, ours */
 	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
-		case O_URL:
-			o.url = optarg;
-			break;
+		case O_URL: o.url = optarg; break;
 		case O_LOC: {
 			char *copy = xstrdup(optarg), *save = NULL;
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
 				locs = xrealloc(locs, (nlocs + 1) * sizeof *locs);
 				locs[nlocs++] = xstrdup(t);
 			}
 			free(copy);
 			break;
 		}
-		case O_SCHEMA:
-			o.schema = optarg;
-			break;
-		case O_TABLE:
-			o.table = optarg;
-			break;
+		case O_SCHEMA: o.schema = optarg; break;
+		case O_TABLE: o.table = optarg; break;
 		case O_PH: {
 			const char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg) {
-				rc = cmd_usage_error(usage, "%s: --placeholder takes NAME=VALUE", op);
+				rc = cmd_usage_error(usage, "%s: --placeholder takes NAME=VALUE",
+				                     op);
 				break;
 			}
 			char *name = xstrndup(optarg, (size_t)(eq - optarg));
@@ -191,52 +219,31 @@ int cmd_migrate(int argc, char **argv)
 			free(name);
 			break;
 		}
-		case O_TARGET:
-			o.target = strcmp(optarg, "latest") == 0 ? NULL : optarg;
-			break;
-		case O_OOO:
-			o.out_of_order = 1;
-			break;
-		case O_BV:
-			o.baseline_version = optarg;
-			break;
-		case O_BD:
-			o.baseline_description = optarg;
-			break;
-		case O_BY:
-			o.installed_by = optarg;
-			break;
-		case O_JSON:
-			o.json = 1;
-			break;
-		case O_VERB:
-			log_set_verbose(1);
-			break;
-		case O_GIT_BRANCH:
-			ta.branch = optarg;
-			break;
-		case O_GIT_URL:
-			ta.git_url = optarg;
-			break;
-		case O_CONFIG:
-			ta.config = optarg;
-			break;
-		case O_DB_SECRET:
-			ta.db_secret = optarg;
-			break;
+		case O_TARGET: o.target = strcmp(optarg, "latest") == 0 ? NULL : optarg; break;
+		case O_OOO: o.out_of_order = 1; break;
+		case O_BV: o.baseline_version = optarg; break;
+		case O_BD: o.baseline_description = optarg; break;
+		case O_BOM: o.baseline_on_migrate = 1; break;
+		case O_BY: o.installed_by = optarg; break;
+		case O_JSON: o.json = 1; break;
+		case O_VERB: log_set_verbose(1); break;
+		case O_GIT_BRANCH: ta.branch = optarg; break;
+		case O_GIT_URL: ta.git_url = optarg; break;
+		case O_CONFIG: ta.config = optarg; break;
+		case O_DB_SECRET: ta.db_secret = optarg; break;
 		case O_PH_SECRET:
-			ta.ph_secrets = xrealloc(ta.ph_secrets, (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
+			ta.ph_secrets = xrealloc(ta.ph_secrets,
+			                         (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
 			ta.ph_secrets[ta.n_ph_secrets++] = optarg;
 			break;
-		case O_REGION:
-			ta.region = optarg;
-			break;
+		case O_REGION: ta.region = optarg; break;
 		case O_HELP:
 			fputs(usage, stdout);
 			rc = -1;
 			break;
 		default:
-			rc = cmd_usage_error(usage, "%s: unknown option", op);
+			rc = cmd_usage_error(usage, "%s: unknown option or missing value: %s", op,
+			                     argv[optind - 1]);
 			break;
 		}
 	}
@@ -251,29 +258,15 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	err e = ERR_INIT;
-	if (ta.branch) {
-		tk = task_new(ta.branch, ta.region);
-		rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e);
-	} else if (ta.db_secret || ta.n_ph_secrets) {
-		/* Secrets without a clone: the same resolution, on the local folders. */
-		tk = task_new("", ta.region);
-		if (ta.db_secret)
-			rc = task_db_conninfo(tk, ta.db_secret, &task_url, &e);
-		for (size_t i = 0; rc == 0 && i < ta.n_ph_secrets; i++) {
-			char *key = NULL, *value = NULL;
-			rc = task_placeholder(tk, ta.ph_secrets[i], &key, &value, &e);
-			if (rc == 0)
-				placeholder_set_put(&ph, key, value);
-			free(key);
-			free(value);
+	if (ta.branch || ta.db_secret || ta.n_ph_secrets) {
+		tk = task_new(ta.branch ? ta.branch : "", ta.region);
+		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
+			rc = cmd_report(&e);
+			goto out;
 		}
+		if (task_url.len)
+			o.url = buf_cstr(&task_url);
 	}
-	if (rc) {
-		rc = cmd_report(&e);
-		goto out;
-	}
-	if (task_url.len)
-		o.url = buf_cstr(&task_url);
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
@@ -300,7 +293,7 @@ int cmd_migrate(int argc, char **argv)
 		else
 			rc = err_set(&e, ORC_EUSAGE, "%s: not a migration command", op);
 		if (rc && ta.branch)
-			strip_clone_path(tk, &e, &(char *){NULL});
+			strip_clone_path(tk, &e, NULL);
 		if (rc)
 			rc = cmd_report(&e);
 	}

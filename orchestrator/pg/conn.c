@@ -6,6 +6,20 @@
 
 #include "core/log.h"
 
+/* Server notices and warnings go through the one output path (redacted), not libpq's
+ * default of printing them to stderr. */
+static void on_notice(void *arg, const char *message)
+{
+	(void)arg;
+	buf m = BUF_INIT;
+	buf_puts(&m, message);
+	while (m.len && (m.ptr[m.len - 1] == '\n' || m.ptr[m.len - 1] == ' '))
+		buf_truncate(&m, m.len - 1);
+	buf_replace_all(&m, "\n", "; ");
+	log_warn("server: %s", buf_cstr(&m));
+	buf_free(&m);
+}
+
 int conn_open(const char *url, PGconn **out, err *e)
 {
 	const char *keys[3] = {0}, *vals[3] = {0};
@@ -20,8 +34,9 @@ int conn_open(const char *url, PGconn **out, err *e)
 		char *perr = NULL;
 		PQconninfoOption *opts = PQconninfoParse(url, &perr);
 		if (!opts) {
-			err_set(e, ORC_EUSAGE, "--url: not a PostgreSQL connection string or URI: %s",
-				perr ? perr : "parse error");
+			err_set(e, ORC_EUSAGE,
+			        "--url: not a PostgreSQL connection string or URI: %s",
+			        perr ? perr : "parse error");
 			PQfreemem(perr);
 			return ORC_EUSAGE;
 		}
@@ -42,12 +57,13 @@ int conn_open(const char *url, PGconn **out, err *e)
 		buf_replace_all(&m, "\n", "; ");
 		log_redact(&m);
 		err_set(e, ORC_EREMOTE,
-			"cannot connect to PostgreSQL: %s; check --url or the PG* variables",
-			buf_cstr(&m));
+		        "cannot connect to PostgreSQL: %s; check --url or the PG* variables",
+		        buf_cstr(&m));
 		buf_free(&m);
 		PQfinish(c);
 		return ORC_EREMOTE;
 	}
+	PQsetNoticeProcessor(c, on_notice, NULL);
 	*out = c;
 	return 0;
 }
@@ -73,8 +89,7 @@ void conn_describe_error(const PGresult *r, PGconn *c, buf *out)
 		buf_truncate(out, out->len - 1);
 }
 
-int conn_execp(PGconn *c, const char *sql, int n, const char *const *params, PGresult **res,
-	       err *e)
+int conn_execp(PGconn *c, const char *sql, int n, const char *const *params, PGresult **res, err *e)
 {
 	PGresult *r = n ? PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);

@@ -21,7 +21,7 @@ int conn_open(const char *url, PGconn **out, err *e);
 int conn_exec(PGconn *c, const char *sql, PGresult **res, err *e);
 /* The same with text parameters. */
 int conn_execp(PGconn *c, const char *sql, int n, const char *const *params, PGresult **res,
-	       err *e);
+               err *e);
 /* "SQLSTATE 42P01: relation "x" does not exist (detail)" of a failed result. */
 void conn_describe_error(const PGresult *r, PGconn *c, buf *out);
 

@@ -54,7 +54,8 @@ static int scan_dir(const char *root, const char *rel, list *l, err *e)
 	char *dir = rel[0] ? fs_join(root, rel) : xstrdup(root);
 	DIR *d = opendir(dir);
 	if (!d) {
-		err_set(e, ORC_EUSAGE, "%s: cannot read the migrations folder; check --locations", dir);
+		err_set(e, ORC_EUSAGE, "%s: cannot read the migrations folder; check --locations",
+		        dir);
 		free(dir);
 		return ORC_EUSAGE;
 	}
@@ -80,8 +81,8 @@ static int scan_dir(const char *root, const char *rel, list *l, err *e)
 			pg_migration m = {0};
 			if (!parse_name(names[i], &m)) {
 				log_verbose("%s: not a migration (V<version>__<description>.sql or "
-					    "R__<description>.sql), skipped",
-					    path);
+				            "R__<description>.sql), skipped",
+				            path);
 			} else {
 				buf text = BUF_INIT;
 				rc = fs_read_file(path, &text, e);
@@ -125,8 +126,9 @@ int discover_scan(const char *const *locations, size_t n_locations, pg_migration
 		if (strncmp(loc, "filesystem:", 11) == 0)
 			loc += 11;
 		if (!fs_is_dir(loc)) {
-			rc = err_set(e, ORC_EUSAGE,
-				     "%s: migrations location is not a directory; check --locations", loc);
+			rc = err_set(
+			    e, ORC_EUSAGE,
+			    "%s: migrations location is not a directory; check --locations", loc);
 			break;
 		}
 		rc = scan_dir(loc, "", &l, e);
@@ -142,13 +144,15 @@ int discover_scan(const char *const *locations, size_t n_locations, pg_migration
 			out->n_versioned++;
 		if (i > 0 && cmp_migration(&l.v[i - 1], &l.v[i]) == 0) {
 			if (l.v[i].version)
-				return err_set(e, ORC_EUSAGE,
-					       "two migrations have version %s: %s and %s; rename one of them",
-					       l.v[i].version, l.v[i - 1].path, l.v[i].path);
-			return err_set(e, ORC_EUSAGE,
-				       "two repeatable migrations have description '%s': %s and %s; rename "
-				       "one of them",
-				       l.v[i].description, l.v[i - 1].path, l.v[i].path);
+				return err_set(
+				    e, ORC_EUSAGE,
+				    "two migrations have version %s: %s and %s; rename one of them",
+				    l.v[i].version, l.v[i - 1].path, l.v[i].path);
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "two repeatable migrations have description '%s': %s and %s; rename "
+			    "one of them",
+			    l.v[i].description, l.v[i - 1].path, l.v[i].path);
 		}
 	}
 	return 0;

@@ -29,8 +29,9 @@ int history_open(pg_history *h, PGconn *c, const char *schema, const char *table
 			return err_prefix(e, "reading the current schema");
 		if (PQgetisnull(r, 0, 0)) {
 			PQclear(r);
-			return err_set(e, ORC_EUSAGE,
-				       "no schema of search_path exists in this database; pass --schema");
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "no schema of search_path exists in this database; pass --schema");
 		}
 		h->schema = xstrdup(PQgetvalue(r, 0, 0));
 		PQclear(r);
@@ -112,7 +113,8 @@ int history_create(pg_history *h, err *e)
 		return 0;
 	PGresult *r;
 	const char *p[] = {h->schema};
-	if (conn_execp(h->conn, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, p, &r, e))
+	if (conn_execp(h->conn, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", 1, p,
+	               &r, e))
 		return err_prefix(e, "looking for schema %s", h->schema);
 	int schema_exists = PQntuples(r) > 0;
 	PQclear(r);
@@ -124,29 +126,30 @@ int history_create(pg_history *h, err *e)
 	if (!schema_exists)
 		buf_printf(&sql, "CREATE SCHEMA %s;\n", qs);
 	buf_printf(&sql,
-		   "CREATE TABLE %s (\n"
-		   "    \"installed_rank\" INT NOT NULL,\n"
-		   "    \"version\" VARCHAR(50),\n"
-		   "    \"description\" VARCHAR(200) NOT NULL,\n"
-		   "    \"type\" VARCHAR(20) NOT NULL,\n"
-		   "    \"script\" VARCHAR(1000) NOT NULL,\n"
-		   "    \"checksum\" INTEGER,\n"
-		   "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-		   "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-		   "    \"execution_time\" INTEGER NOT NULL,\n"
-		   "    \"success\" BOOLEAN NOT NULL\n"
-		   ");\n"
-		   "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\");\n"
-		   "CREATE INDEX %s ON %s (\"success\");\n",
-		   h->qualified, h->qualified, qpk, qidx, h->qualified);
+	           "CREATE TABLE %s (\n"
+	           "    \"installed_rank\" INT NOT NULL,\n"
+	           "    \"version\" VARCHAR(50),\n"
+	           "    \"description\" VARCHAR(200) NOT NULL,\n"
+	           "    \"type\" VARCHAR(20) NOT NULL,\n"
+	           "    \"script\" VARCHAR(1000) NOT NULL,\n"
+	           "    \"checksum\" INTEGER,\n"
+	           "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+	           "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+	           "    \"execution_time\" INTEGER NOT NULL,\n"
+	           "    \"success\" BOOLEAN NOT NULL\n"
+	           ");\n"
+	           "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (\"installed_rank\");\n"
+	           "CREATE INDEX %s ON %s (\"success\");\n",
+	           h->qualified, h->qualified, qpk, qidx, h->qualified);
 	if (!schema_exists) {
 		/* Flyway's marker: the schemas it created, so that `clean` knows to drop them. */
 		char *lit = PQescapeLiteral(h->conn, qs, strlen(qs));
-		buf_printf(&sql,
-			   "INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
-			   "installed_by, execution_time, success) VALUES (1, NULL, '<< Flyway Schema "
-			   "Creation >>', 'SCHEMA', %s, NULL, current_user, 0, true);\n",
-			   h->qualified, lit);
+		buf_printf(
+		    &sql,
+		    "INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
+		    "installed_by, execution_time, success) VALUES (1, NULL, '<< Flyway Schema "
+		    "Creation >>', 'SCHEMA', %s, NULL, current_user, 0, true);\n",
+		    h->qualified, lit);
 		PQfreemem(lit);
 	}
 	buf_puts(&sql, "COMMIT;");
@@ -176,10 +179,11 @@ int history_read(pg_history *h, err *e)
 	free_rows(h);
 	if (!h->exists)
 		return 0;
-	char *sql = xasprintf("SELECT installed_rank, version, description, type, script, checksum, "
-			      "installed_by, to_char(installed_on, 'YYYY-MM-DD HH24:MI:SS'), "
-			      "execution_time, success FROM %s ORDER BY installed_rank",
-			      h->qualified);
+	char *sql =
+	    xasprintf("SELECT installed_rank, version, description, type, script, checksum, "
+	              "installed_by, to_char(installed_on, 'YYYY-MM-DD HH24:MI:SS'), "
+	              "execution_time, success FROM %s ORDER BY installed_rank",
+	              h->qualified);
 	PGresult *r;
 	int rc = conn_exec(h->conn, sql, &r, e);
 	free(sql);
@@ -208,25 +212,32 @@ int history_read(pg_history *h, err *e)
 
 char *history_insert_sql(const pg_history *h)
 {
-	return xasprintf("INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
-			 "installed_by, execution_time, success) "
-			 "SELECT COALESCE(pg_catalog.max(installed_rank), 0) + 1, $1, $2, $3, $4, "
-			 "$5::int, $6, COALESCE($7::int, (pg_catalog.date_part('epoch', "
-			 "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s "
-			 "RETURNING execution_time",
-			 h->qualified, h->qualified);
+	return xasprintf(
+	    "INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
+	    "installed_by, execution_time, success) "
+	    "SELECT COALESCE(pg_catalog.max(installed_rank), 0) + 1, $1, $2, $3, $4, "
+	    "$5::int, $6, COALESCE($7::int, (pg_catalog.date_part('epoch', "
+	    "pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int), $8::boolean FROM %s "
+	    "RETURNING execution_time",
+	    h->qualified, h->qualified);
 }
 
 int history_insert(pg_history *h, const char *version, const char *description, const char *type,
-		   const char *script, const int32_t *checksum, const char *installed_by,
-		   int execution_time, int success, err *e)
+                   const char *script, const int32_t *checksum, const char *installed_by,
+                   int execution_time, int success, err *e)
 {
 	char cs[16], et[16];
 	if (checksum)
 		snprintf(cs, sizeof cs, "%d", (int)*checksum);
 	snprintf(et, sizeof et, "%d", execution_time);
-	const char *p[] = {version, description, type, script, checksum ? cs : NULL, installed_by, et,
-			   success ? "true" : "false"};
+	const char *p[] = {version,
+	                   description,
+	                   type,
+	                   script,
+	                   checksum ? cs : NULL,
+	                   installed_by,
+	                   et,
+	                   success ? "true" : "false"};
 	char *sql = history_insert_sql(h);
 	int rc = conn_execp(h->conn, sql, 8, p, NULL, e);
 	free(sql);

@@ -59,7 +59,7 @@ int history_read(pg_history *h, err *e);
  * started, measured by the server), $8 success. Heap string. */
 char *history_insert_sql(const pg_history *h);
 int history_insert(pg_history *h, const char *version, const char *description, const char *type,
-		   const char *script, const int32_t *checksum, const char *installed_by,
-		   int execution_time, int success, err *e);
+                   const char *script, const int32_t *checksum, const char *installed_by,
+                   int execution_time, int success, err *e);
 
 #endif

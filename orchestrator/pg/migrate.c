@@ -8,9 +8,11 @@
 #include "pg/migrate.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/buf.h"
@@ -47,11 +49,14 @@ typedef struct engine {
 	char *user, *database, *search_path;
 	info_row *rows;
 	size_t n_rows;
+	unsigned batches;
 	const char *baseline;    /* version of the last BASELINE row */
 	const char *max_applied; /* highest successful version */
 } engine;
 
 static const char *const default_locations[] = {"sql"};
+
+#define SET_PATH_SQL "SELECT pg_catalog.set_config('search_path', $1, false)"
 
 static void engine_free(engine *g)
 {
@@ -78,8 +83,8 @@ static int engine_open(engine *g, const migrate_opts *o, int need_files, err *e)
 			return e->code;
 	}
 	if (o->target && !version_valid(o->target, strlen(o->target)))
-		return err_set(e, ORC_EUSAGE, "--target %s: not a version (digits separated by '.')",
-			       o->target);
+		return err_set(e, ORC_EUSAGE,
+		               "--target %s: not a version (digits separated by '.')", o->target);
 	if (conn_open(o->url, &g->c, e))
 		return e->code;
 	g->server_version = PQserverVersion(g->c);
@@ -91,8 +96,9 @@ static int engine_open(engine *g, const migrate_opts *o, int need_files, err *e)
 	if (history_open(&g->h, g->c, o->schema, o->table, e))
 		return e->code;
 	PGresult *r;
-	if (conn_exec(g->c, "SELECT current_user, current_database(), current_setting('search_path')",
-		      &r, e))
+	if (conn_exec(g->c,
+	              "SELECT current_user, current_database(), current_setting('search_path')", &r,
+	              e))
 		return err_prefix(e, "reading the session");
 	g->user = xstrdup(o->installed_by ? o->installed_by : PQgetvalue(r, 0, 0));
 	g->database = xstrdup(PQgetvalue(r, 0, 1));
@@ -113,7 +119,7 @@ static int engine_set_search_path(engine *g, err *e)
 	free(g->search_path);
 	g->search_path = sp;
 	const char *p[] = {sp};
-	if (conn_execp(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, p, NULL, e))
+	if (conn_execp(g->c, SET_PATH_SQL, 1, p, NULL, e))
 		return err_prefix(e, "setting search_path to %s", sp);
 	return 0;
 }
@@ -138,7 +144,7 @@ static const pg_migration *find_versioned(const engine *g, const char *version)
 static const pg_migration *find_repeatable(const engine *g, const char *desc)
 {
 	return bsearch(desc, g->m.v + g->m.n_versioned, g->m.n - g->m.n_versioned, sizeof *g->m.v,
-		       cmp_file_desc);
+	               cmp_file_desc);
 }
 
 static int is_marker(const pg_applied *a)
@@ -146,8 +152,22 @@ static int is_marker(const pg_applied *a)
 	return strcmp(a->type, "SCHEMA") == 0 || strcmp(a->type, "DELETE") == 0;
 }
 
+/* Flyway's repair (9+) marks a missing migration with a later DELETE row. */
+static int is_deleted(const pg_history *h, const pg_applied *a)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		const pg_applied *d = &h->rows[i];
+		if (d->rank <= a->rank || strcmp(d->type, "DELETE") != 0)
+			continue;
+		if (a->version ? d->version && version_cmp(a->version, d->version) == 0
+		               : !d->version && strcmp(a->description, d->description) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void add_row(engine *g, const pg_migration *f, const pg_applied *a, const char *state,
-		    int problems, int apply)
+                    int problems, int apply)
 {
 	info_row *r = &g->rows[g->n_rows++];
 	r->file = f;
@@ -179,34 +199,44 @@ static void classify(engine *g)
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f = a->version ? (strcmp(a->type, "BASELINE") == 0
-							      ? NULL
-							      : find_versioned(g, a->version))
-						   : find_repeatable(g, a->description);
+		const pg_migration *f =
+		    a->version
+		        ? (strcmp(a->type, "BASELINE") == 0 ? NULL : find_versioned(g, a->version))
+		        : find_repeatable(g, a->description);
 		if (f)
 			latest[f - m->v] = a;
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		const pg_applied *a = &h->rows[i];
 		if (is_marker(a)) {
-			add_row(g, NULL, a, a->success ? "Success" : "Failed", 0, 0);
+			add_row(g, NULL, a,
+			        strcmp(a->type, "DELETE") == 0 ? "Deleted"
+			        : a->success                   ? "Success"
+			                                       : "Failed",
+			        0, 0);
 			continue;
 		}
 		if (strcmp(a->type, "BASELINE") == 0) {
 			add_row(g, NULL, a, "Baseline", 0, 0);
 			continue;
 		}
-		const pg_migration *f = a->version ? find_versioned(g, a->version)
-						   : find_repeatable(g, a->description);
+		const pg_migration *f =
+		    a->version ? find_versioned(g, a->version) : find_repeatable(g, a->description);
 		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
 		if (!a->success) {
-			add_row(g, f, a, f ? "Failed" : future ? "Failed (Future)" : "Failed (Missing)",
-				P_FAILED, 0);
+			add_row(g, f, a,
+			        f        ? "Failed"
+			        : future ? "Failed (Future)"
+			                 : "Failed (Missing)",
+			        P_FAILED, 0);
+		} else if (!f && is_deleted(h, a)) {
+			add_row(g, NULL, a, "Deleted", 0, 0);
 		} else if (!f) {
-			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING, 0);
+			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
+			        0);
 		} else if (a->version) {
 			int changed = !a->has_checksum || a->checksum != f->checksum ||
-				      strcmp(a->description, f->description) != 0;
+			              strcmp(a->description, f->description) != 0;
 			add_row(g, f, a, "Success", changed ? P_CHANGED : 0, 0);
 		} else if (latest[f - m->v] != a) {
 			add_row(g, f, a, "Superseded", 0, 0);
@@ -226,7 +256,7 @@ static void classify(engine *g)
 			else if (g->o->target && version_cmp(f->version, g->o->target) > 0)
 				add_row(g, f, NULL, "Above Target", 0, 0);
 			else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&
-				 !g->o->out_of_order)
+			         !g->o->out_of_order)
 				add_row(g, f, NULL, "Ignored", P_IGNORED, 0);
 			else
 				add_row(g, f, NULL, "Pending", P_PENDING, 1);
@@ -248,9 +278,8 @@ static const char *row_script(const info_row *r)
 	return r->file ? r->file->script : r->row->script;
 }
 
-static const char *row_path(const engine *g, const info_row *r)
+static const char *row_path(const info_row *r)
 {
-	(void)g;
 	return r->file ? r->file->path : r->row->script;
 }
 
@@ -263,42 +292,44 @@ static void describe_problem(const engine *g, const info_row *r, int p, buf *out
 		buf_printf(&label, "migration %s (%s)", v, row_script(r));
 	else
 		buf_printf(&label, "repeatable migration '%s' (%s)",
-			   r->file ? r->file->description : r->row->description, row_script(r));
+		           r->file ? r->file->description : r->row->description, row_script(r));
 	switch (p) {
 	case P_CHANGED:
 		if (!r->row->has_checksum || r->row->checksum != r->file->checksum)
-			buf_printf(out,
-				   "%s: checksum mismatch: applied with checksum %d, the file now has %d; "
-				   "revert the change, or run repair if it is intended",
-				   r->file->path, r->row->has_checksum ? r->row->checksum : 0,
-				   r->file->checksum);
+			buf_printf(
+			    out,
+			    "%s: checksum mismatch: applied with checksum %d, the file now has %d; "
+			    "revert the change, or run repair if it is intended",
+			    r->file->path, r->row->has_checksum ? r->row->checksum : 0,
+			    r->file->checksum);
 		else
-			buf_printf(out,
-				   "%s: description mismatch: applied as '%s', the file now says '%s'; "
-				   "rename it back, or run repair",
-				   r->file->path, r->row->description, r->file->description);
+			buf_printf(
+			    out,
+			    "%s: description mismatch: applied as '%s', the file now says '%s'; "
+			    "rename it back, or run repair",
+			    r->file->path, r->row->description, r->file->description);
 		break;
 	case P_FAILED:
-		buf_printf(out,
-			   "%s failed earlier (installed_rank %d in %s); clean up what it left, then "
-			   "run repair",
-			   buf_cstr(&label), r->row->rank, g->h.qualified);
+		buf_printf(
+		    out,
+		    "%s failed earlier (installed_rank %d in %s); clean up what it left, then "
+		    "run repair",
+		    buf_cstr(&label), r->row->rank, g->h.qualified);
 		break;
 	case P_MISSING:
 		buf_printf(out,
-			   "%s is applied but not in the locations; restore the file or check "
-			   "--locations",
-			   buf_cstr(&label));
+		           "%s is applied but not in the locations; restore the file or check "
+		           "--locations",
+		           buf_cstr(&label));
 		break;
 	case P_IGNORED:
-		buf_printf(out,
-			   "%s: pending but older than the highest applied version %s; rename it above "
-			   "%s, or pass --out-of-order",
-			   row_path(g, r), g->max_applied, g->max_applied);
+		buf_printf(
+		    out,
+		    "%s: pending but older than the highest applied version %s; rename it above "
+		    "%s, or pass --out-of-order",
+		    row_path(r), g->max_applied, g->max_applied);
 		break;
-	default:
-		buf_printf(out, "%s: not applied yet; run migrate", row_path(g, r));
-		break;
+	default: buf_printf(out, "%s: not applied yet; run migrate", row_path(r)); break;
 	}
 	buf_free(&label);
 }
@@ -323,7 +354,7 @@ static int check(const engine *g, int mask, err *e)
 	}
 	if (count)
 		err_set(e, ORC_EFAIL, "validate: %s%s", buf_cstr(&first),
-			count > 1 ? " (more problems above)" : "");
+		        count > 1 ? " (more problems above)" : "");
 	buf_free(&first);
 	buf_free(&line);
 	return count ? ORC_EFAIL : 0;
@@ -337,6 +368,8 @@ typedef struct prepared {
 	sql_stmt *stmts;
 	size_t n;
 	const char *no_tx; /* the statement kind that forces running outside a transaction */
+	int copy;          /* holds COPY ... FROM STDIN: cannot be pipelined */
+	int resets_path;   /* may change search_path: restore it afterwards */
 } prepared;
 
 static void add_builtins(const engine *g, placeholder_set *ph)
@@ -344,7 +377,7 @@ static void add_builtins(const engine *g, placeholder_set *ph)
 	if (g->o->placeholders)
 		for (size_t i = 0; i < g->o->placeholders->n; i++)
 			placeholder_set_put(ph, g->o->placeholders->items[i].name,
-					    g->o->placeholders->items[i].value);
+			                    g->o->placeholders->items[i].value);
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -361,7 +394,8 @@ static int prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	buf raw = BUF_INIT;
 	int rc = fs_read_file(p->row->file->path, &raw, e);
 	if (rc == 0)
-		rc = placeholder_apply(ph, p->row->file->path, buf_cstr(&raw), raw.len, &p->text, e);
+		rc =
+		    placeholder_apply(ph, p->row->file->path, buf_cstr(&raw), raw.len, &p->text, e);
 	buf_free(&raw);
 	if (rc)
 		return rc;
@@ -369,9 +403,15 @@ static int prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	if (p->text.len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
 		memset(p->text.ptr, ' ', 3); /* the BOM is not SQL */
 	p->n = sqlsplit(t, p->text.len, &p->stmts);
+	for (size_t i = 0; i < p->n; i++)
+		p->copy |= p->stmts[i].copy;
+	/* Only these change the session's search_path (SET, set_config, RESET, SET SCHEMA);
+	 * restoring it after every other migration would cost a statement each. */
+	p->resets_path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
+	                 strcasestr(t, "set schema") || strcasestr(t, "discard");
 	for (size_t i = 0; i < p->n && !p->no_tx; i++)
 		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
-					&p->no_tx);
+		                        &p->no_tx);
 	return 0;
 }
 
@@ -383,6 +423,20 @@ static int error_line(const prepared *p, size_t s, const PGresult *r)
 	const char *t = buf_cstr(&p->text) + st->off;
 	const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
 	int line = st->line;
+	/* A runtime error inside a DO block: PL/pgSQL counts lines from the body's opening
+	 * dollar quote. */
+	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+	const char *in_do = ctx ? strstr(ctx, "PL/pgSQL function inline_code_block line ") : NULL;
+	if (!pos && in_do && st->len > 2 && strncasecmp(t, "DO", 2) == 0) {
+		const char *body = memchr(t, '$', st->len);
+		int n = atoi(in_do + strlen("PL/pgSQL function inline_code_block line "));
+		if (body && n > 0) {
+			for (const char *c = t; c < body; c++)
+				if (*c == '\n')
+					line++;
+			return line + n - 1;
+		}
+	}
 	if (pos) {
 		long chars = strtol(pos, NULL, 10);
 		for (size_t i = 0; i < st->len && chars > 1; i++) {
@@ -406,9 +460,8 @@ static const char *migration_label(const pg_migration *f, buf *b)
 }
 
 static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char *how,
-		migrate_result *res, err *e)
+                migrate_result *res, err *e)
 {
-	(void)g;
 	buf m = BUF_INIT;
 	conn_describe_error(r, g->c, &m);
 	log_redact(&m);
@@ -417,8 +470,11 @@ static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char 
 	res->fail_file = xstrdup(p->row->file->path);
 	res->fail_line = line;
 	buf label = BUF_INIT;
-	err_set(e, ORC_EFAIL, "%s:%d: migration %s failed: %s; %s", p->row->file->path, line,
-		migration_label(p->row->file, &label), buf_cstr(&m), how);
+	char at[16] = "";
+	if (line > 0)
+		snprintf(at, sizeof at, ":%d", line);
+	err_set(e, ORC_EFAIL, "%s%s: migration %s failed: %s; %s", p->row->file->path, at,
+	        migration_label(p->row->file, &label), buf_cstr(&m), how);
 	buf_free(&label);
 	buf_free(&m);
 	return ORC_EFAIL;
@@ -435,40 +491,56 @@ static int pipe_send(PGconn *c, const char *sql, int n, const char *const *param
  * everything up to the Sync, so nothing after a failing migration runs; the ones before
  * it stay committed. *done counts those; ms[i] is the server's execution time. */
 static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, size_t *done,
-		     int *ms, migrate_result *res, err *e)
+                     int *ms, migrate_result *res, err *e)
 {
 	PGconn *c = g->c;
 	const char *sp[] = {g->search_path};
 	*done = 0;
-	int ok = PQenterPipelineMode(c);
+	/* The history INSERT is prepared once per batch (a unique name: a migration may have
+	 * run DEALLOCATE or DISCARD since the last batch). */
+	char stmt_name[32];
+	snprintf(stmt_name, sizeof stmt_name, "orc_history_%u", ++g->batches);
+	int ok = PQenterPipelineMode(c) && PQsendPrepare(c, stmt_name, insert_sql, 8, NULL);
 	for (size_t j = 0; ok && j < n; j++) {
 		prepared *p = &ps[j];
 		const pg_migration *f = p->row->file;
 		char cs[16];
 		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
-		const char *ip[] = {f->version, f->description, "SQL", f->script, cs, g->user, NULL, "true"};
+		const char *ip[] = {f->version, f->description, "SQL", f->script,
+		                    cs,         g->user,        NULL,  "true"};
 		ok = pipe_send(c, "BEGIN", 0, NULL);
 		for (size_t i = 0; ok && i < p->n; i++) {
-			char *stmt = xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
+			char *stmt =
+			    xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
 			ok = pipe_send(c, stmt, 0, NULL);
 			free(stmt);
 		}
-		ok = ok && pipe_send(c, insert_sql, 8, ip) && pipe_send(c, "COMMIT", 0, NULL) &&
-		     pipe_send(c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, sp);
+		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
+		     pipe_send(c, "COMMIT", 0, NULL);
+		if (p->resets_path)
+			ok = ok && pipe_send(c, SET_PATH_SQL, 1, sp);
 	}
 	ok = ok && PQpipelineSync(c);
 	if (!ok) {
 		err_set(e, ORC_EREMOTE, "%s: sending migrations failed: %s", ps[0].row->file->path,
-			PQerrorMessage(c));
+		        PQerrorMessage(c));
 		PQexitPipelineMode(c);
 		return ORC_EREMOTE;
 	}
 	PGresult *bad = NULL;
 	size_t bad_j = 0, bad_q = 0;
+	PGresult *r;
+	while ((r = PQgetResult(c))) {
+		if (!bad && PQresultStatus(r) != PGRES_COMMAND_OK) {
+			bad = r;
+			bad_q = SIZE_MAX; /* the prepare: reported as a history failure */
+			continue;
+		}
+		PQclear(r);
+	}
 	for (size_t j = 0; j < n && PQstatus(c) != CONNECTION_BAD; j++) {
-		size_t nq = ps[j].n + 4;
+		size_t nq = ps[j].n + 3 + (size_t)ps[j].resets_path;
 		for (size_t q = 0; q < nq; q++) {
-			PGresult *r;
 			while ((r = PQgetResult(c))) {
 				ExecStatusType st = PQresultStatus(r);
 				if (!bad && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
@@ -478,7 +550,8 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 					bad_q = q;
 					continue;
 				}
-				if (!bad && q == ps[j].n + 1 && st == PGRES_TUPLES_OK && PQntuples(r) == 1)
+				if (!bad && q == ps[j].n + 1 && st == PGRES_TUPLES_OK &&
+				    PQntuples(r) == 1)
 					ms[j] = atoi(PQgetvalue(r, 0, 0));
 				PQclear(r);
 			}
@@ -488,14 +561,13 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		if (!bad && PQstatus(c) != CONNECTION_BAD)
 			*done = j + 1;
 	}
-	PGresult *r;
 	while ((r = PQgetResult(c)) && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
 		PQclear(r);
 	PQclear(r);
 	PQexitPipelineMode(c);
 	if (!bad && PQstatus(c) == CONNECTION_BAD) {
 		err_set(e, ORC_EREMOTE, "%s: connection lost during the migration: %s",
-			ps[*done < n ? *done : n - 1].row->file->path, PQerrorMessage(c));
+		        ps[*done < n ? *done : n - 1].row->file->path, PQerrorMessage(c));
 		return ORC_EREMOTE;
 	}
 	if (!bad)
@@ -508,7 +580,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		rc = fail(g, p, bad_q - 1, bad, "nothing of it was applied (rolled back)", res, e);
 	else
 		rc = fail(g, p, p->n, bad, "recording it in the history table failed, rolled back",
-			  res, e);
+		          res, e);
 	PQclear(bad);
 	return rc;
 }
@@ -520,48 +592,127 @@ static double now_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-/* A migration that cannot run in a transaction: statement by statement, autocommit. */
-static int run_no_tx(engine *g, prepared *p, migrate_result *res, err *e)
+/* One statement with PQexec; COPY ... FROM STDIN gets its data. */
+static PGresult *exec_stmt(PGconn *c, const prepared *p, const sql_stmt *st)
+{
+	char *stmt = xstrndup(buf_cstr(&p->text) + st->off, st->len);
+	PGresult *r = PQexec(c, stmt);
+	free(stmt);
+	if (st->copy && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		const char *data = buf_cstr(&p->text) + st->copy_off;
+		if (PQputCopyData(c, data, (int)st->copy_len) != 1 || PQputCopyEnd(c, NULL) != 1)
+			return PQgetResult(c);
+		r = PQgetResult(c);
+		PGresult *extra;
+		while ((extra = PQgetResult(c)))
+			PQclear(extra);
+	}
+	return r;
+}
+
+/* A migration run statement by statement: inside one transaction when it holds COPY ...
+ * FROM STDIN (COPY cannot be pipelined), or in autocommit when it holds a statement that
+ * cannot run in a transaction. */
+static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, err *e)
 {
 	const pg_migration *f = p->row->file;
-	log_warn("%s: runs outside a transaction because it holds %s; a failure part-way leaves "
-		 "the statements before it applied",
-		 f->path, p->no_tx);
+	if (!in_tx)
+		log_warn("%s: runs outside a transaction because it holds %s; a failure part-way "
+		         "leaves the statements before it applied",
+		         f->path, p->no_tx);
 	double t0 = now_ms();
+	int32_t cs = f->checksum;
+	if (in_tx && conn_exec(g->c, "BEGIN", NULL, e))
+		return err_prefix(e, "%s", f->path);
 	for (size_t i = 0; i < p->n; i++) {
-		char *stmt = xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
-		PGresult *r = PQexec(g->c, stmt);
-		free(stmt);
+		PGresult *r = exec_stmt(g->c, p, &p->stmts[i]);
 		ExecStatusType st = PQresultStatus(r);
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-			if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
-				PQclear(PQexec(g->c, "ROLLBACK"));
-			err ie = ERR_INIT;
-			int32_t cs = f->checksum;
-			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
-				       (int)(now_ms() - t0), 0, &ie);
-			int rc = fail(g, p, i, r,
-				      i ? "the statements before it stay applied; recorded as failed: "
-					  "clean up, then run repair"
-					: "recorded as failed: run repair after fixing it",
-				      res, e);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
 			PQclear(r);
-			return rc;
+			continue;
+		}
+		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
+			PQclear(PQexec(g->c, "ROLLBACK"));
+		int rc;
+		if (in_tx) {
+			rc = fail(g, p, i, r, "nothing of it was applied (rolled back)", res, e);
+		} else {
+			err ie = ERR_INIT;
+			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
+			               g->user, (int)(now_ms() - t0), 0, &ie);
+			rc = fail(g, p, i, r,
+			          i ? "the statements before it stay applied; recorded as failed: "
+			              "clean up, then run repair"
+			            : "recorded as failed: run repair after fixing it",
+			          res, e);
 		}
 		PQclear(r);
+		return rc;
 	}
-	int32_t cs = f->checksum;
 	const char *sp[] = {g->search_path};
-	PQclear(PQexecParams(g->c, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, NULL,
-			     sp, NULL, NULL, 0));
-	return history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
-			      (int)(now_ms() - t0), 1, e);
+	int rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
+	                        (int)(now_ms() - t0), 1, e);
+	if (rc == 0 && in_tx)
+		rc = conn_exec(g->c, "COMMIT", NULL, e);
+	if (rc && in_tx)
+		PQclear(PQexec(g->c, "ROLLBACK"));
+	if (rc == 0)
+		rc = conn_execp(g->c, SET_PATH_SQL, 1, sp, NULL, e);
+	return rc;
 }
 
 static void summary_row(buf *md, const pg_migration *f, int ms)
 {
-	buf_printf(md, "| %s | %s | %s | %d |\n", f->version ? f->version : "",
-		   f->description, f->version ? "Versioned" : "Repeatable", ms);
+	buf_printf(md, "| %s | %s | %s | %d |\n", f->version ? f->version : "", f->description,
+	           f->version ? "Versioned" : "Repeatable", ms);
+}
+
+/* Flyway's rule: a schema that already holds objects but no history table is not
+ * migrated from scratch (it would re-create what is there) unless it is baselined first;
+ * --baseline-on-migrate does that on the way. */
+static int guard_existing_schema(engine *g, err *e)
+{
+	if (history_refresh(&g->h, e) || g->h.exists)
+		return e->code;
+	const char *p[] = {g->h.schema};
+	PGresult *r;
+	if (conn_execp(
+	        g->c,
+	        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+	        " ON n.oid = c.relnamespace WHERE n.nspname = $1) OR EXISTS (SELECT 1 FROM "
+	        "pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace "
+	        "WHERE n.nspname = $1) OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN "
+	        "pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND "
+	        "t.typrelid = 0 AND t.typcategory <> 'A')",
+	        1, p, &r, e))
+		return err_prefix(e, "looking into schema %s", g->h.schema);
+	int used = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!used)
+		return 0;
+	if (!g->o->baseline_on_migrate)
+		return err_set(e, ORC_EFAIL,
+		               "schema %s already holds objects but has no %s table: run baseline "
+		               "first (or pass --baseline-on-migrate) so that migrate does not "
+		               "re-create what is there",
+		               g->h.schema, g->h.table);
+	const char *version = g->o->baseline_version ? g->o->baseline_version : "1";
+	const char *desc =
+	    g->o->baseline_description ? g->o->baseline_description : "<< Flyway Baseline >>";
+	if (!version_valid(version, strlen(version)))
+		return err_set(e, ORC_EUSAGE,
+		               "--baseline-version %s: not a version (digits separated by '.')",
+		               version);
+	char *v = version_display(version, strlen(version));
+	int rc = history_create(&g->h, e);
+	if (rc == 0)
+		rc = history_insert(&g->h, v, desc, "BASELINE", desc, NULL, g->user, 0, 1, e);
+	if (rc == 0)
+		log_info("baselined schema %s at version %s (it held objects and no history)",
+		         g->h.schema, v);
+	free(v);
+	return rc;
 }
 
 int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
@@ -573,6 +724,8 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = engine_set_search_path(&g, e);
 	if (rc == 0)
 		rc = history_lock(&g.h, e);
+	if (rc == 0)
+		rc = guard_existing_schema(&g, e);
 	if (rc == 0)
 		rc = history_create(&g.h, e);
 	if (rc == 0)
@@ -600,30 +753,34 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 	}
 	char *insert_sql = history_insert_sql(&g.h);
 	buf md = BUF_INIT, label = BUF_INIT;
-	buf_puts(&md, "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
+	buf_puts(
+	    &md,
+	    "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
 	int *ms = xcalloc(n + 1, sizeof *ms);
 	for (size_t i = 0; rc == 0 && i < n;) {
-		if (ps[i].no_tx) {
+		if (ps[i].no_tx || ps[i].copy) {
 			double t0 = now_ms();
-			rc = run_no_tx(&g, &ps[i], res, e);
+			rc = run_serial(&g, &ps[i], !ps[i].no_tx, res, e);
 			if (rc)
 				break;
 			ms[i] = (int)(now_ms() - t0);
 			res->applied++;
-			log_info("applied %s (%d ms)", migration_label(ps[i].row->file, &label), ms[i]);
+			log_info("applied %s (%d ms)", migration_label(ps[i].row->file, &label),
+			         ms[i]);
 			summary_row(&md, ps[i].row->file, ms[i]);
 			i++;
 			continue;
 		}
 		/* A batch: consecutive transactional migrations, bounded in count and size. */
 		size_t j = i, bytes = 0;
-		while (j < n && !ps[j].no_tx && j - i < 500 && bytes < (8u << 20))
+		while (j < n && !ps[j].no_tx && !ps[j].copy && j - i < 500 && bytes < (8u << 20))
 			bytes += ps[j++].text.len;
 		size_t done = 0;
 		rc = run_batch(&g, ps + i, j - i, insert_sql, &done, ms + i, res, e);
 		for (size_t d = i; d < i + done; d++) {
 			res->applied++;
-			log_info("applied %s (%d ms)", migration_label(ps[d].row->file, &label), ms[d]);
+			log_info("applied %s (%d ms)", migration_label(ps[d].row->file, &label),
+			         ms[d]);
 			summary_row(&md, ps[d].row->file, ms[d]);
 		}
 		i = j;
@@ -634,10 +791,11 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 	if (rc == 0) {
 		if (n == 0)
 			log_info("schema %s is up to date%s%s", g.h.schema,
-				 g.max_applied ? ": version " : "", g.max_applied ? g.max_applied : "");
+			         g.max_applied ? ": version " : "",
+			         g.max_applied ? g.max_applied : "");
 		else
 			log_info("applied %d migration%s to schema %s", res->applied,
-				 res->applied == 1 ? "" : "s", g.h.schema);
+			         res->applied == 1 ? "" : "s", g.h.schema);
 	}
 	if (res->applied || res->fail_file)
 		log_gha_summary(buf_cstr(&md));
@@ -682,8 +840,8 @@ static const char *row_description(const info_row *r)
 
 static void print_table(const engine *g)
 {
-	const char *head[] = {"Category", "Version", "Description", "Type", "Installed On", "Time (ms)",
-			      "State"};
+	const char *head[] = {"Category",     "Version",   "Description", "Type",
+	                      "Installed On", "Time (ms)", "State"};
 	size_t w[7];
 	for (int c = 0; c < 7; c++)
 		w[c] = strlen(head[c]);
@@ -691,15 +849,20 @@ static void print_table(const engine *g)
 	for (size_t i = 0; i < g->n_rows; i++) {
 		const info_row *r = &g->rows[i];
 		const char *v = row_version(r);
-		const char *cells[7] = {category(r), v ? v : "", row_description(r), row_type(r),
-					r->row ? r->row->installed_on : "", "", r->state};
+		const char *cells[7] = {category(r),
+		                        v ? v : "",
+		                        row_description(r),
+		                        row_type(r),
+		                        r->row ? r->row->installed_on : "",
+		                        "",
+		                        r->state};
 		for (int c = 0; c < 7; c++)
 			if (strlen(cells[c]) > w[c])
 				w[c] = strlen(cells[c]);
 	}
 	buf out = BUF_INIT;
 	buf_printf(&out, "Schema %s, table %s, version %s\n", g->h.schema, g->h.table,
-		   g->max_applied ? g->max_applied : "<< Empty Schema >>");
+	           g->max_applied ? g->max_applied : "<< Empty Schema >>");
 	for (int c = 0; c < 7; c++)
 		buf_printf(&out, "%-*s%s", (int)w[c], head[c], c < 6 ? " | " : "\n");
 	for (size_t i = 0; i < g->n_rows; i++) {
@@ -708,8 +871,13 @@ static void print_table(const engine *g)
 		ms[0] = 0;
 		if (r->row)
 			snprintf(ms, sizeof ms, "%d", r->row->execution_time);
-		const char *cells[7] = {category(r), v ? v : "", row_description(r), row_type(r),
-					r->row ? r->row->installed_on : "", ms, r->state};
+		const char *cells[7] = {category(r),
+		                        v ? v : "",
+		                        row_description(r),
+		                        row_type(r),
+		                        r->row ? r->row->installed_on : "",
+		                        ms,
+		                        r->state};
 		for (int c = 0; c < 7; c++)
 			buf_printf(&out, "%-*s%s", (int)w[c], cells[c], c < 6 ? " | " : "\n");
 	}
@@ -798,7 +966,7 @@ int migrate_validate(const migrate_opts *o, err *e)
 		rc = check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED | P_PENDING, e);
 	if (rc == 0)
 		log_info("validated %zu migration%s against %s: no problems", g.m.n,
-			 g.m.n == 1 ? "" : "s", g.h.qualified);
+		         g.m.n == 1 ? "" : "s", g.h.qualified);
 	engine_free(&g);
 	return rc;
 }
@@ -806,10 +974,12 @@ int migrate_validate(const migrate_opts *o, err *e)
 int migrate_baseline(const migrate_opts *o, err *e)
 {
 	const char *version = o->baseline_version ? o->baseline_version : "1";
-	const char *desc = o->baseline_description ? o->baseline_description : "<< Flyway Baseline >>";
+	const char *desc =
+	    o->baseline_description ? o->baseline_description : "<< Flyway Baseline >>";
 	if (!version_valid(version, strlen(version)))
-		return err_set(e, ORC_EUSAGE, "--baseline-version %s: not a version (digits separated by '.')",
-			       version);
+		return err_set(e, ORC_EUSAGE,
+		               "--baseline-version %s: not a version (digits separated by '.')",
+		               version);
 	engine g;
 	int rc = engine_open(&g, o, 0, e);
 	if (rc == 0)
@@ -824,14 +994,16 @@ int migrate_baseline(const migrate_opts *o, err *e)
 			const pg_applied *a = &g.h.rows[i];
 			if (is_marker(a))
 				continue;
-			if (strcmp(a->type, "BASELINE") == 0 && a->version && version_cmp(a->version, v) == 0) {
+			if (strcmp(a->type, "BASELINE") == 0 && a->version &&
+			    version_cmp(a->version, v) == 0) {
 				log_info("%s is already baselined at version %s", g.h.qualified, v);
 				rc = -1;
 			} else {
-				rc = err_set(e, ORC_EFAIL,
-					     "baseline: %s already holds migrations (rank %d: %s); baseline "
-					     "only applies to a database without history",
-					     g.h.qualified, a->rank, a->script);
+				rc = err_set(
+				    e, ORC_EFAIL,
+				    "baseline: %s already holds migrations (rank %d: %s); baseline "
+				    "only applies to a database without history",
+				    g.h.qualified, a->rank, a->script);
 			}
 		}
 		if (rc == 0) {
@@ -868,8 +1040,9 @@ int migrate_repair(const migrate_opts *o, err *e)
 	classify(&g);
 	int removed = 0, aligned = 0;
 	char *del = xasprintf("DELETE FROM %s WHERE installed_rank = $1", g.h.qualified);
-	char *upd = xasprintf("UPDATE %s SET checksum = $2, description = $3 WHERE installed_rank = $1",
-			      g.h.qualified);
+	char *upd =
+	    xasprintf("UPDATE %s SET checksum = $2, description = $3 WHERE installed_rank = $1",
+	              g.h.qualified);
 	rc = conn_exec(g.c, "BEGIN", NULL, e);
 	for (size_t i = 0; rc == 0 && i < g.n_rows; i++) {
 		const info_row *r = &g.rows[i];
@@ -882,8 +1055,9 @@ int migrate_repair(const migrate_opts *o, err *e)
 			rc = conn_execp(g.c, del, 1, p, NULL, e);
 			if (rc == 0) {
 				removed++;
-				log_info("removed failed entry %s (%s)", r->row->version ? r->row->version : r->row->description,
-					 r->row->script);
+				log_info("removed failed entry %s (%s)",
+				         r->row->version ? r->row->version : r->row->description,
+				         r->row->script);
 			}
 		} else if (r->problems & P_CHANGED) {
 			snprintf(cs, sizeof cs, "%d", (int)r->file->checksum);
@@ -891,8 +1065,10 @@ int migrate_repair(const migrate_opts *o, err *e)
 			rc = conn_execp(g.c, upd, 3, p, NULL, e);
 			if (rc == 0) {
 				aligned++;
-				log_info("realigned %s (%s): checksum %d -> %d", r->row->version, r->row->script,
-					 r->row->has_checksum ? r->row->checksum : 0, r->file->checksum);
+				log_info("realigned %s (%s): checksum %d -> %d", r->row->version,
+				         r->row->script,
+				         r->row->has_checksum ? r->row->checksum : 0,
+				         r->file->checksum);
 			}
 		}
 	}
@@ -902,8 +1078,9 @@ int migrate_repair(const migrate_opts *o, err *e)
 		PQclear(PQexec(g.c, "ROLLBACK"));
 		err_prefix(e, "repair of %s (nothing changed)", g.h.qualified);
 	} else {
-		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned", g.h.qualified,
-			 removed, removed == 1 ? "y" : "ies", aligned, aligned == 1 ? "" : "s");
+		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned",
+		         g.h.qualified, removed, removed == 1 ? "y" : "ies", aligned,
+		         aligned == 1 ? "" : "s");
 	}
 	free(del);
 	free(upd);

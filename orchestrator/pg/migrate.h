@@ -25,18 +25,19 @@
 #include "pg/placeholder.h"
 
 typedef struct migrate_opts {
-	const char *url;                   /* conninfo or URI; NULL: PG* variables */
-	const char *const *locations;      /* folders to scan; NULL/0: {"sql"} */
+	const char *url;              /* conninfo or URI; NULL: PG* variables */
+	const char *const *locations; /* folders to scan; NULL/0: {"sql"} */
 	size_t n_locations;
-	const char *schema;                /* NULL: current_schema() */
-	const char *table;                 /* NULL: flyway_schema_history */
+	const char *schema;                  /* NULL: current_schema() */
+	const char *table;                   /* NULL: flyway_schema_history */
 	const placeholder_set *placeholders; /* may be NULL */
-	const char *target;                /* highest version to apply; NULL: latest */
-	int out_of_order;                  /* apply pending versions below the highest applied */
-	const char *baseline_version;      /* baseline: NULL: "1" */
-	const char *baseline_description;  /* baseline: NULL: "<< Flyway Baseline >>" */
-	const char *installed_by;          /* NULL: current_user */
-	int json;                          /* info: JSON on stdout */
+	const char *target;                  /* highest version to apply; NULL: latest */
+	int out_of_order;                    /* apply pending versions below the highest applied */
+	const char *baseline_version;        /* baseline: NULL: "1" */
+	const char *baseline_description;    /* baseline: NULL: "<< Flyway Baseline >>" */
+	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
+	const char *installed_by; /* NULL: current_user */
+	int json;                 /* info: JSON on stdout */
 } migrate_opts;
 
 typedef struct migrate_result {

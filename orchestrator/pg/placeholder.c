@@ -73,7 +73,7 @@ static int name_char(char c)
 }
 
 int placeholder_apply(const placeholder_set *s, const char *file, const char *text, size_t len,
-		      buf *out, err *e)
+                      buf *out, err *e)
 {
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	size_t i = 0, done = 0;
@@ -102,13 +102,16 @@ int placeholder_apply(const placeholder_set *s, const char *file, const char *te
 		if (nlen == 15 && strncasecmp(name, "flyway:filename", 15) == 0)
 			value = base;
 		for (size_t k = 0; !value && k < s->n; k++)
-			if (strlen(s->items[k].name) == nlen && strncasecmp(s->items[k].name, name, nlen) == 0)
+			if (strlen(s->items[k].name) == nlen &&
+			    strncasecmp(s->items[k].name, name, nlen) == 0)
 				value = s->items[k].value;
 		if (!value)
 			return err_set(e, ORC_EUSAGE,
-				       "%s:%d: no value for placeholder ${%.*s}; pass --placeholder %.*s=VALUE "
-				       "or set FLYWAY_PLACEHOLDERS_%.*s (nothing was applied)",
-				       file, line, (int)nlen, name, (int)nlen, name, (int)nlen, name);
+			               "%s:%d: no value for placeholder ${%.*s}; pass "
+			               "--placeholder %.*s=VALUE "
+			               "or set FLYWAY_PLACEHOLDERS_%.*s (nothing was applied)",
+			               file, line, (int)nlen, name, (int)nlen, name, (int)nlen,
+			               name);
 		buf_put(out, text + done, i - done);
 		buf_puts(out, value);
 		i = j + 1;

@@ -38,6 +38,6 @@ void placeholder_set_free(placeholder_set *s);
 /* Appends text (len bytes) to out with every ${name} replaced. `file` names the script in
  * errors and is the value of ${flyway:filename} (its last path component). */
 int placeholder_apply(const placeholder_set *s, const char *file, const char *text, size_t len,
-		      buf *out, err *e);
+                      buf *out, err *e);
 
 #endif

@@ -64,7 +64,7 @@ static size_t skip_region(const char *text, size_t len, size_t i)
 	}
 	if (c == '\'') {
 		int escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-			      (i < 2 || !ident_char(text[i - 2]));
+		              (i < 2 || !ident_char(text[i - 2]));
 		i++;
 		while (i < len) {
 			if (escapes && text[i] == '\\' && i + 1 < len) {
@@ -110,6 +110,41 @@ static size_t skip_region(const char *text, size_t len, size_t i)
 	return i;
 }
 
+static size_t words(const char *s, size_t len, char w[][24], size_t max);
+
+/* For COPY ... FROM STDIN ending at text[semi]: records the data (from the next line up to
+ * a line "\.") in st and returns the index after it; otherwise returns semi. */
+static size_t copy_data(const char *text, size_t len, size_t semi, sql_stmt *st)
+{
+	char w[16][24];
+	size_t n = words(text + st->off, st->len, w, 16);
+	if (n < 3 || strcmp(w[0], "COPY") != 0 || strcmp(w[n - 1], "STDIN") != 0 ||
+	    strcmp(w[n - 2], "FROM") != 0)
+		return semi;
+	size_t i = semi + 1;
+	while (i < len && text[i] != '\n')
+		i++;
+	if (i < len)
+		i++;
+	st->copy = 1;
+	st->copy_off = i;
+	while (i < len) {
+		size_t eol = i;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t l = eol - i;
+		if (l && text[i + l - 1] == '\r')
+			l--;
+		if (l == 2 && text[i] == '\\' && text[i + 1] == '.') {
+			st->copy_len = i - st->copy_off;
+			return eol < len ? eol : len - 1;
+		}
+		i = eol < len ? eol + 1 : len;
+	}
+	st->copy_len = len - st->copy_off;
+	return len - 1;
+}
+
 static int word_is(const char *w, size_t n, const char *kw)
 {
 	return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
@@ -132,9 +167,11 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 					cap = cap ? cap * 2 : 16;
 					v = xrealloc(v, cap * sizeof *v);
 				}
+				memset(&v[n], 0, sizeof v[n]);
 				v[n].off = first;
 				v[n].len = i - first;
-				v[n].line = 0;
+				if (i < len && (text[first] == 'c' || text[first] == 'C'))
+					i = copy_data(text, len, i, &v[n]);
 				n++;
 			}
 			i++;
@@ -191,7 +228,8 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 	size_t pos = 0;
 	for (size_t s = 0; s < n; s++) {
 		for (; pos < v[s].off; pos++) {
-			if (text[pos] == '\n' || (text[pos] == '\r' && (pos + 1 >= len || text[pos + 1] != '\n')))
+			if (text[pos] == '\n' ||
+			    (text[pos] == '\r' && (pos + 1 >= len || text[pos + 1] != '\n')))
 				line++;
 		}
 		v[s].line = line;

@@ -7,7 +7,8 @@
  * transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...) can be found before the migration
  * starts. The lexer knows what can hide a ';': single-quoted strings (E'' with backslash
  * escapes), quoted identifiers, dollar quotes ($$ and $tag$), line and nested block
- * comments, and SQL-standard function bodies (BEGIN ATOMIC ... END).
+ * comments, and SQL-standard function bodies (BEGIN ATOMIC ... END). Like psql and
+ * Flyway it also takes the data after COPY ... FROM STDIN, up to a "\." line.
  */
 #ifndef ORC_PG_SQLSPLIT_H
 #define ORC_PG_SQLSPLIT_H
@@ -18,6 +19,9 @@ typedef struct sql_stmt {
 	size_t off; /* byte offset of the statement in the script */
 	size_t len; /* its length, without the terminating ';' */
 	int line;   /* 1-based line where it starts */
+	/* COPY ... FROM STDIN: the data lines that follow the statement, up to "\." */
+	int copy;
+	size_t copy_off, copy_len;
 } sql_stmt;
 
 /* Splits text into statements (comment-only pieces dropped); returns how many, and a heap

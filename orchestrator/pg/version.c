@@ -55,6 +55,9 @@ static void next_part(const char **p, const char **digits, size_t *n)
 		s++;
 	*digits = start;
 	*n = (size_t)(s - start);
+	/* Not a digit: only in history rows written by hand; skip it so the loop ends. */
+	while (*s && !is_sep(*s) && !(*s >= '0' && *s <= '9'))
+		s++;
 	if (is_sep(*s))
 		s++;
 	*p = s;

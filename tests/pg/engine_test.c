@@ -22,7 +22,9 @@ static void test_version_order(void **state)
 	assert_true(version_cmp("2", "10") < 0);
 	assert_true(version_cmp("1.01", "1.1") == 0);
 	assert_true(version_cmp("1.0.1", "1") > 0);
-	assert_true(version_cmp("123456789012345678901234567890", "123456789012345678901234567891") < 0);
+	assert_true(
+	    version_cmp("123456789012345678901234567890", "123456789012345678901234567891") < 0);
+	assert_true(version_cmp("1a.2", "1.2") == 0); /* hand-written rows never loop */
 	assert_true(version_valid("1.0_2", 5));
 	assert_false(version_valid("1..2", 4));
 	assert_false(version_valid("1.", 2));
@@ -36,11 +38,15 @@ static void test_checksum_lines(void **state)
 {
 	(void)state;
 	/* CRC-32 of the lines without terminators: "ab" + "cd". */
-	int32_t want = (int32_t)(uint32_t)crc32(crc32(0, (const Bytef *)"ab", 2), (const Bytef *)"cd", 2);
+	int32_t want =
+	    (int32_t)(uint32_t)crc32(crc32(0, (const Bytef *)"ab", 2), (const Bytef *)"cd", 2);
 	assert_int_equal(checksum_flyway("ab\ncd\n", 6), want);
 	assert_int_equal(checksum_flyway("ab\r\ncd", 6), want);
 	assert_int_equal(checksum_flyway("ab\rcd\r", 6), want);
-	assert_int_equal(checksum_flyway("\xEF\xBB\xBF" "ab\n\ncd", 9), want);
+	assert_int_equal(checksum_flyway("\xEF\xBB\xBF"
+	                                 "ab\n\ncd",
+	                                 9),
+	                 want);
 	assert_int_equal(checksum_flyway("", 0), 0);
 	/* A known value: CRC-32 of "123456789" is 0xCBF43926, stored signed. */
 	assert_int_equal(checksum_flyway("123456789\n", 10), (int32_t)0xCBF43926u);
@@ -58,7 +64,8 @@ static void test_placeholders(void **state)
 	assert_string_equal(buf_cstr(&out), "GRANT ON db1 -- V1__a.sql\n$x${ not} ${}");
 	buf_clear(&out);
 	const char *u = "a\nb\nc ${missing}";
-	assert_int_equal(placeholder_apply(&s, "sql/V2__b.sql", u, strlen(u), &out, &e), ORC_EUSAGE);
+	assert_int_equal(placeholder_apply(&s, "sql/V2__b.sql", u, strlen(u), &out, &e),
+	                 ORC_EUSAGE);
 	assert_non_null(strstr(e.msg, "sql/V2__b.sql:3"));
 	assert_non_null(strstr(e.msg, "${missing}"));
 	buf_free(&out);
@@ -83,19 +90,30 @@ static void test_split(void **state)
 {
 	(void)state;
 	const char *a[] = {"select ';' as \"a;b\"", "select $$ ; $$", "select $f$ $$; $f$",
-			   "select E'\\'; '", "select 1 /* ; /* ; */ ; */"};
+	                   "select E'\\'; '", "select 1 /* ; /* ; */ ; */"};
 	int la[] = {1, 2, 3, 4, 5};
 	split_is("select ';' as \"a;b\";\nselect $$ ; $$;\nselect $f$ $$; $f$;\nselect E'\\'; ';\n"
-		 "select 1 /* ; /* ; */ ; */; -- trailing ; comment\n",
-		 5, a, la);
-	const char *b[] = {"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN "
-			   "true THEN 1 END; SELECT 2; END",
-			   "select $1"};
+	         "select 1 /* ; /* ; */ ; */; -- trailing ; comment\n",
+	         5, a, la);
+	const char *b[] = {
+	    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN "
+	    "true THEN 1 END; SELECT 2; END",
+	    "select $1"};
 	int lb[] = {2, 3};
 	split_is("-- header\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE "
-		 "WHEN true THEN 1 END; SELECT 2; END;\r\nselect $1",
-		 2, b, lb);
+	         "WHEN true THEN 1 END; SELECT 2; END;\r\nselect $1",
+	         2, b, lb);
 	split_is("-- only a comment\n;;\n", 0, NULL, NULL);
+	const char *c[] = {"COPY t (a) FROM stdin", "select 2"};
+	int lc[] = {1, 5};
+	const char *cs = "COPY t (a) FROM stdin;\n1;x\n'2\n\\.\nselect 2;";
+	split_is(cs, 2, c, lc);
+	sql_stmt *st = NULL;
+	assert_int_equal(sqlsplit(cs, strlen(cs), &st), 2);
+	assert_true(st[0].copy);
+	assert_int_equal(st[0].copy_len, 7);
+	assert_memory_equal(cs + st[0].copy_off, "1;x\n'2\n", 7);
+	free(st);
 }
 
 static void test_no_transaction(void **state)
@@ -103,15 +121,15 @@ static void test_no_transaction(void **state)
 	(void)state;
 	const char *what = NULL;
 	const char *yes[] = {"create unique index concurrently i on t (a)",
-			     "/* x */ CREATE INDEX CONCURRENTLY i ON t (a)",
-			     "VACUUM ANALYZE t",
-			     "alter system set work_mem = '1MB'",
-			     "drop database x",
-			     "REINDEX TABLE CONCURRENTLY t"};
+	                     "/* x */ CREATE INDEX CONCURRENTLY i ON t (a)",
+	                     "VACUUM ANALYZE t",
+	                     "alter system set work_mem = '1MB'",
+	                     "drop database x",
+	                     "REINDEX TABLE CONCURRENTLY t"};
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
 		assert_true(sqlsplit_no_transaction(yes[i], strlen(yes[i]), 150000, &what));
 	const char *no[] = {"create index i on t (a)", "select 'vacuum'", "-- VACUUM\nselect 1",
-			    "alter type e add value 'x'"};
+	                    "alter type e add value 'x'"};
 	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
 		assert_false(sqlsplit_no_transaction(no[i], strlen(no[i]), 150000, &what));
 	assert_true(sqlsplit_no_transaction(no[3], strlen(no[3]), 110000, &what));
@@ -120,9 +138,9 @@ static void test_no_transaction(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version_order), cmocka_unit_test(test_checksum_lines),
-		cmocka_unit_test(test_placeholders),  cmocka_unit_test(test_split),
-		cmocka_unit_test(test_no_transaction),
+	    cmocka_unit_test(test_version_order),  cmocka_unit_test(test_checksum_lines),
+	    cmocka_unit_test(test_placeholders),   cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_no_transaction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,36 @@ for f in "$C"/*.sql; do
 	s=$(basename "$f")
 	t_is "$(q "select checksum from flyway_schema_history where script = '$s'")" "$(flyway_checksum "$f")" "checksum of $s equals Flyway's"
 done
+# The same on the JVM, the way Flyway reads a script: BufferedReader.readLine over UTF-8,
+# BOM dropped from the first line, java.util.zip.CRC32 per line, cast to int.
+if command -v java >/dev/null 2>&1; then
+	cat >"$T_TMP/Checksum.java" <<'JAVA'
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+public class Checksum {
+	public static void main(String[] args) throws IOException {
+		for (String f : args) {
+			CRC32 crc = new CRC32();
+			try (BufferedReader r = new BufferedReader(new InputStreamReader(new FileInputStream(f), StandardCharsets.UTF_8))) {
+				String line;
+				boolean first = true;
+				while ((line = r.readLine()) != null) {
+					if (first && line.startsWith("\uFEFF")) line = line.substring(1);
+					first = false;
+					crc.update(line.getBytes(StandardCharsets.UTF_8));
+				}
+			}
+			System.out.println(new File(f).getName() + " " + (int) crc.getValue());
+		}
+	}
+}
+JAVA
+	t_is "$(cd "$C" && java "$T_TMP/Checksum.java" *.sql 2>&1 | LC_ALL=C sort)" "$(q "select script||' '||checksum from flyway_schema_history order by script collate \"C\"")" \
+		"checksums equal Java's BufferedReader.readLine + CRC32 (Flyway's reading) on every file"
+else
+	echo "ok $((T_N += 1)) - checksums against the JVM # SKIP java not installed"
+fi
 t_is "$(flyway_checksum "$T_TMP/crlf-copy.sql")" "$(q "select checksum from flyway_schema_history where script = 'V6__lf.sql'")" "line endings do not change the checksum"
 t_is "$(q "select count(*) from \"größe\"")" 0 "the non-ASCII table exists"
 

@@ -66,6 +66,9 @@ t_is "$(q "select to_regclass('t6') is null")" t "its first statement was rolled
 printf 'CREATE TABLE t6 (id int);\nSELECT 1;\n\nSELECT 1 / 0;\n' >"$D/V6__fails.sql"
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$T_TMP/summary t_run m migrate
 t_like "$T_OUT$T_ERR" "::error file=$D/V6__fails.sql,line=4::" "an error without position: the failing statement's line, as an Actions annotation"
+printf 'CREATE TABLE t6 (id int);\nDO $$\nBEGIN\n  PERFORM 1;\n  RAISE EXCEPTION '"'"'boom'"'"';\nEND\n$$;\n' >"$D/V6__fails.sql"
+t_run m migrate
+t_like "$T_ERR" 'V6__fails.sql:5: .*SQLSTATE P0001: boom' "an error inside a DO block names the line inside the block"
 rm "$D/V6__fails.sql"
 echo 'CREATE TABLE t6 (id int);' >"$D/V6__good.sql"
 printf 'CREATE TABLE t6b (id int);\nSELECT nosuch_function();\n' >"$D/V6.1__bad.sql"
@@ -81,6 +84,10 @@ echo "SELECT '\${pw}'::int;" >"$D/V7__secret.sql"
 t_run m migrate --placeholder pw=hunter2-secret
 t_like "$T_ERR" 'invalid input syntax for type integer: "\*\*\*"' "a placeholder value inside a server error is redacted"
 t_unlike "$T_OUT$T_ERR" 'hunter2' "it never reaches output"
+echo "DO \$\$ BEGIN RAISE WARNING 'value is %', '\${pw}'; END \$\$; SELECT '\${pw}'::text;" >"$D/V7__secret.sql"
+t_run m migrate --placeholder pw=hunter2-secret
+t_like "$T_ERR" 'warning: server: WARNING:  value is \*\*\*' "server warnings go through the redacting log"
+q "delete from flyway_schema_history where version = '7'"
 echo "SELECT '\${pw}'::text;" >"$D/V7__secret.sql"
 echo 'CREATE TABLE t8 (id int);' >"$D/V8__t8.sql"
 echo 'CREATE TABLE t9 (id int);' >"$D/V9__t9.sql"
@@ -99,6 +106,10 @@ mv "$D/V2__create_b.sql" "$T_TMP/"
 t_is "$(state 2)" "Missing" "an applied migration without its file is Missing"
 t_run m validate
 t_like "$T_RC:$T_ERR" '^1:.*migration 2 \(V2__create_b.sql\) is applied but not in the locations' "validate reports it"
+q "insert into flyway_schema_history values (99, '2', 'create b', 'DELETE', 'V2__create_b.sql', NULL, 'flyway', now(), 0, true)"
+t_is "$(state 2)" "Deleted,Deleted" "a missing migration marked by Flyway's repair (a DELETE row) is Deleted"
+t_ok "and no longer fails validate" m validate
+q "delete from flyway_schema_history where type = 'DELETE'"
 mv "$T_TMP/V2__create_b.sql" "$D/"
 q "insert into flyway_schema_history values (100, '11', 'from a newer branch', 'SQL', 'V11__x.sql', 1, 'x', now(), 1, true)"
 t_is "$(state 11)" "Future" "an applied version above every file is Future"
@@ -119,6 +130,9 @@ t_is "$(q 'select count(*) from flyway_schema_history where not success')" 0 "no
 t_run "$ORC" info --url "postgresql://postgres:hunter3-pw@127.0.0.1:1/nosuch" --locations "$D"
 t_is "$T_RC" 3 "an unreachable server is exit 3"
 t_unlike "$T_ERR" 'hunter3' "the password in --url never reaches output"
+t_run "$ORC" info --url "$PG_URL?sslmode=require" --locations "$D"
+t_like "$T_RC:$T_ERR" '^3:.*SSL' "sslmode in the URL is honoured (the test server has no SSL)"
+t_ok "a conninfo string works as --url" "$ORC" info --url "host=127.0.0.1 port=$PGPORT user=postgres dbname=$PGDATABASE sslmode=disable" --locations "$D"
 
 # Baseline on a database that existed before migrations.
 pg_newdb
@@ -131,6 +145,15 @@ t_ok "migrate after baseline" m migrate --placeholder pw=x
 t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,6,7,8,9,10" "only versions above the baseline ran"
 t_run m baseline
 t_is "$T_RC" 1 "baseline refuses a history with migrations"
+
+# A used schema without history: refused, unless baselined on the way (Flyway's rule).
+pg_newdb
+q "create table legacy (id int)"
+t_run m migrate --placeholder pw=x
+t_like "$T_RC:$T_ERR" '^1:.*schema public already holds objects but has no flyway_schema_history table: run baseline' "migrate refuses a used schema without history"
+t_is "$(q "select to_regclass('flyway_schema_history') is null and to_regclass('a') is null")" t "and changes nothing"
+t_ok "--baseline-on-migrate baselines it, then migrates" m migrate --placeholder pw=x --baseline-on-migrate --baseline-version 9
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "9:BASELINE,10:SQL" "baseline row at 9, then only version 10"
 
 # Duplicates and ordering.
 E=$T_TMP/dup
@@ -154,4 +177,24 @@ pg_newdb
 t_ok "migrate --schema app" "$ORC" migrate --url "$PG_URL" --locations "$O" --schema app
 t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '1|SCHEMA|"app"' "the schema creation marker row, as Flyway writes it"
 t_is "$(q "select count(*) from app.flyway_schema_history where type = 'SQL'")" 7 "history in the schema"
+# A migration that empties search_path (as pg_dump output does) does not leak into the next.
+pg_newdb
+S=$T_TMP/path
+mkdir -p "$S"
+echo "SELECT pg_catalog.set_config('search_path', '', false); CREATE TABLE public.p1 (id int);" >"$S/V1__dump_style.sql"
+echo 'CREATE TABLE p2 (id int);' >"$S/V2__unqualified.sql"
+t_ok "a migration after one that emptied search_path" "$ORC" migrate --url "$PG_URL" --locations "$S" --schema app
+t_is "$(q "select to_regclass('app.p2') is not null")" t "runs with the search_path of the run (--schema app first)"
+
+# COPY ... FROM STDIN with its data, as pg_dump writes it (run without a pipeline).
+pg_newdb
+P=$T_TMP/copy
+mkdir -p "$P"
+printf 'CREATE TABLE c (id int, name text);\nCOPY c (id, name) FROM stdin;\n1\tone; two\n2\t\\N\n\\.\n\nINSERT INTO c VALUES (3, $$x;y$$);\nSELECT 1/0;\n' >"$P/V1__copy.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$P"
+t_like "$T_RC:$T_ERR" '^1:.*V1__copy.sql:8: .*SQLSTATE 22012' "a migration with COPY data: an error after the data names its line"
+t_is "$(q "select to_regclass('c') is null")" t "and rolls back completely"
+sed -i 's|^SELECT 1/0;||' "$P/V1__copy.sql"
+t_ok "COPY ... FROM STDIN with data applies" "$ORC" migrate --url "$PG_URL" --locations "$P"
+t_is "$(q "select string_agg(id||':'||coalesce(name,'NULL'), ',' order by id) from c")" "1:one; two,2:NULL,3:x;y" "the rows from the COPY data and after it"
 t_done
