@@ -8,10 +8,12 @@
  * (depth 1); Debian bookworm ships 1.5, which cannot fetch shallowly, so there the clone
  * carries that one branch's history and nothing else.
  *
- * Credentials come through libgit2's credential callback, never through the URL: an
- * HTTPS token is sent as x-access-token:<token> (what GitHub expects of app and
+ * Credentials we are given go through libgit2's credential callback, never into the URL:
+ * an HTTPS token is sent as x-access-token:<token> (what GitHub expects of app and
  * fine-grained tokens), an SSH deploy key is handed to libssh2 from memory and never
- * written to disk. A credential the server refuses is not offered twice.
+ * written to disk. A credential the server refuses is not offered twice. TLS is verified
+ * against the system CA bundle and an untrusted certificate stops the clone before any
+ * credential is sent.
  *
  * SSH host keys are checked in the certificate callback against one known_hosts file
  * (the image ships github.com's keys), with libssh2's own known_hosts reader: hashed
