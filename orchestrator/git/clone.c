@@ -6,7 +6,8 @@
  * the branches that do exist, before anything is downloaded), and only
  * refs/heads/<branch> is fetched. With libgit2 1.7 or later the fetch is also shallow
  * (depth 1); Debian bookworm ships 1.5, which cannot fetch shallowly, so there the clone
- * carries that one branch's history and nothing else.
+ * carries that one branch's history and nothing else. (Over file:// libgit2's local
+ * transport packs every ref whatever was asked; the saving is on HTTPS and SSH.)
  *
  * Credentials we are given go through libgit2's credential callback, never into the URL:
  * an HTTPS token is sent as x-access-token:<token> (what GitHub expects of app and

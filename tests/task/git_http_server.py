@@ -42,7 +42,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    CONTENT_TYPE=self.headers.get("Content-Type") or "",
                    CONTENT_LENGTH=str(length), REMOTE_USER="x-access-token",
                    REMOTE_ADDR="127.0.0.1",
-                   HTTP_GIT_PROTOCOL=self.headers.get("Git-Protocol") or "")
+                   HTTP_GIT_PROTOCOL=self.headers.get("Git-Protocol") or "",
+                   HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding") or "")
         out = subprocess.run(["git", "http-backend"], input=body, env=env,
                              capture_output=True).stdout
         head, _, payload = out.partition(b"\r\n\r\n")
