@@ -49,7 +49,8 @@ static const char usage[] =
     "                            the whole string), repeatable\n"
     "  --region R                AWS region of the secrets (default $AWS_REGION)\n"
     "  environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
-    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS ")\n";
+    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "), DB_SECRET (--db-secret\n"
+    "  with --git-branch)\n";
 
 enum {
 	O_URL = 1,
@@ -251,6 +252,10 @@ int cmd_migrate(int argc, char **argv)
 		rc = cmd_usage_error(usage, "%s: unexpected argument '%s'", op, argv[optind]);
 	if (rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = cmd_usage_error(usage, "%s: --git-url and --config need --git-branch", op);
+	/* The task definition can name the secret, so run-task's default command suffices. */
+	if (rc == 0 && ta.branch && !ta.db_secret && !o.url && getenv("DB_SECRET") &&
+	    *getenv("DB_SECRET"))
+		ta.db_secret = getenv("DB_SECRET");
 	if (rc == 0 && ta.db_secret && o.url)
 		rc = cmd_usage_error(usage, "%s: give --url or --db-secret, not both", op);
 	if (rc) {

@@ -194,12 +194,14 @@ t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/
 t_is "$T_RC" 2 "a secret without host and no DB_HOST: exit 2"
 t_like "$T_ERR" "app/db-master-only.*no \"host\".*DB_HOST" "... saying to set DB_HOST"
 
-# 5. HTTPS-style token auth over HTTP with git http-backend
+# 5. HTTPS-style token auth over HTTP with git http-backend; the DB secret named by
+#    DB_SECRET in the environment (run-task's default command has no --db-secret)
 newdb appdb_http
 t_run env REPOSITORY_TOKEN_SECRET=app/git-token REPOSITORY_URL="http://127.0.0.1:$HTTP_PORT/app.git" \
-	DB_NAME=appdb_http "$ORC" migrate --git-branch feature --db-secret app/db \
+	DB_SECRET=app/db DB_NAME=appdb_http "$ORC" migrate --git-branch feature \
 	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
-t_is "$T_RC" 0 "HTTP + token from REPOSITORY_TOKEN_SECRET: exit 0"
+t_is "$T_RC" 0 "HTTP + token from REPOSITORY_TOKEN_SECRET, DB_SECRET: exit 0"
+t_is "$(psqlsock -d appdb_http -Atc "SELECT count(*) FROM readers")" 1 "DB_SECRET: migrated the database it names"
 t_like "$T_OUT" "commit $FEATURE_SHA" "HTTP: SHA printed"
 t_like "$(cat "$T_TMP/http.log")" "POST /app.git/git-upload-pack authorized=True" "HTTP: the server saw the token"
 no_secret_in_output "HTTP"
