@@ -71,14 +71,16 @@ int aws_client_new(const char *region, aws_client **out, err *e)
 		r = config_region();
 	if (!r || !*r) {
 		free(r);
-		return err_set(e, ORC_EUSAGE,
-			       "no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION");
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "no AWS region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION");
 	}
 	for (const char *p = r; *p; p++)
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-') {
-			err_set(e, ORC_EUSAGE,
-				"AWS region '%s' is not a region name (like us-west-2): check --region",
-				r);
+			err_set(
+			    e, ORC_EUSAGE,
+			    "AWS region '%s' is not a region name (like us-west-2): check --region",
+			    r);
 			free(r);
 			return ORC_EUSAGE;
 		}
@@ -127,8 +129,10 @@ static const char *service_env_id(const char *service)
 {
 	static const struct {
 		const char *signing, *id;
-	} ids[] = {{"logs", "CLOUDWATCH_LOGS"}, {"secretsmanager", "SECRETS_MANAGER"},
-		   {"monitoring", "CLOUDWATCH"},    {"events", "EVENTBRIDGE"}};
+	} ids[] = {{"logs", "CLOUDWATCH_LOGS"},
+	           {"secretsmanager", "SECRETS_MANAGER"},
+	           {"monitoring", "CLOUDWATCH"},
+	           {"events", "EVENTBRIDGE"}};
 	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
 		if (strcmp(service, ids[i].signing) == 0)
 			return ids[i].id;
@@ -164,9 +168,9 @@ static int url_host(const char *url, char **host, err *e)
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return err_set(e, ORC_EUSAGE,
-			       "AWS endpoint '%s' is not a URL (check AWS_ENDPOINT_URL and "
-			       "AWS_ENDPOINT_URL_<SERVICE>)",
-			       url);
+		               "AWS endpoint '%s' is not a URL (check AWS_ENDPOINT_URL and "
+		               "AWS_ENDPOINT_URL_<SERVICE>)",
+		               url);
 	}
 	curl_url_get(u, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
 	*host = port ? xasprintf("%s:%s", h, port) : xstrdup(h);
@@ -179,19 +183,19 @@ static int url_host(const char *url, char **host, err *e)
 int aws_is_throttling_code(const char *code)
 {
 	static const char *codes[] = {"Throttling",
-				      "ThrottlingException",
-				      "ThrottledException",
-				      "RequestThrottledException",
-				      "TooManyRequestsException",
-				      "ProvisionedThroughputExceededException",
-				      "TransactionInProgressException",
-				      "RequestLimitExceeded",
-				      "BandwidthLimitExceeded",
-				      "LimitExceededException",
-				      "RequestThrottled",
-				      "SlowDown",
-				      "PriorRequestNotComplete",
-				      "EC2ThrottledException"};
+	                              "ThrottlingException",
+	                              "ThrottledException",
+	                              "RequestThrottledException",
+	                              "TooManyRequestsException",
+	                              "ProvisionedThroughputExceededException",
+	                              "TransactionInProgressException",
+	                              "RequestLimitExceeded",
+	                              "BandwidthLimitExceeded",
+	                              "LimitExceededException",
+	                              "RequestThrottled",
+	                              "SlowDown",
+	                              "PriorRequestNotComplete",
+	                              "EC2ThrottledException"};
 	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
 		if (strcmp(code, codes[i]) == 0)
 			return 1;
@@ -200,18 +204,18 @@ int aws_is_throttling_code(const char *code)
 
 static int is_transient_code(const char *code)
 {
-	return strcmp(code, "RequestTimeout") == 0 || strcmp(code, "RequestTimeoutException") == 0 ||
-	       strcmp(code, "InternalError") == 0 || strcmp(code, "InternalFailure") == 0 ||
-	       strcmp(code, "ServiceUnavailable") == 0;
+	return strcmp(code, "RequestTimeout") == 0 ||
+	       strcmp(code, "RequestTimeoutException") == 0 || strcmp(code, "InternalError") == 0 ||
+	       strcmp(code, "InternalFailure") == 0 || strcmp(code, "ServiceUnavailable") == 0;
 }
 
 static int is_auth_code(const char *code)
 {
 	static const char *codes[] = {"UnrecognizedClientException", "InvalidClientTokenId",
-				      "SignatureDoesNotMatch", "IncompleteSignature",
-				      "InvalidSignatureException", "ExpiredToken",
-				      "ExpiredTokenException", "AuthFailure",
-				      "MissingAuthenticationToken", "InvalidAccessKeyId"};
+	                              "SignatureDoesNotMatch",       "IncompleteSignature",
+	                              "InvalidSignatureException",   "ExpiredToken",
+	                              "ExpiredTokenException",       "AuthFailure",
+	                              "MissingAuthenticationToken",  "InvalidAccessKeyId"};
 	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
 		if (strcmp(code, codes[i]) == 0)
 			return 1;
@@ -324,8 +328,8 @@ static int refresh_creds(aws_client *c, err *e)
 
 /* One attempt: builds the headers, signs, sends. */
 static int attempt(aws_client *c, const char *url, const char *host, const char *service,
-		   const char *content_type, const char *target, const char *body, size_t len,
-		   http_response *resp, err *e)
+                   const char *content_type, const char *target, const char *body, size_t len,
+                   http_response *resp, err *e)
 {
 	char date[17];
 	amz_now(date);
@@ -349,7 +353,7 @@ static int attempt(aws_client *c, const char *url, const char *host, const char 
 	if (c->creds.access_key) {
 		buf auth = BUF_INIT;
 		int rc = aws_sigv4_sign("POST", url, h, n, body, len, c->region, service,
-					c->creds.access_key, c->creds.secret_key, &auth, e);
+		                        c->creds.access_key, c->creds.secret_key, &auth, e);
 		if (rc) {
 			buf_free(&auth);
 			buf_free(&line);
@@ -365,11 +369,8 @@ static int attempt(aws_client *c, const char *url, const char *host, const char 
 	list = curl_slist_append(list, "Expect:");
 	buf_free(&line);
 
-	http_request req = {.method = "POST",
-			    .url = url,
-			    .headers = list,
-			    .body = body,
-			    .body_len = len};
+	http_request req = {
+	    .method = "POST", .url = url, .headers = list, .body = body, .body_len = len};
 	c->calls++;
 	int rc = http_perform(&req, resp, e);
 	curl_slist_free_all(list);
@@ -377,10 +378,11 @@ static int attempt(aws_client *c, const char *url, const char *host, const char 
 }
 
 static int aws_send(aws_client *c, enum proto proto, const char *service, const char *action,
-		    const char *target, const char *body, size_t len, http_response *resp, err *e)
+                    const char *target, const char *body, size_t len, http_response *resp, err *e)
 {
-	const char *ctype = proto == PROTO_JSON ? "application/x-amz-json-1.1"
-						: "application/x-www-form-urlencoded; charset=utf-8";
+	const char *ctype = proto == PROTO_JSON
+	                        ? "application/x-amz-json-1.1"
+	                        : "application/x-www-form-urlencoded; charset=utf-8";
 	c->last_code[0] = '\0';
 	char *url = aws_endpoint(service, c->region);
 	char *host = NULL;
@@ -410,19 +412,18 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			if (!code.len)
 				buf_printf(&code, "HTTP%ld", resp->status);
 			snprintf(c->last_code, sizeof c->last_code, "%s", buf_cstr(&code));
-			int throttled = aws_is_throttling_code(buf_cstr(&code)) ||
-					resp->status == 429;
-			retry = throttled || resp->status >= 500 ||
-				is_transient_code(buf_cstr(&code));
+			int throttled =
+			    aws_is_throttling_code(buf_cstr(&code)) || resp->status == 429;
+			retry =
+			    throttled || resp->status >= 500 || is_transient_code(buf_cstr(&code));
 			int remote = !throttled && resp->status >= 400 && resp->status < 500;
-			rc = err_set(e, remote ? ORC_EREMOTE : ORC_EFAIL, "%s %s: %s: %s%s%s%s%s",
-				     service, action, buf_cstr(&code),
-				     msg.len ? buf_cstr(&msg) : "(no message)",
-				     rid.len ? " (request id " : "", buf_cstr(&rid),
-				     rid.len ? ")" : "",
-				     is_auth_code(buf_cstr(&code))
-					     ? "; check the AWS credentials and their IAM permissions"
-					     : "");
+			rc = err_set(
+			    e, remote ? ORC_EREMOTE : ORC_EFAIL, "%s %s: %s: %s%s%s%s%s", service,
+			    action, buf_cstr(&code), msg.len ? buf_cstr(&msg) : "(no message)",
+			    rid.len ? " (request id " : "", buf_cstr(&rid), rid.len ? ")" : "",
+			    is_auth_code(buf_cstr(&code))
+			        ? "; check the AWS credentials and their IAM permissions"
+			        : "");
 			e->transient = retry;
 			wait_ms = http_retry_after_ms(resp);
 		}
@@ -431,17 +432,17 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 		long backoff = http_backoff_ms(i, backoff_base_ms(), AWS_BACKOFF_CAP_MS);
 		if (wait_ms > backoff && wait_ms <= AWS_BACKOFF_CAP_MS)
 			backoff = wait_ms;
-		log_verbose("aws: %s %s attempt %d failed (%s); retrying in %ld ms", service, action,
-			    i + 1, e->msg, backoff);
+		log_verbose("aws: %s %s attempt %d failed (%s); retrying in %ld ms", service,
+		            action, i + 1, e->msg, backoff);
 		http_sleep_ms(backoff);
 	}
 	if (rc && e->transient) {
 		size_t used = strlen(e->msg);
 		snprintf(e->msg + used, sizeof e->msg - used, " (gave up after %d attempts%s)",
-			 AWS_MAX_ATTEMPTS,
-			 strcmp(c->last_code, "RequestError") == 0
-				 ? "; check the network, or AWS_ENDPOINT_URL if set"
-				 : "");
+		         AWS_MAX_ATTEMPTS,
+		         strcmp(c->last_code, "RequestError") == 0
+		             ? "; check the network, or AWS_ENDPOINT_URL if set"
+		             : "");
 	}
 	buf_free(&code);
 	buf_free(&msg);
@@ -452,12 +453,13 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 }
 
 int aws_json_call(aws_client *c, const char *service, const char *target, const cJSON *body,
-		  cJSON **out, err *e)
+                  cJSON **out, err *e)
 {
 	*out = NULL;
 	char *text = body ? cJSON_PrintUnformatted(body) : xstrdup("{}");
 	if (!text)
-		return err_set(e, ORC_EFAIL, "%s %s: cannot serialise the request", service, target);
+		return err_set(e, ORC_EFAIL, "%s %s: cannot serialise the request", service,
+		               target);
 	const char *dot = strrchr(target, '.');
 	const char *action = dot ? dot + 1 : target;
 	http_response resp = HTTP_RESPONSE_INIT;
@@ -465,10 +467,10 @@ int aws_json_call(aws_client *c, const char *service, const char *target, const 
 	free(text);
 	if (!rc) {
 		*out = resp.body.len ? cJSON_ParseWithLength(resp.body.ptr, resp.body.len)
-				     : cJSON_CreateObject();
+		                     : cJSON_CreateObject();
 		if (!*out)
 			rc = err_set(e, ORC_EFAIL, "%s %s: the answer is not JSON (HTTP %ld)",
-				     service, action, resp.status);
+			             service, action, resp.status);
 	}
 	http_response_free(&resp);
 	return rc;
@@ -516,7 +518,7 @@ static void form_put(buf *b, CURL *cu, const char *name, const char *value)
 }
 
 int aws_query_call(aws_client *c, const char *service, const char *action, const char *version,
-		   const aws_params *params, xmlDocPtr *out, err *e)
+                   const aws_params *params, xmlDocPtr *out, err *e)
 {
 	*out = NULL;
 	http_global_init();
@@ -529,16 +531,16 @@ int aws_query_call(aws_client *c, const char *service, const char *action, const
 	curl_easy_cleanup(cu);
 
 	http_response resp = HTTP_RESPONSE_INIT;
-	int rc = aws_send(c, PROTO_QUERY, service, action, NULL, buf_cstr(&body), body.len, &resp,
-			  e);
+	int rc =
+	    aws_send(c, PROTO_QUERY, service, action, NULL, buf_cstr(&body), body.len, &resp, e);
 	if (body.ptr)
 		memset(body.ptr, 0, body.len); /* may carry a web identity token */
 	buf_free(&body);
 	if (!rc) {
 		*out = aws_xml_parse(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
 		if (!*out)
-			rc = err_set(e, ORC_EFAIL, "%s %s: the answer is not XML (HTTP %ld)", service,
-				     action, resp.status);
+			rc = err_set(e, ORC_EFAIL, "%s %s: the answer is not XML (HTTP %ld)",
+			             service, action, resp.status);
 	}
 	http_response_free(&resp);
 	return rc;

@@ -35,7 +35,7 @@ static const char *env(const char *name)
 }
 
 static void set_creds(aws_client *c, const char *ak, const char *sk, const char *token,
-		      time_t expiration, const char *source)
+                      time_t expiration, const char *source)
 {
 	aws_creds_clear(&c->creds);
 	c->creds.access_key = xstrdup(ak);
@@ -94,8 +94,8 @@ static char *trim(char *s)
  * section exists at all. In the config file a named profile is "[profile NAME]"
  * (the CLI also accepts "[NAME]" for default).
  */
-static char *ini_value(const char *path, int config_style, const char *profile,
-		       const char *key, int *found_section)
+static char *ini_value(const char *path, int config_style, const char *profile, const char *key,
+                       int *found_section)
 {
 	buf text = BUF_INIT;
 	err e = ERR_INIT;
@@ -183,16 +183,16 @@ static int from_shared_files(aws_client *c, int *used, err *e)
 	} else if (ak || sk) {
 		*used = 1;
 		rc = err_set(e, ORC_EUSAGE,
-			     "%s: profile '%s' has %s but not %s: add it, or remove the other",
-			     where, profile, ak ? "aws_access_key_id" : "aws_secret_access_key",
-			     ak ? "aws_secret_access_key" : "aws_access_key_id");
+		             "%s: profile '%s' has %s but not %s: add it, or remove the other",
+		             where, profile, ak ? "aws_access_key_id" : "aws_secret_access_key",
+		             ak ? "aws_secret_access_key" : "aws_access_key_id");
 	} else if (env("AWS_PROFILE")) {
 		*used = 1;
 		rc = err_set(e, ORC_EUSAGE,
-			     "AWS_PROFILE=%s: %s in %s or %s (role_arn/sso profiles are not "
-			     "supported): set static keys there or unset AWS_PROFILE",
-			     profile, sect ? "the profile has no static keys" : "no such profile",
-			     cpath ? cpath : "~/.aws/credentials", gpath ? gpath : "~/.aws/config");
+		             "AWS_PROFILE=%s: %s in %s or %s (role_arn/sso profiles are not "
+		             "supported): set static keys there or unset AWS_PROFILE",
+		             profile, sect ? "the profile has no static keys" : "no such profile",
+		             cpath ? cpath : "~/.aws/credentials", gpath ? gpath : "~/.aws/config");
 	}
 	if (sk)
 		memset(sk, 0, strlen(sk));
@@ -208,8 +208,7 @@ static int from_shared_files(aws_client *c, int *used, err *e)
 
 /* ---- web identity ---- */
 
-static int from_web_identity(aws_client *c, const char *token_file, const char *role_arn,
-			     err *e)
+static int from_web_identity(aws_client *c, const char *token_file, const char *role_arn, err *e)
 {
 	buf token = BUF_INIT;
 	int rc = fs_read_file(token_file, &token, e);
@@ -221,9 +220,10 @@ static int from_web_identity(aws_client *c, const char *token_file, const char *
 		buf_truncate(&token, token.len - 1);
 	if (!token.len) {
 		buf_free(&token);
-		return err_set(e, ORC_EUSAGE,
-			       "AWS_WEB_IDENTITY_TOKEN_FILE %s is empty: it must hold the OIDC token",
-			       token_file);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "AWS_WEB_IDENTITY_TOKEN_FILE %s is empty: it must hold the OIDC token",
+		    token_file);
 	}
 	log_add_secret(buf_cstr(&token));
 
@@ -256,8 +256,8 @@ static int from_web_identity(aws_client *c, const char *token_file, const char *
 		set_creds(c, ak, sk, tok, parse_iso8601(exp), "web identity");
 	else
 		rc = err_set(e, ORC_EFAIL,
-			     "sts AssumeRoleWithWebIdentity for %s: the answer has no Credentials",
-			     role_arn);
+		             "sts AssumeRoleWithWebIdentity for %s: the answer has no Credentials",
+		             role_arn);
 	if (sk)
 		memset(sk, 0, strlen(sk));
 	if (tok)
@@ -281,7 +281,8 @@ static int full_uri_allowed(const char *uri)
 	int ok = 0;
 	if (curl_url_set(u, CURLUPART_URL, uri, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && strcmp(scheme, "http") == 0)
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    strcmp(scheme, "http") == 0)
 		ok = strncmp(host, "127.", 4) == 0 || strcmp(host, "localhost") == 0 ||
 		     strcmp(host, "[::1]") == 0 || strcmp(host, "169.254.170.2") == 0 ||
 		     strcmp(host, "169.254.170.23") == 0 || strcmp(host, "[fd00:ec2::23]") == 0;
@@ -295,12 +296,13 @@ static int from_container(aws_client *c, err *e)
 {
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	char *url = rel ? xasprintf("http://169.254.170.2%s", rel)
-			: xstrdup(env("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+	                : xstrdup(env("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
 	if (!rel && !full_uri_allowed(url)) {
-		err_set(e, ORC_EUSAGE,
-			"AWS_CONTAINER_CREDENTIALS_FULL_URI %s: only https, loopback or the ECS/EKS "
-			"agent addresses are allowed",
-			url);
+		err_set(
+		    e, ORC_EUSAGE,
+		    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: only https, loopback or the ECS/EKS "
+		    "agent addresses are allowed",
+		    url);
 		free(url);
 		return ORC_EUSAGE;
 	}
@@ -341,9 +343,9 @@ static int from_container(aws_client *c, err *e)
 			break;
 		if (!rc) {
 			rc = err_set(e, resp.status >= 500 ? ORC_EFAIL : ORC_EREMOTE,
-				     "container credentials endpoint %s answered HTTP %ld: check "
-				     "AWS_CONTAINER_AUTHORIZATION_TOKEN and the task role",
-				     url, resp.status);
+			             "container credentials endpoint %s answered HTTP %ld: check "
+			             "AWS_CONTAINER_AUTHORIZATION_TOKEN and the task role",
+			             url, resp.status);
 			if (resp.status < 500)
 				break;
 		}
@@ -353,19 +355,20 @@ static int from_container(aws_client *c, err *e)
 	if (!rc) {
 		cJSON *j = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
 		const char *ak =
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
 		const char *sk =
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
-		const char *tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
+		const char *tok =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
 		const char *exp =
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
 		if (ak && sk)
 			set_creds(c, ak, sk, tok, parse_iso8601(exp), "container");
 		else
 			rc = err_set(e, ORC_EFAIL,
-				     "container credentials endpoint %s: the answer has no "
-				     "AccessKeyId/SecretAccessKey",
-				     url);
+			             "container credentials endpoint %s: the answer has no "
+			             "AccessKeyId/SecretAccessKey",
+			             url);
 		cJSON_Delete(j);
 	}
 	if (resp.body.ptr)
@@ -384,16 +387,16 @@ int aws_creds_resolve(aws_client *c, err *e)
 	}
 	if (ak || sk)
 		return err_set(e, ORC_EUSAGE, "%s is set but %s is not: set both or neither",
-			       ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-			       ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		               ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		               ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 
 	const char *tf = env("AWS_WEB_IDENTITY_TOKEN_FILE"), *role = env("AWS_ROLE_ARN");
 	if (tf && role)
 		return from_web_identity(c, tf, role, e);
 	if (tf || role)
 		return err_set(e, ORC_EUSAGE, "%s is set but %s is not: web identity needs both",
-			       tf ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
-			       tf ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
+		               tf ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
+		               tf ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
 
 	int used = 0;
 	int rc = from_shared_files(c, &used, e);
@@ -405,8 +408,8 @@ int aws_creds_resolve(aws_client *c, err *e)
 		return from_container(c, e);
 
 	return err_set(e, ORC_EUSAGE,
-		       "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
-		       "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or "
-		       "AWS_PROFILE with keys in ~/.aws/credentials (in GitHub Actions use "
-		       "aws-actions/configure-aws-credentials)");
+	               "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
+	               "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or "
+	               "AWS_PROFILE with keys in ~/.aws/credentials (in GitHub Actions use "
+	               "aws-actions/configure-aws-credentials)");
 }

@@ -26,15 +26,15 @@ struct kind {
 	const char *what;    /* subnet */
 };
 
-static const struct kind SUBNETS = {"DescribeSubnets", "tag:Name",   "subnet-",
-				    "subnetSet",       "subnetId",   "tagSet/item[key='Name']/value",
-				    "subnet"};
+static const struct kind SUBNETS = {"DescribeSubnets", "tag:Name", "subnet-",
+                                    "subnetSet",       "subnetId", "tagSet/item[key='Name']/value",
+                                    "subnet"};
 static const struct kind GROUPS = {"DescribeSecurityGroups", "group-name", "sg-",
-				   "securityGroupInfo",      "groupId",    "groupName",
-				   "security group"};
+                                   "securityGroupInfo",      "groupId",    "groupName",
+                                   "security group"};
 
-static int resolve(aws_client *c, const struct kind *k, char *const *names, size_t n,
-		   char ***out, err *e)
+static int resolve(aws_client *c, const struct kind *k, char *const *names, size_t n, char ***out,
+                   err *e)
 {
 	*out = xcalloc(n + 1, sizeof **out);
 	/* Every name's matches, as "id,id" in found[i]. */
@@ -106,19 +106,19 @@ static int resolve(aws_client *c, const struct kind *k, char *const *names, size
 				(*out)[i] = xstrdup(buf_cstr(&found[i]));
 			} else if (count[i] == 0) {
 				buf_printf(&problems, "%s'%s' not found", problems.len ? "; " : "",
-					   names[i]);
+				           names[i]);
 			} else {
 				buf_printf(&problems, "%s'%s' matches %zu (%s)",
-					   problems.len ? "; " : "", names[i], count[i],
-					   buf_cstr(&found[i]));
+				           problems.len ? "; " : "", names[i], count[i],
+				           buf_cstr(&found[i]));
 			}
 		}
 		if (problems.len)
 			rc = err_set(e, ORC_EUSAGE,
-				     "%s names in region %s: %s (each must match exactly one %s: "
-				     "fix the name or use the %s... ID)",
-				     k->what, aws_client_region(c), buf_cstr(&problems), k->what,
-				     k->prefix);
+			             "%s names in region %s: %s (each must match exactly one %s: "
+			             "fix the name or use the %s... ID)",
+			             k->what, aws_client_region(c), buf_cstr(&problems), k->what,
+			             k->prefix);
 		buf_free(&problems);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -137,8 +137,7 @@ int ec2_resolve_subnets(aws_client *c, char *const *names, size_t n, char ***ids
 	return resolve(c, &SUBNETS, names, n, ids, e);
 }
 
-int ec2_resolve_security_groups(aws_client *c, char *const *names, size_t n, char ***ids,
-				err *e)
+int ec2_resolve_security_groups(aws_client *c, char *const *names, size_t n, char ***ids, err *e)
 {
 	return resolve(c, &GROUPS, names, n, ids, e);
 }

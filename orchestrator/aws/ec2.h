@@ -16,7 +16,6 @@
  * *ids: NULL-terminated heap array (free with aws_xml_free_texts).
  */
 int ec2_resolve_subnets(aws_client *c, char *const *names, size_t n, char ***ids, err *e);
-int ec2_resolve_security_groups(aws_client *c, char *const *names, size_t n, char ***ids,
-				err *e);
+int ec2_resolve_security_groups(aws_client *c, char *const *names, size_t n, char ***ids, err *e);
 
 #endif

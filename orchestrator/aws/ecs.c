@@ -33,8 +33,10 @@ int ecs_describe_task_definition(aws_client *c, const char *family, cJSON **td, 
 	if (!cJSON_IsObject(*td)) {
 		cJSON_Delete(*td);
 		*td = NULL;
-		return err_set(e, ORC_EFAIL, "ecs DescribeTaskDefinition %s: no taskDefinition in "
-					     "the answer", family);
+		return err_set(e, ORC_EFAIL,
+		               "ecs DescribeTaskDefinition %s: no taskDefinition in "
+		               "the answer",
+		               family);
 	}
 	return 0;
 }
@@ -46,8 +48,8 @@ static void describe_failures(const cJSON *failures, buf *out)
 	cJSON_ArrayForEach(f, failures)
 	{
 		buf_printf(out, "%s%s%s%s%s%s", out->len ? "; " : "", str(f, "arn"),
-			   *str(f, "arn") ? " " : "", str(f, "reason"),
-			   *str(f, "detail") ? ": " : "", str(f, "detail"));
+		           *str(f, "arn") ? " " : "", str(f, "reason"),
+		           *str(f, "detail") ? ": " : "", str(f, "detail"));
 	}
 }
 
@@ -64,10 +66,10 @@ int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
 		buf why = BUF_INIT;
 		describe_failures(failures, &why);
 		rc = err_set(e, ORC_EFAIL,
-			     "ecs RunTask: the task did not start: %s (see 'API failure reasons' "
-			     "in the ECS documentation; capacity and AGENT failures pass on a "
-			     "re-run)",
-			     buf_cstr(&why));
+		             "ecs RunTask: the task did not start: %s (see 'API failure reasons' "
+		             "in the ECS documentation; capacity and AGENT failures pass on a "
+		             "re-run)",
+		             buf_cstr(&why));
 		buf_free(&why);
 	} else if (!task || !*str(task, "taskArn")) {
 		rc = err_set(e, ORC_EFAIL, "ecs RunTask: the answer has no task and no failure");
@@ -79,7 +81,7 @@ int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
 }
 
 int ecs_describe_task(aws_client *c, const char *cluster, const char *task_arn, cJSON **task,
-		      err *e)
+                      err *e)
 {
 	*task = NULL;
 	cJSON *req = cJSON_CreateObject();
@@ -98,9 +100,9 @@ int ecs_describe_task(aws_client *c, const char *cluster, const char *task_arn, 
 		buf why = BUF_INIT;
 		describe_failures(cJSON_GetObjectItemCaseSensitive(out, "failures"), &why);
 		rc = err_set(e, ORC_EREMOTE,
-			     "ecs DescribeTasks: task %s is unknown in cluster %s%s%s (tasks are "
-			     "kept about an hour after they stop)",
-			     task_arn, cluster, why.len ? ": " : "", buf_cstr(&why));
+		             "ecs DescribeTasks: task %s is unknown in cluster %s%s%s (tasks are "
+		             "kept about an hour after they stop)",
+		             task_arn, cluster, why.len ? ": " : "", buf_cstr(&why));
 		buf_free(&why);
 	}
 	cJSON_Delete(out);

@@ -18,7 +18,7 @@ int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e);
 /* DescribeTasks for one task; *task is its object (caller frees). A task ECS does not
  * know (failures[], reason MISSING) is ORC_EREMOTE. */
 int ecs_describe_task(aws_client *c, const char *cluster, const char *task_arn, cJSON **task,
-		      err *e);
+                      err *e);
 
 /* A fresh RunTask clientToken (random, hex). Heap string. */
 char *ecs_client_token(void);

@@ -40,12 +40,12 @@ typedef struct aws_header {
  * query are canonicalised). Writes the Authorization header value into auth.
  */
 int aws_sigv4_sign(const char *method, const char *url, const aws_header *headers, size_t n,
-		   const void *payload, size_t payload_len, const char *region, const char *service,
-		   const char *access_key, const char *secret_key, buf *auth, err *e);
+                   const void *payload, size_t payload_len, const char *region, const char *service,
+                   const char *access_key, const char *secret_key, buf *auth, err *e);
 /* The canonical request alone (exposed for tests and --verbose debugging). */
 int aws_sigv4_canonical_request(const char *method, const char *url, const aws_header *headers,
-				size_t n, const void *payload, size_t payload_len, buf *out,
-				buf *signed_headers, err *e);
+                                size_t n, const void *payload, size_t payload_len, buf *out,
+                                buf *signed_headers, err *e);
 /* Lowercase hex SHA-256 of data into out (65 bytes). */
 void aws_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -9,7 +9,7 @@
 #include "core/buf.h"
 
 int logs_get_events(aws_client *c, const char *group, const char *stream, const char *token,
-		    cJSON **events, char **next, err *e)
+                    cJSON **events, char **next, err *e)
 {
 	*events = NULL;
 	*next = NULL;
@@ -33,7 +33,8 @@ int logs_get_events(aws_client *c, const char *group, const char *stream, const 
 	*events = cJSON_DetachItemFromObjectCaseSensitive(out, "events");
 	if (!*events)
 		*events = cJSON_CreateArray();
-	const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "nextForwardToken"));
+	const char *n =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "nextForwardToken"));
 	*next = n ? xstrdup(n) : (token ? xstrdup(token) : NULL);
 	cJSON_Delete(out);
 	return 0;

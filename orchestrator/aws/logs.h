@@ -13,6 +13,6 @@
  * container has not started) is not an error: no events, *next NULL.
  */
 int logs_get_events(aws_client *c, const char *group, const char *stream, const char *token,
-		    cJSON **events, char **next, err *e);
+                    cJSON **events, char **next, err *e);
 
 #endif

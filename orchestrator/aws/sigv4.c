@@ -86,8 +86,8 @@ static void canonical_query(CURL *cu, const char *query, buf *out)
 			size_t klen = eq ? (size_t)(eq - p) : len;
 			int dk = 0, dv = 0;
 			char *k = curl_easy_unescape(cu, p, (int)klen, &dk);
-			char *v = eq ? curl_easy_unescape(cu, eq + 1, (int)(len - klen - 1), &dv)
-				     : NULL;
+			char *v =
+			    eq ? curl_easy_unescape(cu, eq + 1, (int)(len - klen - 1), &dv) : NULL;
 			buf ek = BUF_INIT, ev = BUF_INIT;
 			put_escaped(&ek, cu, k, (size_t)dk, 0);
 			if (v)
@@ -139,15 +139,15 @@ static int hdr_cmp(const void *a, const void *b)
 }
 
 int aws_sigv4_canonical_request(const char *method, const char *url, const aws_header *headers,
-				size_t n, const void *payload, size_t payload_len, buf *out,
-				buf *signed_headers, err *e)
+                                size_t n, const void *payload, size_t payload_len, buf *out,
+                                buf *signed_headers, err *e)
 {
 	CURLU *u = curl_url();
 	char *path = NULL, *query = NULL;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
-		return err_set(e, ORC_EUSAGE, "AWS endpoint '%s' is not a URL (check AWS_ENDPOINT_URL)",
-			       url);
+		return err_set(e, ORC_EUSAGE,
+		               "AWS endpoint '%s' is not a URL (check AWS_ENDPOINT_URL)", url);
 	}
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
 	curl_url_get(u, CURLUPART_QUERY, &query, 0);
@@ -202,8 +202,8 @@ int aws_sigv4_canonical_request(const char *method, const char *url, const aws_h
 }
 
 int aws_sigv4_sign(const char *method, const char *url, const aws_header *headers, size_t n,
-		   const void *payload, size_t payload_len, const char *region, const char *service,
-		   const char *access_key, const char *secret_key, buf *auth, err *e)
+                   const void *payload, size_t payload_len, const char *region, const char *service,
+                   const char *access_key, const char *secret_key, buf *auth, err *e)
 {
 	const char *amz_date = NULL;
 	for (size_t i = 0; i < n; i++)
@@ -214,7 +214,7 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 
 	buf creq = BUF_INIT, signed_headers = BUF_INIT;
 	int rc = aws_sigv4_canonical_request(method, url, headers, n, payload, payload_len, &creq,
-					     &signed_headers, e);
+	                                     &signed_headers, e);
 	if (rc) {
 		buf_free(&creq);
 		buf_free(&signed_headers);
@@ -241,8 +241,9 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	memset(k.ptr, 0, k.len);
 
 	buf_clear(auth);
-	buf_printf(auth, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=",
-		   access_key, buf_cstr(&scope), buf_cstr(&signed_headers));
+	buf_printf(auth,
+	           "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=", access_key,
+	           buf_cstr(&scope), buf_cstr(&signed_headers));
 	for (int i = 0; i < 32; i++)
 		buf_printf(auth, "%02x", sig[i]);
 

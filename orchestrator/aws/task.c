@@ -49,7 +49,7 @@ static double now_s(void)
 char **task_command(const config_region *r, const char *branch, size_t *n)
 {
 	size_t len = r->task_command ? r->task_command_len
-				     : sizeof default_command / sizeof *default_command;
+	                             : sizeof default_command / sizeof *default_command;
 	char **argv = xcalloc(len + 1, sizeof *argv);
 	for (size_t i = 0; i < len; i++) {
 		buf b = BUF_INIT;
@@ -86,20 +86,21 @@ static int check_config(const config_region *r, err *e)
 	const struct {
 		const char *key, *value;
 	} need[] = {{"taskDefinitionFamily", r->task_family},
-		    {"taskCluster", r->task_cluster},
-		    {"taskLaunchType", r->task_launch_type},
-		    {"taskSubnets", r->task_subnets},
-		    {"taskSecurityGroups", r->task_security_groups}};
+	            {"taskCluster", r->task_cluster},
+	            {"taskLaunchType", r->task_launch_type},
+	            {"taskSubnets", r->task_subnets},
+	            {"taskSecurityGroups", r->task_security_groups}};
 	buf unset = BUF_INIT;
 	for (size_t i = 0; i < sizeof need / sizeof *need; i++)
 		if (config_is_unset(need[i].value))
 			buf_printf(&unset, "%s%s", unset.len ? ", " : "", need[i].key);
 	int rc = 0;
 	if (unset.len)
-		rc = err_set(e, ORC_EUSAGE,
-			     "infrastructure.%s.flywayTask: %s not set (still CHANGE ME or empty): set "
-			     "%s in config.json",
-			     r->name, buf_cstr(&unset), strchr(buf_cstr(&unset), ',') ? "them" : "it");
+		rc = err_set(
+		    e, ORC_EUSAGE,
+		    "infrastructure.%s.flywayTask: %s not set (still CHANGE ME or empty): set "
+		    "%s in config.json",
+		    r->name, buf_cstr(&unset), strchr(buf_cstr(&unset), ',') ? "them" : "it");
 	buf_free(&unset);
 	return rc;
 }
@@ -120,8 +121,7 @@ static int check_branch(const char *branch, err *e)
 }
 
 /* "task/cluster/id" (long ARN format) or "task/id": the id, and the cluster if present. */
-static void split_task_arn(const char *arn, const char *fallback_cluster, char **cluster,
-			   char **id)
+static void split_task_arn(const char *arn, const char *fallback_cluster, char **cluster, char **id)
 {
 	const char *t = strstr(arn, ":task/");
 	const char *rest = t ? t + 6 : arn;
@@ -167,7 +167,7 @@ static void logtail_drain(logtail *t)
 		if (logs_get_events(t->c, t->group, t->stream, t->token, &events, &next, &e)) {
 			/* Logs are a convenience: losing them must not fail the migration run. */
 			log_warn("cannot read log stream %s of group %s: %s", t->stream, t->group,
-				 e.msg);
+			         e.msg);
 			cJSON_Delete(events);
 			free(next);
 			return;
@@ -216,7 +216,7 @@ static void logtail_close(logtail *t)
 }
 
 static int find_container_exit(const cJSON *task, const char *name, int *has, int *code,
-			       const char **reason)
+                               const char **reason)
 {
 	const cJSON *ct;
 	cJSON_ArrayForEach(ct, cJSON_GetObjectItemCaseSensitive(task, "containers"))
@@ -245,7 +245,7 @@ static long poll_ms(long *cap)
 }
 
 static cJSON *build_request(const config_region *r, const cJSON *td, const char *container,
-			    char **command, char **subnets, char **groups, const char *token)
+                            char **command, char **subnets, char **groups, const char *token)
 {
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cluster", r->task_cluster);
@@ -261,7 +261,7 @@ static cJSON *build_request(const config_region *r, const cJSON *td, const char 
 		for (char **p = groups; *p; p++)
 			cJSON_AddItemToArray(g, cJSON_CreateString(*p));
 		cJSON_AddStringToObject(vpc, "assignPublicIp",
-					r->task_public_ip ? "ENABLED" : "DISABLED");
+		                        r->task_public_ip ? "ENABLED" : "DISABLED");
 	}
 	cJSON *ov = cJSON_AddObjectToObject(req, "overrides");
 	cJSON *cos = cJSON_AddArrayToObject(ov, "containerOverrides");
@@ -278,27 +278,29 @@ static cJSON *build_request(const config_region *r, const cJSON *td, const char 
 
 /* Resolves names and builds the RunTask request; *container and the log tail are set. */
 static int prepare(aws_client *c, const config_region *r, const char *branch, cJSON **request,
-		   char **container, logtail *tail, err *e)
+                   char **container, logtail *tail, err *e)
 {
 	cJSON *td = NULL;
 	int rc = ecs_describe_task_definition(c, r->task_family, &td, e);
 	if (rc)
-		return err_prefix(e, "infrastructure.%s.flywayTask.taskDefinitionFamily %s", r->name,
-				  r->task_family);
+		return err_prefix(e, "infrastructure.%s.flywayTask.taskDefinitionFamily %s",
+		                  r->name, r->task_family);
 	const cJSON *def = task_pick_container(td);
 	if (!def || !str(def, "name")) {
 		cJSON_Delete(td);
 		return err_set(e, ORC_EUSAGE,
-			       "task definition %s has no essential container to run the migration "
-			       "in: mark the migration container essential",
-			       r->task_family);
+		               "task definition %s has no essential container to run the migration "
+		               "in: mark the migration container essential",
+		               r->task_family);
 	}
 	*container = xstrdup(str(def, "name"));
 
 	const cJSON *lc = cJSON_GetObjectItemCaseSensitive(def, "logConfiguration");
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(lc, "options");
-	const char *group = str(opts, "awslogs-group"), *prefix = str(opts, "awslogs-stream-prefix");
-	if (str(lc, "logDriver") && strcmp(str(lc, "logDriver"), "awslogs") == 0 && group && prefix) {
+	const char *group = str(opts, "awslogs-group"),
+	           *prefix = str(opts, "awslogs-stream-prefix");
+	if (str(lc, "logDriver") && strcmp(str(lc, "logDriver"), "awslogs") == 0 && group &&
+	    prefix) {
 		tail->group = xstrdup(group);
 		tail->stream = xasprintf("%s/%s/", prefix, *container); /* + task id once known */
 		const char *lr = str(opts, "awslogs-region");
@@ -312,8 +314,8 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 		}
 	} else {
 		log_warn("container '%s' of %s has no awslogs log configuration with a stream "
-			 "prefix: its log lines cannot be shown",
-			 *container, r->task_family);
+		         "prefix: its log lines cannot be shown",
+		         *container, r->task_family);
 	}
 
 	char **subnets = NULL, **groups = NULL;
@@ -343,22 +345,22 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 	return rc;
 }
 
-static void summary(const char *arn, const char *console, const char *log_url,
-		    const char *result, double secs)
+static void summary(const char *arn, const char *console, const char *log_url, const char *result,
+                    double secs)
 {
 	buf md = BUF_INIT;
 	buf_printf(&md,
-		   "### Migration task\n\n| task | result | duration | logs |\n|---|---|---|---|\n"
-		   "| [%s](%s) | %s | %.0f s | %s%s%s |\n",
-		   strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn, console, result, secs,
-		   log_url ? "[CloudWatch](" : "-", log_url ? log_url : "", log_url ? ")" : "");
+	           "### Migration task\n\n| task | result | duration | logs |\n|---|---|---|---|\n"
+	           "| [%s](%s) | %s | %.0f s | %s%s%s |\n",
+	           strrchr(arn, '/') ? strrchr(arn, '/') + 1 : arn, console, result, secs,
+	           log_url ? "[CloudWatch](" : "-", log_url ? log_url : "", log_url ? ")" : "");
 	log_gha_summary(buf_cstr(&md));
 	buf_free(&md);
 }
 
 static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
-			const char *container, long timeout_s, logtail *tail, const char *console,
-			const char *log_url, err *e)
+                        const char *container, long timeout_s, logtail *tail, const char *console,
+                        const char *log_url, err *e)
 {
 	double start = now_s();
 	long cap;
@@ -398,11 +400,12 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		if (strcmp(last, "STOPPED") == 0)
 			break;
 		if (now_s() - start >= (double)timeout_s) {
-			rc = err_set(e, ORC_EFAIL,
-				     "task %s is still %s after %ld s (--timeout): it keeps running; "
-				     "follow it at %s or stop it with 'aws ecs stop-task --cluster %s "
-				     "--task %s'",
-				     arn, last, timeout_s, console, r->task_cluster, arn);
+			rc = err_set(
+			    e, ORC_EFAIL,
+			    "task %s is still %s after %ld s (--timeout): it keeps running; "
+			    "follow it at %s or stop it with 'aws ecs stop-task --cluster %s "
+			    "--task %s'",
+			    arn, last, timeout_s, console, r->task_cluster, arn);
 			break;
 		}
 		http_sleep_ms(interval);
@@ -429,24 +432,25 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		buf_printf(&res, "exit code %d", code);
 		summary(arn, console, log_url, buf_cstr(&res), secs);
 		buf_free(&res);
-		err_set(e, code > 0 && code < 256 ? code : ORC_EFAIL,
-			"migration container '%s' of task %s exited with code %d%s%s%s%s%s: see its "
-			"log %s",
-			container, arn, code, stopped && *stopped ? " (" : "",
-			stopped && *stopped ? stopped : "", creason && *creason ? "; container: " : "",
-			creason && *creason ? creason : "", stopped && *stopped ? ")" : "",
-			log_url ? log_url : "lines above");
+		err_set(
+		    e, code > 0 && code < 256 ? code : ORC_EFAIL,
+		    "migration container '%s' of task %s exited with code %d%s%s%s%s%s: see its "
+		    "log %s",
+		    container, arn, code, stopped && *stopped ? " (" : "",
+		    stopped && *stopped ? stopped : "", creason && *creason ? "; container: " : "",
+		    creason && *creason ? creason : "", stopped && *stopped ? ")" : "",
+		    log_url ? log_url : "lines above");
 		rc = e->code;
 	} else {
 		summary(arn, console, log_url, stop_code ? stop_code : "no exit code", secs);
 		rc = err_set(e, ORC_EFAIL,
-			     "task %s stopped without an exit code for container '%s'%s: stopCode "
-			     "%s, stoppedReason %s%s%s (check the image, the task role and the "
-			     "subnets' route to ECR and CloudWatch)",
-			     arn, container, found ? "" : " (no such container in the task)",
-			     stop_code && *stop_code ? stop_code : "(none)",
-			     stopped && *stopped ? stopped : "(none)",
-			     creason && *creason ? "; container: " : "", creason ? creason : "");
+		             "task %s stopped without an exit code for container '%s'%s: stopCode "
+		             "%s, stoppedReason %s%s%s (check the image, the task role and the "
+		             "subnets' route to ECR and CloudWatch)",
+		             arn, container, found ? "" : " (no such container in the task)",
+		             stop_code && *stop_code ? stop_code : "(none)",
+		             stopped && *stopped ? stopped : "(none)",
+		             creason && *creason ? "; container: " : "", creason ? creason : "");
 	}
 	if (tail->c && tail->lines == 0)
 		log_warn("no log lines in %s %s", tail->group, tail->stream);
@@ -476,18 +480,18 @@ int task_run(const config_region *r, const task_options *o, err *e)
 		split_task_arn(arn, r->task_cluster, &cluster, &id);
 		buf console = BUF_INIT, logs = BUF_INIT;
 		buf_printf(&console,
-			   "https://%s.console.aws.amazon.com/ecs/v2/clusters/%s/tasks/%s/"
-			   "configuration?region=%s",
-			   r->name, cluster, id, r->name);
+		           "https://%s.console.aws.amazon.com/ecs/v2/clusters/%s/tasks/%s/"
+		           "configuration?region=%s",
+		           r->name, cluster, id, r->name);
 		if (tail.stream) {
 			char *stream = xasprintf("%s%s", tail.stream, id);
 			free(tail.stream);
 			tail.stream = stream;
 			buf_printf(&logs,
-				   "https://%s.console.aws.amazon.com/cloudwatch/home?region=%s"
-				   "#logsV2:log-groups/log-group/",
-				   aws_client_region(tail.c ? tail.c : c),
-				   aws_client_region(tail.c ? tail.c : c));
+			           "https://%s.console.aws.amazon.com/cloudwatch/home?region=%s"
+			           "#logsV2:log-groups/log-group/",
+			           aws_client_region(tail.c ? tail.c : c),
+			           aws_client_region(tail.c ? tail.c : c));
 			put_console_name(&logs, tail.group);
 			buf_puts(&logs, "/log-events/");
 			put_console_name(&logs, tail.stream);
@@ -497,9 +501,9 @@ int task_run(const config_region *r, const task_options *o, err *e)
 		log_gha_output("task-arn", arn);
 		if (!o->no_wait)
 			rc = wait_stopped(c, r, arn, container,
-					  o->timeout_s > 0 ? o->timeout_s : TASK_DEFAULT_TIMEOUT_S,
-					  &tail, buf_cstr(&console), logs.len ? buf_cstr(&logs) : NULL,
-					  e);
+			                  o->timeout_s > 0 ? o->timeout_s : TASK_DEFAULT_TIMEOUT_S,
+			                  &tail, buf_cstr(&console),
+			                  logs.len ? buf_cstr(&logs) : NULL, e);
 		buf_free(&console);
 		buf_free(&logs);
 		free(cluster);

@@ -28,7 +28,7 @@ static void strip_ns(xmlNodePtr n)
 xmlDocPtr aws_xml_parse(const char *data, size_t len)
 {
 	xmlDocPtr doc = xmlReadMemory(data, (int)len, "aws.xml", NULL,
-				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc)
 		strip_ns(xmlDocGetRootElement(doc));
 	return doc;

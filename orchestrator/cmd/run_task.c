@@ -13,23 +13,23 @@
 #include "core/log.h"
 
 static const char usage[] =
-	"usage: orchestrator run-task --region R [--branch B] [--config PATH] [--timeout S]\n"
-	"                             [--no-wait] [--verbose]\n"
-	"  -r, --region R    region key of config.json's infrastructure (and the AWS region);\n"
-	"                    optional when config.json has exactly one\n"
-	"  -b, --branch B    git branch the task migrates ({branch} in the command; default main)\n"
-	"  -c, --config PATH config.json (default ./config.json)\n"
-	"  -t, --timeout S   seconds to wait for the task to stop (default 3600)\n"
-	"      --no-wait     return once the task started\n"
-	"  -v, --verbose     log AWS requests (credentials redacted)\n"
-	"Exit: the migration container's exit code; 1 when the task stopped without one or\n"
-	"did not stop in time; 2 usage or configuration; 3 AWS refused.\n";
+    "usage: orchestrator run-task --region R [--branch B] [--config PATH] [--timeout S]\n"
+    "                             [--no-wait] [--verbose]\n"
+    "  -r, --region R    region key of config.json's infrastructure (and the AWS region);\n"
+    "                    optional when config.json has exactly one\n"
+    "  -b, --branch B    git branch the task migrates ({branch} in the command; default main)\n"
+    "  -c, --config PATH config.json (default ./config.json)\n"
+    "  -t, --timeout S   seconds to wait for the task to stop (default 3600)\n"
+    "      --no-wait     return once the task started\n"
+    "  -v, --verbose     log AWS requests (credentials redacted)\n"
+    "Exit: the migration container's exit code; 1 when the task stopped without one or\n"
+    "did not stop in time; 2 usage or configuration; 3 AWS refused.\n";
 
 static const struct option options[] = {
-	{"region", required_argument, NULL, 'r'}, {"branch", required_argument, NULL, 'b'},
-	{"config", required_argument, NULL, 'c'}, {"timeout", required_argument, NULL, 't'},
-	{"no-wait", no_argument, NULL, 'W'},      {"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    {"region", required_argument, NULL, 'r'}, {"branch", required_argument, NULL, 'b'},
+    {"config", required_argument, NULL, 'c'}, {"timeout", required_argument, NULL, 't'},
+    {"no-wait", no_argument, NULL, 'W'},      {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
 
 int cmd_run_task(int argc, char **argv)
@@ -41,35 +41,23 @@ int cmd_run_task(int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "r:b:c:t:vh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'r':
-			region = optarg;
-			break;
-		case 'b':
-			o.branch = optarg;
-			break;
-		case 'c':
-			path = optarg;
-			break;
+		case 'r': region = optarg; break;
+		case 'b': o.branch = optarg; break;
+		case 'c': path = optarg; break;
 		case 't': {
 			char *end;
 			o.timeout_s = strtol(optarg, &end, 10);
 			if (*end || o.timeout_s <= 0)
-				return cmd_usage_error(usage, "--timeout '%s': a number of seconds > 0",
-						       optarg);
+				return cmd_usage_error(
+				    usage, "--timeout '%s': a number of seconds > 0", optarg);
 			break;
 		}
-		case 'W':
-			o.no_wait = 1;
-			break;
-		case 'v':
-			log_set_verbose(1);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
+		case 'W': o.no_wait = 1; break;
+		case 'v': log_set_verbose(1); break;
+		case 'h': fputs(usage, stdout); return 0;
 		default:
 			return cmd_usage_error(usage, "run-task: unknown option '%s'",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -96,9 +84,9 @@ int cmd_run_task(int argc, char **argv)
 			for (size_t i = 0; i < cfg->nregions; i++)
 				buf_printf(&known, "%s%s", i ? ", " : "", cfg->regions[i].name);
 			err_set(&e, ORC_EUSAGE,
-				"%s: no region '%s' under infrastructure (it has: %s): pass one of "
-				"them to --region or add it",
-				path, region, buf_cstr(&known));
+			        "%s: no region '%s' under infrastructure (it has: %s): pass one of "
+			        "them to --region or add it",
+			        path, region, buf_cstr(&known));
 			buf_free(&known);
 		}
 	} else if (cfg->nregions == 1) {

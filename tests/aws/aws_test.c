@@ -30,14 +30,14 @@
 #define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 static void sign_expect(const char *method, const char *url, const aws_header *h, size_t n,
-			const char *payload, const char *region, const char *service,
-			const char *want)
+                        const char *payload, const char *region, const char *service,
+                        const char *want)
 {
 	buf auth = BUF_INIT;
 	err e = ERR_INIT;
 	assert_int_equal(aws_sigv4_sign(method, url, h, n, payload, strlen(payload), region,
-					service, AK, SK, &auth, &e),
-			 0);
+	                                service, AK, SK, &auth, &e),
+	                 0);
 	assert_string_equal(buf_cstr(&auth), want);
 	buf_free(&auth);
 }
@@ -47,9 +47,9 @@ static void test_sigv4_get_vanilla(void **state)
 	(void)state;
 	aws_header h[] = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
 	sign_expect("GET", "https://example.amazonaws.com/", h, 2, "", "us-east-1", "service",
-		    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
-		    "aws4_request, SignedHeaders=host;x-amz-date, "
-		    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+	            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+	            "aws4_request, SignedHeaders=host;x-amz-date, "
+	            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 }
 
 static void test_sigv4_json_with_token(void **state)
@@ -57,14 +57,14 @@ static void test_sigv4_json_with_token(void **state)
 	(void)state;
 	/* Unsorted, mixed case, padded: the signer sorts, lowercases and trims. */
 	aws_header h[] = {{"X-Amz-Target", "AmazonEC2ContainerServiceV20141113.ListClusters"},
-			  {"Content-Type", "  application/x-amz-json-1.1"},
-			  {"X-Amz-Security-Token", "SESSIONTOKEN"},
-			  {"host", "ecs.us-west-2.amazonaws.com"},
-			  {"X-Amz-Date", "20150830T123600Z"}};
+	                  {"Content-Type", "  application/x-amz-json-1.1"},
+	                  {"X-Amz-Security-Token", "SESSIONTOKEN"},
+	                  {"host", "ecs.us-west-2.amazonaws.com"},
+	                  {"X-Amz-Date", "20150830T123600Z"}};
 	sign_expect("POST", "https://ecs.us-west-2.amazonaws.com/", h, 5, "{}", "us-west-2", "ecs",
-		    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-west-2/ecs/aws4_request, "
-		    "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, "
-		    "Signature=bd723c26c11d258a57a5067b5fa2745d717260f66fb509abeb1fc5207521f39d");
+	            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-west-2/ecs/aws4_request, "
+	            "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, "
+	            "Signature=bd723c26c11d258a57a5067b5fa2745d717260f66fb509abeb1fc5207521f39d");
 }
 
 static void test_sigv4_path_and_query(void **state)
@@ -72,15 +72,15 @@ static void test_sigv4_path_and_query(void **state)
 	(void)state;
 	aws_header h[] = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
 	sign_expect("GET", "https://example.amazonaws.com/a%20b/c?Z=1&a=x%2By&A=sp%20ace&b", h, 2,
-		    "", "us-east-1", "service",
-		    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
-		    "aws4_request, SignedHeaders=host;x-amz-date, "
-		    "Signature=e360da7f49a9298709aa3fc0ecb6457f8348cd6cba19f8b1af5cf49b82af04bb");
+	            "", "us-east-1", "service",
+	            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+	            "aws4_request, SignedHeaders=host;x-amz-date, "
+	            "Signature=e360da7f49a9298709aa3fc0ecb6457f8348cd6cba19f8b1af5cf49b82af04bb");
 	buf creq = BUF_INIT, sh = BUF_INIT;
 	err e = ERR_INIT;
-	aws_sigv4_canonical_request("GET",
-				    "https://example.amazonaws.com/a%20b/c?Z=1&a=x%2By&A=sp%20ace&b",
-				    h, 2, "", 0, &creq, &sh, &e);
+	aws_sigv4_canonical_request(
+	    "GET", "https://example.amazonaws.com/a%20b/c?Z=1&a=x%2By&A=sp%20ace&b", h, 2, "", 0,
+	    &creq, &sh, &e);
 	/* Path encoded twice, query sorted by code point and strictly re-encoded. */
 	assert_non_null(strstr(creq.ptr, "\n/a%2520b/c\nA=sp%20ace&Z=1&a=x%2By&b=\n"));
 	buf_free(&creq);
@@ -117,12 +117,12 @@ static void test_xpath_namespaced(void **state)
 {
 	(void)state;
 	const char *xml =
-		"<?xml version=\"1.0\"?>"
-		"<DescribeSubnetsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-		"<requestId>r-1</requestId><subnetSet>"
-		"<item><subnetId>subnet-1</subnetId></item>"
-		"<item><subnetId>subnet-2</subnetId></item>"
-		"</subnetSet></DescribeSubnetsResponse>";
+	    "<?xml version=\"1.0\"?>"
+	    "<DescribeSubnetsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+	    "<requestId>r-1</requestId><subnetSet>"
+	    "<item><subnetId>subnet-1</subnetId></item>"
+	    "<item><subnetId>subnet-2</subnetId></item>"
+	    "</subnetSet></DescribeSubnetsResponse>";
 	xmlDocPtr doc = aws_xml_parse(xml, strlen(xml));
 	assert_non_null(doc);
 	char *first = aws_xml_text(doc, "//subnetSet/item/subnetId");
@@ -216,7 +216,8 @@ static int driver(int argc, char **argv)
 			aws_params_add(&p, argv[i], eq + 1);
 		}
 		xmlDocPtr doc = NULL;
-		long repeat = getenv("AWS_TEST_REPEAT") ? strtol(getenv("AWS_TEST_REPEAT"), NULL, 10) : 1;
+		long repeat =
+		    getenv("AWS_TEST_REPEAT") ? strtol(getenv("AWS_TEST_REPEAT"), NULL, 10) : 1;
 		for (long i = 0; i < repeat && !rc; i++) {
 			xmlFreeDoc(doc);
 			doc = NULL;
@@ -248,13 +249,13 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return driver(argc, argv);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sigv4_get_vanilla),
-		cmocka_unit_test(test_sigv4_json_with_token),
-		cmocka_unit_test(test_sigv4_path_and_query),
-		cmocka_unit_test(test_endpoints),
-		cmocka_unit_test(test_xpath_namespaced),
-		cmocka_unit_test(test_throttling_codes),
-		cmocka_unit_test(test_profiles),
+	    cmocka_unit_test(test_sigv4_get_vanilla),
+	    cmocka_unit_test(test_sigv4_json_with_token),
+	    cmocka_unit_test(test_sigv4_path_and_query),
+	    cmocka_unit_test(test_endpoints),
+	    cmocka_unit_test(test_xpath_namespaced),
+	    cmocka_unit_test(test_throttling_codes),
+	    cmocka_unit_test(test_profiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

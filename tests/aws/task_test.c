@@ -19,18 +19,19 @@ static void test_pick_container(void **state)
 {
 	(void)state;
 	cJSON *d;
-	const cJSON *c = pick("{\"containerDefinitions\":[{\"name\":\"only\",\"essential\":false}]}", &d);
+	const cJSON *c =
+	    pick("{\"containerDefinitions\":[{\"name\":\"only\",\"essential\":false}]}", &d);
 	assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring, "only");
 	cJSON_Delete(d);
 	c = pick("{\"containerDefinitions\":[{\"name\":\"xray\",\"essential\":false},"
-		 "{\"name\":\"router\",\"firelensConfiguration\":{\"type\":\"fluentbit\"}},"
-		 "{\"name\":\"flyway\"},{\"name\":\"other\",\"essential\":true}]}",
-		 &d);
+	         "{\"name\":\"router\",\"firelensConfiguration\":{\"type\":\"fluentbit\"}},"
+	         "{\"name\":\"flyway\"},{\"name\":\"other\",\"essential\":true}]}",
+	         &d);
 	assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring, "flyway");
 	cJSON_Delete(d);
 	c = pick("{\"containerDefinitions\":[{\"name\":\"a\",\"essential\":false},"
-		 "{\"name\":\"b\",\"essential\":false}]}",
-		 &d);
+	         "{\"name\":\"b\",\"essential\":false}]}",
+	         &d);
 	assert_null(c);
 	cJSON_Delete(d);
 }
@@ -48,7 +49,8 @@ static void test_command(void **state)
 	assert_string_equal(argv[3], "feature/x");
 	assert_null(argv[4]);
 	config_free_list(argv);
-	char *custom[] = {"/flyway/scripts/flyway-rds-migration.sh", "{branch}", "a{branch}{branch}", NULL};
+	char *custom[] = {"/flyway/scripts/flyway-rds-migration.sh", "{branch}",
+	                  "a{branch}{branch}", NULL};
 	r.task_command = custom;
 	r.task_command_len = 3;
 	argv = task_command(&r, "main", &n);
@@ -61,8 +63,8 @@ static void test_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pick_container),
-		cmocka_unit_test(test_command),
+	    cmocka_unit_test(test_pick_container),
+	    cmocka_unit_test(test_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,15 @@ n = collections.Counter(json.loads(l)["op"].split(".")[-1] for l in open(sys.arg
 print(" ".join("%s=%d" % (k, n[k]) for k in ("DescribeTaskDefinition", "DescribeSubnets", "DescribeSecurityGroups", "RunTask")))' "$T_TMP/proxy/requests.jsonl")" \
 	"DescribeTaskDefinition=3 DescribeSubnets=3 DescribeSecurityGroups=3 RunTask=3" "two faults on every call: three attempts each, no more"
 
+# A poll that fails all three attempts does not end the run: the task runs on, so
+# run-task warns and polls again.
+echo "DescribeTasks 4" >"$T_TMP/proxy/fail"
+t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" run-task --config "$T_TMP/config.json"
+t_is "$T_RC" 0 "four failed DescribeTasks in a row (a whole poll lost): still follows the task to the end"
+t_like "$T_ERR" 'cannot poll task .* \(will try again\): ecs DescribeTasks: HTTP503' "a lost poll is a warning"
+t_is "$(cat "$T_TMP/proxy/fail")" "DescribeTasks 0" "the proxy failed all four"
+rm -f "$T_TMP/proxy/fail"
+
 t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" run-task --config "$T_TMP/config.json" --no-wait
 t_is "$T_RC" 0 "without faults: still fine"
 t_done

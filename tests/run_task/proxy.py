@@ -15,6 +15,8 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
                   Other operations may also be forwarded and their answer lost ("lost");
                   RunTask never is: moto ignores RunTask's clientToken, so a lost RunTask
                   answer would start a second task in moto where AWS would not.
+  fail            "OP N": answer the next N requests of OP (a target or Action suffix) with
+                  503, whatever the streak (the file is consumed as it counts down)
   rewrite.json    {"<target suffix>": {...}} patches of answers, standing in for what moto
                   cannot produce (an exit code, a stopCode, RunTask failures):
                     "DescribeTasks": {"exitCode": 5} or {"exitCode": null, "stopCode": ..,
@@ -77,7 +79,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def forced_failure(self, op):
+        with LOCK:
+            try:
+                name, n = open(state_file("fail")).read().split()
+            except (OSError, ValueError):
+                return False
+            if not op.endswith(name) or int(n) <= 0:
+                return False
+            with open(state_file("fail"), "w") as f:
+                f.write("%s %d\n" % (name, int(n) - 1))
+        self.reply(503, "text/html", b"<html>proxy: service unavailable</html>")
+        return True
+
     def fault(self, op, is_json, body):
+        if self.forced_failure(op):
+            return True
         rate = read_faults()
         if rate is None:
             return False
