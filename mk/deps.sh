@@ -11,7 +11,7 @@ openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
 # command -> Debian package (test and tooling needs)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
-runuser:util-linux python3:python3 curl:curl
+runuser:util-linux python3:python3 curl:curl jq:jq
 /usr/sbin/sshd:openssh-server"
 
 missing=""

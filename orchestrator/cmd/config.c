@@ -6,24 +6,30 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/infra_check.h"
 #include "config/operations.h"
 #include "core/log.h"
 
 static const char usage[] =
 	"usage: orchestrator config check [--config PATH] [--operation VERB [--region R]]\n"
+	"                                 [--infrastructure]\n"
 	"  -c, --config PATH     the file to check (default: config.json)\n"
 	"  -o, --operation VERB  also require real values (not CHANGE ME) where VERB needs them\n"
 	"  -r, --region R        with --operation: only this region's values\n"
+	"  -i, --infrastructure  also compare config.json with infrastructure/*/var-files/<region>.tfvars\n"
+	"                        (infrastructure/ beside the config file)\n"
 	"Exit 0 when the file is usable, 2 on any problem.\n";
 
 static const struct option options[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"operation", required_argument, NULL, 'o'},
 	{"region", required_argument, NULL, 'r'},
+	{"infrastructure", no_argument, NULL, 'i'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -37,6 +43,7 @@ static void report_problems(const char *path, const config_problems *p)
 int cmd_config(int argc, char **argv)
 {
 	const char *path = CONFIG_DEFAULT_PATH, *verb = NULL, *region = NULL;
+	int infra = 0;
 	if (argc < 2 || strcmp(argv[1], "check") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			log_info("%s", usage);
@@ -48,11 +55,12 @@ int cmd_config(int argc, char **argv)
 	argv++;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:o:r:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:o:r:ih", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 'o': verb = optarg; break;
 		case 'r': region = optarg; break;
+		case 'i': infra = 1; break;
 		case 'h': log_info("%s", usage); return 0;
 		default: return cmd_usage_error(usage, "config check: unknown option or missing value");
 		}
@@ -99,6 +107,21 @@ int cmd_config(int argc, char **argv)
 		config_operation_unset_all(c, &problems);
 		for (size_t i = 0; i < problems.n; i++)
 			log_warn("%s: %s", path, problems.lines[i]);
+	}
+	if (infra) {
+		/* infrastructure/ lives beside config.json, at the repository root */
+		const char *slash = strrchr(path, '/');
+		char *root = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+		config_problems ip = {NULL, 0};
+		err ie = ERR_INIT;
+		if (config_check_infrastructure(c, root, &ip, &ie) != 0) {
+			for (size_t i = 0; i < ip.n; i++)
+				log_error("%s", ip.lines[i]);
+			log_error("%s", ie.msg);
+			rc = ie.code;
+		}
+		config_problems_free(&ip);
+		free(root);
 	}
 	if (rc == 0) {
 		buf regions = BUF_INIT;

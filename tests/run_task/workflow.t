@@ -21,7 +21,7 @@ t_is "$(q '[s.get("uses") for s in d["jobs"]["migrate"]["steps"] if s.get("uses"
 	'["actions/checkout@v4", "./.github/actions/setup-orchestrator", "aws-actions/configure-aws-credentials@v4", "aws-actions/configure-aws-credentials@v4"]' \
 	"builds with the composite action; credentials through configure-aws-credentials"
 t_is "$(q '[s["with"].get("role-to-assume") or s["with"].get("aws-access-key-id") for s in d["jobs"]["migrate"]["steps"] if "configure-aws-credentials" in s.get("uses","")]')" \
-	'["${{ vars.AWS_MIGRATION_ROLE_ARN }}", "${{ secrets.AWS_ACCESS_KEY_ID }}"]' "OIDC role from a variable, access-key secrets as the fallback"
+	'["${{ vars.AWS_ROLE_ARN }}", "${{ secrets.AWS_ACCESS_KEY_ID }}"]' "OIDC role from a variable, access-key secrets as the fallback"
 t_is "$(q '[s["run"] for s in d["jobs"]["migrate"]["steps"] if "github.event" in s.get("run","")]')" '[]' \
 	"no github.event expression inside run:"
 t_like "$(q '[s["run"] for s in d["jobs"]["migrate"]["steps"] if "run" in s][-1]')" \

@@ -1,0 +1,31 @@
+/*
+ * readme: where the generated "Database Documentation" section goes in a README.
+ *
+ * Two conventions, the template's and an opt-in one: the section runs from the line
+ * `# Database Documentation` to the end of the file; or, when the file has a line
+ * `<!-- schema-docs:start -->` and a later line `<!-- schema-docs:end -->`, it is what lies
+ * between them. Everything outside the section is kept byte for byte. Lines inside fenced
+ * code blocks never count, so a README may show the markers or the heading in an example.
+ * A README without either gets the heading appended.
+ */
+#ifndef ORC_README_H
+#define ORC_README_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define README_HEADING "# Database Documentation"
+#define README_START "<!-- schema-docs:start -->"
+#define README_END "<!-- schema-docs:end -->"
+
+/*
+ * Appends to out the README text with its section replaced by body (markdown ending in
+ * one newline). name is the file's name for errors (a start marker without an end marker
+ * is ORC_EUSAGE naming the line).
+ */
+int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
+		  err *e);
+
+#endif

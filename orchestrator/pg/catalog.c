@@ -1,0 +1,563 @@
+/*
+ * catalog: pg_catalog read into a model for schema-docs, ten statements whatever the size
+ * (constraints and indexes over a second connection, at the same time as the rest).
+ *
+ * Each query covers all selected schemas and is ordered by schema, relation name and
+ * position with COLLATE "C", so rows of one relation are contiguous and in the same order
+ * as the relations query: the model is filled by one pass over each result, with a
+ * binary search from the relation's OID to its slot. List-valued fields (key columns,
+ * enum labels, domain checks) come back as JSON arrays built by the server, read with
+ * cJSON by the renderer: no hand-written array-literal parsing.
+ *
+ * Objects that belong to an extension are left out: they are not the team's schema.
+ */
+#include "pg/catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+
+/* The schemas filter every object query shares ($1: JSON array of schema names). */
+#define IN_SCHEMAS "n.nspname IN (SELECT pg_catalog.json_array_elements_text($1::pg_catalog.json))"
+#define NOT_EXT(cls, oid)                                                                  \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" cls         \
+	"'::pg_catalog.regclass AND d.objid = " oid " AND d.deptype = 'e')"
+/* Comments by join: obj_description() is a SQL function run once per row. */
+#define DESC(alias, cls, oid, sub)                                                         \
+	" LEFT JOIN pg_catalog.pg_description " alias " ON " alias ".objoid = " oid " AND " alias \
+	".classoid = '" cls "'::pg_catalog.regclass AND " alias ".objsubid = " sub
+#define BY_REL "n.nspname COLLATE \"C\", c.relname COLLATE \"C\""
+
+static const char Q_SESSION[] =
+	"SELECT pg_catalog.set_config('search_path', 'public', false),"
+	" pg_catalog.set_config('TimeZone', 'UTC', false),"
+	" pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
+	" pg_catalog.set_config('IntervalStyle', 'postgres', false),"
+	" pg_catalog.set_config('extra_float_digits', '1', false),"
+	" pg_catalog.set_config('jit', 'off', false)"; /* compiling costs more than it saves here */
+
+static const char Q_SCHEMAS[] =
+	"SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')"
+	" FROM pg_catalog.pg_namespace n WHERE CASE WHEN $1::text IS NULL THEN"
+	" n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND " NOT_EXT(
+		"pg_catalog.pg_namespace", "n.oid") " ELSE " IN_SCHEMAS " END"
+	" ORDER BY n.nspname COLLATE \"C\"";
+
+static const char Q_RELS[] =
+	"SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname, pc.relname,"
+	" CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid)"
+	"  WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+	" CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
+	" cd.description, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,"
+	" s.seqmax, s.seqcycle,"
+	" CASE WHEN c.relkind = 'S' THEN (SELECT tc.relname || '.' || ta.attname"
+	"  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid"
+	"  JOIN pg_catalog.pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
+	"  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
+	"  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+	"  AND d.deptype IN ('a', 'i') ORDER BY 1 LIMIT 1) END"
+	" FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid"
+	" LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+	" LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+	" LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
+	DESC("cd", "pg_catalog.pg_class", "c.oid", "0")
+	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " IN_SCHEMAS
+	" AND " NOT_EXT("pg_catalog.pg_class", "c.oid") " ORDER BY " BY_REL;
+
+static const char Q_COLS[] =
+	"WITH el AS (SELECT e.enumtypid, pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)"
+	" AS labels FROM pg_catalog.pg_enum e GROUP BY e.enumtypid)"
+	" SELECT a.attrelid, a.attname,"
+	" CASE WHEN a.atttypmod < 0 OR a.atttypid IN (1042, 1043, 1700)"
+	"  THEN pg_catalog.format_type(a.atttypid, NULL)"
+	"  ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,"
+	" CASE WHEN a.atttypmod >= 0 AND a.atttypid IN (1042, 1043) THEN (a.atttypmod - 4)::text"
+	"  WHEN a.atttypmod >= 0 AND a.atttypid = 1700 THEN ((a.atttypmod - 4) >> 16)::text ||"
+	"  CASE WHEN ((a.atttypmod - 4) & 65535) <> 0 THEN ',' || ((a.atttypmod - 4) & 65535)::text"
+	"  ELSE '' END END,"
+	" CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
+	" a.attnotnull, cd.description, el.labels,"
+	" NULLIF(a.attidentity, ''),"
+	" CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"
+	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+	" LEFT JOIN el ON el.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
+	"  WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END"
+	DESC("cd", "pg_catalog.pg_class", "a.attrelid", "a.attnum")
+	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+	" AND " IN_SCHEMAS " ORDER BY " BY_REL ", a.attnum";
+
+#define KEY_NAMES(keys, rel)                                                               \
+	"(SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord) FROM pg_catalog.unnest(" keys \
+	") WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = " rel    \
+	" AND a.attnum = k.num)"
+
+/* Definitions are deparsed (pg_get_constraintdef: the costly part) only where the
+ * renderer shows them; keys and foreign keys are shown from their column names. */
+static const char Q_CONS[] =
+	"SELECT co.conrelid, co.conname, co.contype,"
+	" CASE WHEN co.contype IN ('c', 'x') OR (co.contype IN ('p', 'u')"
+	"  AND pg_catalog.cardinality(co.conkey) > 1)"
+	"  THEN pg_catalog.pg_get_constraintdef(co.oid, true) END,"
+	" " KEY_NAMES("co.conkey", "co.conrelid") ", fn.nspname, fc.relname,"
+	" CASE WHEN co.contype = 'f' THEN " KEY_NAMES("co.confkey", "co.confrelid") " END,"
+	" co.confupdtype, co.confdeltype,"
+	" co.conparentid <> 0, cd.description"
+	" FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid"
+	" LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
+	DESC("cd", "pg_catalog.pg_constraint", "co.oid", "0")
+	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", pg_catalog.strpos('pufcxt', co.contype::text),"
+	" co.conname COLLATE \"C\", fn.nspname COLLATE \"C\", fc.relname COLLATE \"C\"";
+
+/* An index behind a PRIMARY KEY or UNIQUE constraint is shown as that constraint (always a
+ * btree on its key columns), so only the other indexes are deparsed. */
+static const char Q_IDXS[] =
+	"SELECT i.indrelid, ic.relname,"
+	" CASE WHEN co.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END,"
+	" i.indisprimary, i.indisunique, co.conname, cd.description"
+	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+	" JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid"
+	"  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')"
+	DESC("cd", "pg_catalog.pg_class", "i.indexrelid", "0")
+	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", ic.relname COLLATE \"C\"";
+
+static const char Q_TRGS[] =
+	"SELECT t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgparentid <> 0,"
+	" cd.description"
+	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	DESC("cd", "pg_catalog.pg_trigger", "t.oid", "0")
+	" WHERE NOT t.tgisinternal AND " IN_SCHEMAS " ORDER BY " BY_REL ", t.tgname COLLATE \"C\"";
+
+static const char Q_TYPES[] =
+	"SELECT n.nspname, t.typname, t.typtype, pg_catalog.obj_description(t.oid, 'pg_type'),"
+	" CASE WHEN t.typtype = 'e' THEN (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY"
+	"  e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,"
+	" CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,"
+	" t.typdefault, t.typnotnull,"
+	" CASE WHEN t.typtype = 'd' THEN (SELECT pg_catalog.json_agg("
+	"  pg_catalog.pg_get_constraintdef(co.oid, true) ORDER BY co.conname COLLATE \"C\")"
+	"  FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid) END"
+	" FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+	" WHERE t.typtype IN ('e', 'd') AND " IN_SCHEMAS " AND " NOT_EXT("pg_catalog.pg_type",
+									 "t.oid")
+	" ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+
+static const char Q_FUNCS[] =
+	"SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),"
+	" pg_catalog.pg_get_function_result(p.oid), l.lanname, p.prokind, p.provolatile,"
+	" p.prosecdef, pg_catalog.obj_description(p.oid, 'pg_proc')"
+	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+	" WHERE " IN_SCHEMAS " AND " NOT_EXT("pg_catalog.pg_proc", "p.oid")
+	" ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\","
+	" pg_catalog.pg_get_function_identity_arguments(p.oid) COLLATE \"C\"";
+
+static const char *val(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static int flag(const PGresult *r, int row, int col)
+{
+	return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+
+static char ch(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : PQgetvalue(r, row, col)[0];
+}
+
+static int run(PGconn *conn, catalog *c, const char *what, const char *sql, const char *param,
+	       PGresult **out, err *e)
+{
+	const char *params[1] = {param};
+	c->queries++;
+	log_verbose("schema-docs: query %d: %s", c->queries, what);
+	PGresult *r = PQexecParams(conn, sql, param || strstr(sql, "$1") ? 1 : 0, NULL, params,
+				   NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		char *msg = xstrdup(PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = 0;
+		err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
+		free(msg);
+		PQclear(r);
+		return ORC_EFAIL;
+	}
+	c->res[c->nres++] = r;
+	*out = r;
+	return 0;
+}
+
+/*
+ * The second connection. Constraints and indexes (the costliest deparsing) are read over
+ * it, pipelined, while the first connection reads relations and columns, so a server with
+ * two cores does the two halves side by side. When it cannot connect, everything runs
+ * over the first connection: slower, same result.
+ */
+static PGconn *side_open(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	size_t n = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		n++;
+	const char **kw = xcalloc(n + 1, sizeof *kw), **vals = xcalloc(n + 1, sizeof *vals);
+	size_t k = 0;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (o->val && *o->val) {
+			kw[k] = o->keyword;
+			vals[k++] = o->val;
+		}
+	}
+	PGconn *side = PQconnectdbParams(kw, vals, 0);
+	free(kw);
+	free(vals);
+	PQconninfoFree(opts);
+	if (PQstatus(side) != CONNECTION_OK || !PQenterPipelineMode(side)) {
+		char *msg = xstrdup(PQerrorMessage(side));
+		msg[strcspn(msg, "\n")] = 0;
+		log_verbose("schema-docs: no second connection (%s); reading over one", msg);
+		free(msg);
+		PQfinish(side);
+		return NULL;
+	}
+	return side;
+}
+
+static void side_send(PGconn *side, catalog *c, const char *what, const char *sql,
+		      const char *param)
+{
+	const char *params[1] = {param};
+	c->queries++;
+	log_verbose("schema-docs: query %d (second connection): %s", c->queries, what);
+	PQsendQueryParams(side, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+}
+
+/* The next pipelined result, in the order sent. */
+static int side_collect(PGconn *side, catalog *c, const char *what, PGresult **out, err *e)
+{
+	PGresult *r = PQgetResult(side);
+	PGresult *end = r ? PQgetResult(side) : NULL; /* NULL: the end of this query */
+	PQclear(end);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		char *msg = xstrdup(r ? PQresultErrorMessage(r) : PQerrorMessage(side));
+		msg[strcspn(msg, "\n")] = 0;
+		err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
+		free(msg);
+		PQclear(r);
+		return ORC_EFAIL;
+	}
+	c->res[c->nres++] = r;
+	*out = r;
+	return 0;
+}
+
+/* OID -> relation slot, for the one-pass fill of the per-relation ranges. */
+typedef struct rel_key {
+	unsigned oid;
+	size_t idx;
+} rel_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+	unsigned x = ((const rel_key *)a)->oid, y = ((const rel_key *)b)->oid;
+	return x < y ? -1 : x > y;
+}
+
+static long rel_of(const rel_key *keys, size_t n, const PGresult *r, int row)
+{
+	rel_key k = {(unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10), 0};
+	const rel_key *f = bsearch(&k, keys, n, sizeof *keys, key_cmp);
+	return f ? (long)f->idx : -1;
+}
+
+static int excluded(const catalog_opts *o, const char *schema, const char *name)
+{
+	for (size_t i = 0; i < o->nexclude; i++) {
+		const char *x = o->exclude[i], *dot = strchr(x, '.');
+		if (dot && strncmp(x, schema, (size_t)(dot - x)) == 0 &&
+		    schema[dot - x] == 0 && strcmp(dot + 1, name) == 0)
+			return 1;
+		if (strcmp(x, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Gives the next row of a relation its slot: the first one opens the range. */
+#define RANGE(relp, first, count, total)                                                   \
+	do {                                                                               \
+		if ((relp)->count == 0)                                                    \
+			(relp)->first = (total);                                           \
+		(relp)->count++;                                                           \
+	} while (0)
+
+int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
+{
+	static const catalog_opts none = {0};
+	if (!opts)
+		opts = &none;
+	catalog *c = xcalloc(1, sizeof *c);
+	PGresult *r;
+	int rc;
+	char *names = NULL;
+	rel_key *keys = NULL;
+	PGconn *side = NULL;
+
+	/* Settings that shape deparsed text (defaults, partition bounds, type names) are
+	 * pinned, so the output does not depend on the role's or server's defaults. */
+	if ((rc = run(conn, c, "session settings", Q_SESSION, NULL, &r, e)))
+		goto fail;
+
+	/* Schemas: the requested ones (each must exist) or every user schema. */
+	if (opts->nschemas) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < opts->nschemas; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(opts->schemas[i]));
+		names = cJSON_PrintUnformatted(arr);
+		cJSON_Delete(arr);
+	}
+	if ((rc = run(conn, c, "schemas", Q_SCHEMAS, names, &r, e)))
+		goto fail;
+	c->nschemas = (size_t)PQntuples(r);
+	c->schemas = xcalloc(c->nschemas + 1, sizeof *c->schemas);
+	cJSON *found = cJSON_CreateArray();
+	for (size_t i = 0; i < c->nschemas; i++) {
+		c->schemas[i].name = val(r, (int)i, 0);
+		c->schemas[i].comment = val(r, (int)i, 1);
+		cJSON_AddItemToArray(found, cJSON_CreateString(c->schemas[i].name));
+	}
+	for (size_t i = 0; i < opts->nschemas; i++) {
+		size_t j = 0;
+		while (j < c->nschemas && strcmp(c->schemas[j].name, opts->schemas[i]) != 0)
+			j++;
+		if (j == c->nschemas) {
+			cJSON_Delete(found);
+			rc = err_set(e, ORC_EUSAGE,
+				     "--schema %s: no such schema in database %s (check the name; "
+				     "schema names are case-sensitive)",
+				     opts->schemas[i], PQdb(conn));
+			goto fail;
+		}
+	}
+	free(names);
+	names = cJSON_PrintUnformatted(found);
+	cJSON_Delete(found);
+
+	side = side_open(conn);
+	if (side) {
+		side_send(side, c, "session settings", Q_SESSION, NULL);
+		side_send(side, c, "constraints", Q_CONS, names);
+		side_send(side, c, "indexes", Q_IDXS, names);
+		PQpipelineSync(side);
+		if ((rc = side_collect(side, c, "session settings", &r, e)))
+			goto fail;
+	}
+
+	/* Relations, and the OID index the other results are matched with. */
+	if ((rc = run(conn, c, "relations", Q_RELS, names, &r, e)))
+		goto fail;
+	int n = PQntuples(r);
+	c->rels = xcalloc((size_t)n + 1, sizeof *c->rels);
+	keys = xcalloc((size_t)n + 1, sizeof *keys);
+	for (int i = 0; i < n; i++) {
+		if (excluded(opts, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)))
+			continue;
+		catalog_rel *rel = &c->rels[c->nrels];
+		keys[c->nrels].oid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
+		keys[c->nrels].idx = c->nrels;
+		rel->schema = val(r, i, 1);
+		rel->name = val(r, i, 2);
+		rel->kind = ch(r, i, 3);
+		rel->parent_schema = val(r, i, 4);
+		rel->parent_name = val(r, i, 5);
+		rel->bound = val(r, i, 6);
+		rel->viewdef = val(r, i, 7);
+		rel->comment = val(r, i, 8);
+		rel->seq_type = val(r, i, 9);
+		rel->seq_start = val(r, i, 10);
+		rel->seq_increment = val(r, i, 11);
+		rel->seq_min = val(r, i, 12);
+		rel->seq_max = val(r, i, 13);
+		rel->seq_cycle = flag(r, i, 14);
+		rel->seq_owned_by = val(r, i, 15);
+		c->nrels++;
+	}
+	qsort(keys, c->nrels, sizeof *keys, key_cmp);
+
+	if ((rc = run(conn, c, "columns", Q_COLS, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->cols = xcalloc((size_t)n + 1, sizeof *c->cols);
+	for (int i = 0; i < n; i++) {
+		long ri = rel_of(keys, c->nrels, r, i);
+		if (ri < 0)
+			continue;
+		RANGE(&c->rels[ri], col0, ncols, c->ncols);
+		catalog_column *col = &c->cols[c->ncols++];
+		col->name = val(r, i, 1);
+		col->type = val(r, i, 2);
+		col->length = val(r, i, 3);
+		col->dflt = val(r, i, 4);
+		col->notnull = flag(r, i, 5);
+		col->comment = val(r, i, 6);
+		col->enum_labels = val(r, i, 7);
+		col->identity = val(r, i, 8);
+		col->generated = val(r, i, 9);
+	}
+
+	if ((rc = side ? side_collect(side, c, "constraints", &r, e)
+		       : run(conn, c, "constraints", Q_CONS, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->cons = xcalloc((size_t)n + 1, sizeof *c->cons);
+	for (int i = 0; i < n; i++) {
+		long ri = rel_of(keys, c->nrels, r, i);
+		if (ri < 0)
+			continue;
+		RANGE(&c->rels[ri], con0, ncons, c->ncons);
+		catalog_constraint *k = &c->cons[c->ncons++];
+		k->name = val(r, i, 1);
+		k->type = ch(r, i, 2);
+		k->def = val(r, i, 3);
+		k->columns = val(r, i, 4);
+		k->ref_schema = val(r, i, 5);
+		k->ref_table = val(r, i, 6);
+		k->ref_columns = val(r, i, 7);
+		k->on_update = ch(r, i, 8);
+		k->on_delete = ch(r, i, 9);
+		k->inherited = flag(r, i, 10);
+		k->comment = val(r, i, 11);
+	}
+
+	if ((rc = side ? side_collect(side, c, "indexes", &r, e)
+		       : run(conn, c, "indexes", Q_IDXS, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->idxs = xcalloc((size_t)n + 1, sizeof *c->idxs);
+	for (int i = 0; i < n; i++) {
+		long ri = rel_of(keys, c->nrels, r, i);
+		if (ri < 0)
+			continue;
+		RANGE(&c->rels[ri], idx0, nidx, c->nidxs);
+		catalog_index *x = &c->idxs[c->nidxs++];
+		x->name = val(r, i, 1);
+		x->def = val(r, i, 2);
+		x->primary = flag(r, i, 3);
+		x->unique = flag(r, i, 4);
+		x->constraint = val(r, i, 5);
+		x->comment = val(r, i, 6);
+	}
+
+	if ((rc = run(conn, c, "triggers", Q_TRGS, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->trgs = xcalloc((size_t)n + 1, sizeof *c->trgs);
+	for (int i = 0; i < n; i++) {
+		long ri = rel_of(keys, c->nrels, r, i);
+		if (ri < 0)
+			continue;
+		RANGE(&c->rels[ri], trg0, ntrg, c->ntrgs);
+		catalog_trigger *t = &c->trgs[c->ntrgs++];
+		t->name = val(r, i, 1);
+		t->def = val(r, i, 2);
+		t->inherited = flag(r, i, 3);
+		t->comment = val(r, i, 4);
+	}
+
+	if ((rc = run(conn, c, "types", Q_TYPES, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->types = xcalloc((size_t)n + 1, sizeof *c->types);
+	for (int i = 0; i < n; i++) {
+		catalog_type *t = &c->types[c->ntypes++];
+		t->schema = val(r, i, 0);
+		t->name = val(r, i, 1);
+		t->kind = ch(r, i, 2);
+		t->comment = val(r, i, 3);
+		t->labels = val(r, i, 4);
+		t->base = val(r, i, 5);
+		t->dflt = val(r, i, 6);
+		t->notnull = flag(r, i, 7);
+		t->checks = val(r, i, 8);
+	}
+
+	if ((rc = run(conn, c, "functions", Q_FUNCS, names, &r, e)))
+		goto fail;
+	n = PQntuples(r);
+	c->funcs = xcalloc((size_t)n + 1, sizeof *c->funcs);
+	for (int i = 0; i < n; i++) {
+		catalog_function *f = &c->funcs[c->nfuncs++];
+		f->schema = val(r, i, 0);
+		f->name = val(r, i, 1);
+		f->args = val(r, i, 2);
+		f->result = val(r, i, 3);
+		f->language = val(r, i, 4);
+		f->kind = ch(r, i, 5);
+		f->volatility = ch(r, i, 6);
+		f->security_definer = flag(r, i, 7);
+		f->comment = val(r, i, 8);
+	}
+
+	free(names);
+	free(keys);
+	PQfinish(side);
+	log_verbose("schema-docs: %d queries: %zu schemas, %zu relations, %zu columns, %zu "
+		    "constraints, %zu indexes, %zu triggers, %zu types, %zu functions",
+		    c->queries, c->nschemas, c->nrels, c->ncols, c->ncons, c->nidxs, c->ntrgs,
+		    c->ntypes, c->nfuncs);
+	*out = c;
+	return 0;
+fail:
+	free(names);
+	free(keys);
+	PQfinish(side);
+	catalog_free(c);
+	return rc;
+}
+
+void catalog_free(catalog *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->nres; i++)
+		PQclear(c->res[i]);
+	free(c->schemas);
+	free(c->rels);
+	free(c->cols);
+	free(c->cons);
+	free(c->idxs);
+	free(c->trgs);
+	free(c->types);
+	free(c->funcs);
+	free(c);
+}
+
+long catalog_find_rel(const catalog *c, const char *schema, const char *name)
+{
+	size_t lo = 0, hi = c->nrels;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(c->rels[mid].schema, schema);
+		if (d == 0)
+			d = strcmp(c->rels[mid].name, name);
+		if (d == 0)
+			return (long)mid;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}

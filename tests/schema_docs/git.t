@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# schema-docs --commit and --push on real repositories: exactly one commit of README.md
+# alone as the gitbot of config.json, none when nothing changed, and a push that was
+# rejected because another clone pushed first is retried on top of the remote.
+source "$(dirname "$0")/../lib/tap.sh"
+source "$ROOT/tests/lib/pg.sh"
+
+pg_newdb || { t_fail "PostgreSQL database"; t_done; exit 1; }
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE TABLE widget (id int PRIMARY KEY, name text)" >/dev/null
+export GIT_CONFIG_NOSYSTEM=1 HOME=$T_TMP
+git config --global user.name "Human Dev"
+git config --global user.email dev@example.test
+git config --global init.defaultBranch main
+
+remote=$T_TMP/remote.git
+git init -q --bare "$remote"
+git clone -q "$remote" "$T_TMP/a" 2>/dev/null
+cd "$T_TMP/a" || exit 1
+sed -e 's/"gitbotName": "[^"]*"/"gitbotName": "docs-bot"/' \
+    -e 's/"gitbotEmail": "[^"]*"/"gitbotEmail": "docs-bot@example.test"/' "$ROOT/config.json" >config.json
+printf '# Project\n\nIntro.\n' >README.md
+echo "notes" >NOTES.md
+git add . && git commit -qm "initial" && git push -q origin main 2>/dev/null
+t_is "$?" 0 "a repository with a bare remote"
+
+echo "unrelated work in progress" >>NOTES.md
+t_ok "schema-docs --commit" "$ORC" schema-docs --url "$PG_URL" --commit
+t_like "$T_OUT" "committed [0-9a-f]{40} as docs-bot <docs-bot@example.test>" "it reports the commit"
+t_is "$(git rev-list --count HEAD)" 2 "exactly one commit"
+t_is "$(git log -1 --format='%an <%ae>|%cn <%ce>')" "docs-bot <docs-bot@example.test>|docs-bot <docs-bot@example.test>" "author and committer are the gitbot from config.json"
+t_is "$(git show --name-only --format= HEAD)" "README.md" "the commit holds README.md alone"
+t_like "$(git log -1 --format=%s)" "^docs: " "a conventional commit message"
+t_like "$(git status --porcelain)" "^ M NOTES.md$" "other work in the tree is left alone"
+t_is "$(git show HEAD:README.md)" "$(cat README.md)" "the committed README is the rendered one"
+t_ok "second --commit" "$ORC" schema-docs --url "$PG_URL" --commit
+t_like "$T_OUT" "nothing to commit" "it says there is nothing to commit"
+t_is "$(git rev-list --count HEAD)" 2 "no second commit when unchanged"
+git checkout -q NOTES.md
+
+# Another clone pushes first: the push is rejected, then retried on top of it.
+git clone -q "$remote" "$T_TMP/b" 2>/dev/null
+(cd "$T_TMP/b" && sed -i 's/^Intro\.$/Intro, edited by someone else./' README.md &&
+	git commit -qam "edit intro" && git push -q origin main 2>/dev/null)
+psql -qX -c "ALTER TABLE widget ADD COLUMN colour text" >/dev/null
+t_ok "schema-docs --push after another clone pushed" "$ORC" schema-docs --url "$PG_URL" --push
+t_like "$T_ERR" "push rejected \(attempt 1 of 5\)" "the first push was rejected as not fast-forward"
+t_like "$T_OUT" "pushed to origin" "the retry pushed"
+t_is "$(git --git-dir="$remote" log -1 --format='%an' main)" "docs-bot" "the remote tip is the gitbot's commit"
+t_is "$(git --git-dir="$remote" log -2 --format='%s' main | tail -1)" "edit intro" "on top of the other clone's commit"
+remote_readme=$(git --git-dir="$remote" show main:README.md)
+t_like "$remote_readme" "Intro, edited by someone else\." "the other clone's edit is kept"
+t_like "$remote_readme" "\| colour \|" "the new column is documented"
+t_is "$(git --git-dir="$remote" rev-list --count main)" 3 "one generated commit on top (initial, edit intro, docs)"
+t_ok "--push again" "$ORC" schema-docs --url "$PG_URL" --push
+t_is "$(git --git-dir="$remote" rev-list --count main)" 3 "no new commit when nothing changed"
+
+t_run "$ORC" schema-docs --url "$PG_URL" --check --commit
+t_is "$T_RC" 2 "--check with --commit is a usage error"
+t_done
