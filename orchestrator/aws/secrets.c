@@ -19,8 +19,13 @@
  * whole job log) for no protection. Every other field is treated as secret. */
 static int public_field(const char *name)
 {
-	static const char *const names[] = {"username", "host", "port", "dbname", "engine",
-					    "dbClusterIdentifier", "dbInstanceIdentifier"};
+	static const char *const names[] = {"username",
+	                                    "host",
+	                                    "port",
+	                                    "dbname",
+	                                    "engine",
+	                                    "dbClusterIdentifier",
+	                                    "dbInstanceIdentifier"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (strcmp(name, names[i]) == 0)
 			return 1;
@@ -66,19 +71,20 @@ int secrets_get_string(aws_client *c, const char *secret_id, char **value, err *
 	if (rc) {
 		const char *code = aws_last_error_code(c);
 		if (strcmp(code, "ResourceNotFoundException") == 0)
-			return err_set(e, ORC_EREMOTE,
-				       "secret '%s' not found in Secrets Manager (region %s): check "
-				       "the name and the region the task runs in",
-				       secret_id, aws_client_region(c));
+			return err_set(
+			    e, ORC_EREMOTE,
+			    "secret '%s' not found in Secrets Manager (region %s): check "
+			    "the name and the region the task runs in",
+			    secret_id, aws_client_region(c));
 		return err_prefix(e, "secret '%s'", secret_id);
 	}
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(resp, "SecretString");
 	if (!cJSON_IsString(s)) {
 		cJSON_Delete(resp);
 		return err_set(e, ORC_EUSAGE,
-			       "secret '%s' has no SecretString (binary secrets are not supported: "
-			       "store the value as text)",
-			       secret_id);
+		               "secret '%s' has no SecretString (binary secrets are not supported: "
+		               "store the value as text)",
+		               secret_id);
 	}
 	register_value(s->valuestring);
 	*value = xstrdup(s->valuestring);
@@ -98,9 +104,9 @@ int secrets_get_json(aws_client *c, const char *secret_id, cJSON **out, err *e)
 		cJSON_Delete(j);
 		/* Never quote the value: it is the secret. */
 		return err_set(e, ORC_EUSAGE,
-			       "secret '%s' is not a JSON object (expected the shape RDS writes: "
-			       "{\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
-			       secret_id);
+		               "secret '%s' is not a JSON object (expected the shape RDS writes: "
+		               "{\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
+		               secret_id);
 	}
 	*out = j;
 	return 0;
@@ -137,14 +143,16 @@ int secrets_get_ref(aws_client *c, const char *ref, char **value, err *e)
 			if (cJSON_IsString(f)) {
 				log_add_secret(f->valuestring);
 				*value = xstrdup(f->valuestring);
-			} else if (f && !cJSON_IsNull(f) && !cJSON_IsObject(f) && !cJSON_IsArray(f)) {
+			} else if (f && !cJSON_IsNull(f) && !cJSON_IsObject(f) &&
+			           !cJSON_IsArray(f)) {
 				*value = cJSON_PrintUnformatted(f);
 			} else {
-				rc = err_set(e, ORC_EUSAGE,
-					     "secret '%s' has no text field '%s' (write it as "
-					     "NAME:field with a field of the secret's JSON, or NAME "
-					     "for the whole string)",
-					     name, field);
+				rc =
+				    err_set(e, ORC_EUSAGE,
+				            "secret '%s' has no text field '%s' (write it as "
+				            "NAME:field with a field of the secret's JSON, or NAME "
+				            "for the whole string)",
+				            name, field);
 			}
 		}
 		cJSON_Delete(j);

@@ -127,8 +127,8 @@ static int task_placeholders(task *t, const struct task_args *a, placeholder_set
  * Clones the branch (when there is one) and resolves the secrets: locations become paths
  * inside the clone, the URL comes from --db-secret, placeholders from --placeholder-secret.
  */
-static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t *nlocs,
-			buf *url, placeholder_set *ph, err *e)
+static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t *nlocs, buf *url,
+                        placeholder_set *ph, err *e)
 {
 	int rc;
 	if (a->branch) {
@@ -233,8 +233,8 @@ int cmd_migrate(int argc, char **argv)
 		case O_CONFIG: ta.config = optarg; break;
 		case O_DB_SECRET: ta.db_secret = optarg; break;
 		case O_PH_SECRET:
-			ta.ph_secrets = xrealloc(ta.ph_secrets,
-			                         (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
+			ta.ph_secrets =
+			    xrealloc(ta.ph_secrets, (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
 			ta.ph_secrets[ta.n_ph_secrets++] = optarg;
 			break;
 		case O_REGION: ta.region = optarg; break;

@@ -61,7 +61,7 @@ struct clone_ctx {
 };
 
 static int on_credentials(git_credential **out, const char *url, const char *username_from_url,
-			  unsigned int allowed, void *payload)
+                          unsigned int allowed, void *payload)
 {
 	struct clone_ctx *ctx = payload;
 	const gitops_clone_auth *a = ctx->auth;
@@ -69,7 +69,8 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 
 	if (allowed & GIT_CREDENTIAL_USERNAME) {
 		/* libssh2 asks for the user name first when the URL has none. */
-		return git_credential_username_new(out, username_from_url ? username_from_url : "git");
+		return git_credential_username_new(out,
+		                                   username_from_url ? username_from_url : "git");
 	}
 	/* A second request means the server refused what we sent: stop instead of looping. */
 	if (ctx->cred_calls++ > 0) {
@@ -79,8 +80,8 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 	}
 	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && a && a->ssh_key) {
 		return git_credential_ssh_key_memory_new(
-			out, username_from_url ? username_from_url : "git", NULL, a->ssh_key,
-			a->ssh_key_passphrase ? a->ssh_key_passphrase : "");
+		    out, username_from_url ? username_from_url : "git", NULL, a->ssh_key,
+		    a->ssh_key_passphrase ? a->ssh_key_passphrase : "");
 	}
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && a && a->token) {
 		return git_credential_userpass_plaintext_new(out, "x-access-token", a->token);
@@ -93,20 +94,13 @@ static int on_credentials(git_credential **out, const char *url, const char *use
 static int hostkey_typemask(git_cert_ssh_raw_type_t t)
 {
 	switch (t) {
-	case GIT_CERT_SSH_RAW_TYPE_RSA:
-		return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-	case GIT_CERT_SSH_RAW_TYPE_DSS:
-		return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-	case GIT_CERT_SSH_RAW_TYPE_KEY_ED25519:
-		return LIBSSH2_KNOWNHOST_KEY_ED25519;
-	default:
-		return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+	case GIT_CERT_SSH_RAW_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+	case GIT_CERT_SSH_RAW_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
+	default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
 	}
 }
 
@@ -146,10 +140,10 @@ static int check_hostkey(struct clone_ctx *ctx, const git_cert_hostkey *hk, cons
 		ctx->refusal = REFUSED_HOSTKEY_NO_FILE;
 	} else {
 		int check = libssh2_knownhost_checkp(
-			kh, host, ctx->port, hk->hostkey, hk->hostkey_len,
-			LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-				hostkey_typemask(hk->raw_type),
-			NULL);
+		    kh, host, ctx->port, hk->hostkey, hk->hostkey_len,
+		    LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+		        hostkey_typemask(hk->raw_type),
+		    NULL);
 		if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH)
 			rc = 0;
 		else if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
@@ -222,7 +216,7 @@ static char *url_printable(const char *url)
 static void set_ca_bundle(void)
 {
 	const char *bundles[] = {getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt",
-				 "/etc/pki/tls/certs/ca-bundle.crt"};
+	                         "/etc/pki/tls/certs/ca-bundle.crt"};
 	for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
 		if (bundles[i] && *bundles[i] && fs_exists(bundles[i])) {
 			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL);
@@ -244,41 +238,43 @@ static int clone_error(const struct clone_ctx *ctx, const char *url, const char 
 	switch (ctx->refusal) {
 	case REFUSED_NO_CREDENTIALS:
 		return err_set(e, ORC_EREMOTE,
-			       "%s: the repository asks for credentials and none were given "
-			       "(set REPOSITORY_TOKEN_SECRET for HTTPS or "
-			       "REPOSITORY_DEPLOY_KEY_SECRET for SSH)",
-			       url);
+		               "%s: the repository asks for credentials and none were given "
+		               "(set REPOSITORY_TOKEN_SECRET for HTTPS or "
+		               "REPOSITORY_DEPLOY_KEY_SECRET for SSH)",
+		               url);
 	case REFUSED_CREDENTIALS:
 		return err_set(e, ORC_EREMOTE,
-			       "%s: the repository refused the %s (check that it is current and "
-			       "has read access to the repository)",
-			       url,
-			       ctx->auth && ctx->auth->ssh_key ? "deploy key" : "token");
+		               "%s: the repository refused the %s (check that it is current and "
+		               "has read access to the repository)",
+		               url, ctx->auth && ctx->auth->ssh_key ? "deploy key" : "token");
 	case REFUSED_HOSTKEY_MISMATCH:
-		return err_set(e, ORC_EREMOTE,
-			       "%s: SSH host key %s of %s does not match known_hosts %s: refused "
-			       "(if the server's key really changed, verify the new key out of band "
-			       "and update that file)",
-			       url, ctx->fingerprint, ctx->host, kh);
+		return err_set(
+		    e, ORC_EREMOTE,
+		    "%s: SSH host key %s of %s does not match known_hosts %s: refused "
+		    "(if the server's key really changed, verify the new key out of band "
+		    "and update that file)",
+		    url, ctx->fingerprint, ctx->host, kh);
 	case REFUSED_HOSTKEY_UNKNOWN:
-		return err_set(e, ORC_EREMOTE,
-			       "%s: SSH host %s (key %s) is not in known_hosts %s: refused (add its "
-			       "key, verified out of band, to that file or set "
-			       "REPOSITORY_KNOWN_HOSTS)",
-			       url, ctx->host, ctx->fingerprint, kh);
+		return err_set(
+		    e, ORC_EREMOTE,
+		    "%s: SSH host %s (key %s) is not in known_hosts %s: refused (add its "
+		    "key, verified out of band, to that file or set "
+		    "REPOSITORY_KNOWN_HOSTS)",
+		    url, ctx->host, ctx->fingerprint, kh);
 	case REFUSED_HOSTKEY_NO_FILE:
-		return err_set(e, ORC_EUSAGE,
-			       "%s: cannot read known_hosts %s to check the SSH host key (ship it in "
-			       "the image or set REPOSITORY_KNOWN_HOSTS)",
-			       url, kh);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "%s: cannot read known_hosts %s to check the SSH host key (ship it in "
+		    "the image or set REPOSITORY_KNOWN_HOSTS)",
+		    url, kh);
 	case REFUSED_TLS:
-		return err_set(e, ORC_EREMOTE,
-			       "%s: the TLS certificate of %s is not trusted: refused, nothing sent "
-			       "(check the CA certificates: SSL_CERT_FILE, "
-			       "/etc/ssl/certs/ca-certificates.crt)",
-			       url, ctx->host);
-	case REFUSED_NONE:
-		break;
+		return err_set(
+		    e, ORC_EREMOTE,
+		    "%s: the TLS certificate of %s is not trusted: refused, nothing sent "
+		    "(check the CA certificates: SSL_CERT_FILE, "
+		    "/etc/ssl/certs/ca-certificates.crt)",
+		    url, ctx->host);
+	case REFUSED_NONE: break;
 	}
 	const git_error *ge = git_error_last();
 	/* A server that cannot be reached is a failure worth retrying; anything it answered
@@ -288,7 +284,7 @@ static int clone_error(const struct clone_ctx *ctx, const char *url, const char 
 }
 
 int gitops_clone_branch(const char *url, const char *branch, const char *dir,
-			const gitops_clone_auth *auth, buf *sha, err *e)
+                        const gitops_clone_auth *auth, buf *sha, err *e)
 {
 	buf ref = BUF_INIT, spec = BUF_INIT, names = BUF_INIT;
 	git_repository *repo = NULL;
@@ -313,7 +309,8 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 		goto out;
 	}
 	if (git_remote_create_with_fetchspec(&remote, repo, "origin", url, buf_cstr(&spec)) < 0) {
-		rc = err_set(e, ORC_EUSAGE, "%s: not a usable repository URL: %s", shown, git_msg());
+		rc =
+		    err_set(e, ORC_EUSAGE, "%s: not a usable repository URL: %s", shown, git_msg());
 		goto out;
 	}
 
@@ -342,10 +339,10 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 	}
 	if (!found) {
 		rc = err_set(e, ORC_EREMOTE,
-			     "%s: branch '%s' not found (the repository has: %s%s; check "
-			     "--git-branch)",
-			     shown, branch, nbranches ? buf_cstr(&names) : "no branches",
-			     nbranches > 10 ? ", ..." : "");
+		             "%s: branch '%s' not found (the repository has: %s%s; check "
+		             "--git-branch)",
+		             shown, branch, nbranches ? buf_cstr(&names) : "no branches",
+		             nbranches > 10 ? ", ..." : "");
 		goto out;
 	}
 
@@ -367,14 +364,14 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 	    git_branch_create(&local, repo, branch, commit, 0) < 0 ||
 	    git_repository_set_head(repo, buf_cstr(&ref)) < 0) {
 		rc = err_set(e, ORC_EFAIL, "%s: fetched branch '%s' but cannot set it up: %s",
-			     shown, branch, git_msg());
+		             shown, branch, git_msg());
 		goto out;
 	}
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
 	if (git_checkout_head(repo, &co) < 0) {
 		rc = err_set(e, ORC_EFAIL, "%s: cannot check out branch '%s': %s", dir, branch,
-			     git_msg());
+		             git_msg());
 		goto out;
 	}
 	if (sha) {
@@ -383,7 +380,7 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 		buf_puts(sha, hex);
 	}
 	log_verbose("cloned %s branch %s%s into %s", shown, branch,
-		    CLONE_CAN_SHALLOW ? " (depth 1)" : "", dir);
+	            CLONE_CAN_SHALLOW ? " (depth 1)" : "", dir);
 out:
 	git_commit_free(commit);
 	git_reference_free(local);

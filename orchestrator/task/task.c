@@ -125,20 +125,20 @@ int task_resolve_url(task *t, const char *git_url, const char *config_path, err 
 	config *cfg = NULL;
 	if (!config_path && !fs_exists(path))
 		return err_set(e, ORC_EUSAGE,
-			       "no repository to clone: pass --git-url, set REPOSITORY_URL in the "
-			       "task definition, or run where %s names githubOwner and githubRepo",
-			       path);
+		               "no repository to clone: pass --git-url, set REPOSITORY_URL in the "
+		               "task definition, or run where %s names githubOwner and githubRepo",
+		               path);
 	int rc = config_load(path, &cfg, NULL, e);
 	if (rc)
 		return rc;
 	if (config_is_unset(cfg->github_owner) || config_is_unset(cfg->github_repo)) {
 		rc = err_set(e, ORC_EUSAGE,
-			     "%s: githubOwner/githubRepo still say CHANGE ME, so there is no "
-			     "repository to clone (set them, pass --git-url or set REPOSITORY_URL)",
-			     cfg->path ? cfg->path : path);
+		             "%s: githubOwner/githubRepo still say CHANGE ME, so there is no "
+		             "repository to clone (set them, pass --git-url or set REPOSITORY_URL)",
+		             cfg->path ? cfg->path : path);
 	} else {
-		t->url = xasprintf("https://github.com/%s/%s.git", cfg->github_owner,
-				   cfg->github_repo);
+		t->url =
+		    xasprintf("https://github.com/%s/%s.git", cfg->github_owner, cfg->github_repo);
 	}
 	config_free(cfg);
 	return rc;
@@ -161,10 +161,11 @@ int task_clone(task *t, err *e)
 	int rc = 0;
 
 	if (!t->url)
-		return err_set(e, ORC_EUSAGE, "no repository URL resolved (internal: call "
-					      "task_resolve_url first)");
-	auth.known_hosts = env("REPOSITORY_KNOWN_HOSTS") ? env("REPOSITORY_KNOWN_HOSTS")
-							 : TASK_KNOWN_HOSTS;
+		return err_set(e, ORC_EUSAGE,
+		               "no repository URL resolved (internal: call "
+		               "task_resolve_url first)");
+	auth.known_hosts =
+	    env("REPOSITORY_KNOWN_HOSTS") ? env("REPOSITORY_KNOWN_HOSTS") : TASK_KNOWN_HOSTS;
 	if (is_ssh_url(t->url) && env("REPOSITORY_DEPLOY_KEY_SECRET")) {
 		if ((rc = aws(t, &c, e)) ||
 		    (rc = secrets_get_ref(c, env("REPOSITORY_DEPLOY_KEY_SECRET"), &key, e)))
@@ -219,27 +220,30 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 	char usernum[32], hostnum[32], dbnum[32], portnum[32];
 	const char *user = json_text(s, "username", usernum, sizeof usernum);
 	const char *password = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s, "password"))
-				       ? cJSON_GetObjectItemCaseSensitive(s, "password")->valuestring
-				       : NULL;
-	const char *host = env("DB_HOST") ? env("DB_HOST") : json_text(s, "host", hostnum, sizeof hostnum);
-	const char *dbname = env("DB_NAME") ? env("DB_NAME") : json_text(s, "dbname", dbnum, sizeof dbnum);
-	const char *port = env("DB_PORT") ? env("DB_PORT") : json_text(s, "port", portnum, sizeof portnum);
+	                           ? cJSON_GetObjectItemCaseSensitive(s, "password")->valuestring
+	                           : NULL;
+	const char *host =
+	    env("DB_HOST") ? env("DB_HOST") : json_text(s, "host", hostnum, sizeof hostnum);
+	const char *dbname =
+	    env("DB_NAME") ? env("DB_NAME") : json_text(s, "dbname", dbnum, sizeof dbnum);
+	const char *port =
+	    env("DB_PORT") ? env("DB_PORT") : json_text(s, "port", portnum, sizeof portnum);
 	const char *sslmode = env("PGSSLMODE") ? env("PGSSLMODE") : "verify-full";
 	const char *rootcert = env("PGSSLROOTCERT") ? env("PGSSLROOTCERT") : TASK_RDS_CA;
 
 	if (!user || !password) {
 		rc = err_set(e, ORC_EUSAGE,
-			     "--db-secret '%s': the secret has no %s (expected the shape RDS "
-			     "writes: {\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
-			     secret_id, !user ? "\"username\"" : "\"password\"");
+		             "--db-secret '%s': the secret has no %s (expected the shape RDS "
+		             "writes: {\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
+		             secret_id, !user ? "\"username\"" : "\"password\"");
 		goto out;
 	}
 	if (!host) {
 		rc = err_set(e, ORC_EUSAGE,
-			     "--db-secret '%s': the secret has no \"host\" (an RDS-managed master "
-			     "secret holds only username and password): set DB_HOST in the task "
-			     "definition",
-			     secret_id);
+		             "--db-secret '%s': the secret has no \"host\" (an RDS-managed master "
+		             "secret holds only username and password): set DB_HOST in the task "
+		             "definition",
+		             secret_id);
 		goto out;
 	}
 
@@ -269,9 +273,9 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 	    strcmp(sslmode, "prefer") != 0) {
 		if (strncmp(sslmode, "verify-", 7) == 0 && !fs_exists(rootcert)) {
 			rc = err_set(e, ORC_EUSAGE,
-				     "%s: the CA bundle for sslmode=%s is missing (the image ships "
-				     "it at %s; set PGSSLROOTCERT to another bundle)",
-				     rootcert, sslmode, TASK_RDS_CA);
+			             "%s: the CA bundle for sslmode=%s is missing (the image ships "
+			             "it at %s; set PGSSLROOTCERT to another bundle)",
+			             rootcert, sslmode, TASK_RDS_CA);
 			goto url_out;
 		}
 		q = xasprintf("sslrootcert=%s", rootcert);
@@ -283,9 +287,9 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 	if (uc) {
 		/* The host or port came from the secret or DB_*: name them, not the password. */
 		rc = err_set(e, ORC_EUSAGE,
-			     "--db-secret '%s': cannot build a connection from host '%s' port '%s' "
-			     "(%s): check the secret or DB_HOST/DB_PORT",
-			     secret_id, host, port ? port : "5432", curl_url_strerror(uc));
+		             "--db-secret '%s': cannot build a connection from host '%s' port '%s' "
+		             "(%s): check the secret or DB_HOST/DB_PORT",
+		             secret_id, host, port ? port : "5432", curl_url_strerror(uc));
 		goto url_out;
 	}
 	log_add_secret(out);
@@ -296,7 +300,7 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 	curl_free(encoded);
 	buf_puts(conninfo, out);
 	log_verbose("database: %s@%s:%s/%s sslmode=%s", user, host, port ? port : "5432",
-		    dbname ? dbname : "postgres", sslmode);
+	            dbname ? dbname : "postgres", sslmode);
 url_out:
 	curl_free(out);
 	free(path);
@@ -311,7 +315,8 @@ int task_placeholder(task *t, const char *spec, char **key, char **value, err *e
 	const char *eq = strchr(spec, '=');
 	if (!eq || eq == spec || !eq[1])
 		return err_set(e, ORC_EUSAGE,
-			       "--placeholder-secret '%s': expected KEY=NAME or KEY=NAME:field", spec);
+		               "--placeholder-secret '%s': expected KEY=NAME or KEY=NAME:field",
+		               spec);
 	aws_client *c = NULL;
 	int rc;
 	if ((rc = aws(t, &c, e)) || (rc = secrets_get_ref(c, eq + 1, value, e)))
