@@ -55,7 +55,10 @@ db_secret_json() { # user password host port dbname
 }
 secret app/db "$(db_secret_json app_owner "$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
 secret app/db-wrong-password "$(db_secret_json app_owner "not-$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
-secret app/db-master-only "{\"username\":\"app_owner\",\"password\":\"$DB_PASSWORD\"}"
+# What RDS itself writes for a cluster with a managed master password: username and
+# password only, named rds!cluster-<id>, passed by ARN (the Terraform does so).
+MASTER_ARN=$(moto_aws secretsmanager create-secret --name 'rds!cluster-0f3a9c' --query ARN --output text \
+	--secret-string "{\"username\":\"app_owner\",\"password\":\"$DB_PASSWORD\"}")
 RO_ARN=$(moto_aws secretsmanager create-secret --name app/read-only --query ARN --output text \
 	--secret-string "{\"username\":\"read_only\",\"password\":\"$RO_PASSWORD\"}")
 secret app/git-token "$GIT_TOKEN"
@@ -187,12 +190,12 @@ no_secret_in_output "wrong DB password"
 # 4. an RDS-managed master secret (username+password only) with DB_HOST/DB_NAME/DB_PORT
 newdb appdb_env
 t_run env DB_HOST=127.0.0.1 DB_PORT="$PGP" DB_NAME=appdb_env "$ORC" migrate \
-	--git-branch main --git-url "file://$REPO" --db-secret app/db-master-only
-t_is "$T_RC" 0 "DB_HOST/DB_NAME/DB_PORT with a username+password secret: exit 0"
+	--git-branch main --git-url "file://$REPO" --db-secret "$MASTER_ARN"
+t_is "$T_RC" 0 "DB_HOST/DB_NAME/DB_PORT with an RDS-managed master secret (by ARN): exit 0"
 t_is "$(psqlsock -d appdb_env -Atc "SELECT count(*) FROM accounts")" 0 "DB_NAME chose the database"
-t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/db-master-only
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret "$MASTER_ARN"
 t_is "$T_RC" 2 "a secret without host and no DB_HOST: exit 2"
-t_like "$T_ERR" "app/db-master-only.*no \"host\".*DB_HOST" "... saying to set DB_HOST"
+t_like "$T_ERR" "rds!cluster-0f3a9c.*no \"host\".*DB_HOST" "... saying to set DB_HOST"
 
 # 5. HTTPS-style token auth over HTTP with git http-backend; the DB secret named by
 #    DB_SECRET in the environment (run-task's default command has no --db-secret)
