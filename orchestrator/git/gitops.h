@@ -44,4 +44,22 @@ int gitops_push(const char *repo_dir, const char *remote, const char *token, int
  */
 int gitops_sync_remote(const char *repo_dir, const char *remote, const char *token, err *e);
 
+/* Credentials for gitops_clone_branch; every field may be NULL. */
+typedef struct gitops_clone_auth {
+	const char *token;              /* HTTPS: sent as user x-access-token, password token */
+	const char *ssh_key;            /* SSH: private key text (deploy key), used from memory */
+	const char *ssh_key_passphrase; /* NULL: none */
+	const char *known_hosts;        /* SSH: the file the server's host key must be in */
+} gitops_clone_auth;
+
+/*
+ * Clones only `branch` of url into dir (empty or missing), shallow where libgit2 can
+ * (1.7+), checked out; sha receives the commit's hex id. An SSH host key that is not in
+ * auth->known_hosts is refused. Errors: ORC_EUSAGE for a bad branch name or URL,
+ * ORC_EREMOTE when the repository refuses (credentials, host key, unknown branch, not
+ * found), ORC_EFAIL when it cannot be reached.
+ */
+int gitops_clone_branch(const char *url, const char *branch, const char *dir,
+			const gitops_clone_auth *auth, buf *sha, err *e);
+
 #endif

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The migration image's contents without a Docker engine: docker/rootfs.sh (what the
+# Dockerfile's build stage runs) assembles the root filesystem, and the task's command
+# runs inside it with chroot as the image's unprivileged user: no shell, no git, only
+# the binary, its libraries and the shipped files.
+source "$(dirname "$0")/../lib/tap.sh"
+source "$(dirname "$0")/../lib/pg.sh"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ok 1 # skip chroot needs root"
+	t_done
+	exit 0
+fi
+if ldd "$ORC" | grep -q libasan; then
+	# An ASan binary reads /proc/self/maps, which the image (and this chroot) lacks.
+	echo "ok 1 # skip the sanitizer build cannot run without /proc"
+	t_done
+	exit 0
+fi
+rootfs=$T_TMP/rootfs
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T_TMP/ca.key" -out "$T_TMP/bundle.pem" -days 1 \
+	-subj /CN=stand-in-rds-ca 2>/dev/null
+# The Dockerfile strips the binary it ships; so does this test.
+cp "$ORC" "$T_TMP/orchestrator" && strip "$T_TMP/orchestrator"
+t_ok "docker/rootfs.sh assembles the image" sh "$ROOT/docker/rootfs.sh" "$T_TMP/orchestrator" "$rootfs" \
+	"$T_TMP/bundle.pem" "$ROOT/docker/known_hosts"
+size=$(du -sm "$rootfs" | cut -f1)
+gz=$(($(tar -C "$rootfs" -cf - . | gzip -6 | wc -c) / 1048576))
+echo "# image: ${size} MB uncompressed, ${gz} MB as a gzipped layer"
+t_ok "the image holds under 60 MB uncompressed (${size} MB; ${gz} MB gzipped)" test "$size" -lt 60
+t_is "$(find "$rootfs" -name 'sh' -o -name 'bash' -o -name 'git' -o -name 'ssh' | wc -l)" 0 \
+	"no shell, git or ssh binaries in the image"
+t_ok "known_hosts at the path the binary defaults to" \
+	grep -q '/etc/orchestrator/known_hosts' <(strings "$ORC")
+t_ok "the RDS CA bundle at the path the binary defaults to" test -s "$rootfs/etc/orchestrator/rds-global-bundle.pem"
+t_is "$(ssh-keygen -lf "$rootfs/etc/orchestrator/known_hosts" | awk '{print $2}' | sort | tr '\n' ' ')" \
+	"SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s " \
+	"known_hosts holds exactly github.com's published key fingerprints"
+
+inimage() { chroot --userspec=10001:10001 "$rootfs" /usr/local/bin/orchestrator "$@"; }
+t_run inimage --version
+t_is "$T_RC" 0 "the binary starts in the image as user 10001"
+
+# The task's command, inside the image, against a repository placed in it.
+export GIT_CONFIG_NOSYSTEM=1 HOME=$T_TMP/home
+mkdir -p "$HOME" "$T_TMP/src/sql"
+git -C "$T_TMP/src" init -q -b release
+echo 'CREATE TABLE shipped (id int);' >"$T_TMP/src/sql/V1__shipped.sql"
+git -C "$T_TMP/src" add -A
+git -C "$T_TMP/src" -c user.name=t -c user.email=t@example.com commit -qm V1
+mkdir -p "$rootfs/srv"
+git clone -q --bare "$T_TMP/src" "$rootfs/srv/app.git"
+# libgit2 refuses to open a local repository another user owns (safe.directory).
+chown -R 10001:10001 "$rootfs/srv"
+pg_newdb
+t_run env -i TMPDIR=/tmp HOME=/home/orchestrator "$(command -v chroot)" --userspec=10001:10001 "$rootfs" \
+	/usr/local/bin/orchestrator migrate --git-branch release --git-url file:///srv/app.git \
+	--url "postgresql://postgres@127.0.0.1:$PGPORT/$PGDATABASE?sslmode=disable"
+t_is "$T_RC" 0 "migrate --git-branch runs inside the image"
+t_like "$T_OUT" "commit $(git -C "$T_TMP/src" rev-parse HEAD)" "... and prints the commit"
+t_is "$(psql -X -Atc "SELECT count(*) FROM flyway_schema_history WHERE success")" 1 "... and applied V1"
+t_is "$(ls -A "$rootfs/tmp")" "" "the clone was removed from the image's /tmp"
+t_done
