@@ -64,6 +64,11 @@ locals {
     [
       { name = "REPOSITORY_URL", value = var.repository_url },
       { name = "DB_SECRET", value = local.db_secret },
+      # The RDS-managed master secret holds only username and password: where to connect
+      # comes from the cluster itself.
+      { name = "DB_HOST", value = data.aws_rds_cluster.db.endpoint },
+      { name = "DB_PORT", value = tostring(data.aws_rds_cluster.db.port) },
+      { name = "DB_NAME", value = coalesce(data.aws_rds_cluster.db.database_name, "postgres") },
       { name = "PGSSLMODE", value = var.pg_sslmode },
     ],
     var.repository_token_secret_name == null ? [] : [
@@ -80,7 +85,7 @@ locals {
     name        = var.container_name
     image       = local.image
     essential   = true
-    command     = ["migrate", "--git-branch", var.default_branch, "--db-secret", local.db_secret]
+    command     = ["orchestrator", "migrate", "--git-branch", var.default_branch, "--db-secret", local.db_secret]
     environment = local.environment
     # a private registry: the execution role reads these credentials (iam grants it);
     # null is dropped when the provider reads the JSON

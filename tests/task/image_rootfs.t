@@ -52,8 +52,13 @@ git clone -q --bare "$T_TMP/src" "$rootfs/srv/app.git"
 # libgit2 refuses to open a local repository another user owns (safe.directory).
 chown -R 10001:10001 "$rootfs/srv"
 pg_newdb
-t_run env -i TMPDIR=/tmp HOME=/home/orchestrator "$(command -v chroot)" --userspec=10001:10001 "$rootfs" \
-	/usr/local/bin/orchestrator migrate --git-branch release --git-url file:///srv/app.git \
+# As ECS runs it: the command's argv as a task definition gives it, the program found on the
+# image's own PATH (the Dockerfile's ENV), no entrypoint in front.
+image_path=$(sed -n 's/^ENV PATH=\([^ ]*\).*/\1/p' "$ROOT/docker/Dockerfile")
+t_like "$image_path" "/usr/local/bin" "the Dockerfile puts orchestrator on PATH"
+t_unlike "$(cat "$ROOT/docker/Dockerfile")" "^ENTRYPOINT" "the image has no entrypoint (a task's command is the whole argv)"
+t_run env -i PATH="$image_path" TMPDIR=/tmp HOME=/home/orchestrator "$(command -v chroot)" --userspec=10001:10001 "$rootfs" \
+	orchestrator migrate --git-branch release --git-url file:///srv/app.git \
 	--url "postgresql://postgres@127.0.0.1:$PGPORT/$PGDATABASE?sslmode=disable"
 t_is "$T_RC" 0 "migrate --git-branch runs inside the image"
 t_like "$T_OUT" "commit $(git -C "$T_TMP/src" rev-parse HEAD)" "... and prints the commit"

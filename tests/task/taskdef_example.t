@@ -10,8 +10,8 @@ q() { jq -r "$1" "$f"; }
 t_ok "the example is valid JSON" jq -e . "$f"
 t_is "$(q '.containerDefinitions[] | select(.name == "migrations") | .essential')" false \
 	"the migration container is not essential"
-t_is "$(q '.containerDefinitions[] | select(.name == "migrations") | .command[0:3] | join(" ")')" \
-	"migrate --git-branch main" "it runs migrate --git-branch (the image's entrypoint is orchestrator)"
+t_is "$(q '.containerDefinitions[] | select(.name == "migrations") | .command[0:4] | join(" ")')" \
+	"orchestrator migrate --git-branch main" "it runs orchestrator migrate --git-branch (the image has no entrypoint)"
 t_is "$(q '[.containerDefinitions[] | select(.essential == true) | .dependsOn[]? | select(.containerName == "migrations") | .condition] | join(",")')" \
 	SUCCESS "the essential app container depends on it with condition SUCCESS"
 t_is "$(q '.requiresCompatibilities | join(",")'),$(q .networkMode)" "FARGATE,awsvpc" "a Fargate task (awsvpc)"
