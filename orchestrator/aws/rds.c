@@ -199,40 +199,81 @@ static int is_code(aws_client *c, const char *code)
 
 /* ---- clusters ---- */
 
-/* DescribeDBClusters, all pages; id NULL lists every cluster. */
-static int describe_clusters(aws_client *c, const char *id, rds_cluster **out, size_t *n, err *e)
+/*
+ * Every page of one Describe* action (the Marker loop): each element named elem is read by
+ * read() into the next item of an array of item_size-byte items. On failure the items read
+ * so far are released with free_list and *out is NULL.
+ */
+static int describe_all(aws_client *c, const char *action, const aws_params *args,
+                        const char *elem, size_t item_size, void (*read)(const xmlNode *, void *),
+                        void (*free_list)(void *, size_t), void **out, size_t *n, err *e)
 {
 	*out = NULL;
 	*n = 0;
 	char *marker = NULL;
+	char *marker_path = xasprintf("//%sResult/Marker", action);
+	int rc = 0;
 	do {
 		aws_params p = {0};
-		if (id)
-			aws_params_add(&p, "DBClusterIdentifier", id);
+		for (size_t i = 0; args && i < args->n; i++)
+			aws_params_add(&p, args->names[i], args->values[i]);
 		if (marker)
 			aws_params_add(&p, "Marker", marker);
 		free(marker);
 		marker = NULL;
 		xmlDocPtr doc = NULL;
-		int rc = call(c, "DescribeDBClusters", &p, &doc, e);
+		rc = call(c, action, &p, &doc, e);
 		aws_params_free(&p);
 		if (rc)
-			return rc;
+			break;
 		const xmlNode **found = NULL;
 		size_t nf = 0;
-		collect(xmlDocGetRootElement(doc), "DBCluster", &found, &nf);
-		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
-		for (size_t i = 0; i < nf; i++)
-			read_cluster(found[i], &(*out)[(*n)++]);
+		collect(xmlDocGetRootElement(doc), elem, &found, &nf);
+		*out = xrealloc(*out, (*n + nf + 1) * item_size);
+		for (size_t i = 0; i < nf; i++) {
+			char *item = (char *)*out + (*n)++ * item_size;
+			memset(item, 0, item_size);
+			read(found[i], item);
+		}
 		free(found);
-		marker = aws_xml_text(doc, "//DescribeDBClustersResult/Marker");
+		marker = aws_xml_text(doc, marker_path);
 		if (marker && !*marker) {
 			free(marker);
 			marker = NULL;
 		}
 		xmlFreeDoc(doc);
 	} while (marker);
-	return 0;
+	free(marker_path);
+	if (rc && *out) {
+		free_list(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static void read_cluster_item(const xmlNode *n, void *item)
+{
+	read_cluster(n, item);
+}
+
+static void free_clusters(void *list, size_t n)
+{
+	rds_clusters_free(list, n);
+}
+
+/* DescribeDBClusters, all pages; id NULL lists every cluster. */
+static int describe_clusters(aws_client *c, const char *id, rds_cluster **out, size_t *n, err *e)
+{
+	aws_params args = {0};
+	if (id)
+		aws_params_add(&args, "DBClusterIdentifier", id);
+	void *list;
+	int rc = describe_all(c, "DescribeDBClusters", &args, "DBCluster", sizeof **out,
+	                      read_cluster_item, free_clusters, &list, n, e);
+	aws_params_free(&args);
+	*out = list;
+	return rc;
 }
 
 int rds_cluster_get(aws_client *c, const char *id, rds_cluster *out, int *found, err *e)
@@ -366,42 +407,27 @@ int rds_untag_resource(aws_client *c, const char *arn, const char *const *keys, 
 
 /* ---- instances ---- */
 
+static void read_instance(const xmlNode *n, void *item)
+{
+	rds_instance *in = item;
+	in->id = child_text(n, "DBInstanceIdentifier");
+	in->cluster_id = child_text(n, "DBClusterIdentifier");
+	in->status = child_text(n, "DBInstanceStatus");
+	in->klass = child_text(n, "DBInstanceClass");
+}
+
+static void free_instances(void *list, size_t n)
+{
+	rds_instances_free(list, n);
+}
+
 int rds_instance_list(aws_client *c, rds_instance **out, size_t *n, err *e)
 {
-	*out = NULL;
-	*n = 0;
-	char *marker = NULL;
-	do {
-		aws_params p = {0};
-		if (marker)
-			aws_params_add(&p, "Marker", marker);
-		free(marker);
-		marker = NULL;
-		xmlDocPtr doc = NULL;
-		int rc = call(c, "DescribeDBInstances", &p, &doc, e);
-		aws_params_free(&p);
-		if (rc)
-			return rc;
-		const xmlNode **found = NULL;
-		size_t nf = 0;
-		collect(xmlDocGetRootElement(doc), "DBInstance", &found, &nf);
-		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
-		for (size_t i = 0; i < nf; i++) {
-			rds_instance *in = &(*out)[(*n)++];
-			in->id = child_text(found[i], "DBInstanceIdentifier");
-			in->cluster_id = child_text(found[i], "DBClusterIdentifier");
-			in->status = child_text(found[i], "DBInstanceStatus");
-			in->klass = child_text(found[i], "DBInstanceClass");
-		}
-		free(found);
-		marker = aws_xml_text(doc, "//DescribeDBInstancesResult/Marker");
-		if (marker && !*marker) {
-			free(marker);
-			marker = NULL;
-		}
-		xmlFreeDoc(doc);
-	} while (marker);
-	return 0;
+	void *list;
+	int rc = describe_all(c, "DescribeDBInstances", NULL, "DBInstance", sizeof **out,
+	                      read_instance, free_instances, &list, n, e);
+	*out = list;
+	return rc;
 }
 
 int rds_instance_create(aws_client *c, const char *id, const char *cluster_id, const char *engine,
@@ -425,42 +451,30 @@ int rds_instance_delete(aws_client *c, const char *id, err *e)
 
 /* ---- snapshots ---- */
 
+static void read_snapshot_item(const xmlNode *n, void *item)
+{
+	read_snapshot(n, item);
+}
+
+static void free_snapshots(void *list, size_t n)
+{
+	rds_snapshots_free(list, n);
+}
+
 static int describe_snapshots(aws_client *c, const char *cluster_id, const char *snapshot_id,
                               rds_snapshot **out, size_t *n, err *e)
 {
-	*out = NULL;
-	*n = 0;
-	char *marker = NULL;
-	do {
-		aws_params p = {0};
-		if (cluster_id)
-			aws_params_add(&p, "DBClusterIdentifier", cluster_id);
-		if (snapshot_id)
-			aws_params_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
-		if (marker)
-			aws_params_add(&p, "Marker", marker);
-		free(marker);
-		marker = NULL;
-		xmlDocPtr doc = NULL;
-		int rc = call(c, "DescribeDBClusterSnapshots", &p, &doc, e);
-		aws_params_free(&p);
-		if (rc)
-			return rc;
-		const xmlNode **found = NULL;
-		size_t nf = 0;
-		collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &nf);
-		*out = xrealloc(*out, (*n + nf + 1) * sizeof **out);
-		for (size_t i = 0; i < nf; i++)
-			read_snapshot(found[i], &(*out)[(*n)++]);
-		free(found);
-		marker = aws_xml_text(doc, "//DescribeDBClusterSnapshotsResult/Marker");
-		if (marker && !*marker) {
-			free(marker);
-			marker = NULL;
-		}
-		xmlFreeDoc(doc);
-	} while (marker);
-	return 0;
+	aws_params args = {0};
+	if (cluster_id)
+		aws_params_add(&args, "DBClusterIdentifier", cluster_id);
+	if (snapshot_id)
+		aws_params_add(&args, "DBClusterSnapshotIdentifier", snapshot_id);
+	void *list;
+	int rc = describe_all(c, "DescribeDBClusterSnapshots", &args, "DBClusterSnapshot",
+	                      sizeof **out, read_snapshot_item, free_snapshots, &list, n, e);
+	aws_params_free(&args);
+	*out = list;
+	return rc;
 }
 
 int rds_snapshot_get(aws_client *c, const char *id, rds_snapshot *out, int *found, err *e)
