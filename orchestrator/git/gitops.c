@@ -278,6 +278,19 @@ static int auth_code(void)
 	return ORC_EFAIL;
 }
 
+/* The repository of repo_dir, its checked-out branch and the named remote: what push and
+ * sync both start from. On failure the caller still frees whatever was set. */
+static int open_branch_remote(const char *repo_dir, const char *remote_name, git_repository **repo,
+			      char **branch, git_remote **remote, err *e)
+{
+	int rc = open_repo(repo_dir, repo, e);
+	if (!rc)
+		rc = current_branch(*repo, branch, e);
+	if (!rc && git_remote_lookup(remote, *repo, remote_name))
+		rc = git_fail(e, ORC_EUSAGE, remote_name);
+	return rc;
+}
+
 int gitops_push(const char *repo_dir, const char *remote_name, const char *token, int *rejected,
 		err *e)
 {
@@ -287,15 +300,9 @@ int gitops_push(const char *repo_dir, const char *remote_name, const char *token
 	git_remote *remote = NULL;
 	char *branch = NULL, *refspec = NULL;
 	struct remote_ctx ctx = {pick_token(token), 0, 0, BUF_INIT};
-	int rc = open_repo(repo_dir, &repo, e);
+	int rc = open_branch_remote(repo_dir, remote_name, &repo, &branch, &remote, e);
 	if (rc)
 		goto out;
-	if ((rc = current_branch(repo, &branch, e)))
-		goto out;
-	if (git_remote_lookup(&remote, repo, remote_name)) {
-		rc = git_fail(e, ORC_EUSAGE, remote_name);
-		goto out;
-	}
 	refspec = xasprintf("refs/heads/%s:refs/heads/%s", branch, branch);
 	git_push_options opts;
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
@@ -338,15 +345,9 @@ int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char
 	git_object *tip = NULL;
 	char *branch = NULL, *spec = NULL, *tracking = NULL;
 	struct remote_ctx ctx = {pick_token(token), 0, 0, BUF_INIT};
-	int rc = open_repo(repo_dir, &repo, e);
+	int rc = open_branch_remote(repo_dir, remote_name, &repo, &branch, &remote, e);
 	if (rc)
 		goto out;
-	if ((rc = current_branch(repo, &branch, e)))
-		goto out;
-	if (git_remote_lookup(&remote, repo, remote_name)) {
-		rc = git_fail(e, ORC_EUSAGE, remote_name);
-		goto out;
-	}
 	tracking = xasprintf("refs/remotes/%s/%s", remote_name, branch);
 	spec = xasprintf("+refs/heads/%s:%s", branch, tracking);
 	git_fetch_options fo;
