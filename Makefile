@@ -71,7 +71,7 @@ bench: $(BIN)
 	@sh bench/run.sh
 
 format:
-	clang-format -i $(SRCS) orchestrator/main.c $(shell find orchestrator tests -name '*.h' -not -path '*/node_modules/*')
+	clang-format -i $(shell git ls-files "orchestrator/*.[ch]" "tests/*.[ch]")
 
 clean:
 	rm -rf build bin

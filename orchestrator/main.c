@@ -16,17 +16,17 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"trigger", cmd_trigger, "fire a repository_dispatch event (the trigger_workflow entry)"},
-	{"config", cmd_config, "check config.json"},
-	{"run-task", cmd_run_task, "run the migration task on ECS and wait for its exit code"},
-	{"snapshot", cmd_snapshot, "create, restore, list or share RDS cluster snapshots"},
-	{"migrate", cmd_migrate, "apply pending migrations"},
-	{"info", cmd_migrate, "show every migration and its state"},
-	{"validate", cmd_migrate, "check applied migrations against the files"},
-	{"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
-	{"repair", cmd_migrate, "remove failed entries and realign checksums"},
-	{"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
-	{"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
+    {"trigger", cmd_trigger, "fire a repository_dispatch event (the trigger_workflow entry)"},
+    {"config", cmd_config, "check config.json"},
+    {"run-task", cmd_run_task, "run the migration task on ECS and wait for its exit code"},
+    {"snapshot", cmd_snapshot, "create, restore, list or share RDS cluster snapshots"},
+    {"migrate", cmd_migrate, "apply pending migrations"},
+    {"info", cmd_migrate, "show every migration and its state"},
+    {"validate", cmd_migrate, "check applied migrations against the files"},
+    {"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
+    {"repair", cmd_migrate, "remove failed entries and realign checksums"},
+    {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
+    {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
 };
 
 static void usage(FILE *f)
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		argv[0] = "trigger";
 		rc = cmd_trigger(argc, argv);
 	} else if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-		   strcmp(argv[1], "-h") == 0) {
+	           strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		rc = argc < 2 ? ORC_EUSAGE : ORC_OK;
 	} else if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 			if (strcmp(argv[1], commands[i].name) == 0)
 				cmd = &commands[i];
 		if (!cmd) {
-			log_error("unknown command '%s' (run 'orchestrator help' for the list)", argv[1]);
+			log_error("unknown command '%s' (run 'orchestrator help' for the list)",
+			          argv[1]);
 			rc = ORC_EUSAGE;
 		} else {
 			rc = cmd->fn(argc - 1, argv + 1);

@@ -44,7 +44,7 @@ const char *aws_client_credential_source(const aws_client *c);
  * On success *out is the parsed answer (caller frees with cJSON_Delete).
  */
 int aws_json_call(aws_client *c, const char *service, const char *target, const cJSON *body,
-		  cJSON **out, err *e);
+                  cJSON **out, err *e);
 
 /* Query protocol parameters, in the form AWS documents them ("Filter.1.Name"). */
 typedef struct aws_params {
@@ -55,7 +55,7 @@ typedef struct aws_params {
 
 void aws_params_add(aws_params *p, const char *name, const char *value);
 void aws_params_addf(aws_params *p, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void aws_params_free(aws_params *p);
 
 /*
@@ -65,7 +65,7 @@ void aws_params_free(aws_params *p);
  * frees with xmlFreeDoc); read it with the XPath helpers below.
  */
 int aws_query_call(aws_client *c, const char *service, const char *action, const char *version,
-		   const aws_params *params, xmlDocPtr *out, err *e);
+                   const aws_params *params, xmlDocPtr *out, err *e);
 
 /* XPath over an answer, namespace-agnostic: write paths with local names only
  * ("//DBClusterSnapshot/Status"). aws_xml_text: text of the first match (heap) or NULL.

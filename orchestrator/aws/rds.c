@@ -204,8 +204,8 @@ static int is_code(aws_client *c, const char *code)
  * read() into the next item of an array of item_size-byte items. On failure the items read
  * so far are released with free_list and *out is NULL.
  */
-static int describe_all(aws_client *c, const char *action, const aws_params *args,
-                        const char *elem, size_t item_size, void (*read)(const xmlNode *, void *),
+static int describe_all(aws_client *c, const char *action, const aws_params *args, const char *elem,
+                        size_t item_size, void (*read)(const xmlNode *, void *),
                         void (*free_list)(void *, size_t), void **out, size_t *n, err *e)
 {
 	*out = NULL;

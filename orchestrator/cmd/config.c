@@ -16,22 +16,20 @@
 #include "core/log.h"
 
 static const char usage[] =
-	"usage: orchestrator config check [--config PATH] [--operation VERB [--region R]]\n"
-	"                                 [--infrastructure]\n"
-	"  -c, --config PATH     the file to check (default: config.json)\n"
-	"  -o, --operation VERB  also require real values (not CHANGE ME) where VERB needs them\n"
-	"  -r, --region R        with --operation: only this region's values\n"
-	"  -i, --infrastructure  also compare config.json with infrastructure/*/var-files/<region>.tfvars\n"
-	"                        (infrastructure/ beside the config file)\n"
-	"Exit 0 when the file is usable, 2 on any problem.\n";
+    "usage: orchestrator config check [--config PATH] [--operation VERB [--region R]]\n"
+    "                                 [--infrastructure]\n"
+    "  -c, --config PATH     the file to check (default: config.json)\n"
+    "  -o, --operation VERB  also require real values (not CHANGE ME) where VERB needs them\n"
+    "  -r, --region R        with --operation: only this region's values\n"
+    "  -i, --infrastructure  also compare config.json with "
+    "infrastructure/*/var-files/<region>.tfvars\n"
+    "                        (infrastructure/ beside the config file)\n"
+    "Exit 0 when the file is usable, 2 on any problem.\n";
 
 static const struct option options[] = {
-	{"config", required_argument, NULL, 'c'},
-	{"operation", required_argument, NULL, 'o'},
-	{"region", required_argument, NULL, 'r'},
-	{"infrastructure", no_argument, NULL, 'i'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, 'c'}, {"operation", required_argument, NULL, 'o'},
+    {"region", required_argument, NULL, 'r'}, {"infrastructure", no_argument, NULL, 'i'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
 
 static void report_problems(const char *path, const config_problems *p)
@@ -62,18 +60,22 @@ int cmd_config(int argc, char **argv)
 		case 'r': region = optarg; break;
 		case 'i': infra = 1; break;
 		case 'h': log_info("%s", usage); return 0;
-		default: return cmd_usage_error(usage, "config check: unknown option or missing value");
+		default:
+			return cmd_usage_error(usage,
+			                       "config check: unknown option or missing value");
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(usage, "config check: unexpected argument \"%s\"", argv[optind]);
+		return cmd_usage_error(usage, "config check: unexpected argument \"%s\"",
+		                       argv[optind]);
 	if (region && !verb)
 		return cmd_usage_error(usage, "config check: --region needs --operation");
 	const config_operation *op = NULL;
 	if (verb && !(op = config_operation_find(verb)))
-		return cmd_usage_error(usage, "config check: --operation %s: unknown verb (see "
-					      "trigger_workflow --help)",
-				       verb);
+		return cmd_usage_error(usage,
+		                       "config check: --operation %s: unknown verb (see "
+		                       "trigger_workflow --help)",
+		                       verb);
 
 	err e = ERR_INIT;
 	config *c = NULL;
@@ -83,7 +85,7 @@ int cmd_config(int argc, char **argv)
 			return cmd_report(&e); /* missing file or invalid JSON: one line already */
 		report_problems(path, &problems);
 		log_error("%s: %zu problem%s; fix %s and run again", path, problems.n,
-			  problems.n == 1 ? "" : "s", problems.n == 1 ? "it" : "them");
+		          problems.n == 1 ? "" : "s", problems.n == 1 ? "it" : "them");
 		config_problems_free(&problems);
 		return ORC_EUSAGE;
 	}
@@ -91,16 +93,17 @@ int cmd_config(int argc, char **argv)
 	int rc = 0;
 	if (op) {
 		if (region && op->keys & OP_REGION && !config_region_find(c, region)) {
-			err_set(&e, ORC_EUSAGE, "%s: --region %s: not a key of \"infrastructure\"", path,
-				region);
+			err_set(&e, ORC_EUSAGE, "%s: --region %s: not a key of \"infrastructure\"",
+			        path, region);
 			config_free(c);
 			return cmd_report(&e);
 		}
 		config_operation_check(c, op, region, 0, &problems);
 		report_problems(path, &problems);
 		if (problems.n) {
-			log_error("%s: %s cannot run until the value%s above %s set", path, op->verb,
-				  problems.n == 1 ? "" : "s", problems.n == 1 ? "is" : "are");
+			log_error("%s: %s cannot run until the value%s above %s set", path,
+			          op->verb, problems.n == 1 ? "" : "s",
+			          problems.n == 1 ? "is" : "are");
 			rc = ORC_EUSAGE;
 		}
 	} else {
@@ -111,7 +114,8 @@ int cmd_config(int argc, char **argv)
 	if (infra) {
 		/* infrastructure/ lives beside config.json, at the repository root */
 		const char *slash = strrchr(path, '/');
-		char *root = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+		char *root =
+		    slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
 		config_problems ip = {NULL, 0};
 		err ie = ERR_INIT;
 		if (config_check_infrastructure(c, root, &ip, &ie) != 0) {
@@ -128,8 +132,8 @@ int cmd_config(int argc, char **argv)
 		for (size_t i = 0; i < c->nregions; i++)
 			buf_printf(&regions, "%s%s", i ? ", " : "", c->regions[i].name);
 		log_info("%s: OK (%zu region%s: %s)%s%s", path, c->nregions,
-			 c->nregions == 1 ? "" : "s", buf_cstr(&regions), op ? " for " : "",
-			 op ? op->verb : "");
+		         c->nregions == 1 ? "" : "s", buf_cstr(&regions), op ? " for " : "",
+		         op ? op->verb : "");
 		buf_free(&regions);
 	}
 	config_problems_free(&problems);

@@ -18,30 +18,25 @@
 #include "trigger/trigger.h"
 
 static const char usage_head[] =
-	"usage: trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
-	"                        [--config PATH] [--dry-run] [--verbose]\n"
-	"       trigger_workflow --list-events   (verbs and payload keys, as JSON)\n"
-	"  -r, --region R     a region of config.json's infrastructure, or all (one event each)\n"
-	"  -b, --branch B     branch whose migrations run (run-migration)\n"
-	"  -f, --folder F     folder of infrastructure/ (deploy-/destroy-infrastructure)\n"
-	"  -s, --snapshot ID  RDS snapshot identifier (create-/restore-snapshot; optional)\n"
-	"  -c, --config PATH  config.json to read (default: config.json)\n"
-	"  -n, --dry-run      print the request instead of sending it\n"
-	"  -v, --verbose      show the HTTP exchange (the token is always redacted)\n"
-	"The token is read from the variable config.json's githubTokenName names.\n"
-	"verbs:\n";
+    "usage: trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
+    "                        [--config PATH] [--dry-run] [--verbose]\n"
+    "       trigger_workflow --list-events   (verbs and payload keys, as JSON)\n"
+    "  -r, --region R     a region of config.json's infrastructure, or all (one event each)\n"
+    "  -b, --branch B     branch whose migrations run (run-migration)\n"
+    "  -f, --folder F     folder of infrastructure/ (deploy-/destroy-infrastructure)\n"
+    "  -s, --snapshot ID  RDS snapshot identifier (create-/restore-snapshot; optional)\n"
+    "  -c, --config PATH  config.json to read (default: config.json)\n"
+    "  -n, --dry-run      print the request instead of sending it\n"
+    "  -v, --verbose      show the HTTP exchange (the token is always redacted)\n"
+    "The token is read from the variable config.json's githubTokenName names.\n"
+    "verbs:\n";
 
 static const struct option options[] = {
-	{"region", required_argument, NULL, 'r'},
-	{"branch", required_argument, NULL, 'b'},
-	{"folder", required_argument, NULL, 'f'},
-	{"snapshot", required_argument, NULL, 's'},
-	{"config", required_argument, NULL, 'c'},
-	{"dry-run", no_argument, NULL, 'n'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"list-events", no_argument, NULL, 'L'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"region", required_argument, NULL, 'r'}, {"branch", required_argument, NULL, 'b'},
+    {"folder", required_argument, NULL, 'f'}, {"snapshot", required_argument, NULL, 's'},
+    {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
+    {"verbose", no_argument, NULL, 'v'},      {"list-events", no_argument, NULL, 'L'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 };
 
 static const unsigned key_bits[] = {OP_REGION, OP_BRANCH, OP_SNAPSHOT, OP_FOLDER};
@@ -56,9 +51,10 @@ static char *usage_text(void)
 		buf flags = BUF_INIT;
 		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
 			if (ops[i].keys & key_bits[k])
-				buf_printf(&flags, " %s--%s%s", key_bits[k] == OP_SNAPSHOT ? "[" : "",
-					   config_operation_key_name(key_bits[k]),
-					   key_bits[k] == OP_SNAPSHOT ? "]" : "");
+				buf_printf(&flags, " %s--%s%s",
+				           key_bits[k] == OP_SNAPSHOT ? "[" : "",
+				           config_operation_key_name(key_bits[k]),
+				           key_bits[k] == OP_SNAPSHOT ? "]" : "");
 		buf_printf(&u, "  %-22s%-22s %s\n", ops[i].verb, buf_cstr(&flags), ops[i].summary);
 		buf_free(&flags);
 	}
@@ -126,14 +122,13 @@ struct request {
 };
 
 /* Fills a missing value from a menu, or fails naming the flag when there is no terminal. */
-static int choose(char **value, const char *what, const char *flag, char **items, size_t n,
-		  err *e)
+static int choose(char **value, const char *what, const char *flag, char **items, size_t n, err *e)
 {
 	if (*value)
 		return 0;
 	if (!trigger_interactive())
 		return err_set(e, ORC_EUSAGE, "missing %s (no terminal to ask on; pass %s)", flag,
-			       flag);
+		               flag);
 	return trigger_menu(what, flag, (const char *const *)items, n, value, e);
 }
 
@@ -156,9 +151,9 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 			for (size_t i = 0; i < c->nregions; i++)
 				buf_printf(&known, "%s%s", i ? ", " : "", c->regions[i].name);
 			err_set(e, ORC_EUSAGE,
-				"--region %s: not a region of %s (configured: %s; add it under "
-				"\"infrastructure\" or pass one of them, or all)",
-				rq->region, c->path, buf_cstr(&known));
+			        "--region %s: not a region of %s (configured: %s; add it under "
+			        "\"infrastructure\" or pass one of them, or all)",
+			        rq->region, c->path, buf_cstr(&known));
 			buf_free(&known);
 			return ORC_EUSAGE;
 		}
@@ -194,8 +189,7 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 	return 0;
 }
 
-static void print_dry_run(const github_repo *gr, const char *event, const cJSON *payload,
-			  err *e)
+static void print_dry_run(const github_repo *gr, const char *event, const cJSON *payload, err *e)
 {
 	buf url = BUF_INIT, body = BUF_INIT, headers = BUF_INIT;
 	if (github_dispatch_request(gr, event, payload, &url, &body, e) == 0) {
@@ -215,16 +209,18 @@ static int send_events(const struct request *rq, const config *c, err *e)
 		const char *token = getenv(c->github_token_name);
 		if (!token || !*token)
 			return err_set(e, ORC_EUSAGE,
-				       "%s is not set: export a GitHub token that can dispatch to "
-				       "%s/%s (githubTokenName in %s names this variable)",
-				       c->github_token_name, c->github_owner, c->github_repo, c->path);
+			               "%s is not set: export a GitHub token that can dispatch to "
+			               "%s/%s (githubTokenName in %s names this variable)",
+			               c->github_token_name, c->github_owner, c->github_repo,
+			               c->path);
 		log_add_secret(token);
 		for (const char *t = token; *t; t++)
 			if ((unsigned char)*t <= ' ' || *t == 0x7f)
-				return err_set(e, ORC_EUSAGE,
-					       "%s contains whitespace or control characters; copy the "
-					       "token again and export it without them",
-					       c->github_token_name);
+				return err_set(
+				    e, ORC_EUSAGE,
+				    "%s contains whitespace or control characters; copy the "
+				    "token again and export it without them",
+				    c->github_token_name);
 		gr.token = token;
 	}
 	char *who = trigger_requested_by();
@@ -246,13 +242,15 @@ static int send_events(const struct request *rq, const config *c, err *e)
 			if (rc == 0) {
 				char *actions = github_actions_url(&gr);
 				log_info("dispatched %s%s%s (request %s) to %s/%s: follow it at %s",
-					 op->verb, region ? " for " : "", region ? region : "", id,
-					 c->github_owner, c->github_repo, actions);
+				         op->verb, region ? " for " : "", region ? region : "", id,
+				         c->github_owner, c->github_repo, actions);
 				log_gha_output("request_id", id);
 				free(actions);
-				buf_printf(&sent, "%s%s", sent.len ? ", " : "", region ? region : op->verb);
+				buf_printf(&sent, "%s%s", sent.len ? ", " : "",
+				           region ? region : op->verb);
 			} else if (sent.len) {
-				err_prefix(e, "%s (already dispatched: %s)", region, buf_cstr(&sent));
+				err_prefix(e, "%s (already dispatched: %s)", region,
+				           buf_cstr(&sent));
 			}
 		}
 		cJSON_Delete(payload);
@@ -277,10 +275,22 @@ int cmd_trigger(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "r:b:f:s:c:nvh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'r': free(rq.region); rq.region = xstrdup(optarg); break;
-		case 'b': free(rq.branch); rq.branch = xstrdup(optarg); break;
-		case 'f': free(rq.folder); rq.folder = xstrdup(optarg); break;
-		case 's': free(rq.snapshot); rq.snapshot = xstrdup(optarg); break;
+		case 'r':
+			free(rq.region);
+			rq.region = xstrdup(optarg);
+			break;
+		case 'b':
+			free(rq.branch);
+			rq.branch = xstrdup(optarg);
+			break;
+		case 'f':
+			free(rq.folder);
+			rq.folder = xstrdup(optarg);
+			break;
+		case 's':
+			free(rq.snapshot);
+			rq.snapshot = xstrdup(optarg);
+			break;
 		case 'c': rq.config_path = optarg; break;
 		case 'n': rq.dry_run = 1; break;
 		case 'v': log_set_verbose(1); break;
@@ -303,7 +313,7 @@ int cmd_trigger(int argc, char **argv)
 		rq.op = config_operation_find(argv[optind]);
 		if (!rq.op) {
 			rc = usage_error("unknown verb \"%s\" (the verbs are listed below)",
-					 argv[optind]);
+			                 argv[optind]);
 			goto out;
 		}
 	}
@@ -316,9 +326,9 @@ int cmd_trigger(int argc, char **argv)
 		for (size_t i = 0; i < problems.n; i++)
 			log_error("%s: %s", rq.config_path, problems.lines[i]);
 		log_error("%s: %zu problem%s; fix %s before triggering (orchestrator config check "
-			  "--config %s lists them)",
-			  rq.config_path, problems.n, problems.n == 1 ? "" : "s",
-			  problems.n == 1 ? "it" : "them", rq.config_path);
+		          "--config %s lists them)",
+		          rq.config_path, problems.n, problems.n == 1 ? "" : "s",
+		          problems.n == 1 ? "it" : "them", rq.config_path);
 		config_problems_free(&problems);
 		goto out;
 	}
@@ -332,10 +342,11 @@ int cmd_trigger(int argc, char **argv)
 			verbs[i] = xstrdup(ops[i].verb);
 		char *verb = NULL;
 		if (!trigger_interactive())
-			rc = usage_error("%s", "missing VERB (no terminal to ask on; name one of the "
-					       "verbs below)");
-		else if ((rc = trigger_menu("operation", "VERB", (const char *const *)verbs, n, &verb,
-					    &e)) != 0)
+			rc = usage_error("%s",
+			                 "missing VERB (no terminal to ask on; name one of the "
+			                 "verbs below)");
+		else if ((rc = trigger_menu("operation", "VERB", (const char *const *)verbs, n,
+		                            &verb, &e)) != 0)
 			rc = cmd_report(&e);
 		else
 			rq.op = config_operation_find(verb);
@@ -350,7 +361,7 @@ int cmd_trigger(int argc, char **argv)
 	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
 		if (given[k] && !(rq.op->keys & key_bits[k])) {
 			char *msg = xasprintf("--%s does not apply to %s",
-					      config_operation_key_name(key_bits[k]), rq.op->verb);
+			                      config_operation_key_name(key_bits[k]), rq.op->verb);
 			rc = usage_error("%s", msg);
 			free(msg);
 			goto out;
@@ -375,9 +386,10 @@ int cmd_trigger(int argc, char **argv)
 	size_t unset = problems.n;
 	config_problems_free(&problems);
 	if (unset && !rq.dry_run) {
-		err_set(&e, ORC_EUSAGE, "%s: %zu value%s still CHANGE ME; set %s before %s can be sent",
-			rq.config_path, unset, unset == 1 ? "" : "s", unset == 1 ? "it" : "them",
-			rq.op->verb);
+		err_set(&e, ORC_EUSAGE,
+		        "%s: %zu value%s still CHANGE ME; set %s before %s can be sent",
+		        rq.config_path, unset, unset == 1 ? "" : "s", unset == 1 ? "it" : "them",
+		        rq.op->verb);
 		rc = cmd_report(&e);
 		goto out;
 	}

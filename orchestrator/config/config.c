@@ -21,93 +21,92 @@ enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE, K_NUMBER };
 struct field {
 	const char *key;
 	enum kind kind;
-	size_t offset;          /* into config or config_region */
-	const char *def;        /* default for strings; "true"/"false" for bools */
+	size_t offset;           /* into config or config_region */
+	const char *def;         /* default for strings; "true"/"false" for bools */
 	const struct field *sub; /* K_OBJECT: its keys, ending with a NULL key */
-	const char *expect;     /* what a valid value looks like, for messages */
+	const char *expect;      /* what a valid value looks like, for messages */
 };
 
 #define RF(member) offsetof(config_region, member)
 #define CF(member) offsetof(config, member)
 
 static const struct field aurora_fields[] = {
-	{"dbClusterName", K_STRING, RF(db_cluster_name), "auroradb-cluster", NULL,
-	 "a string naming the Aurora cluster identifier"},
-	{"dbSubnetGroup", K_STRING, RF(db_subnet_group), "auroradb-subnet-group", NULL,
-	 "a string naming the DB subnet group"},
-	{"vpcSecurityGroups", K_LIST, RF(db_security_groups), "auroradb-sg", NULL,
-	 "a comma-separated string of security group names"},
-	/* Capacity of a restored cluster (snapshot restore); absent: RDS's defaults. */
-	{"serverlessV1MinCapacity", K_NUMBER, RF(v1_min_capacity), "0", NULL,
-	 "a number of Aurora capacity units (Serverless v1)"},
-	{"serverlessV1MaxCapacity", K_NUMBER, RF(v1_max_capacity), "0", NULL,
-	 "a number of Aurora capacity units (Serverless v1)"},
-	{"serverlessV2MinCapacity", K_NUMBER, RF(v2_min_capacity), "0", NULL,
-	 "a number of Aurora capacity units (Serverless v2, 0 to 256 in steps of 0.5)"},
-	{"serverlessV2MaxCapacity", K_NUMBER, RF(v2_max_capacity), "0", NULL,
-	 "a number of Aurora capacity units (Serverless v2, 1 to 256 in steps of 0.5)"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+    {"dbClusterName", K_STRING, RF(db_cluster_name), "auroradb-cluster", NULL,
+     "a string naming the Aurora cluster identifier"},
+    {"dbSubnetGroup", K_STRING, RF(db_subnet_group), "auroradb-subnet-group", NULL,
+     "a string naming the DB subnet group"},
+    {"vpcSecurityGroups", K_LIST, RF(db_security_groups), "auroradb-sg", NULL,
+     "a comma-separated string of security group names"},
+    /* Capacity of a restored cluster (snapshot restore); absent: RDS's defaults. */
+    {"serverlessV1MinCapacity", K_NUMBER, RF(v1_min_capacity), "0", NULL,
+     "a number of Aurora capacity units (Serverless v1)"},
+    {"serverlessV1MaxCapacity", K_NUMBER, RF(v1_max_capacity), "0", NULL,
+     "a number of Aurora capacity units (Serverless v1)"},
+    {"serverlessV2MinCapacity", K_NUMBER, RF(v2_min_capacity), "0", NULL,
+     "a number of Aurora capacity units (Serverless v2, 0 to 256 in steps of 0.5)"},
+    {"serverlessV2MaxCapacity", K_NUMBER, RF(v2_max_capacity), "0", NULL,
+     "a number of Aurora capacity units (Serverless v2, 1 to 256 in steps of 0.5)"},
+    {NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static const struct field task_fields[] = {
-	{"taskDefinitionFamily", K_STRING, RF(task_family), "flyway-migration-family", NULL,
-	 "a string naming the ECS task definition family"},
-	{"taskLaunchType", K_STRING, RF(task_launch_type), "FARGATE", NULL,
-	 "\"FARGATE\" or \"EC2\""},
-	{"taskCluster", K_STRING, RF(task_cluster), "ecs-cluster", NULL,
-	 "a string naming the ECS cluster"},
-	{"taskSubnets", K_LIST, RF(task_subnets),
-	 "default-us-west-2a,default-us-west-2b,default-us-west-2c", NULL,
-	 "a comma-separated string of subnet names"},
-	{"taskSecurityGroups", K_LIST, RF(task_security_groups), "flyway-fargate-sg,auroradb-sg",
-	 NULL, "a comma-separated string of security group names"},
-	{"isPublicSubnet", K_BOOL, RF(task_public_ip), "true", NULL, "true or false"},
-	{"taskCommand", K_ARGV, RF(task_command), NULL, NULL,
-	 "an array of strings, the container command, with {branch} for the branch"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+    {"taskDefinitionFamily", K_STRING, RF(task_family), "flyway-migration-family", NULL,
+     "a string naming the ECS task definition family"},
+    {"taskLaunchType", K_STRING, RF(task_launch_type), "FARGATE", NULL, "\"FARGATE\" or \"EC2\""},
+    {"taskCluster", K_STRING, RF(task_cluster), "ecs-cluster", NULL,
+     "a string naming the ECS cluster"},
+    {"taskSubnets", K_LIST, RF(task_subnets),
+     "default-us-west-2a,default-us-west-2b,default-us-west-2c", NULL,
+     "a comma-separated string of subnet names"},
+    {"taskSecurityGroups", K_LIST, RF(task_security_groups), "flyway-fargate-sg,auroradb-sg", NULL,
+     "a comma-separated string of security group names"},
+    {"isPublicSubnet", K_BOOL, RF(task_public_ip), "true", NULL, "true or false"},
+    {"taskCommand", K_ARGV, RF(task_command), NULL, NULL,
+     "an array of strings, the container command, with {branch} for the branch"},
+    {NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static const struct field bastion_fields[] = {
-	{"bastionHostName", K_STRING, RF(bastion_host_name), "bastion-host", NULL,
-	 "a string naming the bastion EC2 instance"},
-	{"privateKeyBucket", K_STRING, RF(bastion_key_bucket), CONFIG_CHANGE_ME, NULL,
-	 "a string naming the S3 bucket of the bastion key"},
-	{"privateKeyPath", K_STRING, RF(bastion_key_path), "private/bastion-host-key", NULL,
-	 "a string with the key's path in that bucket"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+    {"bastionHostName", K_STRING, RF(bastion_host_name), "bastion-host", NULL,
+     "a string naming the bastion EC2 instance"},
+    {"privateKeyBucket", K_STRING, RF(bastion_key_bucket), CONFIG_CHANGE_ME, NULL,
+     "a string naming the S3 bucket of the bastion key"},
+    {"privateKeyPath", K_STRING, RF(bastion_key_path), "private/bastion-host-key", NULL,
+     "a string with the key's path in that bucket"},
+    {NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static const struct field region_fields[] = {
-	{"terraformBucket", K_STRING, RF(terraform_bucket), CONFIG_CHANGE_ME, NULL,
-	 "a string naming the S3 bucket of the Terraform state"},
-	{"auroraDB", K_OBJECT, 0, NULL, aurora_fields, "an object"},
-	{"flywayTask", K_OBJECT, 0, NULL, task_fields, "an object"},
-	{"bastion", K_OBJECT, 0, NULL, bastion_fields, "an object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+    {"terraformBucket", K_STRING, RF(terraform_bucket), CONFIG_CHANGE_ME, NULL,
+     "a string naming the S3 bucket of the Terraform state"},
+    {"auroraDB", K_OBJECT, 0, NULL, aurora_fields, "an object"},
+    {"flywayTask", K_OBJECT, 0, NULL, task_fields, "an object"},
+    {"bastion", K_OBJECT, 0, NULL, bastion_fields, "an object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static const struct field top_fields[] = {
-	{"$schema", K_NOTE, 0, NULL, NULL, "a string naming the JSON Schema (config.schema.json)"},
-	{"flywayVersion", K_STRING, CF(flyway_version), "0.0.0", NULL,
-	 "a string with the migration image tag"},
-	{"githubOwner", K_STRING, CF(github_owner), CONFIG_CHANGE_ME, NULL,
-	 "a string naming the GitHub user or organization"},
-	{"githubRepo", K_STRING, CF(github_repo), CONFIG_CHANGE_ME, NULL,
-	 "a string naming the repository, without owner"},
-	{"gitbotEmail", K_STRING, CF(gitbot_email), "aurora.gitbot@example.com", NULL,
-	 "a string with the e-mail of automated commits"},
-	{"gitbotName", K_STRING, CF(gitbot_name), "aurora-gitbot", NULL,
-	 "a string with the name of automated commits"},
-	{"githubTokenName", K_STRING, CF(github_token_name), "GITHUB_AURORA_ACTIONS_TOKEN", NULL,
-	 "a string naming the environment variable that holds the token"},
-	{"dockerRegistry", K_STRING, CF(docker_registry), "ghcr.io", NULL,
-	 "a string with the registry host"},
-	{"dockerOwner", K_STRING, CF(docker_owner), CONFIG_CHANGE_ME, NULL,
-	 "a string naming the registry owner"},
-	{"dockerRepo", K_STRING, CF(docker_repo), CONFIG_CHANGE_ME, NULL,
-	 "a string with the repository path in the registry"},
-	{"infrastructure", K_OBJECT, 0, NULL, NULL, "an object with one key per AWS region"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+    {"$schema", K_NOTE, 0, NULL, NULL, "a string naming the JSON Schema (config.schema.json)"},
+    {"flywayVersion", K_STRING, CF(flyway_version), "0.0.0", NULL,
+     "a string with the migration image tag"},
+    {"githubOwner", K_STRING, CF(github_owner), CONFIG_CHANGE_ME, NULL,
+     "a string naming the GitHub user or organization"},
+    {"githubRepo", K_STRING, CF(github_repo), CONFIG_CHANGE_ME, NULL,
+     "a string naming the repository, without owner"},
+    {"gitbotEmail", K_STRING, CF(gitbot_email), "aurora.gitbot@example.com", NULL,
+     "a string with the e-mail of automated commits"},
+    {"gitbotName", K_STRING, CF(gitbot_name), "aurora-gitbot", NULL,
+     "a string with the name of automated commits"},
+    {"githubTokenName", K_STRING, CF(github_token_name), "GITHUB_AURORA_ACTIONS_TOKEN", NULL,
+     "a string naming the environment variable that holds the token"},
+    {"dockerRegistry", K_STRING, CF(docker_registry), "ghcr.io", NULL,
+     "a string with the registry host"},
+    {"dockerOwner", K_STRING, CF(docker_owner), CONFIG_CHANGE_ME, NULL,
+     "a string naming the registry owner"},
+    {"dockerRepo", K_STRING, CF(docker_repo), CONFIG_CHANGE_ME, NULL,
+     "a string with the repository path in the registry"},
+    {"infrastructure", K_OBJECT, 0, NULL, NULL, "an object with one key per AWS region"},
+    {NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static void problem(config_problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -208,10 +207,10 @@ static void set_bool_defaults(void *base, const struct field *fields)
 }
 
 static void walk(const cJSON *obj, const struct field *fields, void *base, const char *path,
-		 config_problems *p);
+                 config_problems *p);
 
 static void read_field(const cJSON *v, const struct field *f, void *base, const char *path,
-		       config_problems *p)
+                       config_problems *p)
 {
 	switch (f->kind) {
 	case K_STRING:
@@ -220,8 +219,8 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
 			return;
 		}
-		if (strcmp(f->key, "taskLaunchType") == 0 && strcmp(v->valuestring, "FARGATE") != 0 &&
-		    strcmp(v->valuestring, "EC2") != 0) {
+		if (strcmp(f->key, "taskLaunchType") == 0 &&
+		    strcmp(v->valuestring, "FARGATE") != 0 && strcmp(v->valuestring, "EC2") != 0) {
 			problem(p, "%s: expected %s, got \"%s\"", path, f->expect, v->valuestring);
 			return;
 		}
@@ -251,7 +250,7 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	case K_NUMBER:
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
 			problem(p, "%s: expected %s, got %s", path, f->expect,
-				cJSON_IsNumber(v) ? "a negative number" : json_type_name(v));
+			        cJSON_IsNumber(v) ? "a negative number" : json_type_name(v));
 			return;
 		}
 		*(double *)((char *)base + f->offset) = v->valuedouble;
@@ -261,15 +260,15 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		const cJSON *item;
 		if (n <= 0) {
 			problem(p, "%s: expected %s, got %s", path, f->expect,
-				n == 0 ? "an empty array" : json_type_name(v));
+			        n == 0 ? "an empty array" : json_type_name(v));
 			return;
 		}
 		int at = 0, bad = 0;
 		cJSON_ArrayForEach(item, v)
 		{
 			if (!bad && !cJSON_IsString(item)) {
-				problem(p, "%s[%d]: expected a string (%s), got %s", path, at, f->expect,
-					json_type_name(item));
+				problem(p, "%s[%d]: expected a string (%s), got %s", path, at,
+				        f->expect, json_type_name(item));
 				bad = 1;
 			}
 			at++;
@@ -280,7 +279,7 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		r->task_command = xcalloc((size_t)n + 1, sizeof *r->task_command);
 		r->task_command_len = 0;
 		cJSON_ArrayForEach(item, v) r->task_command[r->task_command_len++] =
-			xstrdup(item->valuestring);
+		    xstrdup(item->valuestring);
 		return;
 	}
 	case K_OBJECT:
@@ -294,7 +293,7 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 }
 
 static void walk(const cJSON *obj, const struct field *fields, void *base, const char *path,
-		 config_problems *p)
+                 config_problems *p)
 {
 	const cJSON *v;
 	cJSON_ArrayForEach(v, obj)
@@ -315,7 +314,8 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 			if (guess)
 				problem(p, "%s: unknown key (did you mean \"%s\"?)", child, guess);
 			else
-				problem(p, "%s: unknown key (remove it, or check its spelling)", child);
+				problem(p, "%s: unknown key (remove it, or check its spelling)",
+				        child);
 		} else if (f->sub || f->kind != K_OBJECT) {
 			read_field(v, f, base, child, p);
 		}
@@ -327,7 +327,7 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 {
 	if (!cJSON_IsObject(infra)) {
 		problem(p, "infrastructure: expected an object with one key per AWS region, got %s",
-			json_type_name(infra));
+		        json_type_name(infra));
 		return;
 	}
 	int n = cJSON_GetArraySize(infra);
@@ -339,7 +339,8 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 		while (prev != rv && strcmp(prev->string, rv->string) != 0)
 			prev = prev->next;
 		if (prev != rv) {
-			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)", rv->string);
+			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)",
+			        rv->string);
 			continue;
 		}
 		config_region *r = &c->regions[c->nregions++];
@@ -347,11 +348,12 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 		set_bool_defaults(r, region_fields);
 		char *path = xasprintf("infrastructure[\"%s\"]", rv->string);
 		if (!config_region_name_ok(rv->string))
-			problem(p, "%s: \"%s\" is not an AWS region name (expected e.g. \"us-west-2\")",
-				path, rv->string);
+			problem(
+			    p, "%s: \"%s\" is not an AWS region name (expected e.g. \"us-west-2\")",
+			    path, rv->string);
 		if (!cJSON_IsObject(rv))
 			problem(p, "%s: expected an object describing the region, got %s", path,
-				json_type_name(rv));
+			        json_type_name(rv));
 		else
 			walk(rv, region_fields, r, path, p);
 		apply_defaults(r, region_fields);
@@ -359,7 +361,7 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 	}
 	if (n == 0)
 		problem(p, "infrastructure: no region configured (add an object keyed by the AWS "
-			   "region, e.g. \"us-west-2\")");
+		           "region, e.g. \"us-west-2\")");
 }
 
 static void position_of(const char *text, const char *at, int *line, int *col)
@@ -384,9 +386,9 @@ int config_load(const char *path, config **out, config_problems *problems, err *
 	*out = NULL;
 	if (!fs_exists(path)) {
 		buf_free(&text);
-		return err_set(e, ORC_EUSAGE,
-			       "%s: no such file (run from the repository root or pass --config PATH)",
-			       path);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "%s: no such file (run from the repository root or pass --config PATH)", path);
 	}
 	if (fs_read_file(path, &text, e) != 0) {
 		buf_free(&text);
@@ -399,7 +401,7 @@ int config_load(const char *path, config **out, config_problems *problems, err *
 		position_of(text.ptr, end ? end : cJSON_GetErrorPtr(), &line, &col);
 		buf_free(&text);
 		return err_set(e, ORC_EUSAGE, "%s:%d:%d: invalid JSON (fix the syntax near there)",
-			       path, line, col);
+		               path, line, col);
 	}
 	buf_free(&text);
 
@@ -426,7 +428,7 @@ int config_load(const char *path, config **out, config_problems *problems, err *
 
 	if (p->n) {
 		err_set(e, ORC_EUSAGE, "%s: %zu problem%s found (first: %s)", path, p->n,
-			p->n == 1 ? "" : "s", p->lines[0]);
+		        p->n == 1 ? "" : "s", p->lines[0]);
 		config_problems_free(&local);
 		config_free(c);
 		return ORC_EUSAGE;
@@ -437,11 +439,19 @@ int config_load(const char *path, config **out, config_problems *problems, err *
 
 static void free_region(config_region *r)
 {
-	char **strs[] = {&r->name, &r->terraform_bucket, &r->db_cluster_name,
-			 &r->db_subnet_group, &r->db_security_groups, &r->task_family,
-			 &r->task_launch_type, &r->task_cluster, &r->task_subnets,
-			 &r->task_security_groups, &r->bastion_host_name, &r->bastion_key_bucket,
-			 &r->bastion_key_path};
+	char **strs[] = {&r->name,
+	                 &r->terraform_bucket,
+	                 &r->db_cluster_name,
+	                 &r->db_subnet_group,
+	                 &r->db_security_groups,
+	                 &r->task_family,
+	                 &r->task_launch_type,
+	                 &r->task_cluster,
+	                 &r->task_subnets,
+	                 &r->task_security_groups,
+	                 &r->bastion_host_name,
+	                 &r->bastion_key_bucket,
+	                 &r->bastion_key_path};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
 	for (size_t i = 0; i < r->task_command_len; i++)
@@ -456,9 +466,10 @@ void config_free(config *c)
 	for (size_t i = 0; i < c->nregions; i++)
 		free_region(&c->regions[i]);
 	free(c->regions);
-	char **strs[] = {&c->path, &c->flyway_version, &c->github_owner, &c->github_repo,
-			 &c->gitbot_email, &c->gitbot_name, &c->github_token_name,
-			 &c->docker_registry, &c->docker_owner, &c->docker_repo};
+	char **strs[] = {
+	    &c->path,         &c->flyway_version, &c->github_owner,      &c->github_repo,
+	    &c->gitbot_email, &c->gitbot_name,    &c->github_token_name, &c->docker_registry,
+	    &c->docker_owner, &c->docker_repo};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
 	free(c);

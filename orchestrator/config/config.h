@@ -24,7 +24,7 @@ typedef struct config_region {
 	/* auroraDB */
 	char *db_cluster_name;
 	char *db_subnet_group;
-	char *db_security_groups; /* comma-separated names */
+	char *db_security_groups;                /* comma-separated names */
 	double v1_min_capacity, v1_max_capacity; /* 0 when absent */
 	double v2_min_capacity, v2_max_capacity; /* 0 when absent */
 	/* flywayTask */

@@ -11,48 +11,48 @@
 #include <string.h>
 
 static const char *const needs_run_migration[] = {
-	"infrastructure[R].flywayTask.taskDefinitionFamily",
-	"infrastructure[R].flywayTask.taskCluster",
-	"infrastructure[R].flywayTask.taskSubnets",
-	"infrastructure[R].flywayTask.taskSecurityGroups",
-	NULL,
+    "infrastructure[R].flywayTask.taskDefinitionFamily",
+    "infrastructure[R].flywayTask.taskCluster",
+    "infrastructure[R].flywayTask.taskSubnets",
+    "infrastructure[R].flywayTask.taskSecurityGroups",
+    NULL,
 };
 static const char *const needs_create_snapshot[] = {
-	"infrastructure[R].auroraDB.dbClusterName",
-	NULL,
+    "infrastructure[R].auroraDB.dbClusterName",
+    NULL,
 };
 static const char *const needs_restore_snapshot[] = {
-	"infrastructure[R].auroraDB.dbClusterName",
-	"infrastructure[R].auroraDB.dbSubnetGroup",
-	"infrastructure[R].auroraDB.vpcSecurityGroups",
-	NULL,
+    "infrastructure[R].auroraDB.dbClusterName",
+    "infrastructure[R].auroraDB.dbSubnetGroup",
+    "infrastructure[R].auroraDB.vpcSecurityGroups",
+    NULL,
 };
 static const char *const needs_terraform[] = {
-	"infrastructure[R].terraformBucket",
-	NULL,
+    "infrastructure[R].terraformBucket",
+    NULL,
 };
 static const char *const needs_build_image[] = {
-	"dockerRegistry",
-	"dockerOwner",
-	"dockerRepo",
-	NULL,
+    "dockerRegistry",
+    "dockerOwner",
+    "dockerRepo",
+    NULL,
 };
 static const char *const needs_nothing[] = {NULL};
 
 static const config_operation operations[] = {
-	{"run-migration", "run_migration", "apply the migrations of a branch (ECS task)",
-	 OP_REGION | OP_BRANCH, needs_run_migration},
-	{"create-snapshot", "create_snapshot", "snapshot the Aurora cluster",
-	 OP_REGION | OP_SNAPSHOT, needs_create_snapshot},
-	{"restore-snapshot", "restore_snapshot", "restore the Aurora cluster from a snapshot",
-	 OP_REGION | OP_SNAPSHOT, needs_restore_snapshot},
-	{"generate-markdown", "generate_markdown", "regenerate the schema docs in README.md", 0,
-	 needs_nothing},
-	{"deploy-infrastructure", "deploy_infrastructure", "terraform apply one folder",
-	 OP_REGION | OP_FOLDER, needs_terraform},
-	{"destroy-infrastructure", "destroy_infrastructure", "terraform destroy one folder",
-	 OP_REGION | OP_FOLDER, needs_terraform},
-	{"build-image", "build_image", "build and push the migration image", 0, needs_build_image},
+    {"run-migration", "run_migration", "apply the migrations of a branch (ECS task)",
+     OP_REGION | OP_BRANCH, needs_run_migration},
+    {"create-snapshot", "create_snapshot", "snapshot the Aurora cluster", OP_REGION | OP_SNAPSHOT,
+     needs_create_snapshot},
+    {"restore-snapshot", "restore_snapshot", "restore the Aurora cluster from a snapshot",
+     OP_REGION | OP_SNAPSHOT, needs_restore_snapshot},
+    {"generate-markdown", "generate_markdown", "regenerate the schema docs in README.md", 0,
+     needs_nothing},
+    {"deploy-infrastructure", "deploy_infrastructure", "terraform apply one folder",
+     OP_REGION | OP_FOLDER, needs_terraform},
+    {"destroy-infrastructure", "destroy_infrastructure", "terraform destroy one folder",
+     OP_REGION | OP_FOLDER, needs_terraform},
+    {"build-image", "build_image", "build and push the migration image", 0, needs_build_image},
 };
 
 const config_operation *config_operations(size_t *n)
@@ -97,23 +97,23 @@ static const struct {
 	int in_region;
 	size_t offset;
 } values[] = {
-	{"githubOwner", 0, offsetof(config, github_owner)},
-	{"githubRepo", 0, offsetof(config, github_repo)},
-	{"dockerRegistry", 0, offsetof(config, docker_registry)},
-	{"dockerOwner", 0, offsetof(config, docker_owner)},
-	{"dockerRepo", 0, offsetof(config, docker_repo)},
-	{"flywayVersion", 0, offsetof(config, flyway_version)},
-	{"infrastructure[R].terraformBucket", 1, offsetof(config_region, terraform_bucket)},
-	{"infrastructure[R].auroraDB.dbClusterName", 1, offsetof(config_region, db_cluster_name)},
-	{"infrastructure[R].auroraDB.dbSubnetGroup", 1, offsetof(config_region, db_subnet_group)},
-	{"infrastructure[R].auroraDB.vpcSecurityGroups", 1,
-	 offsetof(config_region, db_security_groups)},
-	{"infrastructure[R].flywayTask.taskDefinitionFamily", 1, offsetof(config_region, task_family)},
-	{"infrastructure[R].flywayTask.taskCluster", 1, offsetof(config_region, task_cluster)},
-	{"infrastructure[R].flywayTask.taskSubnets", 1, offsetof(config_region, task_subnets)},
-	{"infrastructure[R].flywayTask.taskSecurityGroups", 1,
-	 offsetof(config_region, task_security_groups)},
-	{"infrastructure[R].bastion.privateKeyBucket", 1, offsetof(config_region, bastion_key_bucket)},
+    {"githubOwner", 0, offsetof(config, github_owner)},
+    {"githubRepo", 0, offsetof(config, github_repo)},
+    {"dockerRegistry", 0, offsetof(config, docker_registry)},
+    {"dockerOwner", 0, offsetof(config, docker_owner)},
+    {"dockerRepo", 0, offsetof(config, docker_repo)},
+    {"flywayVersion", 0, offsetof(config, flyway_version)},
+    {"infrastructure[R].terraformBucket", 1, offsetof(config_region, terraform_bucket)},
+    {"infrastructure[R].auroraDB.dbClusterName", 1, offsetof(config_region, db_cluster_name)},
+    {"infrastructure[R].auroraDB.dbSubnetGroup", 1, offsetof(config_region, db_subnet_group)},
+    {"infrastructure[R].auroraDB.vpcSecurityGroups", 1,
+     offsetof(config_region, db_security_groups)},
+    {"infrastructure[R].flywayTask.taskDefinitionFamily", 1, offsetof(config_region, task_family)},
+    {"infrastructure[R].flywayTask.taskCluster", 1, offsetof(config_region, task_cluster)},
+    {"infrastructure[R].flywayTask.taskSubnets", 1, offsetof(config_region, task_subnets)},
+    {"infrastructure[R].flywayTask.taskSecurityGroups", 1,
+     offsetof(config_region, task_security_groups)},
+    {"infrastructure[R].bastion.privateKeyBucket", 1, offsetof(config_region, bastion_key_bucket)},
 };
 
 static const char *value_at(const config *c, const config_region *r, const char *path)
@@ -127,8 +127,8 @@ static const char *value_at(const config *c, const config_region *r, const char 
 	return NULL;
 }
 
-static void check_one(const config *c, const config_region *r, const char *path,
-		      const char *verb, config_problems *p, size_t *added)
+static void check_one(const config *c, const config_region *r, const char *path, const char *verb,
+                      config_problems *p, size_t *added)
 {
 	const char *v = value_at(c, r, path);
 	if (!config_is_unset(v))
@@ -141,14 +141,14 @@ static void check_one(const config *c, const config_region *r, const char *path,
 		free(quoted);
 	}
 	config_problem_add(p, "%s: still %s%s%s, and %s needs a real value (set it in %s)",
-			   buf_cstr(&shown), v && *v ? "\"" : "", v && *v ? v : "empty",
-			   v && *v ? "\"" : "", verb, c->path ? c->path : CONFIG_DEFAULT_PATH);
+	                   buf_cstr(&shown), v && *v ? "\"" : "", v && *v ? v : "empty",
+	                   v && *v ? "\"" : "", verb, c->path ? c->path : CONFIG_DEFAULT_PATH);
 	buf_free(&shown);
 	(*added)++;
 }
 
 size_t config_operation_check(const config *c, const config_operation *op, const char *region,
-			      int for_dispatch, config_problems *p)
+                              int for_dispatch, config_problems *p)
 {
 	size_t added = 0;
 	const char *verb = for_dispatch ? "trigger_workflow" : op->verb;
@@ -182,7 +182,8 @@ size_t config_operation_unset_all(const config *c, config_problems *p)
 		for (size_t k = 0; k < nops; k++)
 			for (const char *const *need = ops[k].needs; *need; need++)
 				if (strcmp(*need, path) == 0)
-					buf_printf(&users, "%s%s", users.len ? ", " : "", ops[k].verb);
+					buf_printf(&users, "%s%s", users.len ? ", " : "",
+					           ops[k].verb);
 		if (!users.len && strcmp(path, "infrastructure[R].bastion.privateKeyBucket") == 0)
 			buf_puts(&users, "bastion access");
 		if (!users.len) {
@@ -201,8 +202,8 @@ size_t config_operation_unset_all(const config *c, config_problems *p)
 				buf_replace_all(&shown, "[R]", quoted);
 				free(quoted);
 			}
-			config_problem_add(p, "%s: still CHANGE ME; set it before %s", buf_cstr(&shown),
-					   buf_cstr(&users));
+			config_problem_add(p, "%s: still CHANGE ME; set it before %s",
+			                   buf_cstr(&shown), buf_cstr(&users));
 			buf_free(&shown);
 			added++;
 		}

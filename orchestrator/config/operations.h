@@ -45,7 +45,7 @@ const char *config_operation_key_name(unsigned bit);
  * of problems added.
  */
 size_t config_operation_check(const config *c, const config_operation *op, const char *region,
-			      int for_dispatch, config_problems *p);
+                              int for_dispatch, config_problems *p);
 
 /* Adds a note for every value still CHANGE ME that some operation needs, naming those
  * operations. Returns the number added. */
@@ -53,6 +53,6 @@ size_t config_operation_unset_all(const config *c, config_problems *p);
 
 /* Adds a problem line to p (for callers that collect their own). */
 void config_problem_add(config_problems *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -18,7 +18,10 @@ typedef struct buf {
 	size_t cap;
 } buf;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void buf_grow(buf *b, size_t extra);
 void buf_put(buf *b, const void *data, size_t n);

@@ -31,7 +31,8 @@ int err_prefix(err *e, const char *fmt, ...)
 	/* Truncation keeps the front (the context), which is what the reader needs first. */
 	int n = snprintf(e->msg, sizeof e->msg, "%s: ", ctx);
 	if (n > 0 && (size_t)n < sizeof e->msg)
-		snprintf(e->msg + n, sizeof e->msg - (size_t)n, "%.*s", (int)(sizeof e->msg - (size_t)n - 1), old);
+		snprintf(e->msg + n, sizeof e->msg - (size_t)n, "%.*s",
+		         (int)(sizeof e->msg - (size_t)n - 1), old);
 	return e->code;
 }
 

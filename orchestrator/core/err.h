@@ -20,12 +20,19 @@ enum {
 
 typedef struct err {
 	int code;
-	/* Set by transport layers for faults worth another attempt (connection, 5xx, throttling). */
+	/* Set by transport layers for faults worth another attempt (connection, 5xx, throttling).
+	 */
 	int transient;
 	char msg[2048];
 } err;
 
-#define ERR_INIT {0, 0, {0}}
+#define ERR_INIT                                                                                   \
+	{                                                                                          \
+		0, 0,                                                                              \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 /* Sets code and message; returns code so callers can `return err_set(...)`. */
 int err_set(err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -87,7 +87,7 @@ int fs_mkdtemp(const char *prefix, char **out, err *e)
 	char *tmpl = xasprintf("%s/%s.XXXXXX", base, prefix);
 	if (!mkdtemp(tmpl)) {
 		err_set(e, ORC_EFAIL, "%s: cannot create a temporary directory: %s", base,
-			strerror(errno));
+		        strerror(errno));
 		free(tmpl);
 		return ORC_EFAIL;
 	}

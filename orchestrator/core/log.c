@@ -239,7 +239,7 @@ int log_gha_output(const char *name, const char *value)
 	buf text = BUF_INIT;
 	if (strchr(value, '\n')) {
 		buf_printf(&text, "%s<<ORCHESTRATOR_EOF_%ld\n%s\nORCHESTRATOR_EOF_%ld\n", name,
-			   (long)getpid(), value, (long)getpid());
+		           (long)getpid(), value, (long)getpid());
 	} else {
 		buf_printf(&text, "%s=%s\n", name, value);
 	}

@@ -34,7 +34,7 @@ static int fence(const char *p, size_t n, char *ch, size_t *len)
 }
 
 int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
-		  err *e)
+                  err *e)
 {
 	size_t heading = (size_t)-1, start = (size_t)-1, start_end = 0, end = (size_t)-1;
 	int start_line = 0, line = 0;
@@ -59,7 +59,8 @@ int readme_splice(const char *name, const char *text, size_t len, const char *bo
 			start_line = line;
 		} else if (start != (size_t)-1 && end == (size_t)-1 && line_is(p, n, README_END)) {
 			end = off;
-		} else if (heading == (size_t)-1 && start == (size_t)-1 && line_is(p, n, README_HEADING)) {
+		} else if (heading == (size_t)-1 && start == (size_t)-1 &&
+		           line_is(p, n, README_HEADING)) {
 			heading = off;
 		}
 		off += n;
@@ -68,9 +69,9 @@ int readme_splice(const char *name, const char *text, size_t len, const char *bo
 	if (start != (size_t)-1) {
 		if (end == (size_t)-1)
 			return err_set(e, ORC_EUSAGE,
-				       "%s:%d: %s has no %s line after it (add the end marker, or "
-				       "remove the start marker to use the '%s' heading)",
-				       name, start_line, README_START, README_END, README_HEADING);
+			               "%s:%d: %s has no %s line after it (add the end marker, or "
+			               "remove the start marker to use the '%s' heading)",
+			               name, start_line, README_START, README_END, README_HEADING);
 		buf_put(out, text, start_end);
 		if (start_end && text[start_end - 1] != '\n')
 			buf_putc(out, '\n');

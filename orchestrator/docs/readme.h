@@ -26,6 +26,6 @@
  * is ORC_EUSAGE naming the line).
  */
 int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
-		  err *e);
+                  err *e);
 
 #endif

@@ -29,7 +29,7 @@ static void gitops_init(void)
 {
 	git_libgit2_init();
 	static const char *bundles[] = {"/etc/ssl/certs/ca-certificates.crt",
-					"/etc/pki/tls/certs/ca-bundle.crt"};
+	                                "/etc/pki/tls/certs/ca-bundle.crt"};
 	for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
 		if (fs_exists(bundles[i])) {
 			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, bundles[i], NULL);
@@ -68,7 +68,8 @@ static char *workdir_relative(git_repository *repo, const char *dir, const char 
 	free(joined);
 	char wd[PATH_MAX];
 	if (!realpath(git_repository_workdir(repo), wd)) {
-		err_set(e, ORC_EFAIL, "%s: cannot resolve the work tree", git_repository_workdir(repo));
+		err_set(e, ORC_EFAIL, "%s: cannot resolve the work tree",
+		        git_repository_workdir(repo));
 		free(full);
 		return NULL;
 	}
@@ -84,8 +85,8 @@ static char *workdir_relative(git_repository *repo, const char *dir, const char 
 }
 
 int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t npaths,
-			const char *message, const char *name, const char *email, int *committed,
-			buf *sha, err *e)
+                        const char *message, const char *name, const char *email, int *committed,
+                        buf *sha, err *e)
 {
 	gitops_init();
 	*committed = 0;
@@ -133,7 +134,7 @@ int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t n
 		} else {
 			updates[i].action = GIT_TREE_UPDATE_UPSERT;
 			updates[i].filemode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
-								     : GIT_FILEMODE_BLOB;
+			                                             : GIT_FILEMODE_BLOB;
 			if (git_blob_create_from_workdir(&updates[i].id, repo, rels[i]) ||
 			    git_index_add_bypath(index, rels[i])) {
 				free(abs);
@@ -185,7 +186,7 @@ int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t n
 	}
 	const git_commit *parents[1] = {parent};
 	if (git_commit_create(&commit_oid, repo, "HEAD", sig, sig, NULL, message, tree,
-			      parent ? 1 : 0, parents)) {
+	                      parent ? 1 : 0, parents)) {
 		rc = git_fail(e, ORC_EFAIL, "commit");
 		goto out;
 	}
@@ -220,7 +221,7 @@ struct remote_ctx {
 };
 
 static int on_credentials(git_credential **out, const char *url, const char *user,
-			  unsigned int allowed, void *payload)
+                          unsigned int allowed, void *payload)
 {
 	(void)url;
 	(void)user;
@@ -259,8 +260,9 @@ static int current_branch(git_repository *repo, char **branch, err *e)
 		return git_fail(e, ORC_EUSAGE, "HEAD");
 	if (!git_reference_is_branch(head)) {
 		git_reference_free(head);
-		return err_set(e, ORC_EUSAGE, "HEAD is detached: check out the branch to push "
-					      "(actions/checkout with ref: <branch>)");
+		return err_set(e, ORC_EUSAGE,
+		               "HEAD is detached: check out the branch to push "
+		               "(actions/checkout with ref: <branch>)");
 	}
 	*branch = xstrdup(git_reference_shorthand(head));
 	git_reference_free(head);
@@ -281,7 +283,7 @@ static int auth_code(void)
 /* The repository of repo_dir, its checked-out branch and the named remote: what push and
  * sync both start from. On failure the caller still frees whatever was set. */
 static int open_branch_remote(const char *repo_dir, const char *remote_name, git_repository **repo,
-			      char **branch, git_remote **remote, err *e)
+                              char **branch, git_remote **remote, err *e)
 {
 	int rc = open_repo(repo_dir, repo, e);
 	if (!rc)
@@ -292,7 +294,7 @@ static int open_branch_remote(const char *repo_dir, const char *remote_name, git
 }
 
 int gitops_push(const char *repo_dir, const char *remote_name, const char *token, int *rejected,
-		err *e)
+                err *e)
 {
 	gitops_init();
 	*rejected = 0;
@@ -315,8 +317,8 @@ int gitops_push(const char *repo_dir, const char *remote_name, const char *token
 	if (grc == GIT_ENONFASTFORWARD || (grc == 0 && ctx.rejected)) {
 		*rejected = 1;
 		rc = err_set(e, ORC_EFAIL, "push to %s/%s rejected: %s", remote_name, branch,
-			     ctx.reject_status.len ? buf_cstr(&ctx.reject_status)
-						   : "the remote has commits this clone lacks");
+		             ctx.reject_status.len ? buf_cstr(&ctx.reject_status)
+		                                   : "the remote has commits this clone lacks");
 		goto out;
 	}
 	if (grc) {

@@ -24,8 +24,8 @@
  * sha (may be NULL) receives the new commit's hex id.
  */
 int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t npaths,
-			const char *message, const char *name, const char *email, int *committed,
-			buf *sha, err *e);
+                        const char *message, const char *name, const char *email, int *committed,
+                        buf *sha, err *e);
 
 /*
  * Pushes the current branch to the same-named branch of remote ("origin"). token: for
@@ -34,8 +34,7 @@ int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t n
  * gitops_sync_remote, redo its change and try again; authentication failures are
  * ORC_EREMOTE.
  */
-int gitops_push(const char *repo_dir, const char *remote, const char *token, int *rejected,
-		err *e);
+int gitops_push(const char *repo_dir, const char *remote, const char *token, int *rejected, err *e);
 
 /*
  * Fetches the current branch from remote and moves the branch, index and work tree to the
@@ -60,6 +59,6 @@ typedef struct gitops_clone_auth {
  * found), ORC_EFAIL when it cannot be reached.
  */
 int gitops_clone_branch(const char *url, const char *branch, const char *dir,
-			const gitops_clone_auth *auth, buf *sha, err *e);
+                        const gitops_clone_auth *auth, buf *sha, err *e);
 
 #endif

@@ -65,30 +65,32 @@ int github_dispatch_check(const char *event_type, const cJSON *client_payload, e
 	size_t len = strlen(event_type);
 	if (len == 0 || len > GITHUB_EVENT_TYPE_MAX)
 		return err_set(e, ORC_EUSAGE,
-			       "event_type \"%.40s...\" is %zu characters; GitHub accepts 1 to %d",
-			       event_type, len, GITHUB_EVENT_TYPE_MAX);
+		               "event_type \"%.40s...\" is %zu characters; GitHub accepts 1 to %d",
+		               event_type, len, GITHUB_EVENT_TYPE_MAX);
 	if (!client_payload)
 		return 0;
 	if (!cJSON_IsObject(client_payload))
 		return err_set(e, ORC_EUSAGE, "client_payload must be a JSON object");
 	int keys = cJSON_GetArraySize(client_payload);
 	if (keys > GITHUB_PAYLOAD_MAX_KEYS)
-		return err_set(e, ORC_EUSAGE,
-			       "client_payload of %s has %d top-level keys; GitHub accepts at most %d",
-			       event_type, keys, GITHUB_PAYLOAD_MAX_KEYS);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "client_payload of %s has %d top-level keys; GitHub accepts at most %d",
+		    event_type, keys, GITHUB_PAYLOAD_MAX_KEYS);
 	char *text = cJSON_PrintUnformatted(client_payload);
 	size_t size = text ? strlen(text) : 0;
 	free(text);
 	if (size >= GITHUB_PAYLOAD_MAX_BYTES)
-		return err_set(e, ORC_EUSAGE,
-			       "client_payload of %s is %zu bytes; GitHub needs it under %d (shorten "
-			       "the values)",
-			       event_type, size, GITHUB_PAYLOAD_MAX_BYTES);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "client_payload of %s is %zu bytes; GitHub needs it under %d (shorten "
+		    "the values)",
+		    event_type, size, GITHUB_PAYLOAD_MAX_BYTES);
 	return 0;
 }
 
 int github_dispatch_request(const github_repo *r, const char *event_type,
-			    const cJSON *client_payload, buf *url, buf *body, err *e)
+                            const cJSON *client_payload, buf *url, buf *body, err *e)
 {
 	if (github_dispatch_check(event_type, client_payload, e) != 0)
 		return e->code;
@@ -105,13 +107,12 @@ int github_dispatch_request(const github_repo *r, const char *event_type,
 	if (uc == CURLUE_OK)
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	int ok = uc == CURLUE_OK && scheme &&
-		 (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0);
+	         (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0);
 	curl_free(scheme);
 	curl_url_cleanup(u);
 	if (!ok) {
-		err_set(e, ORC_EUSAGE,
-			"GITHUB_API_URL=%s: not an http(s) URL (unset it to use %s)", api,
-			GITHUB_DEFAULT_API_URL);
+		err_set(e, ORC_EUSAGE, "GITHUB_API_URL=%s: not an http(s) URL (unset it to use %s)",
+		        api, GITHUB_DEFAULT_API_URL);
 		free(api);
 		return ORC_EUSAGE;
 	}
@@ -134,13 +135,13 @@ int github_dispatch_request(const github_repo *r, const char *event_type,
 static void headers_into(const github_repo *r, int shown, struct curl_slist **list, buf *out)
 {
 	char *lines[] = {
-		xstrdup("Accept: application/vnd.github+json"),
-		shown || !r->token ? xasprintf("Authorization: Bearer <$%s>",
-					       r->token_name ? r->token_name : "TOKEN")
-				   : xasprintf("Authorization: Bearer %s", r->token),
-		xstrdup("X-GitHub-Api-Version: " GITHUB_API_VERSION),
-		xstrdup("User-Agent: orchestrator/" ORC_VERSION " (trigger_workflow)"),
-		xstrdup("Content-Type: application/json"),
+	    xstrdup("Accept: application/vnd.github+json"),
+	    shown || !r->token
+	        ? xasprintf("Authorization: Bearer <$%s>", r->token_name ? r->token_name : "TOKEN")
+	        : xasprintf("Authorization: Bearer %s", r->token),
+	    xstrdup("X-GitHub-Api-Version: " GITHUB_API_VERSION),
+	    xstrdup("User-Agent: orchestrator/" ORC_VERSION " (trigger_workflow)"),
+	    xstrdup("Content-Type: application/json"),
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
 		if (list)
@@ -176,8 +177,8 @@ static void answer_message(const http_response *resp, buf *out)
 	const cJSON *item;
 	cJSON_ArrayForEach(item, errs)
 	{
-		const cJSON *em = cJSON_IsString(item) ? item
-						       : cJSON_GetObjectItemCaseSensitive(item, "message");
+		const cJSON *em =
+		    cJSON_IsString(item) ? item : cJSON_GetObjectItemCaseSensitive(item, "message");
 		if (cJSON_IsString(em) && out->len < 300)
 			buf_printf(out, "%s%.200s", out->len ? "; " : "", em->valuestring);
 	}
@@ -208,7 +209,7 @@ static long throttle_wait_ms(const http_response *resp)
 }
 
 static int final_answer(const github_repo *r, const char *event_type, const http_response *resp,
-			err *e)
+                        err *e)
 {
 	buf msg = BUF_INIT;
 	answer_message(resp, &msg);
@@ -217,54 +218,59 @@ static int final_answer(const github_repo *r, const char *event_type, const http
 	switch (resp->status) {
 	case 401:
 		rc = err_set(e, ORC_EREMOTE,
-			     "GitHub refused the token in $%s (401 %s): it is wrong, expired or "
-			     "revoked; create a new token with access to %s/%s and export it as %s",
-			     r->token_name, *gh ? gh : "Bad credentials", r->owner, r->repo,
-			     r->token_name);
+		             "GitHub refused the token in $%s (401 %s): it is wrong, expired or "
+		             "revoked; create a new token with access to %s/%s and export it as %s",
+		             r->token_name, *gh ? gh : "Bad credentials", r->owner, r->repo,
+		             r->token_name);
 		break;
 	case 403:
-		rc = err_set(e, ORC_EREMOTE,
-			     "GitHub forbade the dispatch to %s/%s (403%s%s): the token in $%s lacks "
-			     "permission; a fine-grained token needs \"Contents: read and write\" on "
-			     "this repository, a classic token the repo scope",
-			     r->owner, r->repo, *gh ? " " : "", gh, r->token_name);
+		rc = err_set(
+		    e, ORC_EREMOTE,
+		    "GitHub forbade the dispatch to %s/%s (403%s%s): the token in $%s lacks "
+		    "permission; a fine-grained token needs \"Contents: read and write\" on "
+		    "this repository, a classic token the repo scope",
+		    r->owner, r->repo, *gh ? " " : "", gh, r->token_name);
 		break;
 	case 404:
-		rc = err_set(e, ORC_EREMOTE,
-			     "GitHub answered 404 for %s/%s: usually the token in $%s has no access "
-			     "to this repository, or githubOwner/githubRepo in config.json are wrong; "
-			     "check both",
-			     r->owner, r->repo, r->token_name);
+		rc = err_set(
+		    e, ORC_EREMOTE,
+		    "GitHub answered 404 for %s/%s: usually the token in $%s has no access "
+		    "to this repository, or githubOwner/githubRepo in config.json are wrong; "
+		    "check both",
+		    r->owner, r->repo, r->token_name);
 		break;
 	case 422:
 		rc = err_set(e, ORC_EREMOTE, "GitHub rejected the %s event for %s/%s (422): %s",
-			     event_type, r->owner, r->repo, *gh ? gh : "validation failed");
+		             event_type, r->owner, r->repo, *gh ? gh : "validation failed");
 		break;
 	default:
 		if (resp->status >= 400 && resp->status < 500)
-			rc = err_set(e, ORC_EREMOTE, "GitHub refused the %s event for %s/%s (%ld%s%s)",
-				     event_type, r->owner, r->repo, resp->status, *gh ? " " : "", gh);
+			rc = err_set(e, ORC_EREMOTE,
+			             "GitHub refused the %s event for %s/%s (%ld%s%s)", event_type,
+			             r->owner, r->repo, resp->status, *gh ? " " : "", gh);
 		else
-			rc = err_set(e, ORC_EFAIL,
-				     "GitHub answered %ld to the %s event for %s/%s (expected 204); "
-				     "check https://www.githubstatus.com and run again",
-				     resp->status, event_type, r->owner, r->repo);
+			rc =
+			    err_set(e, ORC_EFAIL,
+			            "GitHub answered %ld to the %s event for %s/%s (expected 204); "
+			            "check https://www.githubstatus.com and run again",
+			            resp->status, event_type, r->owner, r->repo);
 	}
 	buf_free(&msg);
 	return rc;
 }
 
 int github_dispatch(const github_repo *r, const char *event_type, const cJSON *client_payload,
-		    int *attempts, err *e)
+                    int *attempts, err *e)
 {
 	buf url = BUF_INIT, body = BUF_INIT;
 	int made = 0, rc;
 	if (attempts)
 		*attempts = 0;
 	if (!r->token || !*r->token)
-		return err_set(e, ORC_EUSAGE, "%s is not set: export a GitHub token with access to "
-					      "%s/%s (githubTokenName in config.json names the variable)",
-			       r->token_name, r->owner, r->repo);
+		return err_set(e, ORC_EUSAGE,
+		               "%s is not set: export a GitHub token with access to "
+		               "%s/%s (githubTokenName in config.json names the variable)",
+		               r->token_name, r->owner, r->repo);
 	log_add_secret(r->token);
 	if ((rc = github_dispatch_request(r, event_type, client_payload, &url, &body, e)) != 0) {
 		buf_free(&url);
@@ -289,16 +295,18 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 		} else if (resp.status >= 500) {
 			final_answer(r, event_type, &resp, e);
 			long ra = http_retry_after_ms(&resp);
-			wait = ra >= 0 ? ra : http_backoff_ms(made - 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+			wait = ra >= 0 ? ra
+			               : http_backoff_ms(made - 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
 			rc = ORC_EFAIL;
 		} else if ((wait = throttle_wait_ms(&resp)) >= 0) {
 			time_t until = time(NULL) + wait / 1000;
 			char at[32];
 			strftime(at, sizeof at, "%H:%M:%S UTC", gmtime(&until));
-			rc = err_set(e, ORC_EREMOTE,
-				     "GitHub is rate-limiting the token in $%s (%ld); wait until %s and "
-				     "run again",
-				     r->token_name, resp.status, at);
+			rc = err_set(
+			    e, ORC_EREMOTE,
+			    "GitHub is rate-limiting the token in $%s (%ld); wait until %s and "
+			    "run again",
+			    r->token_name, resp.status, at);
 			if (wait > RETRY_AFTER_CAP_MS)
 				break;
 		} else {
@@ -310,7 +318,7 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 		if (wait > RETRY_AFTER_CAP_MS)
 			wait = RETRY_AFTER_CAP_MS;
 		log_verbose("attempt %d of %d failed (%s); retrying in %ld ms", made,
-			    GITHUB_MAX_ATTEMPTS, e->msg, wait);
+		            GITHUB_MAX_ATTEMPTS, e->msg, wait);
 		http_sleep_ms(wait);
 	}
 	if (rc != 0 && made > 1)

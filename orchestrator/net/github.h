@@ -46,7 +46,7 @@ int github_dispatch_check(const char *event_type, const cJSON *client_payload, e
 
 /* The request, built but not sent: URL (owner and repo escaped) and JSON body. */
 int github_dispatch_request(const github_repo *r, const char *event_type,
-			    const cJSON *client_payload, buf *url, buf *body, err *e);
+                            const cJSON *client_payload, buf *url, buf *body, err *e);
 /* The request headers as "Name: value" lines; the token is shown as "Bearer <$NAME>". */
 void github_dispatch_headers_shown(const github_repo *r, buf *out);
 
@@ -57,6 +57,6 @@ void github_dispatch_headers_shown(const github_repo *r, buf *out);
  * *attempts (may be NULL) gets the number of requests made.
  */
 int github_dispatch(const github_repo *r, const char *event_type, const cJSON *client_payload,
-		    int *attempts, err *e);
+                    int *attempts, err *e);
 
 #endif

@@ -49,9 +49,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 
 static int is_sensitive_header(const char *line)
 {
-	static const char *names[] = {"authorization:", "x-amz-security-token:",
-				      "x-aws-ec2-metadata-token:", "cookie:", "set-cookie:",
-				      "proxy-authorization:"};
+	static const char *names[] = {
+	    "authorization:", "x-amz-security-token:", "x-aws-ec2-metadata-token:",
+	    "cookie:",        "set-cookie:",           "proxy-authorization:"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (strncasecmp(line, names[i], strlen(names[i])) == 0)
 			return 1;
@@ -95,7 +95,7 @@ int http_perform(const http_request *req, http_response *resp, err *e)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-			 req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
+	                 req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -123,7 +123,7 @@ int http_perform(const http_request *req, http_response *resp, err *e)
 	CURLcode rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		err_set(e, ORC_EFAIL, "%s %s: %s", req->method, req->url,
-			errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		        errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		e->transient = 1;
 		curl_easy_cleanup(c);
 		return ORC_EFAIL;

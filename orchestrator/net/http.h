@@ -15,13 +15,13 @@
 #include "core/err.h"
 
 typedef struct http_request {
-	const char *method;           /* "GET", "POST", ... */
+	const char *method; /* "GET", "POST", ... */
 	const char *url;
-	struct curl_slist *headers;   /* "Name: value" lines, owned by the caller */
-	const char *body;             /* may be NULL */
+	struct curl_slist *headers; /* "Name: value" lines, owned by the caller */
+	const char *body;           /* may be NULL */
 	size_t body_len;
-	long connect_timeout_ms;      /* 0: 10 s */
-	long timeout_ms;              /* 0: 60 s */
+	long connect_timeout_ms; /* 0: 10 s */
+	long timeout_ms;         /* 0: 60 s */
 } http_request;
 
 typedef struct http_response {
@@ -30,7 +30,10 @@ typedef struct http_response {
 	buf headers; /* raw header block of the final response */
 } http_response;
 
-#define HTTP_RESPONSE_INIT {0, BUF_INIT, BUF_INIT}
+#define HTTP_RESPONSE_INIT                                                                         \
+	{                                                                                          \
+		0, BUF_INIT, BUF_INIT                                                              \
+	}
 
 /* curl_global_init once per process; safe to call repeatedly. */
 void http_global_init(void);

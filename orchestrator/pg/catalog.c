@@ -23,146 +23,159 @@
 
 /* The schemas filter every object query shares ($1: JSON array of schema names). */
 #define IN_SCHEMAS "n.nspname IN (SELECT pg_catalog.json_array_elements_text($1::pg_catalog.json))"
-#define NOT_EXT(cls, oid)                                                                  \
-	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" cls         \
+#define NOT_EXT(cls, oid)                                                                          \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" cls                 \
 	"'::pg_catalog.regclass AND d.objid = " oid " AND d.deptype = 'e')"
 /* Comments by join: obj_description() is a SQL function run once per row. */
-#define DESC(alias, cls, oid, sub)                                                         \
-	" LEFT JOIN pg_catalog.pg_description " alias " ON " alias ".objoid = " oid " AND " alias \
+#define DESC(alias, cls, oid, sub)                                                                 \
+	" LEFT JOIN pg_catalog.pg_description " alias " ON " alias ".objoid = " oid " AND " alias  \
 	".classoid = '" cls "'::pg_catalog.regclass AND " alias ".objsubid = " sub
 #define BY_REL "n.nspname COLLATE \"C\", c.relname COLLATE \"C\""
 
 static const char Q_SESSION[] =
-	"SELECT pg_catalog.set_config('search_path', 'public', false),"
-	" pg_catalog.set_config('TimeZone', 'UTC', false),"
-	" pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
-	" pg_catalog.set_config('IntervalStyle', 'postgres', false),"
-	" pg_catalog.set_config('extra_float_digits', '1', false),"
-	" pg_catalog.set_config('jit', 'off', false)"; /* compiling costs more than it saves here */
+    "SELECT pg_catalog.set_config('search_path', 'public', false),"
+    " pg_catalog.set_config('TimeZone', 'UTC', false),"
+    " pg_catalog.set_config('DateStyle', 'ISO, YMD', false),"
+    " pg_catalog.set_config('IntervalStyle', 'postgres', false),"
+    " pg_catalog.set_config('extra_float_digits', '1', false),"
+    " pg_catalog.set_config('jit', 'off', false)"; /* compiling costs more than it saves here */
 
 static const char Q_SCHEMAS[] =
-	"SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')"
-	" FROM pg_catalog.pg_namespace n WHERE CASE WHEN $1::text IS NULL THEN"
-	" n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND " NOT_EXT(
-		"pg_catalog.pg_namespace", "n.oid") " ELSE " IN_SCHEMAS " END"
-	" ORDER BY n.nspname COLLATE \"C\"";
+    "SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')"
+    " FROM pg_catalog.pg_namespace n WHERE CASE WHEN $1::text IS NULL THEN"
+    " n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND " NOT_EXT(
+        "pg_catalog.pg_namespace", "n.oid") " ELSE " IN_SCHEMAS " END"
+                                            " ORDER BY n.nspname COLLATE \"C\"";
 
 static const char Q_RELS[] =
-	"SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname, pc.relname,"
-	" CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid)"
-	"  WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
-	" CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
-	" cd.description, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,"
-	" s.seqmax, s.seqcycle,"
-	" CASE WHEN c.relkind = 'S' THEN (SELECT tc.relname || '.' || ta.attname"
-	"  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid"
-	"  JOIN pg_catalog.pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
-	"  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-	"  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-	"  AND d.deptype IN ('a', 'i') ORDER BY 1 LIMIT 1) END"
-	" FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid"
-	" LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
-	" LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
-	" LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
-	DESC("cd", "pg_catalog.pg_class", "c.oid", "0")
-	" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " IN_SCHEMAS
-	" AND " NOT_EXT("pg_catalog.pg_class", "c.oid") " ORDER BY " BY_REL;
+    "SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname, pc.relname,"
+    " CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid)"
+    "  WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+    " CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
+    " cd.description, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, "
+    "s.seqmin,"
+    " s.seqmax, s.seqcycle,"
+    " CASE WHEN c.relkind = 'S' THEN (SELECT tc.relname || '.' || ta.attname"
+    "  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid"
+    "  JOIN pg_catalog.pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid"
+    "  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
+    "  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "  AND d.deptype IN ('a', 'i') ORDER BY 1 LIMIT 1) END"
+    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid"
+    " LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
+    " LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+    " LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid" DESC(
+        "cd", "pg_catalog.pg_class", "c.oid",
+        "0") " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " IN_SCHEMAS
+             " AND " NOT_EXT("pg_catalog.pg_class", "c.oid") " ORDER BY " BY_REL;
 
 static const char Q_COLS[] =
-	"WITH el AS (SELECT e.enumtypid, pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)"
-	" AS labels FROM pg_catalog.pg_enum e GROUP BY e.enumtypid)"
-	" SELECT a.attrelid, a.attname,"
-	" CASE WHEN a.atttypmod < 0 OR a.atttypid IN (1042, 1043, 1700)"
-	"  THEN pg_catalog.format_type(a.atttypid, NULL)"
-	"  ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,"
-	" CASE WHEN a.atttypmod >= 0 AND a.atttypid IN (1042, 1043) THEN (a.atttypmod - 4)::text"
-	"  WHEN a.atttypmod >= 0 AND a.atttypid = 1700 THEN ((a.atttypmod - 4) >> 16)::text ||"
-	"  CASE WHEN ((a.atttypmod - 4) & 65535) <> 0 THEN ',' || ((a.atttypmod - 4) & 65535)::text"
-	"  ELSE '' END END,"
-	" CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
-	" a.attnotnull, cd.description, el.labels,"
-	" NULLIF(a.attidentity, ''),"
-	" CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"
-	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-	" LEFT JOIN el ON el.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
-	"  WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END"
-	DESC("cd", "pg_catalog.pg_class", "a.attrelid", "a.attnum")
-	" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-	" AND " IN_SCHEMAS " ORDER BY " BY_REL ", a.attnum";
+    "WITH el AS (SELECT e.enumtypid, pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)"
+    " AS labels FROM pg_catalog.pg_enum e GROUP BY e.enumtypid)"
+    " SELECT a.attrelid, a.attname,"
+    " CASE WHEN a.atttypmod < 0 OR a.atttypid IN (1042, 1043, 1700)"
+    "  THEN pg_catalog.format_type(a.atttypid, NULL)"
+    "  ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END,"
+    " CASE WHEN a.atttypmod >= 0 AND a.atttypid IN (1042, 1043) THEN (a.atttypmod - 4)::text"
+    "  WHEN a.atttypmod >= 0 AND a.atttypid = 1700 THEN ((a.atttypmod - 4) >> 16)::text ||"
+    "  CASE WHEN ((a.atttypmod - 4) & 65535) <> 0 THEN ',' || ((a.atttypmod - 4) & 65535)::text"
+    "  ELSE '' END END,"
+    " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
+    " a.attnotnull, cd.description, el.labels,"
+    " NULLIF(a.attidentity, ''),"
+    " CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+    " LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+    " LEFT JOIN el ON el.enumtypid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
+    "  WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END" DESC(
+        "cd", "pg_catalog.pg_class", "a.attrelid",
+        "a.attnum") " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', "
+                    "'m', 'f')"
+                    " AND " IN_SCHEMAS " ORDER BY " BY_REL ", a.attnum";
 
-#define KEY_NAMES(keys, rel)                                                               \
-	"(SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord) FROM pg_catalog.unnest(" keys \
-	") WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = " rel    \
+#define KEY_NAMES(keys, rel)                                                                       \
+	"(SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord) FROM pg_catalog.unnest(" keys       \
+	") WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = " rel        \
 	" AND a.attnum = k.num)"
 
 /* Definitions are deparsed (pg_get_constraintdef: the costly part) only where the
  * renderer shows them; keys and foreign keys are shown from their column names. */
 static const char Q_CONS[] =
-	"SELECT co.conrelid, co.conname, co.contype,"
-	" CASE WHEN co.contype IN ('c', 'x') OR (co.contype IN ('p', 'u')"
-	"  AND pg_catalog.cardinality(co.conkey) > 1)"
-	"  THEN pg_catalog.pg_get_constraintdef(co.oid, true) END,"
-	" " KEY_NAMES("co.conkey", "co.conrelid") ", fn.nspname, fc.relname,"
-	" CASE WHEN co.contype = 'f' THEN " KEY_NAMES("co.confkey", "co.confrelid") " END,"
-	" co.confupdtype, co.confdeltype,"
-	" co.conparentid <> 0, cd.description"
-	" FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid"
-	" LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
-	DESC("cd", "pg_catalog.pg_constraint", "co.oid", "0")
-	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", pg_catalog.strpos('pufcxt', co.contype::text),"
-	" co.conname COLLATE \"C\", fn.nspname COLLATE \"C\", fc.relname COLLATE \"C\"";
+    "SELECT co.conrelid, co.conname, co.contype,"
+    " CASE WHEN co.contype IN ('c', 'x') OR (co.contype IN ('p', 'u')"
+    "  AND pg_catalog.cardinality(co.conkey) > 1)"
+    "  THEN pg_catalog.pg_get_constraintdef(co.oid, true) END,"
+    " " KEY_NAMES(
+        "co.conkey",
+        "co.conrelid") ", fn.nspname, fc.relname,"
+                       " CASE WHEN co.contype = 'f' THEN " KEY_NAMES(
+                           "co.confkey",
+                           "co.confrelid") " END,"
+                                           " co.confupdtype, co.confdeltype,"
+                                           " co.conparentid <> 0, cd.description"
+                                           " FROM pg_catalog.pg_constraint co JOIN "
+                                           "pg_catalog.pg_class c ON c.oid = co.conrelid"
+                                           " JOIN pg_catalog.pg_namespace n ON n.oid = "
+                                           "c.relnamespace"
+                                           " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = "
+                                           "co.confrelid"
+                                           " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = "
+                                           "fc.relnamespace" DESC(
+                                               "cd", "pg_catalog.pg_constraint", "co.oid",
+                                               "0") " WHERE " IN_SCHEMAS " ORDER BY " BY_REL
+                                                    ", pg_catalog.strpos('pufcxt', "
+                                                    "co.contype::text),"
+                                                    " co.conname COLLATE \"C\", fn.nspname COLLATE "
+                                                    "\"C\", fc.relname COLLATE \"C\"";
 
 /* An index behind a PRIMARY KEY or UNIQUE constraint is shown as that constraint (always a
  * btree on its key columns), so only the other indexes are deparsed. */
 static const char Q_IDXS[] =
-	"SELECT i.indrelid, ic.relname,"
-	" CASE WHEN co.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END,"
-	" i.indisprimary, i.indisunique, co.conname, cd.description"
-	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
-	" JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid"
-	"  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')"
-	DESC("cd", "pg_catalog.pg_class", "i.indexrelid", "0")
-	" WHERE " IN_SCHEMAS " ORDER BY " BY_REL ", ic.relname COLLATE \"C\"";
+    "SELECT i.indrelid, ic.relname,"
+    " CASE WHEN co.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END,"
+    " i.indisprimary, i.indisunique, co.conname, cd.description"
+    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+    " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid"
+    "  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')" DESC(
+        "cd", "pg_catalog.pg_class", "i.indexrelid", "0") " WHERE " IN_SCHEMAS " ORDER BY " BY_REL
+                                                          ", ic.relname COLLATE \"C\"";
 
 static const char Q_TRGS[] =
-	"SELECT t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgparentid <> 0,"
-	" cd.description"
-	" FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	DESC("cd", "pg_catalog.pg_trigger", "t.oid", "0")
-	" WHERE NOT t.tgisinternal AND " IN_SCHEMAS " ORDER BY " BY_REL ", t.tgname COLLATE \"C\"";
+    "SELECT t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgparentid <> 0,"
+    " cd.description"
+    " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" DESC(
+        "cd", "pg_catalog.pg_trigger", "t.oid", "0") " WHERE NOT t.tgisinternal AND " IN_SCHEMAS
+                                                     " ORDER BY " BY_REL ", t.tgname COLLATE \"C\"";
 
 static const char Q_TYPES[] =
-	"SELECT n.nspname, t.typname, t.typtype, pg_catalog.obj_description(t.oid, 'pg_type'),"
-	" CASE WHEN t.typtype = 'e' THEN (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY"
-	"  e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,"
-	" CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,"
-	" t.typdefault, t.typnotnull,"
-	" CASE WHEN t.typtype = 'd' THEN (SELECT pg_catalog.json_agg("
-	"  pg_catalog.pg_get_constraintdef(co.oid, true) ORDER BY co.conname COLLATE \"C\")"
-	"  FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid) END"
-	" FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-	" WHERE t.typtype IN ('e', 'd') AND " IN_SCHEMAS " AND " NOT_EXT("pg_catalog.pg_type",
-									 "t.oid")
-	" ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
+    "SELECT n.nspname, t.typname, t.typtype, pg_catalog.obj_description(t.oid, 'pg_type'),"
+    " CASE WHEN t.typtype = 'e' THEN (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY"
+    "  e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,"
+    " CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,"
+    " t.typdefault, t.typnotnull,"
+    " CASE WHEN t.typtype = 'd' THEN (SELECT pg_catalog.json_agg("
+    "  pg_catalog.pg_get_constraintdef(co.oid, true) ORDER BY co.conname COLLATE \"C\")"
+    "  FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid) END"
+    " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+    " WHERE t.typtype IN ('e', 'd') AND " IN_SCHEMAS " AND " NOT_EXT(
+        "pg_catalog.pg_type", "t.oid") " ORDER BY n.nspname COLLATE \"C\", t.typname COLLATE \"C\"";
 
 static const char Q_FUNCS[] =
-	"SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),"
-	" pg_catalog.pg_get_function_result(p.oid), l.lanname, p.prokind, p.provolatile,"
-	" p.prosecdef, pg_catalog.obj_description(p.oid, 'pg_proc')"
-	" FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-	" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-	" WHERE " IN_SCHEMAS " AND " NOT_EXT("pg_catalog.pg_proc", "p.oid")
-	" ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\","
-	" pg_catalog.pg_get_function_identity_arguments(p.oid) COLLATE \"C\"";
+    "SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),"
+    " pg_catalog.pg_get_function_result(p.oid), l.lanname, p.prokind, p.provolatile,"
+    " p.prosecdef, pg_catalog.obj_description(p.oid, 'pg_proc')"
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+    " WHERE " IN_SCHEMAS
+    " AND " NOT_EXT("pg_catalog.pg_proc",
+                    "p.oid") " ORDER BY n.nspname COLLATE \"C\", p.proname COLLATE \"C\","
+                             " pg_catalog.pg_get_function_identity_arguments(p.oid) COLLATE \"C\"";
 
 static const char *val(const PGresult *r, int row, int col)
 {
@@ -180,13 +193,13 @@ static char ch(const PGresult *r, int row, int col)
 }
 
 static int run(PGconn *conn, catalog *c, const char *what, const char *sql, const char *param,
-	       PGresult **out, err *e)
+               PGresult **out, err *e)
 {
 	const char *params[1] = {param};
 	c->queries++;
 	log_verbose("schema-docs: query %d: %s", c->queries, what);
 	PGresult *r = PQexecParams(conn, sql, param || strstr(sql, "$1") ? 1 : 0, NULL, params,
-				   NULL, NULL, 0);
+	                           NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		char *msg = xstrdup(PQresultErrorMessage(r));
 		msg[strcspn(msg, "\n")] = 0;
@@ -236,7 +249,7 @@ static PGconn *side_open(PGconn *conn)
 }
 
 static void side_send(PGconn *side, catalog *c, const char *what, const char *sql,
-		      const char *param)
+                      const char *param)
 {
 	const char *params[1] = {param};
 	c->queries++;
@@ -286,8 +299,8 @@ static int excluded(const catalog_opts *o, const char *schema, const char *name)
 {
 	for (size_t i = 0; i < o->nexclude; i++) {
 		const char *x = o->exclude[i], *dot = strchr(x, '.');
-		if (dot && strncmp(x, schema, (size_t)(dot - x)) == 0 &&
-		    schema[dot - x] == 0 && strcmp(dot + 1, name) == 0)
+		if (dot && strncmp(x, schema, (size_t)(dot - x)) == 0 && schema[dot - x] == 0 &&
+		    strcmp(dot + 1, name) == 0)
 			return 1;
 		if (strcmp(x, name) == 0)
 			return 1;
@@ -296,11 +309,11 @@ static int excluded(const catalog_opts *o, const char *schema, const char *name)
 }
 
 /* Gives the next row of a relation its slot: the first one opens the range. */
-#define RANGE(relp, first, count, total)                                                   \
-	do {                                                                               \
-		if ((relp)->count == 0)                                                    \
-			(relp)->first = (total);                                           \
-		(relp)->count++;                                                           \
+#define RANGE(relp, first, count, total)                                                           \
+	do {                                                                                       \
+		if ((relp)->count == 0)                                                            \
+			(relp)->first = (total);                                                   \
+		(relp)->count++;                                                                   \
 	} while (0)
 
 int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
@@ -345,9 +358,9 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 		if (j == c->nschemas) {
 			cJSON_Delete(found);
 			rc = err_set(e, ORC_EUSAGE,
-				     "--schema %s: no such schema in database %s (check the name; "
-				     "schema names are case-sensitive)",
-				     opts->schemas[i], PQdb(conn));
+			             "--schema %s: no such schema in database %s (check the name; "
+			             "schema names are case-sensitive)",
+			             opts->schemas[i], PQdb(conn));
 			goto fail;
 		}
 	}
@@ -418,7 +431,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	}
 
 	if ((rc = side ? side_collect(side, c, "constraints", &r, e)
-		       : run(conn, c, "constraints", Q_CONS, names, &r, e)))
+	               : run(conn, c, "constraints", Q_CONS, names, &r, e)))
 		goto fail;
 	n = PQntuples(r);
 	c->cons = xcalloc((size_t)n + 1, sizeof *c->cons);
@@ -442,7 +455,7 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	}
 
 	if ((rc = side ? side_collect(side, c, "indexes", &r, e)
-		       : run(conn, c, "indexes", Q_IDXS, names, &r, e)))
+	               : run(conn, c, "indexes", Q_IDXS, names, &r, e)))
 		goto fail;
 	n = PQntuples(r);
 	c->idxs = xcalloc((size_t)n + 1, sizeof *c->idxs);
@@ -514,9 +527,9 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	free(keys);
 	PQfinish(side);
 	log_verbose("schema-docs: %d queries: %zu schemas, %zu relations, %zu columns, %zu "
-		    "constraints, %zu indexes, %zu triggers, %zu types, %zu functions",
-		    c->queries, c->nschemas, c->nrels, c->ncols, c->ncons, c->nidxs, c->ntrgs,
-		    c->ntypes, c->nfuncs);
+	            "constraints, %zu indexes, %zu triggers, %zu types, %zu functions",
+	            c->queries, c->nschemas, c->nrels, c->ncols, c->ncons, c->nidxs, c->ntrgs,
+	            c->ntypes, c->nfuncs);
 	*out = c;
 	return 0;
 fail:

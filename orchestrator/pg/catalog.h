@@ -34,11 +34,11 @@ typedef struct catalog_column {
 
 typedef struct catalog_constraint {
 	const char *name;
-	char type;            /* p primary key, f foreign key, u unique, c check, x exclusion */
-	const char *def;      /* pg_get_constraintdef; only checks, exclusions, multi-column keys */
-	const char *columns;  /* JSON array of column names, in key order */
+	char type;           /* p primary key, f foreign key, u unique, c check, x exclusion */
+	const char *def;     /* pg_get_constraintdef; only checks, exclusions, multi-column keys */
+	const char *columns; /* JSON array of column names, in key order */
 	const char *ref_schema, *ref_table;
-	const char *ref_columns; /* JSON array */
+	const char *ref_columns;   /* JSON array */
 	char on_update, on_delete; /* confupdtype / confdeltype */
 	int inherited;             /* cloned from a partitioned parent */
 	const char *comment;
@@ -58,7 +58,8 @@ typedef struct catalog_trigger {
 
 typedef struct catalog_rel {
 	const char *schema, *name, *comment;
-	char kind; /* r table, p partitioned table, v view, m materialized view, S sequence, f foreign */
+	char kind; /* r table, p partitioned table, v view, m materialized view, S sequence, f
+	              foreign */
 	const char *parent_schema, *parent_name; /* partitions: the partitioned table */
 	const char *bound;                       /* partitions: FOR VALUES ...; partitioned: key */
 	const char *viewdef;
@@ -70,11 +71,11 @@ typedef struct catalog_rel {
 
 typedef struct catalog_type {
 	const char *schema, *name, *comment;
-	char kind;               /* e enum, d domain */
-	const char *labels;      /* enum: JSON array */
-	const char *base;        /* domain: base type */
-	const char *dflt;        /* domain: default */
-	const char *checks;      /* domain: JSON array of constraint definitions */
+	char kind;          /* e enum, d domain */
+	const char *labels; /* enum: JSON array */
+	const char *base;   /* domain: base type */
+	const char *dflt;   /* domain: default */
+	const char *checks; /* domain: JSON array of constraint definitions */
 	int notnull;
 } catalog_type;
 

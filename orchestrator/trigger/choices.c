@@ -52,15 +52,16 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e)
 	int failed = 1;
 	*n = 0;
 	if (git_repository_open_ext(&repo, dir, 0, NULL) != 0) {
-		err_set(e, ORC_EUSAGE, "%s: not inside a git repository, so there are no branches to "
-				       "choose from (pass --branch)",
-			dir);
+		err_set(e, ORC_EUSAGE,
+		        "%s: not inside a git repository, so there are no branches to "
+		        "choose from (pass --branch)",
+		        dir);
 		goto done;
 	}
 	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_REMOTE) != 0) {
 		const git_error *ge = git_error_last();
 		err_set(e, ORC_EFAIL, "%s: cannot list remote-tracking branches: %s", dir,
-			ge ? ge->message : "unknown error");
+		        ge ? ge->message : "unknown error");
 		goto done;
 	}
 	git_reference *ref;
@@ -102,7 +103,8 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 	DIR *d = opendir(infra);
 	*n = 0;
 	if (!d) {
-		err_set(e, ORC_EUSAGE, "%s: no such folder, so there is no folder to choose from", infra);
+		err_set(e, ORC_EUSAGE, "%s: no such folder, so there is no folder to choose from",
+		        infra);
 		free(infra);
 		return NULL;
 	}
@@ -129,8 +131,8 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 	return items;
 }
 
-int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n,
-		 char **out, err *e)
+int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n, char **out,
+                 err *e)
 {
 	*out = NULL;
 	if (n == 0)
@@ -162,7 +164,7 @@ int trigger_menu(const char *what, const char *flag, const char *const *items, s
 		if (*out)
 			break;
 		fprintf(stderr, "\"%s\" is not one of the choices; type a number from 1 to %zu\n",
-			line, n);
+		        line, n);
 	}
 	free(line);
 	return 0;

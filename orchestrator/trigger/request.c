@@ -25,9 +25,9 @@ int trigger_check_branch(const char *branch, err *e)
 	free(ref);
 	if (!valid || branch[0] == '-')
 		return err_set(e, ORC_EUSAGE,
-			       "--branch \"%s\": not a valid git branch name (no spaces, \"..\", "
-			       "\"~^:?*[\\\\\", leading \"-\" or trailing \".lock\")",
-			       branch);
+		               "--branch \"%s\": not a valid git branch name (no spaces, \"..\", "
+		               "\"~^:?*[\\\\\", leading \"-\" or trailing \".lock\")",
+		               branch);
 	return 0;
 }
 
@@ -47,24 +47,25 @@ int trigger_check_snapshot(const char *id, err *e)
 		if (!isalnum((unsigned char)*p) && *p != '-')
 			why = "only letters, digits and hyphens are allowed";
 	if (why)
-		return err_set(e, ORC_EUSAGE, "--snapshot \"%.80s\": not a valid RDS snapshot identifier: %s",
-			       id, why);
+		return err_set(e, ORC_EUSAGE,
+		               "--snapshot \"%.80s\": not a valid RDS snapshot identifier: %s", id,
+		               why);
 	return 0;
 }
 
 int trigger_check_folder(const char *root, const char *folder, err *e)
 {
 	if (!*folder || folder[0] == '.' || strchr(folder, '/'))
-		return err_set(e, ORC_EUSAGE,
-			       "--folder \"%s\": expected the name of one folder in infrastructure/",
-			       folder);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "--folder \"%s\": expected the name of one folder in infrastructure/", folder);
 	char *infra = fs_join(root, "infrastructure");
 	char *dir = fs_join(infra, folder);
 	int ok = fs_is_dir(dir);
 	if (!ok)
 		err_set(e, ORC_EUSAGE,
-			"--folder \"%s\": %s is not a folder (choose one of the folders in %s)",
-			folder, dir, infra);
+		        "--folder \"%s\": %s is not a folder (choose one of the folders in %s)",
+		        folder, dir, infra);
 	free(dir);
 	free(infra);
 	return ok ? 0 : ORC_EUSAGE;

@@ -55,7 +55,7 @@ char **trigger_folders(const char *root, size_t *n, err *e);
  * or an item's name) from stdin until one is valid. *out gets a heap copy. End of input is
  * ORC_EUSAGE naming flag.
  */
-int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n,
-		 char **out, err *e);
+int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n, char **out,
+                 err *e);
 
 #endif

@@ -29,16 +29,18 @@ static void test_find(void **state)
 	size_t n;
 	config_operations(&n);
 	assert_int_equal(n, 7);
-	assert_ptr_equal(config_operation_find("run_migration"), config_operation_find("run-migration"));
+	assert_ptr_equal(config_operation_find("run_migration"),
+	                 config_operation_find("run-migration"));
 	assert_null(config_operation_find("run-migrations"));
-	assert_int_equal(config_operation_find("deploy-infrastructure")->keys, OP_REGION | OP_FOLDER);
+	assert_int_equal(config_operation_find("deploy-infrastructure")->keys,
+	                 OP_REGION | OP_FOLDER);
 }
 
 static void test_needs(void **state)
 {
 	(void)state;
 	config *c = load("{\"githubOwner\":\"acme\",\"infrastructure\":{"
-			 "\"us-west-2\":{},\"eu-west-1\":{\"terraformBucket\":\"tf\"}}}");
+	                 "\"us-west-2\":{},\"eu-west-1\":{\"terraformBucket\":\"tf\"}}}");
 	config_problems p = {NULL, 0};
 	const config_operation *deploy = config_operation_find("deploy-infrastructure");
 	assert_int_equal(config_operation_check(c, deploy, "eu-west-1", 0, &p), 0);
@@ -46,7 +48,8 @@ static void test_needs(void **state)
 	assert_non_null(strstr(p.lines[0], "infrastructure[\"us-west-2\"].terraformBucket"));
 	config_problems_free(&p);
 	/* For a dispatch the repository must be named too: githubRepo is still CHANGE ME. */
-	assert_int_equal(config_operation_check(c, config_operation_find("generate-markdown"), NULL, 1, &p), 1);
+	assert_int_equal(
+	    config_operation_check(c, config_operation_find("generate-markdown"), NULL, 1, &p), 1);
 	assert_non_null(strstr(p.lines[0], "githubRepo: still \"CHANGE ME\""));
 	config_problems_free(&p);
 	config_free(c);
@@ -58,7 +61,8 @@ static void test_payload(void **state)
 	trigger_values v = {"us-west-2", "main", NULL, NULL, "me", "00ff"};
 	cJSON *p = trigger_payload(config_operation_find("create-snapshot"), &v);
 	char *text = cJSON_PrintUnformatted(p);
-	assert_string_equal(text, "{\"region\":\"us-west-2\",\"requested_by\":\"me\",\"request_id\":\"00ff\"}");
+	assert_string_equal(
+	    text, "{\"region\":\"us-west-2\",\"requested_by\":\"me\",\"request_id\":\"00ff\"}");
 	free(text);
 	cJSON_Delete(p);
 	char *id = trigger_request_id(), *id2 = trigger_request_id();
@@ -85,10 +89,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_needs),
-		cmocka_unit_test(test_payload),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_needs),
+	    cmocka_unit_test(test_payload),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,10 +55,10 @@ static void test_err_prefix(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_printf_grows),
-		cmocka_unit_test(test_replace_all),
-		cmocka_unit_test(test_redact_longest_first),
-		cmocka_unit_test(test_err_prefix),
+	    cmocka_unit_test(test_printf_grows),
+	    cmocka_unit_test(test_replace_all),
+	    cmocka_unit_test(test_redact_longest_first),
+	    cmocka_unit_test(test_err_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

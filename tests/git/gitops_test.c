@@ -91,8 +91,9 @@ static void test_commit_only_named_path(void **state)
 	int committed = -1;
 	buf sha = BUF_INIT;
 	err e = ERR_INIT;
-	int rc = gitops_commit_paths(work, paths, 1, "docs: update schema documentation", "aurora-gitbot",
-				     "aurora.gitbot@example.com", &committed, &sha, &e);
+	int rc =
+	    gitops_commit_paths(work, paths, 1, "docs: update schema documentation",
+	                        "aurora-gitbot", "aurora.gitbot@example.com", &committed, &sha, &e);
 	assert_int_equal(rc, 0);
 	assert_int_equal(committed, 1);
 	char *head = out("git -C %s rev-parse HEAD", work);
@@ -101,7 +102,7 @@ static void test_commit_only_named_path(void **state)
 	assert_string_equal(files, "README.md ");
 	char *who = out("git -C %s log -1 --format='%%an <%%ae>|%%cn <%%ce>|%%s'", work);
 	assert_string_equal(who, "aurora-gitbot <aurora.gitbot@example.com>|aurora-gitbot "
-				 "<aurora.gitbot@example.com>|docs: update schema documentation");
+	                         "<aurora.gitbot@example.com>|docs: update schema documentation");
 	/* The other staged change is still staged, not committed, not lost. */
 	char *staged = out("git -C %s diff --cached --name-only", work);
 	assert_string_equal(staged, "other.txt");
@@ -109,8 +110,8 @@ static void test_commit_only_named_path(void **state)
 	assert_string_equal(status, "");
 
 	/* Same content again: no second commit. */
-	rc = gitops_commit_paths(work, paths, 1, "again", "aurora-gitbot", "aurora.gitbot@example.com",
-				 &committed, NULL, &e);
+	rc = gitops_commit_paths(work, paths, 1, "again", "aurora-gitbot",
+	                         "aurora.gitbot@example.com", &committed, NULL, &e);
 	assert_int_equal(rc, 0);
 	assert_int_equal(committed, 0);
 	char *head2 = out("git -C %s rev-parse HEAD", work);
@@ -142,8 +143,8 @@ static void test_push_and_rejected_then_sync(void **state)
 	const char *paths[] = {"README.md"};
 	int committed;
 	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
-					     &committed, NULL, &e),
-			 0);
+	                                     &committed, NULL, &e),
+	                 0);
 	assert_int_equal(committed, 1);
 	int rc = gitops_push(work, "origin", NULL, &rejected, &e);
 	assert_int_equal(rc, 1);
@@ -156,11 +157,12 @@ static void test_push_and_rejected_then_sync(void **state)
 	assert_string_equal(theirs, "theirs");
 	write_file(readme, "hello\n# Database Documentation\nv2\n");
 	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
-					     &committed, NULL, &e),
-			 0);
+	                                     &committed, NULL, &e),
+	                 0);
 	assert_int_equal(committed, 1);
 	assert_int_equal(gitops_push(work, "origin", NULL, &rejected, &e), 0);
-	char *subjects = out("git -C %s/remote.git log --format=%%s main | head -2 | tr '\\n' ' '", root);
+	char *subjects =
+	    out("git -C %s/remote.git log --format=%%s main | head -2 | tr '\\n' ' '", root);
 	assert_string_equal(subjects, "docs theirs ");
 	free(local), free(remote), free(readme), free(theirs), free(subjects), free(work);
 }
@@ -174,33 +176,33 @@ static void test_deleted_path_and_errors(void **state)
 	int committed;
 	err e = ERR_INIT;
 	assert_int_equal(gitops_commit_paths(work, paths, 2, "remove", "bot", "bot@example.com",
-					     &committed, NULL, &e),
-			 0);
+	                                     &committed, NULL, &e),
+	                 0);
 	assert_int_equal(committed, 1);
 	char *tracked = out("git -C %s ls-tree --name-only HEAD | tr '\\n' ' '", work);
 	assert_string_equal(tracked, "README.md ");
 
 	const char *outside[] = {"/etc/hostname"};
 	assert_int_equal(gitops_commit_paths(work, outside, 1, "x", "bot", "bot@example.com",
-					     &committed, NULL, &e),
-			 ORC_EUSAGE);
+	                                     &committed, NULL, &e),
+	                 ORC_EUSAGE);
 	assert_non_null(strstr(e.msg, "outside the repository"));
 	int rejected;
 	assert_int_equal(gitops_push(work, "nosuchremote", NULL, &rejected, &e), ORC_EUSAGE);
 	assert_non_null(strstr(e.msg, "nosuchremote"));
 	char *nonrepo = fs_join(root, "remote.git/hooks");
-	assert_int_equal(gitops_commit_paths(nonrepo, paths, 1, "x", "b", "b@example.com",
-					     &committed, NULL, &e),
-			 ORC_EUSAGE);
+	assert_int_equal(
+	    gitops_commit_paths(nonrepo, paths, 1, "x", "b", "b@example.com", &committed, NULL, &e),
+	    ORC_EUSAGE);
 	free(tracked), free(work), free(nonrepo);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commit_only_named_path),
-		cmocka_unit_test(test_push_and_rejected_then_sync),
-		cmocka_unit_test(test_deleted_path_and_errors),
+	    cmocka_unit_test(test_commit_only_named_path),
+	    cmocka_unit_test(test_push_and_rejected_then_sync),
+	    cmocka_unit_test(test_deleted_path_and_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

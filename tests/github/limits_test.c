@@ -70,14 +70,15 @@ static void test_request_url_escapes(void **state)
 	setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3/", 1);
 	github_repo r = {"CHANGE ME", "db/../x", NULL, "T"};
 	assert_int_equal(github_dispatch_request(&r, "build-image", NULL, &url, &body, &e), 0);
-	assert_string_equal(url.ptr,
-			    "https://ghe.example.com/api/v3/repos/CHANGE%20ME/db%2F..%2Fx/dispatches");
+	assert_string_equal(
+	    url.ptr, "https://ghe.example.com/api/v3/repos/CHANGE%20ME/db%2F..%2Fx/dispatches");
 	assert_string_equal(body.ptr, "{\"event_type\":\"build-image\"}");
 	char *actions = github_actions_url(&r);
 	assert_string_equal(actions, "https://ghe.example.com/CHANGE%20ME/db%2F..%2Fx/actions");
 	free(actions);
 	setenv("GITHUB_API_URL", "ftp://x", 1);
-	assert_int_equal(github_dispatch_request(&r, "build-image", NULL, &url, &body, &e), ORC_EUSAGE);
+	assert_int_equal(github_dispatch_request(&r, "build-image", NULL, &url, &body, &e),
+	                 ORC_EUSAGE);
 	assert_non_null(strstr(e.msg, "GITHUB_API_URL=ftp://x"));
 	unsetenv("GITHUB_API_URL");
 	r.owner = "acme";
@@ -93,10 +94,10 @@ int main(void)
 {
 	unsetenv("GITHUB_SERVER_URL");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_event_type_length),
-		cmocka_unit_test(test_payload_keys),
-		cmocka_unit_test(test_payload_size),
-		cmocka_unit_test(test_request_url_escapes),
+	    cmocka_unit_test(test_event_type_length),
+	    cmocka_unit_test(test_payload_keys),
+	    cmocka_unit_test(test_payload_size),
+	    cmocka_unit_test(test_request_url_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,9 +68,10 @@ static void test_check_values(void **state)
 {
 	(void)state;
 	check_values("CHECK (tier = ANY (ARRAY['standard'::text, 'pre''mium'::text]))", 1,
-		     "standard, pre'mium");
+	             "standard, pre'mium");
 	check_values("CHECK (((c)::text = ANY ((ARRAY['a|b'::character varying, 'c'::character "
-		     "varying])::text[])))", 1, "a\\|b, c");
+	             "varying])::text[])))",
+	             1, "a\\|b, c");
 	check_values("CHECK (n = ANY (ARRAY[1, 2, 3]))", 1, "1, 2, 3");
 	check_values("CHECK (n >= 0)", 0, "");
 	check_values("CHECK (n = ANY (ARRAY[1, 2]) OR n IS NULL)", 0, "");
@@ -107,11 +108,12 @@ static void test_splice(void **state)
 
 	s = splice("```\n# Database Documentation\n```\ntail\n", "B\n", &rc);
 	assert_string_equal(s, "```\n# Database Documentation\n```\ntail\n\n"
-			       "# Database Documentation\n\nB\n");
+	                       "# Database Documentation\n\nB\n");
 	free(s);
 
 	s = splice("a\n<!-- schema-docs:start -->\nold\n<!-- schema-docs:end -->\nz\n", "B\n", &rc);
-	assert_string_equal(s, "a\n<!-- schema-docs:start -->\n\nB\n\n<!-- schema-docs:end -->\nz\n");
+	assert_string_equal(s,
+	                    "a\n<!-- schema-docs:start -->\n\nB\n\n<!-- schema-docs:end -->\nz\n");
 	char *twice = splice(s, "B\n", &rc);
 	assert_string_equal(twice, s);
 	free(twice);
@@ -125,9 +127,9 @@ static void test_splice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_escapes),  cmocka_unit_test(test_code_spans),
-		cmocka_unit_test(test_mermaid_ids),   cmocka_unit_test(test_check_values),
-		cmocka_unit_test(test_splice),
+	    cmocka_unit_test(test_text_escapes), cmocka_unit_test(test_code_spans),
+	    cmocka_unit_test(test_mermaid_ids),  cmocka_unit_test(test_check_values),
+	    cmocka_unit_test(test_splice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
