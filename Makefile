@@ -25,6 +25,7 @@ LIB       := $(BUILD)/liborchestrator.a
 TEST_SRCS := $(sort $(shell find tests -name '*_test.c' -not -path '*/node_modules/*'))
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 DEPSTAMP  := $(BUILD)/.deps-ok
+TESTSTAMP := $(BUILD)/.test-deps-ok
 
 .PHONY: all deps test-deps test asan docs bench clean format
 all: $(BIN)
@@ -32,8 +33,9 @@ all: $(BIN)
 deps:
 	@sh mk/deps.sh
 
+# Building needs only the libraries; the tests need the rest (test-deps).
 $(DEPSTAMP): mk/deps.sh
-	@sh mk/deps.sh
+	@sh mk/deps.sh build
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/%.o: %.c | $(DEPSTAMP)
@@ -48,11 +50,15 @@ $(BIN): $(BUILD)/orchestrator/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIB) tests/lib/tap.h | $(DEPSTAMP)
+$(TESTSTAMP): mk/deps.sh
+	@sh mk/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/lib/tap.h | $(TESTSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/lib $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
-test-deps: $(DEPSTAMP)
+test-deps: $(TESTSTAMP)
 	@sh mk/test-deps.sh
 
 test: $(BIN) $(TEST_BINS) test-deps

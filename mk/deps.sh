@@ -1,5 +1,7 @@
 #!/bin/sh
 # make deps: installs what this project needs on a bare Debian 12 machine.
+#   mk/deps.sh build   only what building bin/orchestrator needs (the libraries)
+#   mk/deps.sh         that and every tool the tests use
 # Debian packages for the libraries pkg-config cannot find and the tools the tests run;
 # npm packages for the tests (tests/package.json). As root it installs; otherwise it
 # prints the exact command to run.
@@ -22,6 +24,7 @@ for pair in $LIBS; do
 		missing="$missing $pkg"
 	fi
 done
+[ "${1:-all}" = build ] && TOOLS="pkg-config:pkg-config cc:gcc make:make"
 for pair in $TOOLS; do
 	tool=${pair%%:*} pkg=${pair#*:}
 	case $tool in
@@ -30,7 +33,7 @@ for pair in $TOOLS; do
 	esac
 done
 # Libraries that have no pkg-config module but are needed by tests.
-[ -f /usr/include/cmocka.h ] || missing="$missing libcmocka-dev"
+[ "${1:-all}" = build ] || [ -f /usr/include/cmocka.h ] || missing="$missing libcmocka-dev"
 
 missing=$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
 if [ -n "$missing" ]; then
