@@ -274,6 +274,30 @@ data "aws_iam_policy_document" "workflows" {
       "arn:${local.partition}:rds:${local.arn_tail}:og:*",
     ]
   }
+  # The restored cluster gets an RDS-managed master secret again (ModifyDBCluster
+  # ManageMasterUserPassword) and deleting the old cluster deletes the old one: RDS does
+  # both with the caller's permissions.
+  statement {
+    sid = "RestoreKeepsTheManagedSecret"
+    actions = [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:TagResource",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:UpdateSecret",
+      "secretsmanager:DeleteSecret",
+    ]
+    resources = ["arn:${local.partition}:secretsmanager:${local.arn_tail}:secret:rds!cluster-*"]
+  }
+  statement {
+    sid       = "EncryptTheManagedSecret"
+    actions   = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "workflows" {
