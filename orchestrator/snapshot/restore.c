@@ -7,9 +7,9 @@
  * the restored cluster is available.
  *
  * Test hook: ORC_TEST_CRASH_AT=<point> makes the process SIGKILL itself at that point
- * (locked, renamed, before-restore, restoring, instance-added, configured, restored,
- * unprotected, old-instances-deleting, retired, rolled-back), so that the crash tests can stop the
- * restore between every pair of steps; nothing else reads it.
+ * (locked, renamed, before-restore, restoring, instance-added, configured, unprotected,
+ * restored, old-instances-deleting, retired, rolled-back), so that the crash tests can stop
+ * the restore between every pair of steps; nothing else reads it.
  */
 #include "snapshot/restore.h"
 
