@@ -43,7 +43,8 @@ locals {
   partition = data.aws_partition.current.partition
   arn_tail  = "${var.region}:${local.account}"
 
-  cluster_arn     = "arn:${local.partition}:rds:${local.arn_tail}:cluster:${var.db_cluster_name}"
+  # RDS stores identifiers in lowercase, and ARNs (resources, the secret's tag) match case-sensitively
+  cluster_arn     = "arn:${local.partition}:rds:${local.arn_tail}:cluster:${lower(var.db_cluster_name)}"
   ecs_cluster_arn = "arn:${local.partition}:ecs:${local.arn_tail}:cluster/${var.ecs_cluster_name}"
   log_group_arn   = "arn:${local.partition}:logs:${local.arn_tail}:log-group:${var.log_group_name}"
 
@@ -79,11 +80,19 @@ data "aws_iam_policy_document" "ecs_tasks_trust" {
 
 resource "aws_iam_role" "task" {
   name               = var.task_role_name
-  description        = "Migration task (${var.task_family}): reads its secrets"
+  description        = "Migration task (${var.task_family}): describes its cluster, reads its secrets"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_trust.json
 }
 
 data "aws_iam_policy_document" "task" {
+  # DB_CLUSTER: the task finds the endpoint and the current master secret when it runs.
+  statement {
+    sid       = "DescribeTheCluster"
+    actions   = ["rds:DescribeDBClusters"]
+    resources = [local.cluster_arn]
+  }
+  # RDS tags its managed secret with the cluster's ARN, which depends on the identifier
+  # only: the secret a snapshot restore makes for the cluster of the same name matches.
   statement {
     sid       = "ClusterMasterSecret"
     actions   = ["secretsmanager:GetSecretValue"]
@@ -273,6 +282,30 @@ data "aws_iam_policy_document" "workflows" {
       "arn:${local.partition}:rds:${local.arn_tail}:pg:*",
       "arn:${local.partition}:rds:${local.arn_tail}:og:*",
     ]
+  }
+  # The restored cluster gets an RDS-managed master secret again (ModifyDBCluster
+  # ManageMasterUserPassword) and deleting the old cluster deletes the old one: RDS does
+  # both with the caller's permissions.
+  statement {
+    sid = "RestoreKeepsTheManagedSecret"
+    actions = [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:TagResource",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:UpdateSecret",
+      "secretsmanager:DeleteSecret",
+    ]
+    resources = ["arn:${local.partition}:secretsmanager:${local.arn_tail}:secret:rds!cluster-*"]
+  }
+  statement {
+    sid       = "EncryptTheManagedSecret"
+    actions   = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
   }
 }
 

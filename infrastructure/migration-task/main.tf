@@ -5,10 +5,12 @@
 # The container runs the image built by build-image at app_version (bump-image rewrites
 # that one line of each region's tfvars). Its environment is what `orchestrator migrate
 # --git-branch B` reads inside the task: REPOSITORY_URL, REPOSITORY_TOKEN_SECRET or
-# REPOSITORY_DEPLOY_KEY_SECRET, and the cluster's RDS-managed master secret, passed as
-# `--db-secret` in the default command and as DB_SECRET for command overrides.
-# Deploy after aurora-db, ecs-cluster and iam: it looks up the cluster's secret and the
-# roles by name.
+# REPOSITORY_DEPLOY_KEY_SECRET, and DB_CLUSTER, the cluster's name: the task asks RDS for
+# the endpoint, port, database name and RDS-managed master secret each time it runs, so
+# that a snapshot restore (new cluster, new secret, the old secret deleted) needs no
+# redeploy. Nothing here carries the secret's ARN.
+# Deploy after aurora-db, ecs-cluster and iam: it checks the cluster manages its master
+# secret and looks up the roles by name.
 
 terraform {
   required_version = ">= 1.10.0"
@@ -42,6 +44,12 @@ data "aws_vpc" "selected" {
 
 data "aws_rds_cluster" "db" {
   cluster_identifier = var.db_cluster_name
+  lifecycle {
+    postcondition {
+      condition     = length(self.master_user_secret) > 0
+      error_message = "The cluster has no RDS-managed master secret (manage_master_user_password): the migration task reads its credentials from it."
+    }
+  }
 }
 
 data "aws_iam_role" "task" {
@@ -58,17 +66,13 @@ data "aws_secretsmanager_secret" "registry" {
 }
 
 locals {
-  image     = "${var.docker_registry}/${lower(var.docker_owner)}/${lower(var.docker_repo)}:${var.app_version}"
-  db_secret = data.aws_rds_cluster.db.master_user_secret[0].secret_arn
+  image = "${var.docker_registry}/${lower(var.docker_owner)}/${lower(var.docker_repo)}:${var.app_version}"
   environment = concat(
     [
       { name = "REPOSITORY_URL", value = var.repository_url },
-      { name = "DB_SECRET", value = local.db_secret },
-      # The RDS-managed master secret holds only username and password: where to connect
-      # comes from the cluster itself.
-      { name = "DB_HOST", value = data.aws_rds_cluster.db.endpoint },
-      { name = "DB_PORT", value = tostring(data.aws_rds_cluster.db.port) },
-      { name = "DB_NAME", value = coalesce(data.aws_rds_cluster.db.database_name, "postgres") },
+      # Resolved when the task runs (DescribeDBClusters): endpoint, port, database name
+      # and the RDS-managed master secret. DB_HOST/DB_PORT/DB_NAME would override it.
+      { name = "DB_CLUSTER", value = data.aws_rds_cluster.db.cluster_identifier },
       { name = "PGSSLMODE", value = var.pg_sslmode },
     ],
     var.repository_token_secret_name == null ? [] : [
@@ -85,7 +89,7 @@ locals {
     name        = var.container_name
     image       = local.image
     essential   = true
-    command     = ["orchestrator", "migrate", "--git-branch", var.default_branch, "--db-secret", local.db_secret]
+    command     = ["orchestrator", "migrate", "--git-branch", var.default_branch]
     environment = local.environment
     # a private registry: the execution role reads these credentials (iam grants it);
     # null is dropped when the provider reads the JSON

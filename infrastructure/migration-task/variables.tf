@@ -62,7 +62,7 @@ variable "registry_credentials_secret_name" {
 }
 
 variable "db_cluster_name" {
-  description = "Aurora cluster whose RDS-managed master secret the task reads; config.json auroraDB.dbClusterName"
+  description = "Aurora cluster the task migrates (DB_CLUSTER: endpoint and RDS-managed master secret found at run time); config.json auroraDB.dbClusterName"
   type        = string
 }
 

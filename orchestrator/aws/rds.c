@@ -51,6 +51,13 @@ void rds_cluster_free(rds_cluster *c)
 	free(c->engine_version);
 	free(c->parameter_group);
 	rds_tags_free(&c->tags);
+	free(c->endpoint);
+	free(c->database_name);
+	free(c->secret_arn);
+	free(c->secret_status);
+	for (size_t i = 0; i < c->nlog_exports; i++)
+		free(c->log_exports[i]);
+	free(c->log_exports);
 	memset(c, 0, sizeof *c);
 }
 
@@ -130,6 +137,14 @@ static long child_long(const xmlNode *n, const char *name)
 	return v;
 }
 
+static int child_bool(const xmlNode *n, const char *name)
+{
+	char *t = child_text(n, name);
+	int v = strcmp(t, "true") == 0;
+	free(t);
+	return v;
+}
+
 /* Every element with the local name, depth first, not descending into matches. */
 static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count)
 {
@@ -169,6 +184,26 @@ static void read_cluster(const xmlNode *n, rds_cluster *c)
 	for (const xmlNode *m = members ? members->children : NULL; m; m = m->next)
 		c->nmembers += is_elem(m, "DBClusterMember");
 	read_tags(n, &c->tags);
+	c->endpoint = child_text(n, "Endpoint");
+	c->port = (int)child_long(n, "Port");
+	c->database_name = child_text(n, "DatabaseName");
+	const xmlNode *secret = child(n, "MasterUserSecret");
+	c->secret_arn = child_text(secret, "SecretArn");
+	c->secret_status = child_text(secret, "SecretStatus");
+	c->deletion_protection = child_bool(n, "DeletionProtection");
+	c->backup_retention = (int)child_long(n, "BackupRetentionPeriod");
+	c->copy_tags = child_bool(n, "CopyTagsToSnapshot");
+	c->iam_auth = child_bool(n, "IAMDatabaseAuthenticationEnabled");
+	const xmlNode *logs = child(n, "EnabledCloudwatchLogsExports");
+	for (const xmlNode *m = logs ? logs->children : NULL; m; m = m->next) {
+		if (m->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *t = xmlNodeGetContent(m);
+		c->log_exports =
+		    xrealloc(c->log_exports, (c->nlog_exports + 1) * sizeof *c->log_exports);
+		c->log_exports[c->nlog_exports++] = xstrdup(t ? (const char *)t : "");
+		xmlFree(t);
+	}
 }
 
 static void read_snapshot(const xmlNode *n, rds_snapshot *s)
@@ -350,6 +385,16 @@ static void add_tag_params(aws_params *p, const rds_tags *t)
 	}
 }
 
+/* A Query list: prefix.1, prefix.2, ... */
+static void add_list(aws_params *p, const char *prefix, char *const *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *name = xasprintf("%s.%zu", prefix, i + 1);
+		aws_params_add(p, name, items[i]);
+		free(name);
+	}
+}
+
 static void add_number(aws_params *p, const char *name, double v)
 {
 	aws_params_addf(p, name, "%g", v);
@@ -382,7 +427,44 @@ int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e)
 		add_number(&p, "ServerlessV2ScalingConfiguration.MaxCapacity", a->v2_max);
 	}
 	add_tag_params(&p, a->tags);
+	if (a->port > 0)
+		aws_params_addf(&p, "Port", "%d", a->port);
+	if (a->backup_retention > 0)
+		aws_params_addf(&p, "BackupRetentionPeriod", "%d", a->backup_retention);
+	if (a->copy_tags)
+		aws_params_add(&p, "CopyTagsToSnapshot", "true");
+	if (a->iam_auth)
+		aws_params_add(&p, "EnableIAMDatabaseAuthentication", "true");
+	add_list(&p, "EnableCloudwatchLogsExports.member", a->log_exports, a->nlog_exports);
 	return simple_call(c, "RestoreDBClusterFromSnapshot", &p, e);
+}
+
+int rds_cluster_modify(aws_client *c, const char *id, const rds_modify_args *a, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "DBClusterIdentifier", id);
+	size_t base = p.n;
+	if (a->manage_secret)
+		aws_params_add(&p, "ManageMasterUserPassword", "true");
+	if (a->deletion_protection >= 0)
+		aws_params_add(&p, "DeletionProtection", a->deletion_protection ? "true" : "false");
+	if (a->backup_retention > 0)
+		aws_params_addf(&p, "BackupRetentionPeriod", "%d", a->backup_retention);
+	if (a->copy_tags >= 0)
+		aws_params_add(&p, "CopyTagsToSnapshot", a->copy_tags ? "true" : "false");
+	if (a->iam_auth >= 0)
+		aws_params_add(&p, "EnableIAMDatabaseAuthentication",
+		               a->iam_auth ? "true" : "false");
+	if (a->port > 0)
+		aws_params_addf(&p, "Port", "%d", a->port);
+	add_list(&p, "CloudwatchLogsExportConfiguration.EnableLogTypes.member", a->enable_logs,
+	         a->nenable_logs);
+	if (p.n == base) {
+		aws_params_free(&p);
+		return 0;
+	}
+	aws_params_add(&p, "ApplyImmediately", "true");
+	return simple_call(c, "ModifyDBCluster", &p, e);
 }
 
 int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *e)

@@ -30,6 +30,19 @@ typedef struct rds_cluster {
 	char *parameter_group; /* DBClusterParameterGroup */
 	size_t nmembers;       /* DB instances in the cluster */
 	rds_tags tags;
+	/* Where the database answers (the migration task connects there). */
+	char *endpoint;      /* Endpoint, the writer's DNS name */
+	int port;            /* Port */
+	char *database_name; /* DatabaseName, "" when none */
+	/* The settings a restore carries over (RestoreDBClusterFromSnapshot forgets some). */
+	char *secret_arn;    /* MasterUserSecret.SecretArn, "" when RDS manages no secret */
+	char *secret_status; /* MasterUserSecret.SecretStatus: "creating", "active", ... */
+	int deletion_protection;
+	int backup_retention; /* days */
+	int copy_tags;        /* CopyTagsToSnapshot */
+	int iam_auth;         /* IAMDatabaseAuthenticationEnabled */
+	char **log_exports;   /* EnabledCloudwatchLogsExports */
+	size_t nlog_exports;
 } rds_cluster;
 
 typedef struct rds_snapshot {
@@ -97,10 +110,36 @@ typedef struct rds_restore_args {
 	double v1_min, v1_max;
 	double v2_min, v2_max;
 	const rds_tags *tags;
+	/* Settings of the cluster it replaces, each sent when set: */
+	int port;             /* 0: the snapshot's */
+	int backup_retention; /* 0: RDS's default */
+	int copy_tags, iam_auth;
+	char *const *log_exports;
+	size_t nlog_exports;
 } rds_restore_args;
 
 /* RestoreDBClusterFromSnapshot; the cluster starts "creating". */
 int rds_cluster_restore(aws_client *c, const rds_restore_args *a, err *e);
+
+/* What rds_cluster_modify changes: each field only when set (-1 / 0 / NULL: unchanged). */
+typedef struct rds_modify_args {
+	int manage_secret;        /* 1: ManageMasterUserPassword=true (RDS creates the secret) */
+	int deletion_protection;  /* -1 unchanged, 0 off, 1 on */
+	int backup_retention;     /* days; 0 unchanged */
+	int copy_tags;            /* -1 unchanged */
+	int iam_auth;             /* -1 unchanged */
+	int port;                 /* 0 unchanged */
+	char *const *enable_logs; /* log types to export as well */
+	size_t nenable_logs;
+} rds_modify_args;
+
+#define RDS_MODIFY_NONE                                                                            \
+	{                                                                                          \
+		0, -1, 0, -1, -1, 0, NULL, 0                                                       \
+	}
+
+/* ModifyDBCluster with ApplyImmediately; nothing to change is an error-free no-op. */
+int rds_cluster_modify(aws_client *c, const char *id, const rds_modify_args *a, err *e);
 
 /* AddTagsToResource / RemoveTagsFromResource on an ARN (cluster or snapshot). */
 int rds_tag_resource(aws_client *c, const char *arn, const rds_tags *tags, err *e);

@@ -45,12 +45,16 @@ static const char usage[] =
     "  --db-secret NAME          connect with an RDS-shaped secret {username,password,host,\n"
     "                            port,dbname}; DB_HOST, DB_NAME, DB_PORT override; TLS from\n"
     "                            PGSSLMODE (default verify-full with the RDS CA bundle)\n"
+    "  --db-cluster NAME         connect to this DB cluster: endpoint, port, database name\n"
+    "                            and (without --db-secret) its RDS-managed master user secret,\n"
+    "                            looked up when the task runs, so a snapshot restore's new\n"
+    "                            secret is found; DB_HOST, DB_NAME, DB_PORT override\n"
     "  --placeholder-secret K=NAME[:field]  placeholder K from a secret (a JSON field, or\n"
     "                            the whole string), repeatable\n"
     "  --region R                AWS region of the secrets (default $AWS_REGION)\n"
     "  environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
-    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "), DB_SECRET (--db-secret\n"
-    "  with --git-branch)\n";
+    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "); with --git-branch and\n"
+    "  neither --db-secret nor --db-cluster nor --url: DB_SECRET and DB_CLUSTER stand for them\n";
 
 enum {
 	O_URL = 1,
@@ -71,6 +75,7 @@ enum {
 	O_GIT_URL,
 	O_CONFIG,
 	O_DB_SECRET,
+	O_DB_CLUSTER,
 	O_PH_SECRET,
 	O_REGION
 };
@@ -94,6 +99,7 @@ static const struct option options[] = {
     {"git-url", required_argument, NULL, O_GIT_URL},
     {"config", required_argument, NULL, O_CONFIG},
     {"db-secret", required_argument, NULL, O_DB_SECRET},
+    {"db-cluster", required_argument, NULL, O_DB_CLUSTER},
     {"placeholder-secret", required_argument, NULL, O_PH_SECRET},
     {"region", required_argument, NULL, O_REGION},
     {NULL, 0, NULL, 0},
@@ -101,7 +107,7 @@ static const struct option options[] = {
 
 /* The task's options: where the branch comes from and which secrets feed the run. */
 struct task_args {
-	const char *branch, *git_url, *config, *db_secret, *region;
+	const char *branch, *git_url, *config, *db_secret, *db_cluster, *region;
 	const char **ph_secrets;
 	size_t n_ph_secrets;
 };
@@ -125,7 +131,8 @@ static int task_placeholders(task *t, const struct task_args *a, placeholder_set
 
 /*
  * Clones the branch (when there is one) and resolves the secrets: locations become paths
- * inside the clone, the URL comes from --db-secret, placeholders from --placeholder-secret.
+ * inside the clone, the URL comes from --db-secret / --db-cluster, placeholders from
+ * --placeholder-secret.
  */
 static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t *nlocs, buf *url,
                         placeholder_set *ph, err *e)
@@ -144,7 +151,8 @@ static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t
 			(*locs)[i] = in_clone;
 		}
 	}
-	if (a->db_secret && (rc = task_db_conninfo(t, a->db_secret, url, e)))
+	if ((a->db_secret || a->db_cluster) &&
+	    (rc = task_db_conninfo(t, a->db_secret, a->db_cluster, url, e)))
 		return rc;
 	return task_placeholders(t, a, ph, e);
 }
@@ -232,6 +240,7 @@ int cmd_migrate(int argc, char **argv)
 		case O_GIT_URL: ta.git_url = optarg; break;
 		case O_CONFIG: ta.config = optarg; break;
 		case O_DB_SECRET: ta.db_secret = optarg; break;
+		case O_DB_CLUSTER: ta.db_cluster = optarg; break;
 		case O_PH_SECRET:
 			ta.ph_secrets =
 			    xrealloc(ta.ph_secrets, (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
@@ -252,18 +261,25 @@ int cmd_migrate(int argc, char **argv)
 		rc = cmd_usage_error(usage, "%s: unexpected argument '%s'", op, argv[optind]);
 	if (rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = cmd_usage_error(usage, "%s: --git-url and --config need --git-branch", op);
-	/* The task definition can name the secret, so run-task's default command suffices. */
-	if (rc == 0 && ta.branch && !ta.db_secret && !o.url && getenv("DB_SECRET") &&
-	    *getenv("DB_SECRET"))
-		ta.db_secret = getenv("DB_SECRET");
-	if (rc == 0 && ta.db_secret && o.url)
-		rc = cmd_usage_error(usage, "%s: give --url or --db-secret, not both", op);
+	/* The task definition names the database, so run-task's default command suffices:
+	 * DB_SECRET and DB_CLUSTER stand for the options when neither option is given (an
+	 * option given on the command line is the whole choice: no half from the
+	 * environment). */
+	if (rc == 0 && ta.branch && !ta.db_secret && !ta.db_cluster && !o.url) {
+		const char *v = getenv("DB_SECRET");
+		ta.db_secret = v && *v ? v : NULL;
+		v = getenv("DB_CLUSTER");
+		ta.db_cluster = v && *v ? v : NULL;
+	}
+	if (rc == 0 && (ta.db_secret || ta.db_cluster) && o.url)
+		rc = cmd_usage_error(usage, "%s: give --url or --db-secret/--db-cluster, not both",
+		                     op);
 	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
 	err e = ERR_INIT;
-	if (ta.branch || ta.db_secret || ta.n_ph_secrets) {
+	if (ta.branch || ta.db_secret || ta.db_cluster || ta.n_ph_secrets) {
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
 			rc = cmd_report(&e);

@@ -7,9 +7,9 @@
  * the restored cluster is available.
  *
  * Test hook: ORC_TEST_CRASH_AT=<point> makes the process SIGKILL itself at that point
- * (locked, renamed, before-restore, restoring, instance-added, restored,
- * old-instances-deleting, retired, rolled-back), so that the crash tests can stop the
- * restore between every pair of steps; nothing else reads it.
+ * (locked, renamed, before-restore, restoring, instance-added, configured, unprotected,
+ * restored, old-instances-deleting, retired, rolled-back), so that the crash tests can stop
+ * the restore between every pair of steps; nothing else reads it.
  */
 #include "snapshot/restore.h"
 
@@ -24,8 +24,9 @@
 
 const char *restore_step_name(restore_step s)
 {
-	static const char *const names[] = {"lock",   "rename",   "restore", "instance", "wait",
-	                                    "retire", "rollback", "done",    "conflict"};
+	static const char *const names[] = {"lock",      "rename", "restore",   "instance",
+	                                    "configure", "wait",   "unprotect", "retire",
+	                                    "rollback",  "done",   "conflict"};
 	return s <= RESTORE_CONFLICT ? names[s] : "?";
 }
 
@@ -95,7 +96,91 @@ size_t restore_instances_wanted(const restore_view *v, const restore_opts *o)
 	return want;
 }
 
-/* The restored cluster is available: its instances, then the old cluster. */
+static int has_secret(const rds_cluster *k)
+{
+	return k->secret_arn && *k->secret_arn;
+}
+
+static int has_log(const rds_cluster *k, const char *type)
+{
+	for (size_t i = 0; i < k->nlog_exports; i++)
+		if (strcmp(k->log_exports[i], type) == 0)
+			return 1;
+	return 0;
+}
+
+int restore_settings_missing(const rds_cluster *live, const rds_cluster *old, rds_modify_args *out)
+{
+	rds_modify_args none = RDS_MODIFY_NONE;
+	*out = none;
+	int n = 0;
+	if (has_secret(old) && !has_secret(live))
+		n += out->manage_secret = 1;
+	if (old->deletion_protection && !live->deletion_protection)
+		n += out->deletion_protection = 1;
+	if (old->backup_retention > 0 && old->backup_retention != live->backup_retention) {
+		out->backup_retention = old->backup_retention;
+		n++;
+	}
+	if (old->copy_tags != live->copy_tags) {
+		out->copy_tags = old->copy_tags;
+		n++;
+	}
+	if (old->iam_auth != live->iam_auth) {
+		out->iam_auth = old->iam_auth;
+		n++;
+	}
+	if (old->port > 0 && old->port != live->port) {
+		out->port = old->port;
+		n++;
+	}
+	char **logs = NULL;
+	for (size_t i = 0; i < old->nlog_exports; i++) {
+		if (has_log(live, old->log_exports[i]))
+			continue;
+		logs = xrealloc(logs, (out->nenable_logs + 1) * sizeof *logs);
+		logs[out->nenable_logs++] = old->log_exports[i];
+	}
+	out->enable_logs = logs;
+	return n + (out->nenable_logs > 0);
+}
+
+void restore_settings_describe(const rds_modify_args *a, buf *out)
+{
+	const char *sep = "";
+	if (a->manage_secret) {
+		buf_printf(out, "%smaster user secret managed by RDS", sep);
+		sep = ", ";
+	}
+	if (a->deletion_protection >= 0) {
+		buf_printf(out, "%sdeletion protection %s", sep,
+		           a->deletion_protection ? "on" : "off");
+		sep = ", ";
+	}
+	if (a->backup_retention > 0) {
+		buf_printf(out, "%sbackup retention %d days", sep, a->backup_retention);
+		sep = ", ";
+	}
+	if (a->copy_tags >= 0) {
+		buf_printf(out, "%scopy tags to snapshots %s", sep, a->copy_tags ? "on" : "off");
+		sep = ", ";
+	}
+	if (a->iam_auth >= 0) {
+		buf_printf(out, "%sIAM database authentication %s", sep,
+		           a->iam_auth ? "on" : "off");
+		sep = ", ";
+	}
+	if (a->port > 0) {
+		buf_printf(out, "%sport %d", sep, a->port);
+		sep = ", ";
+	}
+	for (size_t i = 0; i < a->nenable_logs; i++) {
+		buf_printf(out, "%slog export %s", sep, a->enable_logs[i]);
+		sep = ", ";
+	}
+}
+
+/* The restored cluster is available: its instances, its settings, then the old cluster. */
 static restore_step after_restore(const restore_view *v, const restore_opts *o, buf *waiting)
 {
 	if (v->nlive_instances < restore_instances_wanted(v, o))
@@ -112,8 +197,30 @@ static restore_step after_restore(const restore_view *v, const restore_opts *o, 
 		return RESTORE_DONE;
 	if (strcmp(v->old->status, "deleting") == 0)
 		return wait_cluster_step(v->old, waiting);
+	rds_modify_args m;
+	int differ = restore_settings_missing(v->live, v->old, &m);
+	if (differ) {
+		if (v->configured && waiting) {
+			buf_printf(waiting, "settings of cluster %s (", v->live->id);
+			restore_settings_describe(&m, waiting);
+			buf_printf(waiting, ")");
+		}
+		free((void *)m.enable_logs);
+		return v->configured ? RESTORE_WAIT : RESTORE_CONFIGURE;
+	}
+	free((void *)m.enable_logs);
+	if (has_secret(v->live) && same(v->live->secret_status, "creating")) {
+		if (waiting)
+			buf_printf(waiting, "master user secret of cluster %s (creating)",
+			           v->live->id);
+		return RESTORE_WAIT;
+	}
 	if (o->keep_old)
 		return RESTORE_RETIRE;
+	if (!is_available(v->old))
+		return wait_cluster_step(v->old, waiting);
+	if (v->old->deletion_protection)
+		return RESTORE_UNPROTECT;
 	int all_deleting = v->nold_instances > 0;
 	for (size_t i = 0; i < v->nold_instances; i++)
 		all_deleting &= strcmp(v->old_instances[i]->status, "deleting") == 0;
@@ -393,8 +500,10 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 	return rds_cluster_delete(c, old->id, fin, e);
 }
 
-/* The old cluster (NULL when none) lends its parameter group: the application's database
- * settings survive the restore. */
+/* The old cluster (NULL when none) lends its parameter group, port, IAM authentication,
+ * log exports, copy-tags and backup retention: the application's database settings
+ * survive the restore. Deletion protection waits for CONFIGURE: a restore that fails must
+ * stay deletable by the rollback. */
 static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *snap,
                       const rds_cluster *old, err *e)
 {
@@ -419,6 +528,14 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 	    .v2_max = o->v2_max,
 	    .tags = &tags,
 	};
+	if (old) {
+		a.port = old->port;
+		a.backup_retention = old->backup_retention;
+		a.copy_tags = old->copy_tags;
+		a.iam_auth = old->iam_auth;
+		a.log_exports = old->log_exports;
+		a.nlog_exports = old->nlog_exports;
+	}
 	log_info("restoring %s from snapshot %s (%s %s)", o->cluster, o->snapshot, snap->engine,
 	         snap->engine_version);
 	int rc = rds_cluster_restore(c, &a, e);
@@ -468,7 +585,9 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		goto out;
 
 	long delay = 500, waited = 0;
+	int configured = 0;
 	for (;;) {
+		s.v.configured = configured;
 		buf_clear(&waiting);
 		restore_step step = restore_next(&s.v, o, &waiting, e);
 		log_verbose("restore %s: next step %s", o->cluster, restore_step_name(step));
@@ -571,6 +690,48 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			crash_point("instance-added");
 			break;
 		}
+		case RESTORE_CONFIGURE: {
+			rds_modify_args m;
+			buf what = BUF_INIT;
+			restore_settings_missing(s.v.live, s.v.old, &m);
+			restore_settings_describe(&m, &what);
+			log_info("cluster %s: carrying over from %s: %s", o->cluster, s.v.old->id,
+			         buf_cstr(&what));
+			rc = rds_cluster_modify(c, o->cluster, &m, e);
+			free((void *)m.enable_logs);
+			if (rc) {
+				err_prefix(e,
+				           "cluster %s: restored, but setting %s failed (the old "
+				           "cluster %s is untouched; re-run to retry)",
+				           o->cluster, buf_cstr(&what), s.v.old->id);
+				buf_free(&what);
+				goto out;
+			}
+			buf_free(&what);
+			configured = 1;
+			crash_point("configured");
+			break;
+		}
+		case RESTORE_UNPROTECT: {
+			log_info(
+			    "cluster %s: turning deletion protection off on the old cluster %s "
+			    "(the restored cluster is available and protected)",
+			    o->cluster, s.v.old->id);
+			rds_modify_args m = RDS_MODIFY_NONE;
+			m.deletion_protection = 0;
+			rc = rds_cluster_modify(c, s.v.old->id, &m, e);
+			if (rc) {
+				err_prefix(
+				    e,
+				    "cluster %s: restored, but turning deletion protection off "
+				    "on the old cluster %s failed (pass --keep-old to keep it, "
+				    "or re-run to retry)",
+				    o->cluster, s.v.old->id);
+				goto out;
+			}
+			crash_point("unprotected");
+			break;
+		}
 		case RESTORE_RETIRE: {
 			crash_point("restored");
 			const rds_cluster *old = s.v.old;
@@ -597,8 +758,8 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			if (rc) {
 				err_prefix(e,
 				           "cluster %s: restored, but retiring the old cluster %s "
-				           "failed (deletion protection? turn it off, or pass "
-				           "--keep-old; then re-run the same command)",
+				           "failed (pass --keep-old to keep it, or re-run the same "
+				           "command to retry)",
 				           o->cluster, old->id);
 				goto out;
 			}

@@ -11,10 +11,20 @@
  *            another restore of this cluster is refused
  *   RENAME   the live cluster becomes <cluster>-pre-restore-<yyyymmdd-hhmmss>
  *   RESTORE  RestoreDBClusterFromSnapshot under the configured name, tagged with the
- *            snapshot and the request id that made it
+ *            snapshot and the request id that made it, with the old cluster's
+ *            parameter group, port, IAM authentication, log exports, copy-tags and
+ *            backup retention (what the call accepts)
  *   INSTANCE the restored cluster gets as many DB instances as the old one had (same
  *            classes, writer first), at least one db.serverless with Serverless v2
- *   WAIT     something is creating/renaming/deleting: poll with backoff (--timeout)
+ *   CONFIGURE the restored cluster and its instances are available: ModifyDBCluster gives
+ *            it what the restore cannot carry and the old cluster has (an RDS-managed
+ *            master user secret, deletion protection) or what did not take (backup
+ *            retention, copy-tags, IAM authentication, port, log exports); the
+ *            difference between the two clusters is the state, so a re-run finds it
+ *   WAIT     something is creating/renaming/deleting/modifying, the new secret is being
+ *            created: poll with backoff (--timeout)
+ *   UNPROTECT the old cluster has deletion protection and is to be deleted: turn it off,
+ *            only now that the restored cluster is available and protected itself
  *   RETIRE   only when the restored cluster and its instances are available: delete the
  *            old cluster's instances, then the cluster with a final snapshot (default) or
  *            without one (asked for), or keep it all (untagged)
@@ -56,7 +66,9 @@ typedef enum restore_step {
 	RESTORE_RENAME,
 	RESTORE_RESTORE,
 	RESTORE_INSTANCE,
+	RESTORE_CONFIGURE,
 	RESTORE_WAIT,
+	RESTORE_UNPROTECT,
 	RESTORE_RETIRE,
 	RESTORE_ROLLBACK,
 	RESTORE_DONE,
@@ -72,6 +84,7 @@ typedef struct restore_view {
 	size_t nlive_instances;
 	const rds_instance *const *old_instances;
 	size_t nold_instances;
+	int configured; /* this process already sent CONFIGURE: a difference left is waited for */
 } restore_view;
 
 const char *restore_step_name(restore_step s);
@@ -80,6 +93,15 @@ const char *restore_step_name(restore_step s);
  * RESTORE_WAIT writes what it waits for into waiting (may be NULL), e.g.
  * "cluster db (creating)". */
 restore_step restore_next(const restore_view *v, const restore_opts *o, buf *waiting, err *e);
+
+/* What the restored cluster (live) lacks of the old cluster's settings, as the
+ * ModifyDBCluster that gives it to it; returns how many settings differ. The master user
+ * secret and deletion protection are only ever added (the old cluster's protection is
+ * turned off before it goes); log types only enabled. out->enable_logs borrows old's
+ * strings: free() the array. */
+int restore_settings_missing(const rds_cluster *live, const rds_cluster *old, rds_modify_args *out);
+/* The changes of a, for logs: "master user secret, deletion protection, ...". */
+void restore_settings_describe(const rds_modify_args *a, buf *out);
 
 /* How many DB instances the restored cluster needs: the old cluster's, and at least one
  * with Serverless v2 capacity configured. */

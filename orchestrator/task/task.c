@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "aws/rds.h"
 #include "aws/secrets.h"
 #include "config/config.h"
 #include "core/fs.h"
@@ -209,41 +210,87 @@ static const char *json_text(const cJSON *j, const char *name, char *num, size_t
 	return NULL;
 }
 
-int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
+/* The cluster as RDS describes it now; not found is ORC_EREMOTE. */
+static int db_cluster(task *t, const char *cluster_id, rds_cluster *k, err *e)
+{
+	aws_client *c = NULL;
+	int found = 0, rc;
+	if ((rc = aws(t, &c, e)) || (rc = rds_cluster_get(c, cluster_id, k, &found, e)))
+		return err_prefix(e, "--db-cluster '%s'", cluster_id);
+	if (!found)
+		return err_set(
+		    e, ORC_EREMOTE,
+		    "--db-cluster '%s': no such DB cluster in %s (check DB_CLUSTER in the "
+		    "task definition, or --region)",
+		    cluster_id, aws_client_region(c));
+	log_verbose("cluster %s: %s:%d, database '%s', master user secret %s", cluster_id,
+	            k->endpoint, k->port, k->database_name,
+	            *k->secret_arn ? k->secret_arn : "(none)");
+	return 0;
+}
+
+int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e)
 {
 	aws_client *c = NULL;
 	cJSON *s = NULL;
+	rds_cluster k = {0};
+	char *label = NULL;
 	int rc;
-	if ((rc = aws(t, &c, e)) || (rc = secrets_get_json(c, secret_id, &s, e)))
-		return err_prefix(e, "--db-secret");
+	if (cluster_id) {
+		if ((rc = db_cluster(t, cluster_id, &k, e)))
+			goto out;
+		if (!secret_id && !*k.secret_arn) {
+			rc =
+			    err_set(e, ORC_EUSAGE,
+			            "--db-cluster '%s': the cluster has no RDS-managed master user "
+			            "secret (ManageMasterUserPassword is off): name the database "
+			            "secret with --db-secret or DB_SECRET",
+			            cluster_id);
+			goto out;
+		}
+	}
+	label = secret_id ? xasprintf("--db-secret '%s'", secret_id)
+	                  : xasprintf("--db-cluster '%s' (its master user secret)", cluster_id);
+	if ((rc = aws(t, &c, e)) ||
+	    (rc = secrets_get_json(c, secret_id ? secret_id : k.secret_arn, &s, e))) {
+		err_prefix(e, "%s", secret_id ? "--db-secret" : label);
+		goto out;
+	}
 
 	char usernum[32], hostnum[32], dbnum[32], portnum[32];
 	const char *user = json_text(s, "username", usernum, sizeof usernum);
 	const char *password = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s, "password"))
 	                           ? cJSON_GetObjectItemCaseSensitive(s, "password")->valuestring
 	                           : NULL;
-	const char *host =
-	    env("DB_HOST") ? env("DB_HOST") : json_text(s, "host", hostnum, sizeof hostnum);
-	const char *dbname =
-	    env("DB_NAME") ? env("DB_NAME") : json_text(s, "dbname", dbnum, sizeof dbnum);
-	const char *port =
-	    env("DB_PORT") ? env("DB_PORT") : json_text(s, "port", portnum, sizeof portnum);
+	char clusterport[16];
+	snprintf(clusterport, sizeof clusterport, "%d", k.port);
+	const char *host = env("DB_HOST") ? env("DB_HOST")
+	                   : k.endpoint && *k.endpoint
+	                       ? k.endpoint
+	                       : json_text(s, "host", hostnum, sizeof hostnum);
+	const char *dbname = env("DB_NAME") ? env("DB_NAME")
+	                     : k.database_name && *k.database_name
+	                         ? k.database_name
+	                         : json_text(s, "dbname", dbnum, sizeof dbnum);
+	const char *port = env("DB_PORT") ? env("DB_PORT")
+	                   : k.port > 0   ? clusterport
+	                                  : json_text(s, "port", portnum, sizeof portnum);
 	const char *sslmode = env("PGSSLMODE") ? env("PGSSLMODE") : "verify-full";
 	const char *rootcert = env("PGSSLROOTCERT") ? env("PGSSLROOTCERT") : TASK_RDS_CA;
 
 	if (!user || !password) {
 		rc = err_set(e, ORC_EUSAGE,
-		             "--db-secret '%s': the secret has no %s (expected the shape RDS "
-		             "writes: {\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
-		             secret_id, !user ? "\"username\"" : "\"password\"");
+		             "%s: the secret has no %s (expected the shape RDS writes: "
+		             "{\"username\",\"password\",\"host\",\"port\",\"dbname\"})",
+		             label, !user ? "\"username\"" : "\"password\"");
 		goto out;
 	}
 	if (!host) {
 		rc = err_set(e, ORC_EUSAGE,
-		             "--db-secret '%s': the secret has no \"host\" (an RDS-managed master "
-		             "secret holds only username and password): set DB_HOST in the task "
+		             "%s: the secret has no \"host\" (an RDS-managed master secret holds "
+		             "only username and password): set DB_CLUSTER (or DB_HOST) in the task "
 		             "definition",
-		             secret_id);
+		             label);
 		goto out;
 	}
 
@@ -287,9 +334,9 @@ int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e)
 	if (uc) {
 		/* The host or port came from the secret or DB_*: name them, not the password. */
 		rc = err_set(e, ORC_EUSAGE,
-		             "--db-secret '%s': cannot build a connection from host '%s' port '%s' "
-		             "(%s): check the secret or DB_HOST/DB_PORT",
-		             secret_id, host, port ? port : "5432", curl_url_strerror(uc));
+		             "%s: cannot build a connection from host '%s' port '%s' (%s): check "
+		             "the secret, the cluster or DB_HOST/DB_PORT",
+		             label, host, port ? port : "5432", curl_url_strerror(uc));
 		goto url_out;
 	}
 	log_add_secret(out);
@@ -307,6 +354,8 @@ url_out:
 	curl_url_cleanup(u);
 out:
 	cJSON_Delete(s);
+	rds_cluster_free(&k);
+	free(label);
 	return rc;
 }
 

@@ -9,7 +9,7 @@
  *   REPOSITORY_TOKEN_SECRET        secret holding an HTTPS token (NAME or NAME:field)
  *   REPOSITORY_DEPLOY_KEY_SECRET   secret holding an SSH private key (NAME or NAME:field)
  *   REPOSITORY_KNOWN_HOSTS         known_hosts file (default TASK_KNOWN_HOSTS)
- *   DB_HOST, DB_NAME, DB_PORT      override the database secret's host, dbname, port
+ *   DB_HOST, DB_NAME, DB_PORT      override the cluster's / database secret's host, dbname, port
  *   PGSSLMODE, PGSSLROOTCERT       TLS to the database (default verify-full, TASK_RDS_CA)
  */
 #ifndef ORC_TASK_H
@@ -45,11 +45,18 @@ const char *task_branch(const task *t);
 
 /*
  * A libpq connection string from an RDS-shaped secret ({"username","password","host",
- * "port","dbname"}), with DB_HOST, DB_NAME and DB_PORT taking precedence, and sslmode
- * from PGSSLMODE (default verify-full with the RDS CA bundle). Appended to conninfo;
- * the password in it is registered as a secret.
+ * "port","dbname"}) and/or a cluster, and sslmode from PGSSLMODE (default verify-full
+ * with the RDS CA bundle). Appended to conninfo; the password in it is registered as a
+ * secret.
+ *
+ * cluster_id (may be NULL): DescribeDBClusters now, at run time, gives the cluster's
+ * endpoint, port and database name, and, when secret_id is NULL, the secret: its
+ * RDS-managed master user secret (MasterUserSecret.SecretArn). A snapshot restore
+ * replaces that secret, so the task asks every time instead of carrying its ARN.
+ * Each of host, port, dbname: DB_HOST / DB_PORT / DB_NAME, else the cluster's, else the
+ * secret's.
  */
-int task_db_conninfo(task *t, const char *secret_id, buf *conninfo, err *e);
+int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e);
 
 /* "KEY=NAME[:field]" (--placeholder-secret): *key and *value are heap strings; the value
  * is registered as a secret. */

@@ -25,6 +25,15 @@ safe() {
 		{ [ -n "$finals" ] || [ "${2:-}" = keep ]; }
 }
 
+# protected_first NAME: the pre-restore cluster, while there is one, keeps its deletion
+# protection unless the cluster under NAME is protected already.
+protected_first() {
+	local old
+	old=$(snap_rds clusters | awk -v p="$1-pre-restore-" 'index($1, p) == 1 { print $1 }')
+	[ -z "$old" ] || [[ $(snap_rds settings "$old") == *" protection=True "* ]] ||
+		[[ $(snap_rds settings "$1" 2>/dev/null) == *" protection=True "* ]]
+}
+
 # end NAME [keep]: the end state after a finished restore.
 end_state() {
 	local n=$1 state
@@ -54,6 +63,32 @@ for point in locked renamed before-restore restoring restored retired; do
 	t_ok "the re-run after $point finishes" $ORC snapshot restore --config $n.json \
 		--region us-west-2 --snapshot golden --request-id r-$n
 	end_state $n
+done
+
+# A protected cluster with an RDS-managed secret: killed while the restored cluster is
+# being given the old one's settings (configured), after the old cluster's deletion
+# protection went off (unprotected), and around them. The re-run finishes the settings,
+# never turns protection off before the restored cluster has its own, and ends with the
+# old secret gone and a new one on the restored cluster.
+i=0
+for point in restoring configured unprotected restored retired; do
+	i=$((i + 1))
+	n=prot$i
+	snap_rds protected $n data=old-$n
+	old_secret=$(snap_rds settings $n | sed 's/^secret=\([^ ]*\) .*/\1/')
+	snap_config $n.json $n
+	ORC_TEST_CRASH_AT=$point t_run $ORC snapshot restore --config $n.json --region us-west-2 \
+		--snapshot golden --request-id r-$n
+	t_is "$T_RC" 137 "$n: killed at $point"
+	t_ok "$n: after the kill at $point the data is safe" safe $n
+	t_ok "$n: the old cluster is protected until the restored one is" protected_first $n
+	t_ok "$n: the re-run after $point finishes" $ORC snapshot restore --config $n.json \
+		--region us-west-2 --snapshot golden --request-id r-$n
+	end_state $n
+	t_like "$(snap_rds settings $n)" \
+		"^secret=arn:[^ ]+ protection=True retention=7 logs=postgresql copytags=True iam=True port=5433$" \
+		"$n: the restored cluster has the old cluster's settings and a managed secret"
+	t_is "$(snap_rds secret "$old_secret")" gone "$n: the old secret went with the old cluster"
 done
 
 # Serverless v2: killed right after the writer instance was asked for; the re-run adds no

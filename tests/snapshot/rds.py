@@ -6,6 +6,12 @@ once per call. Talks to $AWS_ENDPOINT_URL with the environment's credentials (Si
   rds.py world                      subnet group auroradb-subnet-group, security group
                                     auroradb-sg; prints the group's ID
   rds.py cluster ID [ENGINE] [K=V]  create a cluster (tags K=V), drop its automated snapshot
+  rds.py protected ID [K=V]         a cluster with the settings a restore must carry over:
+                                    RDS-managed master secret, deletion protection, backup
+                                    retention 7, postgresql log export, copy-tags, IAM
+                                    authentication, port 5433
+  rds.py settings ID                those settings of the cluster, one line
+  rds.py secret ARN                 the secret's primaryDBClusterArn tag, or "gone"
   rds.py snapshot CLUSTER ID        create a manual cluster snapshot
   rds.py drop-automated CLUSTER     delete the cluster's automated snapshots
   rds.py tag ID KEY                 the cluster's tag value, or None
@@ -53,6 +59,28 @@ def main(argv):
                               MasterUserPassword="app-password-1",
                               DBSubnetGroupName="auroradb-subnet-group", Tags=tags)
         drop_automated(args[0])
+    elif cmd == "protected":
+        tags = [dict(zip(("Key", "Value"), a.split("=", 1))) for a in args[1:]]
+        rds.create_db_cluster(DBClusterIdentifier=args[0], Engine="aurora-postgresql",
+                              MasterUsername="app", ManageMasterUserPassword=True,
+                              DeletionProtection=True, BackupRetentionPeriod=7,
+                              EnableCloudwatchLogsExports=["postgresql"], CopyTagsToSnapshot=True,
+                              EnableIAMDatabaseAuthentication=True, Port=5433,
+                              DBSubnetGroupName="auroradb-subnet-group", Tags=tags)
+        drop_automated(args[0])
+    elif cmd == "settings":
+        c = rds.describe_db_clusters(DBClusterIdentifier=args[0])["DBClusters"][0]
+        print("secret=%s protection=%s retention=%s logs=%s copytags=%s iam=%s port=%s" % (
+            c.get("MasterUserSecret", {}).get("SecretArn", "none"), c.get("DeletionProtection"),
+            c.get("BackupRetentionPeriod"), ",".join(c.get("EnabledCloudwatchLogsExports", [])),
+            c.get("CopyTagsToSnapshot"), c.get("IAMDatabaseAuthenticationEnabled"), c.get("Port")))
+    elif cmd == "secret":
+        sm = client("secretsmanager")
+        try:
+            tags = sm.describe_secret(SecretId=args[0]).get("Tags", [])
+            print(next((t["Value"] for t in tags if t["Key"] == "aws:rds:primaryDBClusterArn"), "untagged"))
+        except sm.exceptions.ResourceNotFoundException:
+            print("gone")
     elif cmd == "snapshot":
         rds.create_db_cluster_snapshot(DBClusterIdentifier=args[0],
                                        DBClusterSnapshotIdentifier=args[1])

@@ -92,6 +92,47 @@ t_is "$(moto_aws rds describe-db-clusters --db-cluster-identifier app9 \
 	--query 'DBClusters[0].DBClusterParameterGroup' --output text)" "app-pg" \
 	"the restored cluster uses the old cluster's parameter group"
 
+# --- the old cluster's settings carry over: RDS-managed secret, deletion protection, backup
+# retention, log exports, copy-tags, IAM authentication, port (moto: the restore copies the
+# snapshot's source cluster "src", which has none of them, so what the new one has came
+# from the restore's parameters and ModifyDBCluster)
+snap_rds protected app10 data=old-app10
+old_secret=$(snap_rds settings app10 | sed 's/^secret=\([^ ]*\) .*/\1/')
+t_like "$old_secret" "^arn:aws:secretsmanager:.*:secret:rds!cluster-" "app10 has an RDS-managed secret"
+snap_config c10.json app10
+t_ok "restore of a protected cluster with a managed secret" $ORC snapshot restore \
+	--config c10.json --region us-west-2 --snapshot golden --request-id r10
+t_like "$T_OUT" "carrying over from app10-pre-restore-[0-9-]+: master user secret managed by RDS, deletion protection on" \
+	"says what it carries over"
+t_like "$T_OUT" "turning deletion protection off on the old cluster app10-pre-restore-" \
+	"turns the old cluster's protection off before deleting it"
+settings=$(snap_rds settings app10)
+t_like "$settings" " protection=True retention=7 logs=postgresql copytags=True iam=True port=5433$" \
+	"the restored cluster has the old cluster's settings"
+new_secret=${settings%% *}
+new_secret=${new_secret#secret=}
+t_like "$new_secret" "^arn:aws:secretsmanager:.*:secret:rds!cluster-" "the restored cluster has a managed secret"
+t_isnt() { t_ok "$3" test "$1" != "$2"; }
+t_isnt "$new_secret" "$old_secret" "a new secret, not the old one"
+t_is "$(snap_rds secret "$new_secret")" "arn:aws:rds:us-west-2:123456789012:cluster:app10" \
+	"the new secret's aws:rds:primaryDBClusterArn is the configured cluster's ARN"
+t_is "$(snap_rds secret "$old_secret")" "gone" "the old secret went with the old cluster"
+t_is "$(old_of app10)" "" "the old cluster is gone"
+t_ok "a re-run finds it done" $ORC snapshot restore --config c10.json --region us-west-2 \
+	--snapshot golden --request-id r10
+t_unlike "$T_OUT" "carrying over|deletion protection" "and changes nothing"
+
+# --keep-old keeps the old cluster as it was: protected, with its secret
+snap_rds protected app11
+snap_config c11.json app11
+old_secret=$(snap_rds settings app11 | sed 's/^secret=\([^ ]*\) .*/\1/')
+t_ok "restore --keep-old of a protected cluster" $ORC snapshot restore --config c11.json \
+	--region us-west-2 --snapshot golden --request-id r11 --keep-old
+t_unlike "$T_OUT" "turning deletion protection off" "the kept cluster's protection stays"
+t_like "$(snap_rds settings "$(old_of app11)")" "^secret=$old_secret protection=True " \
+	"the kept cluster keeps its secret and its protection"
+t_like "$(snap_rds settings app11)" "^secret=arn:.* protection=True retention=7 " "the new one is set up too"
+
 # --- snapshot from metadata.json
 printf '{"us-west-2": {"snapshot": "golden"}}\n' >metadata.json
 snap_config c5.json app5

@@ -248,6 +248,131 @@ static void test_instances_before_the_old_cluster_goes(void **state)
 	rds_cluster_free(&live);
 }
 
+static void set_settings(rds_cluster *c, const char *secret, int protection, int retention)
+{
+	free(c->secret_arn);
+	free(c->secret_status);
+	c->secret_arn = xstrdup(secret);
+	c->secret_status = xstrdup(*secret ? "active" : "");
+	c->deletion_protection = protection;
+	c->backup_retention = retention;
+	c->port = 5432;
+}
+
+static void add_log(rds_cluster *c, const char *type)
+{
+	c->log_exports = xrealloc(c->log_exports, (c->nlog_exports + 1) * sizeof *c->log_exports);
+	c->log_exports[c->nlog_exports++] = xstrdup(type);
+}
+
+static void test_settings_missing(void **state)
+{
+	(void)state;
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	rds_cluster live = cluster("db", "available", "aurora-postgresql");
+	set_settings(&old, "arn:aws:secretsmanager:us-west-2:1:secret:rds!cluster-a", 1, 7);
+	set_settings(&live, "", 0, 1);
+	old.copy_tags = old.iam_auth = 1;
+	old.port = 5433;
+	add_log(&old, "postgresql");
+	add_log(&old, "instance");
+	add_log(&live, "instance");
+	rds_modify_args m;
+	buf w = BUF_INIT;
+	assert_int_equal(restore_settings_missing(&live, &old, &m), 7);
+	assert_int_equal(m.manage_secret, 1);
+	assert_int_equal(m.deletion_protection, 1);
+	assert_int_equal(m.backup_retention, 7);
+	assert_int_equal(m.copy_tags, 1);
+	assert_int_equal(m.iam_auth, 1);
+	assert_int_equal(m.port, 5433);
+	assert_int_equal(m.nenable_logs, 1);
+	assert_string_equal(m.enable_logs[0], "postgresql");
+	restore_settings_describe(&m, &w);
+	assert_string_equal(buf_cstr(&w),
+	                    "master user secret managed by RDS, deletion protection on, backup "
+	                    "retention 7 days, copy tags to snapshots on, IAM database "
+	                    "authentication on, port 5433, log export postgresql");
+	free((void *)m.enable_logs);
+	/* Once the restored cluster has them: nothing; the old cluster's protection going
+	 * off (UNPROTECT) does not take the new one's away, nor does a different secret. */
+	set_settings(&live, "arn:aws:secretsmanager:us-west-2:1:secret:rds!cluster-b", 1, 7);
+	live.copy_tags = live.iam_auth = 1;
+	live.port = 5433;
+	add_log(&live, "postgresql");
+	old.deletion_protection = 0;
+	assert_int_equal(restore_settings_missing(&live, &old, &m), 0);
+	free((void *)m.enable_logs);
+	/* A secret the old cluster did not have is not taken away, nor protection added. */
+	set_settings(&old, "", 0, 7);
+	old.port = 5433;
+	assert_int_equal(restore_settings_missing(&live, &old, &m), 0);
+	free((void *)m.enable_logs);
+	buf_free(&w);
+	rds_cluster_free(&old);
+	rds_cluster_free(&live);
+}
+
+/* Settings, then the new secret, then the old cluster's protection, then the old cluster:
+ * every step found again from what AWS shows. */
+static void test_settings_before_the_old_cluster_goes(void **state)
+{
+	(void)state;
+	err e = ERR_INIT;
+	restore_opts o = opts();
+	rds_cluster old =
+	    cluster("db-pre-restore-20260101-000000", "available", "aurora-postgresql");
+	mark(&old, "snap-1", "req-1");
+	set_settings(&old, "arn:aws:secretsmanager:us-west-2:1:secret:rds!cluster-a", 1, 7);
+	rds_cluster live = cluster("db", "available", "aurora-postgresql");
+	restored(&live, "snap-1", "req-1");
+	set_settings(&live, "", 0, 7);
+	rds_instance n1 = instance("db-x-1", "db", "available");
+	const rds_instance *news[] = {&n1};
+	restore_view v = {&live, &old, news, 1, NULL, 0, 0};
+	buf w = BUF_INIT;
+
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_CONFIGURE);
+	o.keep_old = 1;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_CONFIGURE);
+	o.keep_old = 0;
+	/* Sent once by this process and not there yet: wait, saying for what. */
+	v.configured = 1;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
+	assert_string_equal(buf_cstr(&w), "settings of cluster db (master user secret managed "
+	                                  "by RDS, deletion protection on)");
+	/* Applied, its secret still being created: wait. */
+	set_settings(&live, "arn:aws:secretsmanager:us-west-2:1:secret:rds!cluster-b", 1, 7);
+	free(live.secret_status);
+	live.secret_status = xstrdup("creating");
+	buf_clear(&w);
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
+	assert_string_equal(buf_cstr(&w), "master user secret of cluster db (creating)");
+	/* Active: the old cluster's protection goes off, unless it is kept. */
+	free(live.secret_status);
+	live.secret_status = xstrdup("active");
+	v.configured = 0;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_UNPROTECT);
+	o.keep_old = 1;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_RETIRE);
+	o.keep_old = 0;
+	/* Being modified: wait for it. */
+	free(old.status);
+	old.status = xstrdup("modifying");
+	buf_clear(&w);
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_WAIT);
+	assert_string_equal(buf_cstr(&w), "cluster db-pre-restore-20260101-000000 (modifying)");
+	/* Off and available: retire. */
+	free(old.status);
+	old.status = xstrdup("available");
+	old.deletion_protection = 0;
+	assert_int_equal(restore_next(&v, &o, &w, &e), RESTORE_RETIRE);
+	buf_free(&w);
+	rds_cluster_free(&old);
+	rds_cluster_free(&live);
+}
+
 static void test_serverless_v2_needs_one_instance(void **state)
 {
 	(void)state;
@@ -328,6 +453,8 @@ int main(void)
 	    cmocka_unit_test(test_checks_before_any_change),
 	    cmocka_unit_test(test_instances_before_the_old_cluster_goes),
 	    cmocka_unit_test(test_serverless_v2_needs_one_instance),
+	    cmocka_unit_test(test_settings_missing),
+	    cmocka_unit_test(test_settings_before_the_old_cluster_goes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

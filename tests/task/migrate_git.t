@@ -69,11 +69,29 @@ ssh-keygen -q -t ed25519 -N '' -f "$ssh/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$ssh/impostor_host_key"
 ssh-keygen -q -t ed25519 -N '' -C deploy -f "$ssh/deploy"
 secret app/deploy-key "file://$ssh/deploy"
+# DB clusters the task finds by name (DB_CLUSTER / --db-cluster): one with an RDS-managed
+# master secret, on the test server's port and with its database name; one without. moto
+# writes a fixed username/password into the managed secret: as RDS does with the password
+# it generates, the secret gets the one the database has.
+moto_aws rds create-db-cluster --db-cluster-identifier app-cluster --engine aurora-postgresql \
+	--master-username app_owner --manage-master-user-password --port "$PGP" \
+	--database-name appdb_cluster >/dev/null
+CLUSTER_SECRET=$(moto_aws rds describe-db-clusters --db-cluster-identifier app-cluster \
+	--query 'DBClusters[0].MasterUserSecret.SecretArn' --output text)
+moto_aws secretsmanager put-secret-value --secret-id "$CLUSTER_SECRET" \
+	--secret-string "{\"username\":\"app_owner\",\"password\":\"$DB_PASSWORD\"}" >/dev/null
+moto_aws rds create-db-cluster --db-cluster-identifier plain-cluster --engine aurora-postgresql \
+	--master-username app_owner --master-user-password not-managed-1 >/dev/null
+# The operator's keys, for the snapshot restore below (the task itself never has them).
+OPERATOR=(env -u AWS_CONTAINER_CREDENTIALS_FULL_URI -u AWS_CONTAINER_AUTHORIZATION_TOKEN
+	AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY")
 moto_aws iam create-role --role-name migration-task --assume-role-policy-document \
 	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/orc-test"},"Action":"sts:AssumeRole"}]}' >/dev/null
-# The task role may read secrets and nothing else, as the Terraform gives it.
+# The task role may read secrets and describe DB clusters (the Terraform scopes both to the
+# cluster; moto checks the action against "*" only, so the test policy says "*").
 moto_aws iam put-role-policy --role-name migration-task --policy-name read-secrets --policy-document \
-	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
+	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"},
+	{"Effect":"Allow","Action":"rds:DescribeDBClusters","Resource":"*"}]}'
 moto_aws sts assume-role --role-arn arn:aws:iam::123456789012:role/migration-task \
 	--role-session-name ecs-task --query Credentials --output json |
 	python3 -c 'import json,sys; c=json.load(sys.stdin); json.dump({"RoleArn":"arn:aws:iam::123456789012:role/migration-task","AccessKeyId":c["AccessKeyId"],"SecretAccessKey":c["SecretAccessKey"],"Token":c["SessionToken"],"Expiration":c["Expiration"]},sys.stdout)' \
@@ -319,7 +337,95 @@ t_like "$T_OUT$T_ERR" "::add-mask::" "Actions: secret values are masked"
 t_is "$(printf '%s\n%s\n' "$T_OUT" "$T_ERR" | grep -v '^::add-mask::' | grep -cF -- "$RO_PASSWORD")" 0 \
 	"Actions: the placeholder value appears only in ::add-mask::"
 
-# 14. usage errors
+# 14. the database found by its cluster (DB_CLUSTER, what the Terraform sets): the port and
+#     database name come from DescribeDBClusters, the credentials from the cluster's
+#     RDS-managed master secret. moto reports an endpoint no resolver knows, so DB_HOST
+#     points at the test server where a real task would use the endpoint.
+newdb appdb_cluster
+t_run env DB_CLUSTER=app-cluster DB_HOST=127.0.0.1 "$ORC" migrate --git-branch main \
+	--git-url "file://$REPO"
+t_is "$T_RC" 0 "DB_CLUSTER: exit 0"
+t_is "$(psqlsock -d appdb_cluster -Atc "SELECT count(*) FROM flyway_schema_history WHERE success")" 1 \
+	"DB_CLUSTER: the cluster's port and database name, its secret's credentials"
+no_secret_in_output "DB_CLUSTER"
+t_run env DB_CLUSTER=app-cluster "$ORC" migrate --git-branch main --git-url "file://$REPO"
+t_like "$T_ERR" "app-cluster\.cluster-[a-z0-9]+\.us-west-2\.rds\.amazonaws\.com" \
+	"without DB_HOST it connects to the cluster's endpoint"
+t_run env DB_SECRET=app/nope DB_HOST=127.0.0.1 "$ORC" migrate --git-branch main \
+	--git-url "file://$REPO" --db-cluster app-cluster
+t_is "$T_RC" 0 "--db-cluster on the command line: the environment's DB_SECRET is not read"
+t_run env DB_SECRET=app/db DB_CLUSTER=app-cluster DB_HOST=127.0.0.1 "$ORC" migrate \
+	--git-branch main --git-url "file://$REPO" --verbose
+t_is "$T_RC" 0 "DB_SECRET and DB_CLUSTER: exit 0"
+t_like "$T_ERR" "database: app_owner@127.0.0.1:$PGP/appdb_cluster" \
+	"... credentials from DB_SECRET, port and database name from the cluster"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-cluster no-such-cluster
+t_is "$T_RC" 3 "unknown cluster: exit 3"
+t_like "$T_ERR" "--db-cluster 'no-such-cluster': no such DB cluster in us-west-2" "... named"
+one_line_error "unknown cluster"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-cluster plain-cluster
+t_is "$T_RC" 2 "a cluster without a managed secret: exit 2"
+t_like "$T_ERR" "plain-cluster.*no RDS-managed master user secret.*--db-secret or DB_SECRET" \
+	"... says to name the secret"
+t_run "$ORC" migrate --git-branch main --url "host=127.0.0.1" --db-cluster app-cluster
+t_is "$T_RC" 2 "--url with --db-cluster: exit 2"
+
+# 15. after `orchestrator snapshot restore` the cluster's managed secret is a new one (the
+#     old went with the old cluster): the ARN fixed at terraform apply (DB_SECRET) is gone,
+#     DB_CLUSTER finds the new secret with no redeploy. The snapshot is of another cluster
+#     with the same database name (moto 5.2 fails to restore a snapshot of a cluster
+#     created with a managed password: KeyError '_master_user_password' in get_cfg).
+"${OPERATOR[@]}" python3 - "$T_TMP/restore.json" <<'PY' # one botocore process, not a CLI per call
+import boto3, json, os, sys
+def client(service):
+    return boto3.client(service, endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-west-2")
+rds, ec2 = client("rds"), client("ec2")
+rds.create_db_cluster(DBClusterIdentifier="app-source", Engine="aurora-postgresql",
+                      MasterUsername="app_owner", MasterUserPassword="not-managed-2",
+                      DatabaseName="appdb_cluster")
+rds.create_db_cluster_snapshot(DBClusterIdentifier="app-source", DBClusterSnapshotIdentifier="app-golden")
+vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+subnets = [s["SubnetId"] for s in ec2.describe_subnets(
+    Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+rds.create_db_subnet_group(DBSubnetGroupName="app-subnets", DBSubnetGroupDescription="test",
+                           SubnetIds=subnets)
+ec2.create_security_group(GroupName="app-db-sg", Description="test", VpcId=vpc)
+# moto lists the cluster's automated snapshot under the name the restored cluster would
+# take in the same minute (see tests/snapshot/setup.sh): drop it.
+for snap in rds.describe_db_cluster_snapshots(DBClusterIdentifier="app-cluster",
+                                              SnapshotType="automated")["DBClusterSnapshots"]:
+    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=snap["DBClusterSnapshotIdentifier"])
+json.dump({"githubOwner": "acme", "githubRepo": "db", "gitbotName": "bot",
+           "gitbotEmail": "bot@example.com",
+           "infrastructure": {"us-west-2": {"auroraDB": {
+               "dbClusterName": "app-cluster", "dbSubnetGroup": "app-subnets",
+               "vpcSecurityGroups": "app-db-sg"}}}}, open(sys.argv[1], "w"))
+PY
+t_run "${OPERATOR[@]}" "$ORC" snapshot restore --config "$T_TMP/restore.json" --region us-west-2 \
+	--snapshot app-golden --request-id r-task --skip-final-snapshot
+t_is "$T_RC" 0 "snapshot restore of app-cluster: exit 0"
+t_like "$T_OUT" "carrying over from app-cluster-pre-restore-[0-9-]+: master user secret managed by RDS" \
+	"... which gave the restored cluster a managed secret of its own"
+NEW_SECRET=$("${OPERATOR[@]}" aws --endpoint-url "$AWS_ENDPOINT_URL" rds describe-db-clusters \
+	--db-cluster-identifier app-cluster --query 'DBClusters[0].MasterUserSecret.SecretArn' --output text)
+t_like "$NEW_SECRET" "rds!cluster-" "the restored cluster has a managed secret"
+t_ok "... a new one" test "$NEW_SECRET" != "$CLUSTER_SECRET"
+"${OPERATOR[@]}" aws --endpoint-url "$AWS_ENDPOINT_URL" secretsmanager put-secret-value --secret-id "$NEW_SECRET" \
+	--secret-string "{\"username\":\"app_owner\",\"password\":\"$DB_PASSWORD\"}" >/dev/null
+t_run env DB_SECRET="$CLUSTER_SECRET" DB_HOST=127.0.0.1 DB_PORT="$PGP" DB_NAME=appdb_cluster \
+	"$ORC" migrate --git-branch feature --git-url "file://$REPO" \
+	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 3 "after the restore the old secret's ARN (DB_SECRET) fails: exit 3"
+t_like "$T_ERR" "not found" "... the secret is gone"
+t_run env DB_CLUSTER=app-cluster DB_HOST=127.0.0.1 "$ORC" migrate --git-branch feature \
+	--git-url "file://$REPO" --placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 0 "after the restore DB_CLUSTER still works: exit 0"
+t_like "$T_OUT" "commit $FEATURE_SHA" "... and migrated the feature branch"
+t_is "$(psqlsock -d appdb_cluster -Atc "SELECT max(version) FROM flyway_schema_history WHERE success")" 2 \
+	"... into the database the cluster names"
+no_secret_in_output "after the restore"
+
+# 16. usage errors
 t_run "$ORC" migrate --git-url "file://$REPO"
 t_is "$T_RC" 2 "--git-url without --git-branch: exit 2"
 t_run "$ORC" migrate --git-branch 'bad..name' --git-url "file://$REPO" --db-secret app/db
