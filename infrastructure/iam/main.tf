@@ -294,6 +294,7 @@ data "aws_iam_policy_document" "workflows" {
       "secretsmanager:DescribeSecret",
       "secretsmanager:UpdateSecret",
       "secretsmanager:DeleteSecret",
+      "secretsmanager:RotateSecret", # RDS rotates a managed secret it creates
     ]
     resources = ["arn:${local.partition}:secretsmanager:${local.arn_tail}:secret:rds!cluster-*"]
   }
