@@ -68,6 +68,20 @@ void markdown_text(buf *out, const char *s)
 	}
 }
 
+/* Table cells: row_open starts a row with its first cell, row_cell adds the next one; both
+ * escape the text for a cell. The caller ends the row with " |\n". */
+static void row_open(buf *o, const char *text)
+{
+	buf_puts(o, "| ");
+	markdown_text(o, text);
+}
+
+static void row_cell(buf *o, const char *text)
+{
+	buf_puts(o, " | ");
+	markdown_text(o, text);
+}
+
 /* Longest run of backticks in s. */
 static size_t tick_run(const char *s)
 {
@@ -306,12 +320,9 @@ static void columns_table(R *r, const catalog_rel *rel)
 		} else {
 			markdown_text(o, col->name);
 		}
-		buf_puts(o, " | ");
-		markdown_text(o, col->comment);
-		buf_puts(o, " | ");
-		markdown_text(o, col->type);
-		buf_puts(o, " | ");
-		markdown_text(o, col->length);
+		row_cell(o, col->comment);
+		row_cell(o, col->type);
+		row_cell(o, col->length);
 		buf_puts(o, " | ");
 		if (col->identity) {
 			buf_puts(o, col->identity[0] == 'a' ? "generated always as identity"
@@ -380,12 +391,10 @@ static void columns_table(R *r, const catalog_rel *rel)
 		if (!header++)
 			buf_puts(o, "Constraints:\n\n| constraint | definition | comment |\n"
 			            "|---|---|---|\n");
-		buf_puts(o, "| ");
-		markdown_text(o, con->name);
+		row_open(o, con->name);
 		buf_puts(o, " | ");
 		markdown_code(o, con->def);
-		buf_puts(o, " | ");
-		markdown_text(o, con->comment);
+		row_cell(o, con->comment);
 		buf_puts(o, " |\n");
 	}
 	if (header)
@@ -439,8 +448,7 @@ static void indexes_triggers(R *r, const catalog_rel *rel)
 		buf_puts(o, "Indexes:\n\n| index | definition | comment |\n|---|---|---|\n");
 		for (size_t i = 0; i < rel->nidx; i++) {
 			const catalog_index *x = &r->c->idxs[rel->idx0 + i];
-			buf_puts(o, "| ");
-			markdown_text(o, x->name);
+			row_open(o, x->name);
 			if (x->primary)
 				buf_puts(o, " _(pk)_");
 			else if (x->unique)
@@ -451,8 +459,7 @@ static void indexes_triggers(R *r, const catalog_rel *rel)
 			} else {
 				index_of_constraint(r, rel, x->constraint);
 			}
-			buf_puts(o, " | ");
-			markdown_text(o, x->comment);
+			row_cell(o, x->comment);
 			buf_puts(o, " |\n");
 		}
 		buf_putc(o, '\n');
@@ -461,12 +468,10 @@ static void indexes_triggers(R *r, const catalog_rel *rel)
 		buf_puts(o, "Triggers:\n\n| trigger | definition | comment |\n|---|---|---|\n");
 		for (size_t i = 0; i < rel->ntrg; i++) {
 			const catalog_trigger *t = &r->c->trgs[rel->trg0 + i];
-			buf_puts(o, "| ");
-			markdown_text(o, t->name);
+			row_open(o, t->name);
 			buf_puts(o, " | ");
 			markdown_code(o, t->def);
-			buf_puts(o, " | ");
-			markdown_text(o, t->comment);
+			row_cell(o, t->comment);
 			buf_puts(o, " |\n");
 		}
 		buf_putc(o, '\n');
@@ -529,12 +534,9 @@ static void view(R *r, const catalog_rel *rel)
 	buf_puts(o, "| column | comment | type |\n|---|---|---|\n");
 	for (size_t i = 0; i < rel->ncols; i++) {
 		const catalog_column *col = &r->c->cols[rel->col0 + i];
-		buf_puts(o, "| ");
-		markdown_text(o, col->name);
-		buf_puts(o, " | ");
-		markdown_text(o, col->comment);
-		buf_puts(o, " | ");
-		markdown_text(o, col->type);
+		row_open(o, col->name);
+		row_cell(o, col->comment);
+		row_cell(o, col->type);
 		buf_puts(o, " |\n");
 	}
 	buf_putc(o, '\n');
@@ -677,10 +679,8 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 				         "| table | foreign key | columns | references | on update "
 				         "| on delete |\n|---|---|---|---|---|---|\n");
 			}
-			buf_puts(o, "| ");
-			markdown_text(o, rel->name);
-			buf_puts(o, " | ");
-			markdown_text(o, con->name);
+			row_open(o, rel->name);
+			row_cell(o, con->name);
 			buf_puts(o, " | ");
 			json_list(o, con->columns, ", ", 0);
 			buf_puts(o, " | ");
@@ -704,18 +704,12 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			buf_puts(o, "| sequence | type | start | increment | min | max | cycle | "
 			            "owned by |\n|---|---|---|---|---|---|---|---|\n");
 		}
-		buf_puts(o, "| ");
-		markdown_text(o, q->name);
-		buf_puts(o, " | ");
-		markdown_text(o, q->seq_type);
-		buf_puts(o, " | ");
-		markdown_text(o, q->seq_start);
-		buf_puts(o, " | ");
-		markdown_text(o, q->seq_increment);
-		buf_puts(o, " | ");
-		markdown_text(o, q->seq_min);
-		buf_puts(o, " | ");
-		markdown_text(o, q->seq_max);
+		row_open(o, q->name);
+		row_cell(o, q->seq_type);
+		row_cell(o, q->seq_start);
+		row_cell(o, q->seq_increment);
+		row_cell(o, q->seq_min);
+		row_cell(o, q->seq_max);
 		buf_printf(o, " | %s | ", q->seq_cycle ? "yes" : "no");
 		markdown_text(o, q->seq_owned_by);
 		buf_puts(o, " |\n");
@@ -732,12 +726,10 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			section(r, "Enum types");
 			buf_puts(o, "| enum | values | comment |\n|---|---|---|\n");
 		}
-		buf_puts(o, "| ");
-		markdown_text(o, t->name);
+		row_open(o, t->name);
 		buf_puts(o, " | ");
 		json_list(o, t->labels, ", ", 0);
-		buf_puts(o, " | ");
-		markdown_text(o, t->comment);
+		row_cell(o, t->comment);
 		buf_puts(o, " |\n");
 	}
 	if (any)
@@ -753,10 +745,8 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			buf_puts(o, "| domain | type | default | constraints | comment |\n"
 			            "|---|---|---|---|---|\n");
 		}
-		buf_puts(o, "| ");
-		markdown_text(o, t->name);
-		buf_puts(o, " | ");
-		markdown_text(o, t->base);
+		row_open(o, t->name);
+		row_cell(o, t->base);
 		buf_puts(o, " | ");
 		markdown_code(o, t->dflt);
 		buf_puts(o, " | ");
@@ -769,8 +759,7 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			sep(o, ", ", &n);
 			json_list(o, t->checks, ", ", 1);
 		}
-		buf_puts(o, " | ");
-		markdown_text(o, t->comment);
+		row_cell(o, t->comment);
 		buf_puts(o, " |\n");
 	}
 	if (any)
@@ -786,14 +775,12 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			buf_puts(o, "| name | arguments | returns | language | kind | comment |\n"
 			            "|---|---|---|---|---|---|\n");
 		}
-		buf_puts(o, "| ");
-		markdown_text(o, f->name);
+		row_open(o, f->name);
 		buf_puts(o, " | ");
 		markdown_code(o, f->args);
 		buf_puts(o, " | ");
 		markdown_code(o, f->result);
-		buf_puts(o, " | ");
-		markdown_text(o, f->language);
+		row_cell(o, f->language);
 		buf_printf(o, " | %s",
 		           f->kind == 'p'   ? "procedure"
 		           : f->kind == 'a' ? "aggregate"
@@ -806,8 +793,7 @@ static void schema_body(R *r, const catalog_schema *s, size_t first, size_t end)
 			                                  : "volatile");
 		if (f->security_definer)
 			buf_puts(o, ", security definer");
-		buf_puts(o, " | ");
-		markdown_text(o, f->comment);
+		row_cell(o, f->comment);
 		buf_puts(o, " |\n");
 	}
 	if (any)
