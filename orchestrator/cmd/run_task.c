@@ -1,13 +1,13 @@
 /*
  * run-task: run the migration task of one region on ECS, wait for it, stream its log
- * lines, and exit with the migration container's exit code (aws/task.c does the work).
+ * lines, and exit with the migration container's exit code (runtask/runtask.c does the work).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/task.h"
+#include "runtask/runtask.h"
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -35,7 +35,7 @@ static const struct option options[] = {
 int cmd_run_task(int argc, char **argv)
 {
 	const char *region = NULL, *path = CONFIG_DEFAULT_PATH;
-	task_options o = {.branch = "main", .timeout_s = TASK_DEFAULT_TIMEOUT_S};
+	runtask_options o = {.branch = "main", .timeout_s = RUNTASK_DEFAULT_TIMEOUT_S};
 	int opt;
 	optind = 1;
 	opterr = 0;
@@ -94,7 +94,7 @@ int cmd_run_task(int argc, char **argv)
 	} else {
 		err_set(&e, ORC_EUSAGE, "%s has %zu regions: pass --region", path, cfg->nregions);
 	}
-	int rc = r ? task_run(r, &o, &e) : e.code;
+	int rc = r ? runtask_run(r, &o, &e) : e.code;
 	config_free(cfg);
 	return rc ? cmd_report(&e) : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * task: run-task's sequence over the ECS, EC2 and CloudWatch Logs calls.
+ * runtask: run-task's sequence over the ECS, EC2 and CloudWatch Logs calls.
  *
  * The request is assembled from what AWS says rather than from conventions: the
  * container to override comes from the task definition (never from the family name),
@@ -14,7 +14,7 @@
  * overridden, found by name, because task definitions add sidecars: a green run must
  * mean the migration itself succeeded.
  */
-#include "aws/task.h"
+#include "runtask/runtask.h"
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -46,7 +46,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char **task_command(const config_region *r, const char *branch, size_t *n)
+char **runtask_command(const config_region *r, const char *branch, size_t *n)
 {
 	size_t len = r->task_command ? r->task_command_len
 	                             : sizeof default_command / sizeof *default_command;
@@ -62,7 +62,7 @@ char **task_command(const config_region *r, const char *branch, size_t *n)
 	return argv;
 }
 
-const cJSON *task_pick_container(const cJSON *td)
+const cJSON *runtask_pick_container(const cJSON *td)
 {
 	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(td, "containerDefinitions");
 	if (cJSON_GetArraySize(defs) == 1)
@@ -285,7 +285,7 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 	if (rc)
 		return err_prefix(e, "infrastructure.%s.flywayTask.taskDefinitionFamily %s",
 		                  r->name, r->task_family);
-	const cJSON *def = task_pick_container(td);
+	const cJSON *def = runtask_pick_container(td);
 	if (!def || !str(def, "name")) {
 		cJSON_Delete(td);
 		return err_set(e, ORC_EUSAGE,
@@ -333,7 +333,7 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 		config_free_list(gn);
 	}
 	if (!rc) {
-		char **command = task_command(r, branch, NULL);
+		char **command = runtask_command(r, branch, NULL);
 		char *token = ecs_client_token();
 		*request = build_request(r, td, *container, command, subnets, groups, token);
 		free(token);
@@ -458,7 +458,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	return rc;
 }
 
-int task_run(const config_region *r, const task_options *o, err *e)
+int runtask_run(const config_region *r, const runtask_options *o, err *e)
 {
 	int rc = check_config(r, e);
 	if (rc)
@@ -500,10 +500,10 @@ int task_run(const config_region *r, const task_options *o, err *e)
 		log_info("console: %s", buf_cstr(&console));
 		log_gha_output("task-arn", arn);
 		if (!o->no_wait)
-			rc = wait_stopped(c, r, arn, container,
-			                  o->timeout_s > 0 ? o->timeout_s : TASK_DEFAULT_TIMEOUT_S,
-			                  &tail, buf_cstr(&console),
-			                  logs.len ? buf_cstr(&logs) : NULL, e);
+			rc = wait_stopped(
+			    c, r, arn, container,
+			    o->timeout_s > 0 ? o->timeout_s : RUNTASK_DEFAULT_TIMEOUT_S, &tail,
+			    buf_cstr(&console), logs.len ? buf_cstr(&logs) : NULL, e);
 		buf_free(&console);
 		buf_free(&logs);
 		free(cluster);
