@@ -19,12 +19,30 @@ typedef struct aws_creds {
 	const char *source;  /* "environment", "web identity", "shared files", "container" */
 } aws_creds;
 
+enum aws_retry_mode { AWS_RETRY_STANDARD, AWS_RETRY_ADAPTIVE, AWS_RETRY_LEGACY };
+
 struct aws_client {
 	char *region;
 	aws_creds creds; /* access_key NULL while resolving: requests go unsigned */
 	char last_code[128];
 	long calls; /* HTTP attempts made, retries included */
+
+	/* Retry policy (aws.c's opening comment). */
+	enum aws_retry_mode retry_mode;
+	int max_attempts;     /* per call */
+	int max_attempts_set; /* from AWS_MAX_ATTEMPTS / max_attempts: a hard cap */
+	double budget_s;      /* the operation's retry budget; 0: none (SDK behaviour) */
+	double budget_used_s; /* spent on failed attempts and backoff waits */
+	int quota;            /* standard mode's retry quota (tokens) */
+	double rate;          /* adaptive: allowed sends per second; 0: not limited yet */
+	double next_send;     /* adaptive: monotonic time the next send may go */
+	int no_resend;        /* the next call: no resend after a possibly-done failure */
+	int ambiguous;        /* the last call failed after AWS may have acted on it */
+	long skew_s;          /* server clock minus ours, from a skew error's Date */
 };
+
+/* Reads AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry_mode / max_attempts. */
+int aws_retry_configure(aws_client *c, err *e);
 
 void aws_creds_clear(aws_creds *cr);
 
