@@ -230,6 +230,11 @@ int aws_last_call_ambiguous(const aws_client *c)
 	return c->ambiguous;
 }
 
+int aws_last_call_maybe_done(const aws_client *c)
+{
+	return c->maybe_done;
+}
+
 /* Whether attempt number next (0-based) may be made after a transient failure. */
 static int may_retry(const aws_client *c, int next)
 {
@@ -583,6 +588,7 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 	int no_resend = c->no_resend;
 	c->no_resend = 0;
 	c->ambiguous = 0;
+	c->maybe_done = 0;
 	char *url = aws_endpoint(service, c->region);
 	char *host = NULL;
 	int rc = url_host(url, &host, e);
@@ -650,6 +656,7 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			}
 		}
 		double spent = mono_s() - t0;
+		c->maybe_done |= ambiguous;
 		if (!retry)
 			break;
 		if (no_resend && ambiguous) {
@@ -675,6 +682,8 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 		            action, i + 1, e->msg, backoff);
 		http_sleep_ms(backoff);
 	}
+	if (!rc)
+		c->maybe_done = 0;
 	if (rc && e->transient && !c->ambiguous) {
 		size_t used = strlen(e->msg);
 		snprintf(e->msg + used, sizeof e->msg - used, " (gave up after %d attempt%s%s%s)",

@@ -54,6 +54,11 @@ int aws_client_max_attempts(const aws_client *c);
  */
 void aws_client_check_before_resend(aws_client *c);
 int aws_last_call_ambiguous(const aws_client *c);
+/* The last call failed, and one of its attempts (not necessarily the last) ended without
+ * AWS's answer (connection lost, timeout, 5xx): AWS may have done it, and a later
+ * attempt's refusal (NotFound, AlreadyExists) may be the proof. A caller that must not
+ * report the opposite of AWS's state asks AWS before reporting. */
+int aws_last_call_maybe_done(const aws_client *c);
 /* Waits the standard backoff before the caller's own attempt number attempt (0-based)
  * and charges it to the budget; 0 when the budget (or max attempts) is spent. */
 int aws_retry_wait(aws_client *c, int attempt);

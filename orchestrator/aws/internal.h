@@ -38,6 +38,7 @@ struct aws_client {
 	double next_send;     /* adaptive: monotonic time the next send may go */
 	int no_resend;        /* the next call: no resend after a possibly-done failure */
 	int ambiguous;        /* the last call failed after AWS may have acted on it */
+	int maybe_done;       /* the last call failed and one of its attempts got no answer */
 	long skew_s;          /* server clock minus ours, from a skew error's Date */
 };
 
