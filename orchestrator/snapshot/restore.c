@@ -12,9 +12,11 @@
  * alone: the clusters are described
  * again, and when AWS shows a different state than before the step (its fingerprint:
  * clusters, statuses, markers, instances), the loop goes on from what AWS shows (at most
- * RESTORE_MAX_SETTLES times in a row). A restore that stops while no cluster answers
- * under the application's name says exactly what to run: the same command to resume, or
- * the rename that puts the old cluster back.
+ * RESTORE_MAX_SETTLES times). The calls that must not be resent blindly (rename,
+ * restore, instance create and delete, cluster delete) are not resent underneath after a
+ * lost answer: when RDS shows no change, the step is taken again within the retry budget. A restore
+ * that stops while no cluster answers under the application's name says exactly what to run: the
+ * same command to resume, or the rename that puts the old cluster back.
  *
  * Test hook: ORC_TEST_CRASH_AT=<point> makes the process SIGKILL itself at that point
  * (locked, renamed, before-restore, restoring, instance-added, configured, unprotected,
@@ -32,7 +34,7 @@
 
 #include "core/log.h"
 
-#define RESTORE_MAX_SETTLES 5
+#define RESTORE_MAX_SETTLES 30
 
 const char *restore_step_name(restore_step s)
 {
@@ -517,12 +519,14 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 		log_info("deleting the old cluster %s without a final snapshot "
 		         "(--skip-final-snapshot)",
 		         old->id);
+		aws_client_check_before_resend(c);
 		return rds_cluster_delete(c, old->id, NULL, e);
 	}
 	char *fin = final_snapshot_name(old->id);
 	log_info("deleting the old cluster %s with final snapshot %s", old->id, fin);
 	free(*final_snapshot);
 	*final_snapshot = fin;
+	aws_client_check_before_resend(c);
 	return rds_cluster_delete(c, old->id, fin, e);
 }
 
@@ -564,6 +568,7 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 	}
 	log_info("restoring %s from snapshot %s (%s %s)", o->cluster, o->snapshot, snap->engine,
 	         snap->engine_version);
+	aws_client_check_before_resend(c);
 	int rc = rds_cluster_restore(c, &a, e);
 	rds_tags_free(&tags);
 	return rc;
@@ -601,6 +606,7 @@ static int settle_failed_step(aws_client *c, const restore_opts *o, view_store *
 	/* A refusal at the first attempt is AWS saying it did nothing. */
 	if (!aws_last_call_maybe_done(c))
 		return 0;
+	int unanswered = aws_last_call_ambiguous(c); /* not resent: ours to resend */
 	err de = ERR_INIT;
 	view_store fresh = {0};
 	if (discover(c, o, &fresh, &de)) {
@@ -614,16 +620,20 @@ static int settle_failed_step(aws_client *c, const restore_opts *o, view_store *
 	fingerprint(&fresh, &now);
 	int changed = strcmp(buf_cstr(&now), buf_cstr(before)) != 0;
 	buf_free(&now);
-	if (!changed || ++*settles > RESTORE_MAX_SETTLES) {
+	if (++*settles > RESTORE_MAX_SETTLES ||
+	    (!changed && !(unanswered && aws_retry_wait(c, *settles)))) {
 		view_free(&fresh); /* the caller's view stays valid for its message */
 		return 0;
 	}
 	view_free(s);
 	*s = fresh;
 	/* The view's pointers into its own arrays stay right: only the struct moved. */
-	log_warn("%s; but RDS shows the clusters changed (its answer was lost): going on "
-	         "from what RDS shows",
-	         e->msg);
+	if (changed)
+		log_warn("%s; but RDS shows the clusters changed (its answer was lost): going "
+		         "on from what RDS shows",
+		         e->msg);
+	else
+		log_warn("%s; RDS shows no change: taking the step again", e->msg);
 	err_clear(e);
 	return 1;
 }
@@ -633,7 +643,13 @@ static int settle_failed_step(aws_client *c, const restore_opts *o, view_store *
 static void stop_hint(aws_client *c, const restore_opts *o, view_store *s, err *e)
 {
 	err de = ERR_INIT;
-	discover(c, o, s, &de);
+	view_store fresh = {0};
+	if (discover(c, o, &fresh, &de) == 0) {
+		view_free(s);
+		*s = fresh;
+	} else {
+		view_free(&fresh); /* RDS cannot be asked: what it said last */
+	}
 	if (s->v.live || !s->v.old || strcmp(s->v.old->status, "deleting") == 0)
 		return;
 	size_t used = strlen(e->msg);
@@ -742,6 +758,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			}
 			free(stamp);
 			log_info("renaming %s to %s", o->cluster, to);
+			aws_client_check_before_resend(c);
 			rc = rds_cluster_rename(c, o->cluster, to, e);
 			if (rc) {
 				int settled = settle_failed_step(c, o, &s, &before, &settles, e);
@@ -807,6 +824,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			char *id = xasprintf("%.40s-%s-%zu", o->cluster, stamp, k + 1);
 			free(stamp);
 			log_info("adding DB instance %s (%s) to %s", id, klass, o->cluster);
+			aws_client_check_before_resend(c);
 			rc = rds_instance_create(c, id, o->cluster, snap.engine, klass, e);
 			if (rc) {
 				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
@@ -890,6 +908,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				    "deleting DB instance %s of the old cluster %s (the cluster "
 				    "keeps the data)",
 				    in->id, old->id);
+				aws_client_check_before_resend(c);
 				rc = rds_instance_delete(c, in->id, e);
 				dropping++;
 			}

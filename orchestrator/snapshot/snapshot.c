@@ -159,10 +159,18 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id, const ch
 		free(who);
 		free(rid);
 		log_info("creating snapshot %s of cluster %s", id, cluster);
-		rc = rds_snapshot_create(c, cluster, id, &tags, e);
+		for (int i = 1;; i++) {
+			aws_client_check_before_resend(c);
+			rc = rds_snapshot_create(c, cluster, id, &tags, e);
+			int unanswered = rc && aws_last_call_ambiguous(c);
+			if (rc && aws_last_call_maybe_done(c) && created_anyway(c, cluster, id, e))
+				rc = 0;
+			if (!rc || !unanswered || !aws_retry_wait(c, i))
+				break;
+			log_warn("%s; RDS has no snapshot %s: sending the request again", e->msg,
+			         id);
+		}
 		rds_tags_free(&tags);
-		if (rc && aws_last_call_maybe_done(c) && created_anyway(c, cluster, id, e))
-			rc = 0;
 		if (rc)
 			return err_prefix(e, "snapshot %s of %s", id, cluster);
 	}

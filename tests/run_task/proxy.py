@@ -15,8 +15,8 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
                   and its answer lost ("lost"), RunTask included: moto ignores RunTask's
                   clientToken, so the client must ask ECS (ListTasks by startedBy) before
                   it sends again, or a second task starts.
-  fail            "OP N [KIND]": the next N requests of OP (a target or Action suffix) fail,
-                  whatever the streak (the file is consumed as it counts down). KIND: 503
+  fail            "OP N [KIND]" lines: the next N requests of OP (a target or Action suffix)
+                  fail, whatever the streak (the file is consumed as it counts down). KIND: 503
                   (default), 500, throttle, drop (never forwarded), lost (forwarded, the
                   answer dropped), skew (403 RequestTimeTooSkewed, Date one hour ahead)
   late_logs.json  {"group": G, "prefix": P, "lines": [...]}: once a DescribeTasks answer
@@ -96,15 +96,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def forced_failure(self, op, is_json, body):
         with LOCK:
             try:
-                words = open(state_file("fail")).read().split()
-                name, n = words[0], int(words[1])
-                kind = words[2] if len(words) > 2 else "503"
-            except (OSError, ValueError, IndexError):
+                rules = [l.split() for l in open(state_file("fail")).read().splitlines() if l.strip()]
+            except OSError:
                 return False
-            if not op.endswith(name) or n <= 0:
+            kind = None
+            for r in rules:
+                if kind is None and len(r) >= 2 and op.endswith(r[0]) and int(r[1]) > 0:
+                    kind = r[2] if len(r) > 2 else "503"
+                    r[1] = str(int(r[1]) - 1)
+            if kind is None:
                 return False
             with open(state_file("fail"), "w") as f:
-                f.write("%s %d%s\n" % (name, n - 1, "" if len(words) < 3 else " " + kind))
+                f.write("".join(" ".join(r) + "\n" for r in rules))
             with open(state_file("faults.log"), "a") as f:
                 f.write("%s %s\n" % (op, kind))
         return self.inject(kind, is_json, body)
