@@ -65,8 +65,9 @@ int aws_retry_wait(aws_client *c, int attempt);
 
 /* HTTP attempts the client made so far, retries included (for benchmarks and --verbose). */
 long aws_client_calls(const aws_client *c);
-/* Where the credentials came from: "environment", "web identity", "shared files
- * (profile P)", "container"; for messages and tests, never the values. */
+/* Where the credentials came from: "environment", "web identity", "shared files",
+ * "assumed role", "sso", "credential process", "container", "EC2 instance metadata";
+ * for messages and tests, never the values. */
 const char *aws_client_credential_source(const aws_client *c);
 
 /*

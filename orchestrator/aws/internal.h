@@ -71,6 +71,21 @@ void aws_sha256_hex(const void *data, size_t len, char out[65]);
 /* Resolves credentials through the chain into c->creds (c->region already set). */
 int aws_creds_resolve(aws_client *c, err *e);
 
+/* creds.c's pieces the other sources use. source must be a static string. */
+void aws_creds_set(aws_client *c, const char *ak, const char *sk, const char *token,
+                   time_t expiration, const char *source);
+int aws_creds_from_container(aws_client *c, err *e);
+time_t aws_parse_iso8601(const char *s);
+
+/*
+ * creds_sources.c: a profile's other sources, tried before its static keys.
+ * *used is 1 when the profile configures one of them (role_arn, sso_session or
+ * sso_start_url, credential_process), and then rc is the outcome.
+ */
+int aws_creds_from_profile(aws_client *c, const char *profile, int *used, err *e);
+/* EC2 instance metadata (IMDSv2); *used 0 when disabled (AWS_EC2_METADATA_DISABLED). */
+int aws_creds_from_imds(aws_client *c, int *used, err *e);
+
 /* Endpoint URL for a signing name: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
  * https://{service}.{region}.amazonaws.com. Heap string. */
 char *aws_endpoint(const char *service, const char *region);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/ecs.h"
@@ -223,6 +224,9 @@ static int driver(int argc, char **argv)
 		aws_client_set_retry_budget(c, strtod(getenv("AWS_TEST_BUDGET"), NULL));
 	if (!rc && strcmp(argv[1], "whoami") == 0) {
 		printf("%s\n", aws_client_credential_source(c));
+	} else if (!rc && strcmp(argv[1], "creds") == 0) {
+		printf("%s %ld\n", aws_client_credential_source(c),
+		       c->creds.expiration ? (long)(c->creds.expiration - time(NULL)) : 0L);
 	} else if (!rc && strcmp(argv[1], "retry") == 0) {
 		printf("%s %d\n", aws_client_retry_mode(c), aws_client_max_attempts(c));
 	} else if (!rc && strcmp(argv[1], "json") == 0 && argc >= 5) {
