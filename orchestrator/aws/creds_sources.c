@@ -83,10 +83,11 @@ static int assume_role(aws_client *c, const char *profile, const char *role_arn,
 		char *end;
 		long d = strtol(duration, &end, 10);
 		if (end == duration || *end || d < 900 || d > 43200)
-			rc = err_set(e, ORC_EUSAGE,
-			             "profile %s: duration_seconds=%s: expected seconds from 900 to "
-			             "43200",
-			             profile, duration);
+			rc =
+			    err_set(e, ORC_EUSAGE,
+			            "profile %s: duration_seconds=%s: expected seconds from 900 to "
+			            "43200",
+			            profile, duration);
 		else
 			aws_params_addf(&p, "DurationSeconds", "%ld", d);
 	}
@@ -121,10 +122,11 @@ static int from_credential_source(aws_client *c, const char *profile, const char
 	if (strcmp(source, "Environment") == 0) {
 		const char *ak = env("AWS_ACCESS_KEY_ID"), *sk = env("AWS_SECRET_ACCESS_KEY");
 		if (!ak || !sk)
-			return err_set(e, ORC_EUSAGE,
-			               "profile %s: credential_source = Environment, but "
-			               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set",
-			               profile);
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "profile %s: credential_source = Environment, but "
+			    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set",
+			    profile);
 		aws_creds_set(c, ak, sk, env("AWS_SESSION_TOKEN"), 0, "environment");
 		return 0;
 	}
@@ -173,7 +175,8 @@ static int from_role(aws_client *c, const char *profile, const char *role_arn, i
 		             profile);
 	else if (!src && !csrc)
 		rc = err_set(e, ORC_EUSAGE,
-		             "profile %s: role_arn needs source_profile or credential_source", profile);
+		             "profile %s: role_arn needs source_profile or credential_source",
+		             profile);
 	else if (csrc)
 		rc = from_credential_source(c, profile, csrc, e);
 	else if (strcmp(src, profile) == 0) {
@@ -182,10 +185,11 @@ static int from_role(aws_client *c, const char *profile, const char *role_arn, i
 		char *sk = aws_profile_value(profile, "aws_secret_access_key", 1);
 		if (ak && sk)
 			aws_creds_set(c, ak, sk, NULL, 0, "shared files");
-		rc = ak && sk ? 0
-		              : err_set(e, ORC_EUSAGE,
-		                        "profile %s is its own source_profile but has no static keys",
-		                        profile);
+		rc = ak && sk
+		         ? 0
+		         : err_set(e, ORC_EUSAGE,
+		                   "profile %s is its own source_profile but has no static keys",
+		                   profile);
 		free(ak);
 		wipe_free(sk);
 	} else {
@@ -268,7 +272,8 @@ static int from_process(aws_client *c, const char *profile, const char *command,
 		             "\"AccessKeyId\", \"SecretAccessKey\"} JSON on stdout",
 		             profile);
 	else
-		aws_creds_set(c, ak, sk, tok, exp ? aws_parse_iso8601(exp) : 0, "credential process");
+		aws_creds_set(c, ak, sk, tok, exp ? aws_parse_iso8601(exp) : 0,
+		              "credential process");
 	if (sk)
 		OPENSSL_cleanse((char *)sk, strlen(sk));
 	if (tok)
@@ -337,10 +342,10 @@ static int sso_token(const char *profile, const char *key, char **token, err *e)
 static int from_sso(aws_client *c, const char *profile, const char *session, err *e)
 {
 	char *section = session ? xasprintf("sso-session %s", session) : NULL;
-	char *start = session ? aws_profile_value(section, "sso_start_url", 0)
-	                      : pv(profile, "sso_start_url");
-	char *region = session ? aws_profile_value(section, "sso_region", 0)
-	                       : pv(profile, "sso_region");
+	char *start =
+	    session ? aws_profile_value(section, "sso_start_url", 0) : pv(profile, "sso_start_url");
+	char *region =
+	    session ? aws_profile_value(section, "sso_region", 0) : pv(profile, "sso_region");
 	char *account = pv(profile, "sso_account_id"), *role = pv(profile, "sso_role_name");
 	int rc = 0;
 	if (!start || !region || !account || !role)
@@ -364,8 +369,8 @@ static int from_sso(aws_client *c, const char *profile, const char *session, err
 	if (!rc) {
 		CURL *cu = curl_easy_init();
 		char *r = curl_easy_escape(cu, role, 0), *a = curl_easy_escape(cu, account, 0);
-		char *url = xasprintf("%s/federation/credentials?role_name=%s&account_id=%s", base,
-		                      r, a);
+		char *url =
+		    xasprintf("%s/federation/credentials?role_name=%s&account_id=%s", base, r, a);
 		curl_free(r);
 		curl_free(a);
 		curl_easy_cleanup(cu);
@@ -379,15 +384,17 @@ static int from_sso(aws_client *c, const char *profile, const char *session, err
 		rc = http_perform(&req, &resp, e);
 		curl_slist_free_all(list);
 		if (rc)
-			err_prefix(e, "profile %s: IAM Identity Center GetRoleCredentials", profile);
+			err_prefix(e, "profile %s: IAM Identity Center GetRoleCredentials",
+			           profile);
 		else if (resp.status == 401 || resp.status == 403)
-			rc = sso_login_needed(profile, "IAM Identity Center refused the cached token",
-			                      e);
+			rc = sso_login_needed(profile,
+			                      "IAM Identity Center refused the cached token", e);
 		else if (resp.status != 200)
-			rc = err_set(e, resp.status >= 500 ? ORC_EFAIL : ORC_EREMOTE,
-			             "profile %s: IAM Identity Center GetRoleCredentials for role %s "
-			             "in account %s answered HTTP %ld",
-			             profile, role, account, resp.status);
+			rc = err_set(
+			    e, resp.status >= 500 ? ORC_EFAIL : ORC_EREMOTE,
+			    "profile %s: IAM Identity Center GetRoleCredentials for role %s "
+			    "in account %s answered HTTP %ld",
+			    profile, role, account, resp.status);
 		free(url);
 	}
 	if (!rc) {
@@ -405,9 +412,10 @@ static int from_sso(aws_client *c, const char *profile, const char *session, err
 			              cJSON_IsNumber(exp) ? (time_t)(exp->valuedouble / 1000) : 0,
 			              "sso");
 		else
-			rc = err_set(e, ORC_EFAIL,
-			             "profile %s: IAM Identity Center answered without roleCredentials",
-			             profile);
+			rc = err_set(
+			    e, ORC_EFAIL,
+			    "profile %s: IAM Identity Center answered without roleCredentials",
+			    profile);
 		cJSON_Delete(j);
 	}
 	if (resp.body.ptr)
@@ -537,19 +545,21 @@ int aws_creds_from_imds(aws_client *c, int *used, err *e)
 			             "EC2 instance metadata: no IAM role attached to the instance");
 	}
 	if (!rc) {
-		url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)blen, base,
-		                role);
+		url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)blen,
+		                base, role);
 		rc = imds_get(c, url, "GET", hdr, &resp, e);
 		free(url);
 	}
 	if (!rc) {
 		cJSON *j = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
-		const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Code"));
+		const char *code =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Code"));
 		const char *ak =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
 		const char *sk =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
-		const char *tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
+		const char *tok =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
 		const char *exp =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
 		if (ak && sk && (!code || strcmp(code, "Success") == 0))
@@ -557,8 +567,8 @@ int aws_creds_from_imds(aws_client *c, int *used, err *e)
 			              "EC2 instance metadata");
 		else
 			rc = err_set(e, ORC_EREMOTE,
-			             "EC2 instance metadata: role %s has no credentials (Code %s)", role,
-			             code ? code : "missing");
+			             "EC2 instance metadata: role %s has no credentials (Code %s)",
+			             role, code ? code : "missing");
 		cJSON_Delete(j);
 	}
 	if (resp.body.ptr)
