@@ -91,6 +91,67 @@ void log_redact(buf *b)
 		buf_replace_all(b, L.secrets[i], "***");
 }
 
+/* Whether s[0..n) occurs in secret, ignoring ASCII case (the server folds identifiers). */
+static int occurs_nocase(const char *secret, size_t slen, const char *s, size_t n)
+{
+	for (size_t i = 0; i + n <= slen; i++)
+		if (strncasecmp(secret + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Length of the longest prefix of s[0..n) that occurs somewhere in secret. */
+static size_t secret_run(const char *s, size_t n, const char *secret)
+{
+	size_t slen = strlen(secret), best = 0;
+	for (size_t l = 1; l <= n && l <= slen; l++) {
+		if (!occurs_nocase(secret, slen, s, l))
+			break;
+		best = l;
+	}
+	return best;
+}
+
+void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
+{
+	log_redact(b);
+	for (size_t k = 0; k < L.nsecrets; k++) {
+		const char *secret = L.secrets[k];
+		if (!memmem(ctx, ctxlen, secret, strlen(secret)))
+			continue;
+		buf out = BUF_INIT;
+		char close = 0;
+		for (size_t i = 0; i < b->len;) {
+			char c = b->ptr[i];
+			if (!close && (c == '"' || c == '\'' || c == '(')) {
+				close = c == '(' ? ')' : c;
+				buf_putc(&out, c);
+				i++;
+				continue;
+			}
+			if (close && c == close) {
+				close = 0;
+				buf_putc(&out, c);
+				i++;
+				continue;
+			}
+			size_t run = close ? secret_run(b->ptr + i, b->len - i, secret) : 0;
+			if (run >= 2) {
+				buf_puts(&out, "***");
+				i += run;
+			} else {
+				buf_putc(&out, c);
+				i++;
+			}
+		}
+		if (b->len)
+			OPENSSL_cleanse(b->ptr, b->len);
+		buf_clear(b);
+		buf_put(b, out.ptr ? out.ptr : "", out.len);
+		buf_free(&out);
+	}
+}
+
 /* Workflow command data must escape %, CR and LF (the runner's own escaping rules). */
 static void escape_command_data(buf *out, const char *s)
 {

@@ -28,6 +28,14 @@ int log_in_actions(void);
 void log_add_secret(const char *value);
 /* Replaces every registered secret in b with "***". */
 void log_redact(buf *b);
+/*
+ * For a server's message about text we built (a migration with secret placeholder values
+ * substituted): a broken statement makes the server quote a piece of a secret, which
+ * log_redact cannot see whole. For every registered secret that occurs in ctx (ctxlen
+ * bytes), each run of 2 or more bytes of it inside a quoted part of b ("...", '...',
+ * (...)) is replaced by "***".
+ */
+void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -75,7 +75,8 @@ static void test_plain_output_is_escaped(void **state)
 	assert_false(has_command_line(got));
 	assert_null(strchr(got, '\r'));
 	assert_null(strchr(got, '\x1b'));
-	assert_non_null(strstr(got, "applied V1__a\n\\x3a:add-mask::x\\r::error::injected\\x1b[2J"));
+	assert_non_null(
+	    strstr(got, "applied V1__a\n\\x3a:add-mask::x\\r::error::injected\\x1b[2J"));
 	assert_non_null(strstr(got, "\n \t \\x3a:warning::w"));
 	free(got);
 	log_set_verbose(0);
@@ -143,9 +144,10 @@ static void test_output_delimiter_is_random(void **state)
 			assert_true(strlen(delim) > 30);
 			char *l;
 			while ((l = strtok_r(NULL, "\n", &save)) && strcmp(l, delim) != 0)
-				assert_true(strcmp(l, "injected=1\r") == 0 || strncmp(l, "line1", 5) == 0 ||
-				            strncmp(l, "ORCHESTRATOR_EOF_", 17) == 0 || strcmp(l, "x") == 0 ||
-				            strcmp(l, "a\rinjected=2") == 0);
+				assert_true(strcmp(l, "injected=1\r") == 0 ||
+				            strncmp(l, "line1", 5) == 0 ||
+				            strncmp(l, "ORCHESTRATOR_EOF_", 17) == 0 ||
+				            strcmp(l, "x") == 0 || strcmp(l, "a\rinjected=2") == 0);
 			assert_non_null(l);
 		}
 	}
