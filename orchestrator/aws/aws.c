@@ -42,7 +42,7 @@
 #include <time.h>
 
 #include "aws/internal.h"
-#include "cmd/cmd.h"
+#include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
 
