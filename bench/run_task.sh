@@ -86,8 +86,7 @@ for len in ${BENCH_LENGTHS:-10 60}; do
 	started=$(now)
 	# The task "runs" for len seconds: the one place a bench waits on the clock.
 	sleep "$len"
-	$FIX stop "$arn"
-	stopped=$(now)
+	stopped=$($FIX stop "$arn") # the moment StopTask returned, not the fixture's exit
 	wait $pid
 	exited=$(now)
 	python3 - "$T_TMP/proxy/requests.jsonl" "$started" "$stopped" "$exited" "$len" <<'PY'
