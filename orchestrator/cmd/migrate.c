@@ -20,11 +20,6 @@
 #include "pg/migrate.h"
 #include "task/task.h"
 
-static const char *const usage[] = {
-    "orchestrator migrate|info|validate|baseline|repair [options]",
-    NULL,
-};
-
 static const char footer[] =
     "environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
     "key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "); with --git-branch and\n"
@@ -210,6 +205,8 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_END(),
 	};
 	char *name = xasprintf("orchestrator %s", op);
+	char *usage_line = xasprintf("%s [options]", name);
+	const char *const usage[] = {usage_line, NULL};
 	const opt_command cmd = {name, usage, options, footer};
 	int stop = opt_parse(&cmd, &argc, argv, &rc);
 	ta.ph_secrets = ph_secrets.v;
@@ -280,6 +277,7 @@ int cmd_migrate(int argc, char **argv)
 	if (rc == 0 && ta.branch)
 		report_commit(tk, op);
 out:
+	free(usage_line);
 	free(name);
 	task_free(tk);
 	buf_free(&task_url);
