@@ -36,10 +36,7 @@ void opt_set_describe(enum opt_describe mode, buf *out)
 
 void opt_strings_push(opt_strings *l, const char *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 4;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
+	ARRAY_GROW(l->v, l->n + 1, l->cap);
 	l->v[l->n++] = s;
 }
 
@@ -86,8 +83,7 @@ const char *opt_suggest(const char *word, const char *const *names, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!names[i])
 			continue;
-		size_t len = strlen(word) > strlen(names[i]) ? strlen(word) : strlen(names[i]);
-		size_t limit = len / 3 > 1 ? len / 3 : 1;
+		size_t limit = strlen(word) / 3 + 1 > 2 ? strlen(word) / 3 + 1 : 2;
 		size_t d = distance(word, names[i]);
 		if (d <= limit && d < best_d) {
 			best = names[i];

@@ -221,8 +221,10 @@ int opt_dispatch(const char *prog, const opt_subcommand *subs, size_t n, int arg
 enum opt_describe { OPT_DESCRIBE_NONE, OPT_DESCRIBE_WORDS, OPT_DESCRIBE_MAN };
 void opt_set_describe(enum opt_describe mode, buf *out);
 
-/* The closest name to `word` among `names` (n entries) for a did-you-mean, or NULL when
- * none is close (Damerau-Levenshtein distance at most a third of the longer, at least 1). */
+/* The closest name to `word` among `names` (n entries; NULL entries skipped) for a
+ * did-you-mean, or NULL when none is close: an edit distance (adjacent transpositions
+ * count one) of at most a third of the word plus one, and at least 2. config.json's unknown
+ * keys use it too. */
 const char *opt_suggest(const char *word, const char *const *names, size_t n);
 
 #endif

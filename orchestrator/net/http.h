@@ -49,6 +49,5 @@ int http_header_get(const http_response *resp, const char *name, buf *out);
 long http_retry_after_ms(const http_response *resp);
 /* Full-jitter exponential backoff: random in [0, min(cap, base * 2^attempt)]. */
 long http_backoff_ms(int attempt, long base_ms, long cap_ms);
-void http_sleep_ms(long ms);
 
 #endif
