@@ -188,7 +188,7 @@ int cmd_bump_image(int argc, char **argv)
 	}
 	config_problems_free(&problems);
 
-	char *root = config_dir(path);
+	char *root = fs_dir(path);
 	struct bump b = {c, root, version, xcalloc(c->nregions + 1, sizeof(char *)), 0};
 	for (size_t i = 0; i < c->nregions; i++)
 		b.rel[i] = xasprintf("infrastructure/migration-task/var-files/%s.tfvars",

@@ -14,6 +14,7 @@
 #include "config/operations.h"
 #include <cjson/cJSON.h>
 
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
 
@@ -145,7 +146,7 @@ static int check(const char *path, const config_operation *op, const char *regio
 	}
 	if (infra) {
 		/* infrastructure/ lives beside config.json, at the repository root */
-		char *root = config_dir(path);
+		char *root = fs_dir(path);
 		config_problems ip = {NULL, 0};
 		err ie = ERR_INIT;
 		if (config_check_infrastructure(c, root, &ip, &ie) != 0) {

@@ -190,16 +190,6 @@ static int snapshot_from_metadata(ctx *x, err *e)
 	return 0;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 struct record_make {
 	const char *path, *region, *id;
 };
@@ -214,7 +204,7 @@ static int record_make(void *arg, err *e)
 /* Commit (and push) metadata.json; a push the remote rejects is redone on its tip. */
 static int record(ctx *x, const char *id, int *committed, err *e)
 {
-	char *dir = dir_of(x->o.metadata_path);
+	char *dir = fs_dir(x->o.metadata_path);
 	const char *slash = strrchr(x->o.metadata_path, '/');
 	const char *file = slash ? slash + 1 : x->o.metadata_path;
 	const char *paths[] = {file};

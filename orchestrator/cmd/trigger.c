@@ -4,6 +4,7 @@
  * terminal are chosen from a menu; without a terminal they are usage errors naming the
  * flag. Everything is checked before the first event is sent.
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "config/operations.h"
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "net/github.h"
@@ -187,27 +189,79 @@ static void print_dry_run(const github_repo *gr, const char *event, const cJSON 
 	buf_free(&headers);
 }
 
+/* Frees a secret after overwriting it (the optimiser keeps OPENSSL_cleanse). */
+static void wipe_free(char *secret)
+{
+	if (secret) {
+		OPENSSL_cleanse(secret, strlen(secret));
+		free(secret);
+	}
+}
+
+/*
+ * The dispatch token (heap; wipe_free it): the variable config.json's githubTokenName
+ * names, else GH_TOKEN, else GITHUB_TOKEN, else what `gh auth token` prints when the GitHub
+ * CLI is installed and logged in. *source says which, for the user; never the value.
+ */
+static char *find_token(const config *c, const char **source)
+{
+	const char *vars[] = {c->github_token_name, "GH_TOKEN", "GITHUB_TOKEN"};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) {
+			*source = vars[i];
+			return xstrdup(v);
+		}
+	}
+	FILE *p = popen("command -v gh >/dev/null 2>&1 && gh auth token 2>/dev/null", "r");
+	if (!p)
+		return NULL;
+	char line[1024];
+	char *token = NULL;
+	if (fgets(line, sizeof line, p)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line) {
+			token = xstrdup(line);
+			*source = "gh auth token";
+		}
+	}
+	OPENSSL_cleanse(line, sizeof line);
+	pclose(p);
+	return token;
+}
+
 /* Sends one event per region; with results (--output json) each request is added there. */
 static int send_events(const struct request *rq, const config *c, cJSON *results, err *e)
 {
 	const config_operation *op = rq->op;
 	github_repo gr = {c->github_owner, c->github_repo, NULL, c->github_token_name};
+	char *token = NULL;
 	if (!rq->dry_run) {
-		const char *token = getenv(c->github_token_name);
-		if (!token || !*token)
-			return err_set(e, ORC_EUSAGE,
-			               "%s is not set: export a GitHub token that can dispatch to "
-			               "%s/%s (githubTokenName in %s names this variable)",
-			               c->github_token_name, c->github_owner, c->github_repo,
-			               c->path);
+		const char *source = NULL;
+		token = find_token(c, &source);
+		if (!token)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "%s is not set: export a GitHub token that can dispatch to "
+			    "%s/%s (githubTokenName in %s names this variable; GH_TOKEN, "
+			    "GITHUB_TOKEN or a logged-in gh CLI also do)",
+			    c->github_token_name, c->github_owner, c->github_repo, c->path);
 		log_add_secret(token);
+		if (strcmp(source, c->github_token_name) != 0) {
+			log_warn("%s is not set; using the token from %s", c->github_token_name,
+			         source);
+			if (strcmp(source, "gh auth token") != 0)
+				gr.token_name = source;
+		}
 		for (const char *t = token; *t; t++)
-			if ((unsigned char)*t <= ' ' || *t == 0x7f)
+			if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+				wipe_free(token);
 				return err_set(
 				    e, ORC_EUSAGE,
 				    "%s contains whitespace or control characters; copy the "
 				    "token again and export it without them",
-				    c->github_token_name);
+				    gr.token_name);
+			}
 		gr.token = token;
 	}
 	char *who = trigger_requested_by();
@@ -262,6 +316,7 @@ static int send_events(const struct request *rq, const config *c, cJSON *results
 		log_warn("dry run: nothing was sent");
 	buf_free(&sent);
 	free(who);
+	wipe_free(token);
 	return rc;
 }
 
@@ -355,7 +410,7 @@ int cmd_trigger(int argc, char **argv)
 		config_problems_free(&problems);
 		goto out;
 	}
-	root = config_dir(rq.config_path);
+	root = fs_dir(rq.config_path);
 
 	if (!rq.op) {
 		size_t n;

@@ -477,16 +477,6 @@ void config_problems_print(const char *path, const config_problems *p)
 		log_error_at(path, 0, "%s: %s", path, p->lines[i]);
 }
 
-char *config_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 const config_region *config_region_find(const config *c, const char *name)
 {
 	for (size_t i = 0; i < c->nregions; i++)

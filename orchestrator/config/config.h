@@ -76,9 +76,6 @@ void config_problem_add(config_problems *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Prints each problem as one error line "path: problem" (a file annotation in Actions). */
 void config_problems_print(const char *path, const config_problems *p);
-/* The directory config.json lives in (heap): the repository root, where infrastructure/,
- * metadata.json and the git repository are. "." for a bare file name. */
-char *config_dir(const char *path);
 
 const config_region *config_region_find(const config *c, const char *name);
 
