@@ -247,7 +247,7 @@ int cmd_migrate(int argc, char **argv)
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
 			rc = cmd_report(&e);
-			goto out;
+			goto done;
 		}
 		if (task_url.len)
 			o.url = buf_cstr(&task_url);
@@ -290,6 +290,7 @@ int cmd_migrate(int argc, char **argv)
 	}
 	if (rc == 0 && ta.branch)
 		report_commit(tk, op);
+done:
 	if (result) {
 		cJSON_AddStringToObject(result, "command", op);
 		cJSON_AddBoolToObject(result, "ok", rc == 0);
