@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "aws/internal.h"
+#include "core/clock.h"
 #include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -264,7 +265,7 @@ int aws_retry_wait(aws_client *c, int attempt)
 	if (!may_retry(c, attempt))
 		return 0;
 	long ms = backoff_ms(c, attempt > 0 ? attempt - 1 : 0, -1);
-	http_sleep_ms(ms);
+	clock_sleep_ms(ms);
 	c->budget_used_s += (double)ms / 1000.0;
 	return 1;
 }
@@ -276,7 +277,7 @@ static void rate_limit(aws_client *c)
 		return;
 	double now = mono_s();
 	if (c->next_send > now)
-		http_sleep_ms((long)((c->next_send - now) * 1000.0));
+		clock_sleep_ms((long)((c->next_send - now) * 1000.0));
 	double base = c->next_send > now ? c->next_send : now;
 	c->next_send = base + 1.0 / c->rate;
 }
@@ -510,6 +511,7 @@ static void request_id(enum proto proto, const http_response *resp, buf *out)
 
 static void amz_now(const aws_client *c, char out[17])
 {
+	/* Not clock_utc: the server's clock offset (clock skew) is added. */
 	time_t now = time(NULL) + c->skew_s;
 	struct tm tm;
 	gmtime_r(&now, &tm);
@@ -680,7 +682,7 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 		c->budget_used_s += spent + (double)backoff / 1000.0;
 		log_verbose("aws: %s %s attempt %d failed (%s); retrying in %ld ms", service,
 		            action, i + 1, e->msg, backoff);
-		http_sleep_ms(backoff);
+		clock_sleep_ms(backoff);
 	}
 	if (!rc)
 		c->maybe_done = 0;

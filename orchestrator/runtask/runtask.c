@@ -32,6 +32,7 @@
 #include "aws/ec2.h"
 #include "aws/ecs.h"
 #include "aws/logs.h"
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -249,7 +250,7 @@ static void logtail_settle(logtail *t)
 			         t->stream, RUNTASK_SETTLE_MAX_S);
 			return;
 		}
-		http_sleep_ms(every_ms);
+		clock_sleep_ms(every_ms);
 	}
 }
 
@@ -461,7 +462,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			log_warn("cannot poll task %s (will try again): %s", arn, e->msg);
 			err_clear(e);
 			rc = 0;
-			http_sleep_ms(interval);
+			clock_sleep_ms(interval);
 			continue;
 		}
 		if (rc)
@@ -493,7 +494,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		/* Steady: the next poll is due one interval after this one began. */
 		double next = poll_began + (double)interval / 1000.0;
 		if (next > now_s())
-			http_sleep_ms((long)((next - now_s()) * 1000.0));
+			clock_sleep_ms((long)((next - now_s()) * 1000.0));
 	}
 	double secs = now_s() - start;
 	logtail_close(tail);
