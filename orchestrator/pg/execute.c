@@ -1,0 +1,384 @@
+/*
+ * execute: runs the pending migrations classify found (see migrate.h for the order and
+ * the transaction rules). Every file is read and its placeholders resolved before the
+ * first statement runs, so a missing value stops the run with nothing applied.
+ * Consecutive transactional migrations go to the server as one pipeline (run_batch); a
+ * migration holding COPY ... FROM STDIN or a statement that refuses a transaction runs
+ * statement by statement (run_serial).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/log.h"
+#include "pg/conn.h"
+#include "pg/engine.h"
+
+void execute_builtins(const engine *g, placeholder_set *ph)
+{
+	if (g->o->placeholders)
+		for (size_t i = 0; i < g->o->placeholders->n; i++)
+			placeholder_set_put(ph, g->o->placeholders->items[i].name,
+			                    g->o->placeholders->items[i].value);
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+	placeholder_set_put(ph, "flyway:defaultSchema", g->h.schema);
+	placeholder_set_put(ph, "flyway:user", g->user);
+	placeholder_set_put(ph, "flyway:database", g->database);
+	placeholder_set_put(ph, "flyway:timestamp", ts);
+	placeholder_set_put(ph, "flyway:table", g->h.table);
+}
+
+int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
+{
+	buf raw = BUF_INIT;
+	int rc = fs_read_file(p->row->file->path, &raw, e);
+	if (rc == 0)
+		rc =
+		    placeholder_apply(ph, p->row->file->path, buf_cstr(&raw), raw.len, &p->text, e);
+	buf_free(&raw);
+	if (rc)
+		return rc;
+	const char *t = buf_cstr(&p->text);
+	if (p->text.len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
+		memset(p->text.ptr, ' ', 3); /* the BOM is not SQL */
+	p->n = sqlsplit(t, p->text.len, &p->stmts);
+	for (size_t i = 0; i < p->n; i++)
+		p->copy |= p->stmts[i].copy;
+	/* Only these change the session's search_path (SET, set_config, RESET, SET SCHEMA);
+	 * restoring it after every other migration would cost a statement each. */
+	p->resets_path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
+	                 strcasestr(t, "set schema") || strcasestr(t, "discard");
+	for (size_t i = 0; i < p->n && !p->no_tx; i++)
+		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
+		                        &p->no_tx);
+	return 0;
+}
+
+/* The line of a failed statement: its start, moved to the server's position if any
+ * (a 1-based character count into the statement). */
+static int error_line(const prepared *p, size_t s, const PGresult *r)
+{
+	const sql_stmt *st = &p->stmts[s];
+	const char *t = buf_cstr(&p->text) + st->off;
+	const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
+	int line = st->line;
+	/* A runtime error inside a DO block: PL/pgSQL counts lines from the body's opening
+	 * dollar quote. */
+	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+	const char *in_do = ctx ? strstr(ctx, "PL/pgSQL function inline_code_block line ") : NULL;
+	if (!pos && in_do && st->len > 2 && strncasecmp(t, "DO", 2) == 0) {
+		const char *body = memchr(t, '$', st->len);
+		int n = atoi(in_do + strlen("PL/pgSQL function inline_code_block line "));
+		if (body && n > 0) {
+			for (const char *c = t; c < body; c++)
+				if (*c == '\n')
+					line++;
+			return line + n - 1;
+		}
+	}
+	if (pos) {
+		long chars = strtol(pos, NULL, 10);
+		for (size_t i = 0; i < st->len && chars > 1; i++) {
+			if (((unsigned char)t[i] & 0xC0) != 0x80 && i > 0)
+				chars--;
+			if (t[i] == '\n' || (t[i] == '\r' && t[i + 1] != '\n'))
+				line++;
+		}
+	}
+	return line;
+}
+
+static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char *how,
+                migrate_result *res, err *e)
+{
+	buf m = BUF_INIT;
+	conn_describe_error(r, g->c, &m);
+	log_redact(&m);
+	int line = s < p->n ? error_line(p, s, r) : 0;
+	free(res->fail_file);
+	res->fail_file = xstrdup(p->row->file->path);
+	res->fail_line = line;
+	buf label = BUF_INIT;
+	char at[16] = "";
+	if (line > 0)
+		snprintf(at, sizeof at, ":%d", line);
+	err_set(e, ORC_EFAIL, "%s%s: migration %s failed: %s; %s", p->row->file->path, at,
+	        present_label(p->row->file, &label), buf_cstr(&m), how);
+	buf_free(&label);
+	buf_free(&m);
+	return ORC_EFAIL;
+}
+
+static int pipe_send(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	return PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0);
+}
+
+/* Transactional migrations ps[0..n), each in its own transaction, sent as one pipeline
+ * with a single Sync: BEGIN, its statements, the history INSERT, COMMIT and the restored
+ * search_path, for every migration, in one round trip. After an error the server skips
+ * everything up to the Sync, so nothing after a failing migration runs; the ones before
+ * it stay committed. *done counts those; ms[i] is the server's execution time. */
+static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, size_t *done,
+                     int *ms, migrate_result *res, err *e)
+{
+	PGconn *c = g->c;
+	const char *sp[] = {g->search_path};
+	*done = 0;
+	/* The history INSERT is prepared once per batch (a unique name: a migration may have
+	 * run DEALLOCATE or DISCARD since the last batch). */
+	char stmt_name[32];
+	snprintf(stmt_name, sizeof stmt_name, "orc_history_%u", ++g->batches);
+	int ok = PQenterPipelineMode(c) && PQsendPrepare(c, stmt_name, insert_sql, 8, NULL);
+	for (size_t j = 0; ok && j < n; j++) {
+		prepared *p = &ps[j];
+		const pg_migration *f = p->row->file;
+		char cs[16];
+		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
+		const char *ip[] = {f->version, f->description, "SQL", f->script,
+		                    cs,         g->user,        NULL,  "true"};
+		ok = pipe_send(c, "BEGIN", 0, NULL);
+		for (size_t i = 0; ok && i < p->n; i++) {
+			char *stmt =
+			    xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
+			ok = pipe_send(c, stmt, 0, NULL);
+			free(stmt);
+		}
+		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
+		     pipe_send(c, "COMMIT", 0, NULL);
+		if (p->resets_path)
+			ok = ok && pipe_send(c, SET_PATH_SQL, 1, sp);
+	}
+	ok = ok && PQpipelineSync(c);
+	if (!ok) {
+		err_set(e, ORC_EREMOTE, "%s: sending migrations failed: %s", ps[0].row->file->path,
+		        PQerrorMessage(c));
+		PQexitPipelineMode(c);
+		return ORC_EREMOTE;
+	}
+	PGresult *bad = NULL;
+	size_t bad_j = 0, bad_q = 0;
+	PGresult *r;
+	while ((r = PQgetResult(c))) {
+		if (!bad && PQresultStatus(r) != PGRES_COMMAND_OK) {
+			bad = r;
+			bad_q = SIZE_MAX; /* the prepare: reported as a history failure */
+			continue;
+		}
+		PQclear(r);
+	}
+	for (size_t j = 0; j < n && PQstatus(c) != CONNECTION_BAD; j++) {
+		size_t nq = ps[j].n + 3 + (size_t)ps[j].resets_path;
+		for (size_t q = 0; q < nq; q++) {
+			while ((r = PQgetResult(c))) {
+				ExecStatusType st = PQresultStatus(r);
+				if (!bad && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+				    st != PGRES_PIPELINE_ABORTED && st != PGRES_EMPTY_QUERY) {
+					bad = r;
+					bad_j = j;
+					bad_q = q;
+					continue;
+				}
+				if (!bad && q == ps[j].n + 1 && st == PGRES_TUPLES_OK &&
+				    PQntuples(r) == 1)
+					ms[j] = atoi(PQgetvalue(r, 0, 0));
+				PQclear(r);
+			}
+			if (PQstatus(c) == CONNECTION_BAD)
+				break;
+		}
+		if (!bad && PQstatus(c) != CONNECTION_BAD)
+			*done = j + 1;
+	}
+	while ((r = PQgetResult(c)) && PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+		PQclear(r);
+	PQclear(r);
+	PQexitPipelineMode(c);
+	if (!bad && PQstatus(c) == CONNECTION_BAD) {
+		err_set(e, ORC_EREMOTE, "%s: connection lost during the migration: %s",
+		        ps[*done < n ? *done : n - 1].row->file->path, PQerrorMessage(c));
+		return ORC_EREMOTE;
+	}
+	if (!bad)
+		return 0;
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	prepared *p = &ps[bad_j];
+	int rc;
+	if (bad_q >= 1 && bad_q <= p->n)
+		rc = fail(g, p, bad_q - 1, bad, "nothing of it was applied (rolled back)", res, e);
+	else
+		rc = fail(g, p, p->n, bad, "recording it in the history table failed, rolled back",
+		          res, e);
+	PQclear(bad);
+	return rc;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* One statement with PQexec; COPY ... FROM STDIN gets its data. */
+static PGresult *exec_stmt(PGconn *c, const prepared *p, const sql_stmt *st)
+{
+	char *stmt = xstrndup(buf_cstr(&p->text) + st->off, st->len);
+	PGresult *r = PQexec(c, stmt);
+	free(stmt);
+	if (st->copy && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		const char *data = buf_cstr(&p->text) + st->copy_off;
+		if (PQputCopyData(c, data, (int)st->copy_len) != 1 || PQputCopyEnd(c, NULL) != 1)
+			return PQgetResult(c);
+		r = PQgetResult(c);
+		PGresult *extra;
+		while ((extra = PQgetResult(c)))
+			PQclear(extra);
+	}
+	return r;
+}
+
+/* A migration run statement by statement: inside one transaction when it holds COPY ...
+ * FROM STDIN (COPY cannot be pipelined), or in autocommit when it holds a statement that
+ * cannot run in a transaction. */
+static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, err *e)
+{
+	const pg_migration *f = p->row->file;
+	if (!in_tx)
+		log_warn("%s: runs outside a transaction because it holds %s; a failure part-way "
+		         "leaves the statements before it applied",
+		         f->path, p->no_tx);
+	double t0 = now_ms();
+	int32_t cs = f->checksum;
+	if (in_tx && conn_exec(g->c, "BEGIN", NULL, e))
+		return err_prefix(e, "%s", f->path);
+	for (size_t i = 0; i < p->n; i++) {
+		PGresult *r = exec_stmt(g->c, p, &p->stmts[i]);
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+			PQclear(r);
+			continue;
+		}
+		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
+			PQclear(PQexec(g->c, "ROLLBACK"));
+		int rc;
+		if (in_tx) {
+			rc = fail(g, p, i, r, "nothing of it was applied (rolled back)", res, e);
+		} else {
+			err ie = ERR_INIT;
+			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
+			               g->user, (int)(now_ms() - t0), 0, &ie);
+			rc = fail(g, p, i, r,
+			          i ? "the statements before it stay applied; recorded as failed: "
+			              "clean up, then run repair"
+			            : "recorded as failed: run repair after fixing it",
+			          res, e);
+		}
+		PQclear(r);
+		return rc;
+	}
+	const char *sp[] = {g->search_path};
+	int rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
+	                        (int)(now_ms() - t0), 1, e);
+	if (rc == 0 && in_tx)
+		rc = conn_exec(g->c, "COMMIT", NULL, e);
+	if (rc && in_tx)
+		PQclear(PQexec(g->c, "ROLLBACK"));
+	if (rc == 0)
+		rc = conn_execp(g->c, SET_PATH_SQL, 1, sp, NULL, e);
+	return rc;
+}
+
+void execute_prepared_free(prepared *p)
+{
+	buf_free(&p->text);
+	free(p->stmts);
+	p->stmts = NULL;
+	p->n = 0;
+}
+
+int execute_pending(engine *g, migrate_result *res, err *e)
+{
+	int rc = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < g->n_rows; i++)
+		n += g->rows[i].apply;
+	prepared *ps = xcalloc(n + 1, sizeof *ps);
+	placeholder_set ph = {0};
+	execute_builtins(g, &ph);
+	/* Every placeholder resolved before anything runs. */
+	size_t k = 0;
+	for (size_t i = 0; rc == 0 && i < g->n_rows; i++) {
+		if (!g->rows[i].apply)
+			continue;
+		ps[k].row = &g->rows[i];
+		rc = execute_prepare(g, &ph, &ps[k], e);
+		k++;
+	}
+	char *insert_sql = history_insert_sql(&g->h);
+	buf md = BUF_INIT, label = BUF_INIT;
+	buf_puts(
+	    &md,
+	    "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
+	int *ms = xcalloc(n + 1, sizeof *ms);
+	for (size_t i = 0; rc == 0 && i < n;) {
+		if (ps[i].no_tx || ps[i].copy) {
+			double t0 = now_ms();
+			rc = run_serial(g, &ps[i], !ps[i].no_tx, res, e);
+			if (rc)
+				break;
+			ms[i] = (int)(now_ms() - t0);
+			res->applied++;
+			log_info("applied %s (%d ms)", present_label(ps[i].row->file, &label),
+			         ms[i]);
+			present_summary_row(&md, ps[i].row->file, ms[i]);
+			i++;
+			continue;
+		}
+		/* A batch: consecutive transactional migrations, bounded in count and size. */
+		size_t j = i, bytes = 0;
+		while (j < n && !ps[j].no_tx && !ps[j].copy && j - i < 500 && bytes < (8u << 20))
+			bytes += ps[j++].text.len;
+		size_t done = 0;
+		rc = run_batch(g, ps + i, j - i, insert_sql, &done, ms + i, res, e);
+		for (size_t d = i; d < i + done; d++) {
+			res->applied++;
+			log_info("applied %s (%d ms)", present_label(ps[d].row->file, &label),
+			         ms[d]);
+			present_summary_row(&md, ps[d].row->file, ms[d]);
+		}
+		i = j;
+	}
+	free(ms);
+	if (rc && res->fail_file)
+		buf_printf(&md, "\nFailed: `%s` line %d\n", res->fail_file, res->fail_line);
+	if (rc == 0) {
+		if (n == 0)
+			log_info("schema %s is up to date%s%s", g->h.schema,
+			         g->max_applied ? ": version " : "",
+			         g->max_applied ? g->max_applied : "");
+		else
+			log_info("applied %d migration%s to schema %s", res->applied,
+			         res->applied == 1 ? "" : "s", g->h.schema);
+	}
+	if (res->applied || res->fail_file)
+		log_gha_summary(buf_cstr(&md));
+	for (size_t i = 0; i < n; i++)
+		execute_prepared_free(&ps[i]);
+	free(ps);
+	free(insert_sql);
+	buf_free(&md);
+	buf_free(&label);
+	placeholder_set_free(&ph);
+	return rc;
+}
