@@ -38,18 +38,52 @@ int classify_is_marker(const pg_applied *a)
 	return strcmp(a->type, "SCHEMA") == 0 || strcmp(a->type, "DELETE") == 0;
 }
 
-/* Flyway's repair (9+) marks a missing migration with a later DELETE row. */
-static int is_deleted(const pg_history *h, const pg_applied *a)
+/* Flyway's repair (9+) marks a missing migration with a later DELETE row. The DELETE
+ * rows are indexed once (sorted by version, then repeatables by description), so that
+ * a history with many deleted files is not a quadratic walk. */
+typedef struct deletes {
+	const pg_applied **v;
+	size_t n;
+} deletes;
+
+static int cmp_deleted(const pg_applied *a, const pg_applied *b)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		const pg_applied *d = &h->rows[i];
-		if (d->rank <= a->rank || strcmp(d->type, "DELETE") != 0)
-			continue;
-		if (a->version ? d->version && version_cmp(a->version, d->version) == 0
-		               : !d->version && strcmp(a->description, d->description) == 0)
-			return 1;
+	if (a->version && b->version)
+		return version_cmp(a->version, b->version);
+	if (a->version || b->version)
+		return a->version ? -1 : 1;
+	return strcmp(a->description, b->description);
+}
+
+static int cmp_deleted_ptr(const void *a, const void *b)
+{
+	const pg_applied *x = *(const pg_applied *const *)a, *y = *(const pg_applied *const *)b;
+	int c = cmp_deleted(x, y);
+	return c ? c : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static void deletes_index(const pg_history *h, deletes *d)
+{
+	d->v = xcalloc(h->n + 1, sizeof *d->v);
+	d->n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->rows[i].type, "DELETE") == 0)
+			d->v[d->n++] = &h->rows[i];
+	qsort(d->v, d->n, sizeof *d->v, cmp_deleted_ptr);
+}
+
+/* True when a DELETE row for a's migration comes after a. */
+static int is_deleted(const deletes *d, const pg_applied *a)
+{
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) { /* the last DELETE row of a's migration: the highest rank */
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_deleted(d->v[mid], a) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return 0;
+	return lo > 0 && cmp_deleted(d->v[lo - 1], a) == 0 && d->v[lo - 1]->rank > a->rank;
 }
 
 static void add_row(engine *g, const pg_migration *f, const pg_applied *a, const char *state,
@@ -74,6 +108,8 @@ void classify_rows(engine *g)
 	const char *max_file = m->n_versioned ? m->v[m->n_versioned - 1].version : NULL;
 	/* Which file each row belongs to, and the latest row of every file. */
 	const pg_applied **latest = xcalloc(m->n + 1, sizeof *latest);
+	deletes del;
+	deletes_index(h, &del);
 	for (size_t i = 0; i < h->n; i++) {
 		const pg_applied *a = &h->rows[i];
 		if (classify_is_marker(a))
@@ -115,7 +151,7 @@ void classify_rows(engine *g)
 			        : future ? "Failed (Future)"
 			                 : "Failed (Missing)",
 			        P_FAILED, 0);
-		} else if (!f && is_deleted(h, a)) {
+		} else if (!f && is_deleted(&del, a)) {
 			add_row(g, NULL, a, "Deleted", 0, 0);
 		} else if (!f) {
 			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
@@ -152,6 +188,7 @@ void classify_rows(engine *g)
 		}
 	}
 	free(latest);
+	free(del.v);
 }
 
 const char *info_row_version(const info_row *r)
@@ -195,7 +232,8 @@ static void describe_problem(const engine *g, const info_row *r, int p, buf *out
 		buf_printf(&label, "migration %s (%s)", v, info_row_script(r));
 	else
 		buf_printf(&label, "repeatable migration '%s' (%s)",
-		           r->file ? r->file->description : r->row->description, info_row_script(r));
+		           r->file ? r->file->description : r->row->description,
+		           info_row_script(r));
 	switch (p) {
 	case P_CHANGED:
 		if (!r->row->has_checksum || r->row->checksum != r->file->checksum)

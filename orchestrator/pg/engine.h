@@ -67,9 +67,17 @@ typedef struct prepared {
 
 #define SET_PATH_SQL "SELECT pg_catalog.set_config('search_path', $1, false)"
 
-/* migrate.c. Files first when need_files (a bad file name fails before any connection),
- * then the connection, the session facts and the history table's name. */
-int engine_open(engine *g, const migrate_opts *o, int need_files, err *e);
+/* What engine_open does besides connecting. */
+enum {
+	ENGINE_FILES = 1, /* scan the locations (checksums) */
+	ENGINE_TEXT = 2,  /* and keep every file's text (migrate reads each file once) */
+	ENGINE_READ = 4,  /* read the history rows too (while the files are scanned) */
+};
+
+/* migrate.c. Connects, reads the session facts and the history table's name, and scans
+ * the locations at the same time (flags). A bad file is reported before a connection
+ * problem. */
+int engine_open(engine *g, const migrate_opts *o, int flags, err *e);
 void engine_free(engine *g);
 /* --schema also becomes the first schema of search_path (Flyway's defaultSchema). */
 int engine_set_search_path(engine *g, err *e);

@@ -38,12 +38,15 @@ void execute_builtins(const engine *g, placeholder_set *ph)
 
 int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 {
+	/* The text discovery kept (read once), else the file. */
+	pg_migration *f = &g->m.v[p->row->file - g->m.v];
 	buf raw = BUF_INIT;
-	int rc = fs_read_file(p->row->file->path, &raw, e);
+	int rc = f->text ? 0 : fs_read_file(f->path, &raw, e);
 	if (rc == 0)
-		rc =
-		    placeholder_apply(ph, p->row->file->path, buf_cstr(&raw), raw.len, &p->text, e);
+		rc = placeholder_apply(ph, f->path, f->text ? f->text : buf_cstr(&raw),
+		                       f->text ? f->len : raw.len, &p->text, e);
 	buf_free(&raw);
+	discover_drop_text(f);
 	if (rc)
 		return rc;
 	const char *t = buf_cstr(&p->text);

@@ -6,6 +6,7 @@
  */
 #include "pg/migrate.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,32 @@ void engine_free(engine *g)
 		PQfinish(g->c);
 }
 
-/* Files first (a bad file name fails before any connection), then the connection, the
- * session facts and the history table's name. */
-int engine_open(engine *g, const migrate_opts *o, int need_files, err *e)
+/* The scan of the locations, on its own thread while the main one connects and reads
+ * the history: on a large history both take about as long, and the waits are different
+ * (the disk, the server). The thread only reads files and allocates; its warnings are
+ * kept and logged after the join, so output order does not depend on timing. */
+typedef struct scan_job {
+	const migrate_opts *o;
+	discover_opts d;
+	pg_migrations *m;
+	err e;
+	int rc;
+} scan_job;
+
+static void *scan_thread(void *arg)
 {
-	memset(g, 0, sizeof *g);
-	g->o = o;
-	if (need_files) {
-		const char *const *locs = o->n_locations ? o->locations : default_locations;
-		size_t nl = o->n_locations ? o->n_locations : 1;
-		if (discover_scan(locs, nl, &g->m, e))
-			return e->code;
-	}
-	if (o->target && !version_valid(o->target, strlen(o->target)))
-		return err_set(e, ORC_EUSAGE,
-		               "--target %s: not a version (digits separated by '.')", o->target);
+	scan_job *j = arg;
+	const char *const *locs = j->o->n_locations ? j->o->locations : default_locations;
+	size_t nl = j->o->n_locations ? j->o->n_locations : 1;
+	j->rc = discover_scan_opts(locs, nl, &j->d, j->m, &j->e);
+	return NULL;
+}
+
+/* The connection, the session facts and the history table's name (and rows, under
+ * ENGINE_READ). */
+static int engine_connect(engine *g, int flags, err *e)
+{
+	const migrate_opts *o = g->o;
 	if (conn_open(o->url, &g->c, e))
 		return e->code;
 	g->server_version = PQserverVersion(g->c);
@@ -64,7 +76,35 @@ int engine_open(engine *g, const migrate_opts *o, int need_files, err *e)
 	g->database = xstrdup(PQgetvalue(r, 0, 1));
 	g->search_path = xstrdup(PQgetvalue(r, 0, 2));
 	PQclear(r);
+	if (flags & ENGINE_READ)
+		return history_read(&g->h, e);
 	return 0;
+}
+
+int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
+{
+	memset(g, 0, sizeof *g);
+	g->o = o;
+	if (o->target && !version_valid(o->target, strlen(o->target)))
+		return err_set(e, ORC_EUSAGE,
+		               "--target %s: not a version (digits separated by '.')", o->target);
+	scan_job job = {.o = o, .m = &g->m, .e = ERR_INIT};
+	job.d.keep_text = (flags & ENGINE_TEXT) != 0;
+	job.d.keep_notes = 1;
+	pthread_t th;
+	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;
+	if ((flags & ENGINE_FILES) && !threaded)
+		scan_thread(&job);
+	int rc = engine_connect(g, flags, e);
+	if (threaded)
+		pthread_join(th, NULL);
+	discover_log_notes(&g->m);
+	/* A bad file is reported before a connection problem: it is the one to fix first. */
+	if (job.rc) {
+		*e = job.e;
+		return job.rc;
+	}
+	return rc;
 }
 
 /* --schema also becomes the first schema of search_path for the migrations (Flyway's
@@ -135,7 +175,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 {
 	engine g;
 	memset(res, 0, sizeof *res);
-	int rc = engine_open(&g, o, 1, e);
+	int rc = engine_open(&g, o, ENGINE_FILES | ENGINE_TEXT, e);
 	if (rc == 0)
 		rc = engine_set_search_path(&g, e);
 	if (rc == 0)
@@ -148,6 +188,10 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = history_read(&g.h, e);
 	if (rc == 0) {
 		classify_rows(&g);
+		/* Only the text of what will run stays in memory. */
+		for (size_t i = 0; i < g.n_rows; i++)
+			if (!g.rows[i].apply && g.rows[i].file)
+				discover_drop_text(&g.m.v[g.rows[i].file - g.m.v]);
 		rc = classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, e);
 		if (rc == 0)
 			rc = execute_pending(&g, res, e);
@@ -164,9 +208,7 @@ void migrate_result_free(migrate_result *res)
 
 static int engine_open_read(engine *g, const migrate_opts *o, err *e)
 {
-	int rc = engine_open(g, o, 1, e);
-	if (rc == 0)
-		rc = history_read(&g->h, e);
+	int rc = engine_open(g, o, ENGINE_FILES | ENGINE_READ, e);
 	if (rc == 0)
 		classify_rows(g);
 	return rc;
