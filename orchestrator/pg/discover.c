@@ -213,7 +213,7 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 		rc = 0;
 	} else if (rc == 0) {
 		m.checksum = checksum_flyway(buf_cstr(&text), text.len);
-		if (w->o->keep_text) {
+		if (w->o->keep_text || (w->o->keep_repeatable_text && !m.version)) {
 			m.len = text.len;
 			m.text = buf_detach(&text);
 		}

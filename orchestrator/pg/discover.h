@@ -54,9 +54,11 @@ typedef struct pg_migrations {
 #define DISCOVER_MAX_BYTES (100u << 20)
 
 typedef struct discover_opts {
-	int keep_text;  /* keep every file's text in pg_migration.text */
-	int keep_notes; /* keep warnings in pg_migrations.notes instead of logging them (a
-	                   scan on its own thread prints nothing; see discover_log_notes) */
+	int keep_text;            /* keep every file's text in pg_migration.text */
+	int keep_repeatable_text; /* keep the repeatables' text (their checksum is Flyway's
+	                             after placeholder replacement, computed by the caller) */
+	int keep_notes;           /* keep warnings in pg_migrations.notes instead of logging them (a
+	                             scan on its own thread prints nothing; see discover_log_notes) */
 } discover_opts;
 
 /* Scans every location (a "filesystem:" prefix is accepted). Two files with the same

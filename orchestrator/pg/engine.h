@@ -42,11 +42,16 @@ typedef struct info_row {
 
 typedef struct engine {
 	const migrate_opts *o;
+	int flags; /* ENGINE_* of engine_open */
 	PGconn *c;
 	pg_history h;
 	pg_migrations m;
 	int server_version;
-	char *user, *database, *search_path;
+	char *user;      /* installed_by of new rows: --installed-by, else the connected user */
+	char *conn_user; /* the connected user (${flyway:user}, as Flyway) */
+	char *session_user, *role; /* as connected (role "none" unless set for the login) */
+	char *database, *search_path;
+	placeholder_set ph; /* the caller's values and Flyway's built-ins, set on open */
 	info_row *rows;
 	size_t n_rows;
 	unsigned batches;
@@ -63,9 +68,14 @@ typedef struct prepared {
 	const char *no_tx; /* the statement kind that forces running outside a transaction */
 	int copy;          /* holds COPY ... FROM STDIN: cannot be pipelined */
 	int resets_path;   /* may change search_path: restore it afterwards */
+	int resets_role;   /* may change the role or session user: restore them */
 } prepared;
 
 #define SET_PATH_SQL "SELECT pg_catalog.set_config('search_path', $1, false)"
+/* $1 the session user, $2 the role as connected. */
+#define RESET_ROLE_SQL                                                                             \
+	"SELECT pg_catalog.set_config('session_authorization', $1, false), "                       \
+	"pg_catalog.set_config('role', $2, false)"
 
 /* What engine_open does besides connecting. */
 enum {

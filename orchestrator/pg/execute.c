@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/fs.h"
@@ -29,8 +30,13 @@ void execute_builtins(const engine *g, placeholder_set *ph)
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+	char *cwd = getcwd(NULL, 0);
 	placeholder_set_put(ph, "flyway:defaultSchema", g->h.schema);
-	placeholder_set_put(ph, "flyway:user", g->user);
+	placeholder_set_put(ph, "flyway:user", g->conn_user);
+	placeholder_set_put(ph, "flyway:workingDirectory", cwd ? cwd : ".");
+	placeholder_set_put(ph, "flyway:environment",
+	                    g->o->environment ? g->o->environment : "default");
+	free(cwd);
 	placeholder_set_put(ph, "flyway:database", g->database);
 	placeholder_set_put(ph, "flyway:timestamp", ts);
 	placeholder_set_put(ph, "flyway:table", g->h.table);
@@ -59,6 +65,10 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	 * restoring it after every other migration would cost a statement each. */
 	p->resets_path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
 	                 strcasestr(t, "set schema") || strcasestr(t, "discard");
+	/* SET ROLE, SET SESSION AUTHORIZATION (or set_config of either): the history row is
+	 * written, and the next migration runs, as the user who connected (Flyway restores
+	 * the role after each migration too). */
+	p->resets_role = strcasestr(t, "role") || strcasestr(t, "authorization");
 	for (size_t i = 0; i < p->n && !p->no_tx; i++)
 		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
 		                        &p->no_tx);
@@ -135,6 +145,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 {
 	PGconn *c = g->c;
 	const char *sp[] = {g->search_path};
+	const char *role[] = {g->session_user, g->role};
 	*done = 0;
 	/* The history INSERT is prepared once per batch (a unique name: a migration may have
 	 * run DEALLOCATE or DISCARD since the last batch). */
@@ -155,6 +166,8 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 			ok = pipe_send(c, stmt, 0, NULL);
 			free(stmt);
 		}
+		if (p->resets_role)
+			ok = ok && pipe_send(c, RESET_ROLE_SQL, 2, role);
 		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
 		     pipe_send(c, "COMMIT", 0, NULL);
 		if (p->resets_path)
@@ -179,7 +192,8 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		PQclear(r);
 	}
 	for (size_t j = 0; j < n && PQstatus(c) != CONNECTION_BAD; j++) {
-		size_t nq = ps[j].n + 3 + (size_t)ps[j].resets_path;
+		size_t nq = ps[j].n + 3 + (size_t)ps[j].resets_path + (size_t)ps[j].resets_role;
+		size_t insert_q = ps[j].n + 1 + (size_t)ps[j].resets_role;
 		for (size_t q = 0; q < nq; q++) {
 			while ((r = PQgetResult(c))) {
 				ExecStatusType st = PQresultStatus(r);
@@ -190,7 +204,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 					bad_q = q;
 					continue;
 				}
-				if (!bad && q == ps[j].n + 1 && st == PGRES_TUPLES_OK &&
+				if (!bad && q == insert_q && st == PGRES_TUPLES_OK &&
 				    PQntuples(r) == 1)
 					ms[j] = atoi(PQgetvalue(r, 0, 0));
 				PQclear(r);
@@ -218,6 +232,9 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 	int rc;
 	if (bad_q >= 1 && bad_q <= p->n)
 		rc = fail(g, p, bad_q - 1, bad, "nothing of it was applied (rolled back)", res, e);
+	else if (p->resets_role && bad_q == p->n + 1)
+		rc = fail(g, p, p->n, bad, "restoring the connected user failed, rolled back", res,
+		          e);
 	else
 		rc = fail(g, p, p->n, bad, "recording it in the history table failed, rolled back",
 		          res, e);
@@ -251,6 +268,15 @@ static PGresult *exec_stmt(PGconn *c, const prepared *p, const sql_stmt *st)
 	return r;
 }
 
+/* Back to the user (and role) the engine connected as. */
+static int reset_role(engine *g, err *e)
+{
+	const char *role[] = {g->session_user, g->role};
+	if (conn_execp(g->c, RESET_ROLE_SQL, 2, role, NULL, e))
+		return err_prefix(e, "restoring the connected user %s", g->session_user);
+	return 0;
+}
+
 /* A migration run statement by statement: inside one transaction when it holds COPY ...
  * FROM STDIN (COPY cannot be pipelined), or in autocommit when it holds a statement that
  * cannot run in a transaction. */
@@ -279,6 +305,8 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 			rc = fail(g, p, i, r, "nothing of it was applied (rolled back)", res, e);
 		} else {
 			err ie = ERR_INIT;
+			if (p->resets_role)
+				reset_role(g, &ie);
 			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
 			               g->user, (int)(now_ms() - t0), 0, &ie);
 			rc = fail(g, p, i, r,
@@ -291,8 +319,10 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 		return rc;
 	}
 	const char *sp[] = {g->search_path};
-	int rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs, g->user,
-	                        (int)(now_ms() - t0), 1, e);
+	int rc = p->resets_role ? reset_role(g, e) : 0;
+	if (rc == 0)
+		rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
+		                    g->user, (int)(now_ms() - t0), 1, e);
 	if (rc == 0 && in_tx)
 		rc = conn_exec(g->c, "COMMIT", NULL, e);
 	if (rc && in_tx)
@@ -317,15 +347,13 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 	for (size_t i = 0; i < g->n_rows; i++)
 		n += g->rows[i].apply;
 	prepared *ps = xcalloc(n + 1, sizeof *ps);
-	placeholder_set ph = {0};
-	execute_builtins(g, &ph);
 	/* Every placeholder resolved before anything runs. */
 	size_t k = 0;
 	for (size_t i = 0; rc == 0 && i < g->n_rows; i++) {
 		if (!g->rows[i].apply)
 			continue;
 		ps[k].row = &g->rows[i];
-		rc = execute_prepare(g, &ph, &ps[k], e);
+		rc = execute_prepare(g, &g->ph, &ps[k], e);
 		k++;
 	}
 	char *insert_sql = history_insert_sql(&g->h);
@@ -382,6 +410,5 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 	free(insert_sql);
 	buf_free(&md);
 	buf_free(&label);
-	placeholder_set_free(&ph);
 	return rc;
 }

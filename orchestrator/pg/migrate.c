@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "pg/checksum.h"
 #include "pg/conn.h"
 #include "pg/engine.h"
 #include "pg/version.h"
@@ -23,6 +24,10 @@ void engine_free(engine *g)
 {
 	free(g->rows);
 	free(g->user);
+	free(g->conn_user);
+	free(g->session_user);
+	free(g->role);
+	placeholder_set_free(&g->ph);
 	free(g->database);
 	free(g->search_path);
 	history_close(&g->h);
@@ -69,10 +74,14 @@ static int engine_connect(engine *g, int flags, err *e)
 		return e->code;
 	PGresult *r;
 	if (conn_exec(g->c,
-	              "SELECT current_user, current_database(), current_setting('search_path')", &r,
-	              e))
+	              "SELECT current_user, current_database(), current_setting('search_path'), "
+	              "session_user, current_setting('role')",
+	              &r, e))
 		return err_prefix(e, "reading the session");
 	g->user = xstrdup(o->installed_by ? o->installed_by : PQgetvalue(r, 0, 0));
+	g->conn_user = xstrdup(PQgetvalue(r, 0, 0));
+	g->session_user = xstrdup(PQgetvalue(r, 0, 3));
+	g->role = xstrdup(PQgetvalue(r, 0, 4));
 	g->database = xstrdup(PQgetvalue(r, 0, 1));
 	g->search_path = xstrdup(PQgetvalue(r, 0, 2));
 	PQclear(r);
@@ -81,15 +90,39 @@ static int engine_connect(engine *g, int flags, err *e)
 	return 0;
 }
 
+/* Flyway computes a repeatable's checksum after placeholder replacement (a changed value
+ * re-runs it; ${flyway:timestamp} re-runs it every time), a versioned one's on the file
+ * as written. */
+static int repeatable_checksums(engine *g, err *e)
+{
+	buf text = BUF_INIT;
+	int rc = 0;
+	for (size_t i = g->m.n_versioned; i < g->m.n && rc == 0; i++) {
+		pg_migration *f = &g->m.v[i];
+		if (!f->text)
+			continue;
+		buf_clear(&text);
+		rc = placeholder_apply(&g->ph, f->path, f->text, f->len, &text, e);
+		if (rc == 0)
+			f->checksum = checksum_flyway(buf_cstr(&text), text.len);
+		if (!(g->flags & ENGINE_TEXT))
+			discover_drop_text(f);
+	}
+	buf_free(&text);
+	return rc;
+}
+
 int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 {
 	memset(g, 0, sizeof *g);
 	g->o = o;
+	g->flags = flags;
 	if (o->target && !version_valid(o->target, strlen(o->target)))
 		return err_set(e, ORC_EUSAGE,
 		               "--target %s: not a version (digits separated by '.')", o->target);
 	scan_job job = {.o = o, .m = &g->m, .e = ERR_INIT};
 	job.d.keep_text = (flags & ENGINE_TEXT) != 0;
+	job.d.keep_repeatable_text = 1;
 	job.d.keep_notes = 1;
 	pthread_t th;
 	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;
@@ -103,6 +136,10 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	if (job.rc) {
 		*e = job.e;
 		return job.rc;
+	}
+	if (rc == 0 && g->c) {
+		execute_builtins(g, &g->ph);
+		rc = repeatable_checksums(g, e);
 	}
 	return rc;
 }

@@ -38,6 +38,7 @@ typedef struct migrate_opts {
 	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
 	const char *installed_by; /* NULL: current_user */
 	int json;                 /* info: JSON on stdout */
+	const char *environment;  /* ${flyway:environment}; NULL: "default" */
 } migrate_opts;
 
 typedef struct migrate_result {

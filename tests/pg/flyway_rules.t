@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Flyway's rules where the engine used to differ (issue 12), each against a real server:
+# repeatable checksums after placeholder replacement, the built-in placeholders, the
+# session restored after SET ROLE / SET SESSION AUTHORIZATION.
+source "$(dirname "$0")/../lib/tap.sh"
+source "$ROOT/tests/lib/pg.sh"
+
+q() { psql -X -q -At -c "$1"; }
+flyway_checksum() { # Flyway's line-wise CRC-32 of a text on stdin, written independently
+	python3 -c '
+import re, sys, zlib
+text = sys.stdin.buffer.read().decode("utf-8")
+crc = 0
+for line in re.split("\r\n|\r|\n", text):
+    crc = zlib.crc32(line.encode("utf-8"), crc)
+print(crc - (1 << 32) if crc >= 1 << 31 else crc)'
+}
+
+# ---- repeatable checksums: after placeholder replacement (continuing a Flyway history)
+pg_newdb
+D=$T_TMP/rep
+mkdir -p "$D"
+m() { "$ORC" "$1" --url "$PG_URL" --locations "$D" "${@:2}"; }
+echo 'CREATE OR REPLACE VIEW owner_v AS SELECT ${owner}::text AS owner;' >"$D/R__owner_view.sql"
+# The history Flyway writes after `flyway migrate -placeholders.owner="'alice'"`: the
+# checksum is the one of the text with the value in place.
+expected=$(printf '%s\n' "CREATE OR REPLACE VIEW owner_v AS SELECT 'alice'::text AS owner;" | flyway_checksum)
+t_ok "migrate with owner='alice'" m migrate --placeholder "owner='alice'"
+t_is "$(q "select checksum from flyway_schema_history where description = 'owner view'")" "$expected" "the repeatable's checksum is Flyway's, after placeholder replacement"
+t_ok "validate with the same value: clean" m validate --placeholder "owner='alice'"
+t_run m info --json --placeholder "owner='bob'"
+t_like "$T_OUT" '"state":[[:space:]]*"Outdated"' "a changed value makes the repeatable Outdated"
+t_ok "migrate with owner='bob' re-runs it" m migrate --placeholder "owner='bob'"
+t_is "$(q 'select owner from owner_v')" bob "the view has the new value"
+t_is "$(q "select count(*) from flyway_schema_history where description = 'owner view'")" 2 "two runs recorded"
+
+# A history written by Flyway itself (its checksum, computed here) validates clean.
+pg_newdb
+psql -X -q -c "CREATE VIEW owner_v AS SELECT 'carol'::text AS owner" \
+	-c "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL)" \
+	-c "INSERT INTO flyway_schema_history VALUES (1, NULL, 'owner view', 'SQL', 'R__owner_view.sql', $(printf '%s\n' "CREATE OR REPLACE VIEW owner_v AS SELECT 'carol'::text AS owner;" | flyway_checksum), 'flyway', now(), 5, true)"
+t_ok "a Flyway history with a placeholder in a repeatable validates clean" m validate --placeholder "owner='carol'"
+t_ok "and migrate leaves it alone" m migrate --placeholder "owner='carol'"
+t_is "$(q "select count(*) from flyway_schema_history")" 1 "nothing re-run"
+
+# ${flyway:timestamp} in a repeatable: it runs on every migrate.
+echo "CREATE OR REPLACE VIEW stamp_v AS SELECT '\${flyway:timestamp}'::text AS at;" >"$D/R__stamp.sql"
+t_ok "migrate with a \${flyway:timestamp} repeatable" m migrate --placeholder "owner='carol'"
+n1=$(q "select count(*) from flyway_schema_history where description = 'stamp'")
+# The timestamp has a one-second resolution: wait until the second changes.
+s0=$(date +%s); while [ "$(date +%s)" = "$s0" ]; do sleep 0.1; done
+t_ok "migrate again" m migrate --placeholder "owner='carol'"
+t_is "$n1,$(q "select count(*) from flyway_schema_history where description = 'stamp'")" "1,2" "the timestamp repeatable ran again"
+rm "$D/R__stamp.sql"
+
+# ---- built-in placeholders
+pg_newdb
+B=$T_TMP/builtins
+mkdir -p "$B"
+cat >"$B/V1__builtins.sql" <<'SQL'
+CREATE TABLE builtins AS SELECT '${flyway:user}'::text AS u, '${flyway:workingDirectory}'::text AS wd,
+  '${flyway:environment}'::text AS env, '${flyway:database}'::text AS db;
+SQL
+t_ok "migrate with the built-in placeholders, --installed-by someone else" bash -c "cd '$T_TMP' && '$ORC' migrate --url '$PG_URL' --locations '$B' --installed-by deployer"
+t_is "$(q 'select u from builtins')" postgres '${flyway:user} is the connected user, not --installed-by'
+t_is "$(q 'select installed_by from flyway_schema_history where version = $$1$$')" deployer "installed_by is --installed-by"
+t_is "$(q 'select wd from builtins')" "$T_TMP" '${flyway:workingDirectory} is the working directory'
+t_is "$(q 'select env from builtins')" default '${flyway:environment} is "default" without an environment'
+t_is "$(q 'select db from builtins')" "$PGDATABASE" '${flyway:database}'
+
+# ---- SET ROLE / SET SESSION AUTHORIZATION inside a migration
+pg_newdb
+S=$T_TMP/role
+mkdir -p "$S"
+r=r_$$_$RANDOM
+psql -X -q -c "CREATE ROLE ${r}_owner NOLOGIN" -c "CREATE ROLE ${r}_auth NOLOGIN"
+t_defer "psql -X -q -d '$PGDATABASE' -c 'DROP OWNED BY ${r}_owner, ${r}_auth CASCADE' >/dev/null 2>&1; psql -X -q -d postgres -c 'DROP ROLE IF EXISTS ${r}_owner' -c 'DROP ROLE IF EXISTS ${r}_auth' >/dev/null 2>&1"
+cat >"$S/V1__as_owner.sql" <<SQL
+CREATE SCHEMA app AUTHORIZATION ${r}_owner;
+SET ROLE ${r}_owner;
+CREATE TABLE app.t1 (id int);
+SQL
+echo "CREATE TABLE plain (id int);" >"$S/V2__plain.sql"
+cat >"$S/V3__session_auth.sql" <<SQL
+GRANT USAGE, CREATE ON SCHEMA app TO ${r}_auth;
+SET SESSION AUTHORIZATION ${r}_auth;
+CREATE TABLE app.t3 (id int);
+SQL
+echo "SELECT current_user AS v4_user INTO plain4;" >"$S/V4__who.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S"
+t_is "$T_RC" 0 "migrations that SET ROLE and SET SESSION AUTHORIZATION apply (the history row is written as the connected user)"
+t_is "$(q "select string_agg(version||':'||success, ',' order by installed_rank) from flyway_schema_history")" "1:true,2:true,3:true,4:true" "all four recorded as successful"
+t_is "$(q "select tableowner from pg_tables where tablename = 'plain'")" postgres "the next migration runs as the connected user again"
+t_is "$(q "select tableowner from pg_tables where tablename = 't3'")" "${r}_auth" "SET SESSION AUTHORIZATION took effect inside its migration"
+t_is "$(q "select v4_user from plain4")" postgres "after SET SESSION AUTHORIZATION, the next migration is back to the connected user"
+t_done
