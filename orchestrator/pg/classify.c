@@ -128,6 +128,8 @@ void classify_rows(engine *g)
 		if (f)
 			latest[f - m->v] = a;
 	}
+	/* The highest version applied before each row, for Flyway's "Out of Order". */
+	const char *applied_before = NULL;
 	for (size_t i = 0; i < h->n; i++) {
 		const pg_applied *a = &h->rows[i];
 		if (classify_is_marker(a)) {
@@ -140,6 +142,7 @@ void classify_rows(engine *g)
 		}
 		if (strcmp(a->type, "BASELINE") == 0) {
 			add_row(g, NULL, a, "Baseline", 0, 0);
+			applied_before = a->version ? a->version : applied_before;
 			continue;
 		}
 		const pg_migration *f =
@@ -157,15 +160,24 @@ void classify_rows(engine *g)
 			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
 			        0);
 		} else if (a->version) {
+			int out_of_order =
+			    applied_before && version_cmp(a->version, applied_before) < 0;
+			buf ab = BUF_INIT;
 			int changed = !a->has_checksum || a->checksum != f->checksum ||
-			              strcmp(a->description, f->description) != 0;
-			add_row(g, f, a, "Success", changed ? P_CHANGED : 0, 0);
+			              strcmp(a->description,
+			                     history_abbrev_description(f->description, &ab)) != 0;
+			buf_free(&ab);
+			add_row(g, f, a, out_of_order ? "Out of Order" : "Success",
+			        changed ? P_CHANGED : 0, 0);
 		} else if (latest[f - m->v] != a) {
 			add_row(g, f, a, "Superseded", 0, 0);
 		} else {
 			int same = a->has_checksum && a->checksum == f->checksum;
 			add_row(g, f, a, same ? "Success" : "Outdated", 0, 0);
 		}
+		if (a->version && a->success &&
+		    (!applied_before || version_cmp(a->version, applied_before) > 0))
+			applied_before = a->version;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		const pg_migration *f = &m->v[i];
@@ -173,8 +185,11 @@ void classify_rows(engine *g)
 		if (f->version) {
 			if (a)
 				continue;
-			if (g->baseline && version_cmp(f->version, g->baseline) <= 0)
+			if (g->baseline && version_cmp(f->version, g->baseline) < 0)
 				add_row(g, f, NULL, "Below Baseline", 0, 0);
+			else if (g->baseline && version_cmp(f->version, g->baseline) == 0)
+				/* Flyway: the baseline row stands for this file; it never runs */
+				add_row(g, f, NULL, "Ignored (Baseline)", 0, 0);
 			else if (g->o->target && version_cmp(f->version, g->o->target) > 0)
 				add_row(g, f, NULL, "Above Target", 0, 0);
 			else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&

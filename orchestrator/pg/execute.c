@@ -157,8 +157,11 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		const pg_migration *f = p->row->file;
 		char cs[16];
 		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
-		const char *ip[] = {f->version, f->description, "SQL", f->script,
-		                    cs,         g->user,        NULL,  "true"};
+		buf hd = BUF_INIT, hs = BUF_INIT;
+		const char *ip[] = {f->version, history_abbrev_description(f->description, &hd),
+		                    "SQL",      history_abbrev_script(f->script, &hs),
+		                    cs,         g->user,
+		                    NULL,       "true"};
 		ok = pipe_send(c, "BEGIN", 0, NULL);
 		for (size_t i = 0; ok && i < p->n; i++) {
 			char *stmt =
@@ -170,6 +173,8 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 			ok = ok && pipe_send(c, RESET_ROLE_SQL, 2, role);
 		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
 		     pipe_send(c, "COMMIT", 0, NULL);
+		buf_free(&hd);
+		buf_free(&hs);
 		if (p->resets_path)
 			ok = ok && pipe_send(c, SET_PATH_SQL, 1, sp);
 	}

@@ -292,10 +292,21 @@ int migrate_baseline(const migrate_opts *o, err *e)
 	int rc = engine_open(&g, o, 0, e);
 	if (rc == 0)
 		rc = history_lock(&g.h, e);
+	int existed = 0;
+	if (rc == 0 && (rc = history_refresh(&g.h, e)) == 0)
+		existed = g.h.exists;
 	if (rc == 0)
 		rc = history_create(&g.h, e);
 	if (rc == 0)
 		rc = history_read(&g.h, e);
+	/* Flyway's rule: an existing, empty history table is not baselined (something
+	 * created it without a row; what it stands for is unknown). */
+	if (rc == 0 && existed && g.h.n == 0)
+		rc =
+		    err_set(e, ORC_EFAIL,
+		            "baseline: %s exists and is empty; drop it (or run clean) and baseline "
+		            "again",
+		            g.h.qualified);
 	if (rc == 0) {
 		char *v = version_display(version, strlen(version));
 		for (size_t i = 0; i < g.h.n && rc == 0; i++) {
@@ -346,7 +357,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 		return 0;
 	}
 	classify_rows(&g);
-	int removed = 0, aligned = 0;
+	int removed = 0, aligned = 0, deleted = 0;
 	char *del = xasprintf("DELETE FROM %s WHERE installed_rank = $1", g.h.qualified);
 	char *upd =
 	    xasprintf("UPDATE %s SET checksum = $2, description = $3 WHERE installed_rank = $1",
@@ -369,14 +380,28 @@ int migrate_repair(const migrate_opts *o, err *e)
 			}
 		} else if (r->problems & P_CHANGED) {
 			snprintf(cs, sizeof cs, "%d", (int)r->file->checksum);
-			const char *p[] = {rank, cs, r->file->description};
+			buf ab = BUF_INIT;
+			const char *p[] = {rank, cs,
+			                   history_abbrev_description(r->file->description, &ab)};
 			rc = conn_execp(g.c, upd, 3, p, NULL, e);
+			buf_free(&ab);
 			if (rc == 0) {
 				aligned++;
 				log_info("realigned %s (%s): checksum %d -> %d", r->row->version,
 				         r->row->script,
 				         r->row->has_checksum ? r->row->checksum : 0,
 				         r->file->checksum);
+			}
+		} else if (r->problems & P_MISSING) {
+			/* Flyway 9+: the applied row stays, a DELETE row marks its file gone, so
+			 * info shows both Deleted and validate passes. */
+			const pg_applied *a = r->row;
+			rc = history_insert(&g.h, a->version, a->description, "DELETE", a->script,
+			                    a->has_checksum ? &a->checksum : NULL, g.user, 0, 1, e);
+			if (rc == 0) {
+				deleted++;
+				log_info("marked %s (%s) as deleted: its file is gone",
+				         a->version ? a->version : a->description, a->script);
 			}
 		}
 	}
@@ -386,9 +411,10 @@ int migrate_repair(const migrate_opts *o, err *e)
 		PQclear(PQexec(g.c, "ROLLBACK"));
 		err_prefix(e, "repair of %s (nothing changed)", g.h.qualified);
 	} else {
-		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned",
+		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned, %d "
+		         "missing migration%s marked deleted",
 		         g.h.qualified, removed, removed == 1 ? "y" : "ies", aligned,
-		         aligned == 1 ? "" : "s");
+		         aligned == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
 	}
 	free(del);
 	free(upd);

@@ -93,4 +93,59 @@ t_is "$(q "select string_agg(version||':'||success, ',' order by installed_rank)
 t_is "$(q "select tableowner from pg_tables where tablename = 'plain'")" postgres "the next migration runs as the connected user again"
 t_is "$(q "select tableowner from pg_tables where tablename = 't3'")" "${r}_auth" "SET SESSION AUTHORIZATION took effect inside its migration"
 t_is "$(q "select v4_user from plain4")" postgres "after SET SESSION AUTHORIZATION, the next migration is back to the connected user"
+
+# ---- history text: Flyway's abbreviations, the SCHEMA marker at installed_rank 0
+pg_newdb
+H=$T_TMP/hist
+long=$(printf 'd%.0s' $(seq 1 230))
+deep=$(printf 'folder_%03d/' $(seq 1 130))
+mkdir -p "$H/$deep"
+echo 'SELECT 1;' >"$H/${deep}V1__${long}.sql"
+t_ok "a description over 200 and a script path over 1000 characters migrate" "$ORC" migrate --url "$PG_URL" --locations "$H" --schema fresh
+script="${deep}V1__${long}.sql"
+t_is "$(q "select description from fresh.flyway_schema_history where version = '1'")" "${long:0:197}..." "the description is abbreviated as Flyway does (197 + ...)"
+t_is "$(q "select script from fresh.flyway_schema_history where version = '1'")" "...${script:3:997}" "the script as Flyway does (... + chars 3..1000)"
+t_ok "validate accepts the abbreviated description" "$ORC" validate --url "$PG_URL" --locations "$H" --schema fresh
+t_is "$(q "select installed_rank||'|'||type||'|'||script from fresh.flyway_schema_history where type = 'SCHEMA'")" '0|SCHEMA|"fresh"' "the created schema's marker row is at installed_rank 0, as Flyway writes it"
+t_is "$(q "select installed_rank from fresh.flyway_schema_history where version = '1'")" 1 "the first migration gets rank 1"
+
+# ---- info states: Out of Order, Ignored (Baseline)
+pg_newdb
+O=$T_TMP/ooo
+mkdir -p "$O"
+mo() { "$ORC" "$1" --url "$PG_URL" --locations "$O" "${@:2}"; }
+state() { mo info --json | python3 -c 'import json,sys; k=sys.argv[1]; print(",".join(x["state"] for x in json.load(sys.stdin)["migrations"] if x["version"]==k))' "$1"; }
+echo 'SELECT 1;' >"$O/V1__one.sql"
+echo 'SELECT 3;' >"$O/V3__three.sql"
+mo migrate >/dev/null
+echo 'SELECT 2;' >"$O/V2__two.sql"
+mo migrate --out-of-order >/dev/null
+t_is "$(state 2)" "Out of Order" "a version applied with --out-of-order below a higher one is Out of Order"
+t_is "$(state 3)" "Success" "the others stay Success"
+t_ok "validate accepts an Out of Order migration" mo validate
+
+# ---- baseline refuses an existing, empty history table (Flyway's rule)
+pg_newdb
+q "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL)"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 5
+t_is "$T_RC" 1 "baseline refuses an existing empty history table"
+t_like "$T_ERR" 'flyway_schema_history" exists and is empty; drop it' "saying what to do"
+t_is "$(q 'select count(*) from flyway_schema_history')" 0 "nothing written"
+
+# ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
+pg_newdb
+R=$T_TMP/rep2
+mkdir -p "$R"
+echo 'SELECT 1;' >"$R/V1__one.sql"
+echo 'SELECT 2;' >"$R/V2__two.sql"
+echo 'SELECT 3;' >"$R/V3__three.sql"
+"$ORC" migrate --url "$PG_URL" --locations "$R" >/dev/null
+rm "$R/V2__two.sql"
+t_run "$ORC" validate --url "$PG_URL" --locations "$R"
+t_is "$T_RC" 1 "validate fails on a missing file"
+t_ok "repair" "$ORC" repair --url "$PG_URL" --locations "$R"
+t_like "$T_OUT" '1 missing migration marked deleted' "repair reports the DELETE row"
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "1:SQL,2:SQL,3:SQL,2:DELETE" "the applied row stays, a DELETE row follows (Flyway 9+)"
+t_ok "validate passes after repair" "$ORC" validate --url "$PG_URL" --locations "$R"
+t_is "$("$ORC" info --json --url "$PG_URL" --locations "$R" | python3 -c 'import json,sys; print(",".join(x["state"] for x in json.load(sys.stdin)["migrations"] if x["version"]=="2"))')" "Deleted,Deleted" "info shows both rows Deleted"
 t_done

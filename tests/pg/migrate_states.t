@@ -140,7 +140,7 @@ q "create table a (id int); create table b (id int); create table c (id int)"
 t_ok "baseline --baseline-version 3" m baseline --baseline-version 3
 t_is "$(q "select version||'|'||description||'|'||type||'|'||script||'|'||coalesce(checksum::text,'NULL')||'|'||installed_rank from flyway_schema_history")" \
 	"3|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>|NULL|1" "Flyway's baseline row"
-t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Below Baseline" "files at or below it are Below Baseline, the row Baseline"
+t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Ignored (Baseline)" "files below it are Below Baseline, the one at it Ignored (Baseline) (Flyway's names), the row Baseline"
 t_ok "migrate after baseline" m migrate --placeholder pw=x
 t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,6,7,8,9,10" "only versions above the baseline ran"
 t_run m baseline
@@ -175,7 +175,7 @@ t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_s
 # --schema: created with Flyway's marker row, history table inside it.
 pg_newdb
 t_ok "migrate --schema app" "$ORC" migrate --url "$PG_URL" --locations "$O" --schema app
-t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '1|SCHEMA|"app"' "the schema creation marker row, as Flyway writes it"
+t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '0|SCHEMA|"app"' "the schema creation marker row, at installed_rank 0, as Flyway writes it"
 t_is "$(q "select count(*) from app.flyway_schema_history where type = 'SQL'")" 7 "history in the schema"
 # A migration that empties search_path (as pg_dump output does) does not leak into the next.
 pg_newdb
