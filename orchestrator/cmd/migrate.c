@@ -182,6 +182,11 @@ int cmd_migrate(int argc, char **argv)
 	             "migrate: baseline a schema that holds objects but no history"),
 	    OPT_STRING(0, "installed-by", &o.installed_by, "NAME",
 	               "installed_by of new rows (default: current_user)"),
+	    OPT_BOOL(0, "validate-migration-naming", &o.validate_migration_naming,
+	             "a .sql file whose name is not a migration's or a callback's\n"
+	             "is an error (default: near misses such as V6_x.sql warn)"),
+	    OPT_BOOL(0, "fail-on-missing-locations", &o.fail_on_missing_locations,
+	             "a location that does not exist is an error (default: a warning)"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),

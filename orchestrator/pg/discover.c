@@ -9,12 +9,14 @@
  */
 #include "pg/discover.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,31 +110,108 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* Parses a file name; 1 with m filled for a migration, 0 for any other file. */
-static int parse_name(const char *name, pg_migration *m)
+/* Flyway's SQL callbacks (Event ids): valid names that are not migrations. */
+static const char *const callbacks[] = {
+    "beforeMigrate",
+    "beforeEachMigrate",
+    "beforeEachMigrateStatement",
+    "afterEachMigrateStatement",
+    "afterEachMigrateStatementError",
+    "afterEachMigrate",
+    "afterEachMigrateError",
+    "afterMigrate",
+    "afterMigrateApplied",
+    "afterVersioned",
+    "afterMigrateError",
+    "beforeUndo",
+    "beforeEachUndo",
+    "afterEachUndo",
+    "afterEachUndoError",
+    "afterUndo",
+    "afterUndoError",
+    "beforeClean",
+    "afterClean",
+    "afterCleanError",
+    "beforeInfo",
+    "afterInfo",
+    "afterInfoError",
+    "beforeValidate",
+    "afterValidate",
+    "afterValidateError",
+    "beforeBaseline",
+    "afterBaseline",
+    "afterBaselineError",
+    "beforeRepair",
+    "afterRepair",
+    "afterRepairError",
+    "createSchema",
+    "beforeConnect",
+    "afterConnect",
+};
+
+enum { NAME_OTHER = 0, NAME_MIGRATION = 1, NAME_INVALID = 2, NAME_UNKNOWN_SQL = 3, NAME_B = 4 };
+
+/*
+ * Parses a file name as Flyway's ResourceNameParser does: the ".sql" suffix (any case),
+ * then a prefix (V versioned, R repeatable, B baseline migration, or a callback event),
+ * then the part before the first "__" (the version; empty for R and callbacks) and the
+ * description after it (none: empty, so V2.sql is version 2 with no description).
+ * NAME_MIGRATION fills m; NAME_INVALID explains in why (V6_x.sql, v6__x.sql, R1__x.sql);
+ * NAME_UNKNOWN_SQL is any other .sql file (an error only under validate_naming).
+ */
+static int parse_name(const char *name, pg_migration *m, buf *why)
 {
 	size_t n = strlen(name);
-	if (n < 4 || strcmp(name + n - 4, ".sql") != 0)
-		return 0;
-	const char *sep = strstr(name, "__");
-	if (!sep)
-		return 0;
-	const char *desc = sep + 2;
-	size_t dlen = (size_t)(name + n - 4 - desc);
-	if (name[0] == 'V') {
-		if (!version_valid(name + 1, (size_t)(sep - name - 1)))
-			return 0;
-		m->version = version_display(name + 1, (size_t)(sep - name - 1));
-	} else if (name[0] == 'R' && sep == name + 1) {
-		m->version = NULL;
-	} else {
-		return 0;
+	if (n < 4 || strcasecmp(name + n - 4, ".sql") != 0)
+		return NAME_OTHER;
+	const char *end = name + n - 4;
+	for (size_t i = 0; i < sizeof callbacks / sizeof *callbacks; i++) {
+		size_t cl = strlen(callbacks[i]);
+		if (strncmp(name, callbacks[i], cl) == 0 &&
+		    (name + cl == end || strncmp(name + cl, "__", 2) == 0))
+			return NAME_OTHER;
 	}
-	m->description = xstrndup(desc, dlen);
+	char prefix = name[0];
+	if (prefix != 'V' && prefix != 'R' && prefix != 'B') {
+		/* Lower-case prefixes: Flyway's prefixes are case-sensitive, so v1__x.sql is
+		 * never run; say so rather than skip it without a word. */
+		if ((prefix == 'v' || prefix == 'r' || prefix == 'b') &&
+		    (isdigit((unsigned char)name[1]) || name[1] == '_')) {
+			buf_printf(why,
+			           "the prefix is '%c' (Flyway's prefixes are upper-case: %c%s)",
+			           prefix, toupper((unsigned char)prefix), name + 1);
+			return NAME_INVALID;
+		}
+		return NAME_UNKNOWN_SQL;
+	}
+	const char *rest = name + 1;
+	const char *sep = strstr(rest, "__");
+	if (sep && sep >= end)
+		sep = NULL;
+	const char *vend = sep ? sep : end;
+	const char *desc = sep ? sep + 2 : end;
+	size_t vlen = (size_t)(vend - rest);
+	if (prefix == 'R') {
+		if (vlen) {
+			buf_printf(why,
+			           "a repeatable migration has no version: R__<description>.sql");
+			return NAME_INVALID;
+		}
+	} else if (!vlen || !version_valid(rest, vlen)) {
+		buf_printf(why,
+		           "'%.*s' is not a version (digits separated by '.' or '_', then '__' and "
+		           "the description: %c1.2__description.sql)",
+		           (int)vlen, rest, prefix);
+		return NAME_INVALID;
+	}
+	if (prefix == 'B')
+		return NAME_B;
+	m->version = prefix == 'V' ? version_display(rest, vlen) : NULL;
+	m->description = xstrndup(desc, (size_t)(end - desc));
 	for (char *p = m->description; *p; p++)
 		if (*p == '_')
 			*p = ' ';
-	return 1;
+	return NAME_MIGRATION;
 }
 
 /* Reads a regular file opened relative to its folder: no symlink followed (links are
@@ -203,7 +282,24 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 	char *path = fs_join(w->root, rel);
 	buf shown = BUF_INIT, text = BUF_INIT;
 	int rc = 0;
-	if (!parse_name(name, &m)) {
+	buf why = BUF_INIT;
+	int kind = parse_name(name, &m, &why);
+	if (kind == NAME_INVALID || (kind == NAME_UNKNOWN_SQL && w->o->validate_naming)) {
+		const char *reason =
+		    kind == NAME_INVALID ? buf_cstr(&why) : "not a migration or callback name";
+		if (w->o->validate_naming)
+			rc = err_set(e, ORC_EUSAGE,
+			             "%s: invalid migration name: %s (--validate-migration-naming)",
+			             printable(path, &shown), reason);
+		else
+			note(w, 1, "%s: looks like a migration but %s; skipped",
+			     printable(path, &shown), reason);
+	} else if (kind == NAME_B) {
+		note(w, 1,
+		     "%s: a baseline migration (B<version>__); this engine does not run them, "
+		     "skipped: see README, Coming from Flyway",
+		     printable(path, &shown));
+	} else if (kind != NAME_MIGRATION) {
 		note(w, 0,
 		     "%s: not a migration (V<version>__<description>.sql or "
 		     "R__<description>.sql), skipped",
@@ -226,6 +322,7 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 	free(m.version);
 	free(m.description);
 	free(path);
+	buf_free(&why);
 	buf_free(&text);
 	buf_free(&shown);
 	return rc;
@@ -372,12 +469,20 @@ static int scan_location(const discover_opts *o, const char *loc, list *l, pg_mi
 	int fd = open(loc, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
 	w.real_root = realpath(loc, NULL);
 	if (fd < 0 || !w.real_root) {
+		const char *why = strerror(errno);
 		if (fd >= 0)
 			close(fd);
 		free(w.real_root);
-		return err_set(e, ORC_EUSAGE,
-		               "%s: migrations location is not a directory; check --locations",
-		               loc);
+		/* Flyway's failOnMissingLocations=false: a warning, the others still migrate */
+		if (o->fail_on_missing_locations)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "%s: migrations location cannot be read (%s); check --locations", loc,
+			    why);
+		note(&w, 1, "%s: migrations location cannot be read (%s), skipped", loc, why);
+		out->notes = w.notes;
+		out->n_notes = w.n_notes;
+		return 0;
 	}
 	first_visit(&w, fd);
 	int rc = scan_dir(&w, fd, "", e);

@@ -59,6 +59,10 @@ typedef struct discover_opts {
 	                             after placeholder replacement, computed by the caller) */
 	int keep_notes;           /* keep warnings in pg_migrations.notes instead of logging them (a
 	                             scan on its own thread prints nothing; see discover_log_notes) */
+	int validate_naming; /* Flyway's validateMigrationNaming: a .sql file whose name is not a
+	                        migration's or a callback's is an error (else near misses warn) */
+	int fail_on_missing_locations; /* a location that cannot be read is an error (else a
+	                                  warning, as Flyway's default) */
 } discover_opts;
 
 /* Scans every location (a "filesystem:" prefix is accepted). Two files with the same

@@ -123,6 +123,8 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	scan_job job = {.o = o, .m = &g->m, .e = ERR_INIT};
 	job.d.keep_text = (flags & ENGINE_TEXT) != 0;
 	job.d.keep_repeatable_text = 1;
+	job.d.validate_naming = o->validate_migration_naming;
+	job.d.fail_on_missing_locations = o->fail_on_missing_locations;
 	job.d.keep_notes = 1;
 	pthread_t th;
 	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;

@@ -148,4 +148,41 @@ t_like "$T_OUT" '1 missing migration marked deleted' "repair reports the DELETE 
 t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "1:SQL,2:SQL,3:SQL,2:DELETE" "the applied row stays, a DELETE row follows (Flyway 9+)"
 t_ok "validate passes after repair" "$ORC" validate --url "$PG_URL" --locations "$R"
 t_is "$("$ORC" info --json --url "$PG_URL" --locations "$R" | python3 -c 'import json,sys; print(",".join(x["state"] for x in json.load(sys.stdin)["migrations"] if x["version"]=="2"))')" "Deleted,Deleted" "info shows both rows Deleted"
+
+# ---- file names as Flyway's ResourceNameParser reads them
+pg_newdb
+N=$T_TMP/names
+mkdir -p "$N"
+mn() { "$ORC" "$1" --url "$PG_URL" --locations "$N" "${@:2}"; }
+echo 'CREATE TABLE n1 (id int);' >"$N/V1__one.SQL"
+echo 'CREATE TABLE n2 (id int);' >"$N/V2.sql"
+echo 'CREATE TABLE n6 (id int);' >"$N/V6_x.sql"
+echo 'CREATE TABLE n7 (id int);' >"$N/v7__lower.sql"
+echo 'SELECT 1;' >"$N/beforeMigrate.sql"
+echo 'SELECT 1;' >"$N/seed_data.sql"
+t_run mn migrate
+t_is "$T_RC" 0 "migrate with near-miss names succeeds"
+t_is "$(q "select string_agg(version||':'||script||':'||description, ',' order by installed_rank) from flyway_schema_history")" "1:V1__one.SQL:one,2:V2.sql:" "V1__one.SQL (suffix in any case) and V2.sql (no description) are migrations"
+t_like "$T_ERR" "V6_x.sql: looks like a migration but '6_x' is not a version" "V6_x.sql is a warning, not silence"
+t_like "$T_ERR" "v7__lower.sql: looks like a migration but the prefix is 'v'" "v7__lower.sql is a warning"
+t_unlike "$T_ERR" "beforeMigrate.sql|seed_data.sql" "a callback name and another .sql file are not warned about"
+t_run mn info
+t_like "$T_ERR" "V6_x.sql: looks like a migration" "the warning shows on info too"
+t_run mn validate --validate-migration-naming
+t_is "$T_RC" 2 "--validate-migration-naming makes a bad name an error"
+t_like "$T_ERR" "invalid migration name" "naming the file"
+rm "$N/V6_x.sql" "$N/v7__lower.sql"
+t_run mn validate --validate-migration-naming
+t_like "$T_RC:$T_ERR" "^2:.*seed_data.sql: invalid migration name: not a migration or callback name" "under --validate-migration-naming any other .sql file is an error (Flyway's rule)"
+rm "$N/seed_data.sql"
+t_ok "and passes once the names are right (a callback name is valid)" mn validate --validate-migration-naming
+
+# ---- a location that does not exist: a warning, the others still migrate
+echo 'CREATE TABLE n3 (id int);' >"$N/V3__three.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$N,$T_TMP/nosuch"
+t_is "$T_RC" 0 "a missing location is not an error"
+t_like "$T_ERR" "nosuch: migrations location cannot be read \(No such file or directory\), skipped" "but a warning"
+t_is "$(q "select count(*) from flyway_schema_history where version = '3'")" 1 "the other location migrated"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$N,$T_TMP/nosuch" --fail-on-missing-locations
+t_is "$T_RC" 2 "--fail-on-missing-locations makes it an error"
 t_done
