@@ -185,6 +185,9 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_BOOL(0, "validate-migration-naming", &o.validate_migration_naming,
 	             "a .sql file whose name is not a migration's or a callback's\n"
 	             "is an error (default: near misses such as V6_x.sql warn)"),
+	    OPT_BOOL(0, "mixed", &o.mixed,
+	             "migrate: allow a file that mixes statements refusing a\n"
+	             "transaction with others (run outside one, statement by statement)"),
 	    OPT_BOOL(0, "fail-on-missing-locations", &o.fail_on_missing_locations,
 	             "a location that does not exist is an error (default: a warning)"),
 	    OPT_OUTPUT(&output),

@@ -69,9 +69,34 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	 * written, and the next migration runs, as the user who connected (Flyway restores
 	 * the role after each migration too). */
 	p->resets_role = strcasestr(t, "role") || strcasestr(t, "authorization");
-	for (size_t i = 0; i < p->n && !p->no_tx; i++)
-		sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
-		                        &p->no_tx);
+	/* Flyway's mixed=false: a file holding both statements that refuse a transaction and
+	 * statements that run in one is refused before anything runs (run outside a
+	 * transaction, a failure half-way would leave it half applied). */
+	size_t first_no_tx = SIZE_MAX, first_tx = SIZE_MAX;
+	for (size_t i = 0; i < p->n; i++) {
+		const char *what = NULL;
+		if (sqlsplit_no_transaction(t + p->stmts[i].off, p->stmts[i].len, g->server_version,
+		                            &what)) {
+			if (first_no_tx == SIZE_MAX) {
+				first_no_tx = i;
+				p->no_tx = what;
+			}
+		} else if (first_tx == SIZE_MAX) {
+			first_tx = i;
+		}
+	}
+	if (first_no_tx != SIZE_MAX && first_tx != SIZE_MAX && !g->o->mixed) {
+		const sql_stmt *a = &p->stmts[first_tx], *b = &p->stmts[first_no_tx];
+		size_t na = strcspn(t + a->off, "\r\n"), nb = strcspn(t + b->off, "\r\n");
+		int la = (int)(na < a->len ? na : a->len), lb = (int)(nb < b->len ? nb : b->len);
+		return err_set(
+		    e, ORC_EFAIL,
+		    "%s: mixes transactional and non-transactional statements (line %d: "
+		    "%.*s%s; line %d, %s: %.*s%s); nothing was run: split the file, or "
+		    "pass --mixed to run it statement by statement outside a transaction",
+		    f->path, a->line, la > 60 ? 60 : la, t + a->off, la > 60 ? "..." : "", b->line,
+		    p->no_tx, lb > 60 ? 60 : lb, t + b->off, lb > 60 ? "..." : "");
+	}
 	return 0;
 }
 

@@ -41,6 +41,7 @@ typedef struct migrate_opts {
 	const char *environment;       /* ${flyway:environment}; NULL: "default" */
 	int validate_migration_naming; /* a .sql name that is no migration is an error */
 	int fail_on_missing_locations; /* a location that cannot be read is an error */
+	int mixed; /* allow a file mixing transactional and non-transactional statements */
 } migrate_opts;
 
 typedef struct migrate_result {
