@@ -134,6 +134,51 @@ static int error_line(const prepared *p, size_t s, const PGresult *r)
 	return line;
 }
 
+/* Byte offset in p->text of the server's error position inside statement s, or SIZE_MAX
+ * when the server gave none. */
+static size_t error_offset(const prepared *p, size_t s, const PGresult *r)
+{
+	const sql_stmt *st = &p->stmts[s];
+	const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
+	if (!pos)
+		return SIZE_MAX;
+	const char *t = buf_cstr(&p->text) + st->off;
+	long chars = strtol(pos, NULL, 10);
+	size_t i = 0;
+	for (; i < st->len && chars > 1; i++)
+		if (((unsigned char)t[i + 1] & 0xC0) != 0x80)
+			chars--;
+	return st->off + (i < st->len ? i : st->len);
+}
+
+/* The failing line of the file, with a caret under the server's error position when it
+ * gave one (registered secrets are masked by the log, as everywhere). */
+static void show_source(const prepared *p, size_t s, const PGresult *r, int line)
+{
+	const char *t = buf_cstr(&p->text);
+	size_t n = p->text.len, at = 0;
+	for (int l = 1; l < line && at < n; at++)
+		if (t[at] == '\n' || (t[at] == '\r' && (at + 1 >= n || t[at + 1] != '\n')))
+			l++;
+	if (at >= n)
+		return;
+	size_t end = at + strcspn(t + at, "\r\n");
+	buf b = BUF_INIT;
+	buf_printf(&b, "%5d | %.*s", line, (int)(end - at), t + at);
+	log_info("%s", buf_cstr(&b));
+	size_t eo = error_offset(p, s, r);
+	if (eo != SIZE_MAX && eo >= at && eo <= end) {
+		buf_clear(&b);
+		buf_puts(&b, "      | ");
+		for (size_t i = at; i < eo; i++)
+			if (((unsigned char)t[i] & 0xC0) != 0x80)
+				buf_putc(&b, t[i] == '\t' ? '\t' : ' ');
+		buf_putc(&b, '^');
+		log_info("%s", buf_cstr(&b));
+	}
+	buf_free(&b);
+}
+
 static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char *how,
                 migrate_result *res, err *e)
 {
@@ -141,7 +186,14 @@ static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char 
 	conn_describe_error(r, g->c, &m);
 	/* the server may quote a piece of a secret placeholder value a statement broke on */
 	log_redact_fragments(&m, buf_cstr(&p->text), p->text.len);
+	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+	if (hint) {
+		buf_printf(&m, " HINT: %s", hint);
+		log_redact_fragments(&m, buf_cstr(&p->text), p->text.len);
+	}
 	int line = s < p->n ? error_line(p, s, r) : 0;
+	if (line > 0)
+		show_source(p, s, r, line);
 	free(res->fail_file);
 	res->fail_file = xstrdup(p->row->file->path);
 	res->fail_line = line;
@@ -188,7 +240,9 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		                    "SQL",      history_abbrev_script(f->script, &hs),
 		                    cs,         g->user,
 		                    NULL,       "true"};
-		ok = pipe_send(c, "BEGIN", 0, NULL);
+		/* A Flush after BEGIN and after COMMIT: the server sends those results at once
+		 * instead of at the Sync, so progress shows while the batch runs. */
+		ok = pipe_send(c, "BEGIN", 0, NULL) && PQsendFlushRequest(c);
 		for (size_t i = 0; ok && i < p->n; i++) {
 			char *stmt =
 			    xstrndup(buf_cstr(&p->text) + p->stmts[i].off, p->stmts[i].len);
@@ -198,7 +252,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		if (p->resets_role)
 			ok = ok && pipe_send(c, RESET_ROLE_SQL, 2, role);
 		ok = ok && PQsendQueryPrepared(c, stmt_name, 8, ip, NULL, NULL, 0) &&
-		     pipe_send(c, "COMMIT", 0, NULL);
+		     pipe_send(c, "COMMIT", 0, NULL) && PQsendFlushRequest(c);
 		buf_free(&hd);
 		buf_free(&hs);
 		if (p->resets_path)
@@ -213,6 +267,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 	}
 	PGresult *bad = NULL;
 	size_t bad_j = 0, bad_q = 0;
+	buf label = BUF_INIT;
 	PGresult *r;
 	while ((r = PQgetResult(c))) {
 		if (!bad && PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -238,6 +293,14 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 				if (!bad && q == insert_q && st == PGRES_TUPLES_OK &&
 				    PQntuples(r) == 1)
 					ms[j] = atoi(PQgetvalue(r, 0, 0));
+				/* Live progress: the results arrive as the server gets there, so a
+				 * long migration shows when it starts and when it ends. */
+				if (!bad && q == 0 && st == PGRES_COMMAND_OK)
+					log_info("migrating %s",
+					         present_label(ps[j].row->file, &label));
+				else if (!bad && q == insert_q + 1 && st == PGRES_COMMAND_OK)
+					log_info("applied %s (%d ms)",
+					         present_label(ps[j].row->file, &label), ms[j]);
 				PQclear(r);
 			}
 			if (PQstatus(c) == CONNECTION_BAD)
@@ -250,6 +313,7 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		PQclear(r);
 	PQclear(r);
 	PQexitPipelineMode(c);
+	buf_free(&label);
 	if (!bad && PQstatus(c) == CONNECTION_BAD) {
 		err_set(e, ORC_EREMOTE, "%s: connection lost during the migration: %s",
 		        ps[*done < n ? *done : n - 1].row->file->path, PQerrorMessage(c));
@@ -395,6 +459,7 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 	int *ms = xcalloc(n + 1, sizeof *ms);
 	for (size_t i = 0; rc == 0 && i < n;) {
 		if (ps[i].no_tx || ps[i].copy) {
+			log_info("migrating %s", present_label(ps[i].row->file, &label));
 			double t0 = now_ms();
 			rc = run_serial(g, &ps[i], !ps[i].no_tx, res, e);
 			if (rc)
@@ -415,8 +480,6 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		rc = run_batch(g, ps + i, j - i, insert_sql, &done, ms + i, res, e);
 		for (size_t d = i; d < i + done; d++) {
 			res->applied++;
-			log_info("applied %s (%d ms)", present_label(ps[d].row->file, &label),
-			         ms[d]);
 			present_summary_row(&md, ps[d].row->file, ms[d]);
 		}
 		i = j;

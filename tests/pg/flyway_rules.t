@@ -185,4 +185,38 @@ t_like "$T_ERR" "nosuch: migrations location cannot be read \(No such file or di
 t_is "$(q "select count(*) from flyway_schema_history where version = '3'")" 1 "the other location migrated"
 t_run "$ORC" migrate --url "$PG_URL" --locations "$N,$T_TMP/nosuch" --fail-on-missing-locations
 t_is "$T_RC" 2 "--fail-on-missing-locations makes it an error"
+
+# ---- live output: each migration printed when it starts and when it ends, at once
+pg_newdb
+L=$T_TMP/live
+mkdir -p "$L"
+echo 'SELECT 1;' >"$L/V1__quick.sql"
+echo 'SELECT pg_advisory_xact_lock(424242);' >"$L/V2__waits_for_the_test.sql"
+echo 'SELECT 3;' >"$L/V3__after.sql"
+# The test holds the lock V2 waits for, in a session of its own.
+psql -X -q -c 'SELECT pg_advisory_lock(424242), pg_sleep(120)' >/dev/null 2>&1 &
+holder=$!
+t_defer "kill $holder 2>/dev/null"
+for _ in $(seq 1 100); do
+	[ "$(q "select count(*) from pg_locks where locktype = 'advisory' and objid = 424242 and granted")" = 1 ] && break
+	sleep 0.1
+done
+"$ORC" migrate --url "$PG_URL" --locations "$L" >"$T_TMP/live.out" 2>&1 &
+mig=$!
+for _ in $(seq 1 300); do grep -q 'migrating V2' "$T_TMP/live.out" && break; sleep 0.1; done
+t_like "$(cat "$T_TMP/live.out")" $'applied V1 quick \\([0-9]+ ms\\)' "V1's end is printed while the run goes on"
+t_like "$(cat "$T_TMP/live.out")" 'migrating V2 waits for the test' "V2's start is printed while it runs"
+t_unlike "$(cat "$T_TMP/live.out")" 'applied V2|V3' "nothing after it yet"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_advisory_lock(424242)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$mig"
+t_is "$?" 0 "the run completes once the lock is free"
+t_is "$(grep -A1 '^applied V2 waits for the test' "$T_TMP/live.out" | tail -n 1)" "migrating V3 after" "then V2 ends and V3 starts"
+
+# ---- a failed statement: DETAIL and HINT, and the failing line with a caret
+printf 'SELECT 1;\n\nSELECT\n  no_such_function(1);\n' >"$L/V4__bad_call.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$L"
+t_is "$T_RC" 1 "a failing migration exits 1"
+t_like "$T_ERR" 'V4__bad_call.sql:4: migration V4 bad call failed: SQLSTATE 42883: function no_such_function\(integer\) does not exist HINT: No function matches' "the error names file, line, SQLSTATE, message and PostgreSQL's HINT"
+t_like "$T_OUT" $'    4 |   no_such_function\\(1\\);\n      |   \\^' "the failing line is shown with a caret under the error position"
 t_done
+
