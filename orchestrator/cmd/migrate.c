@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "pg/jdbc.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
@@ -143,6 +145,88 @@ static void report_commit(const task *t, const char *op)
 	buf_free(&md);
 }
 
+/* A FLYWAY_<NAME> variable, or NULL when unset or empty. */
+static const char *fw(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static int fw_bool(const char *name, int *out, err *e)
+{
+	const char *v = fw(name);
+	if (!v || *out)
+		return 0;
+	if (strcasecmp(v, "true") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "false") != 0)
+		return err_set(e, ORC_EUSAGE, "%s=%s: expected true or false", name, v);
+	return 0;
+}
+
+/*
+ * Flyway's environment variables, with Flyway's precedence (the command line wins):
+ * FLYWAY_URL (jdbc:postgresql:// or a libpq URI), FLYWAY_USER and FLYWAY_PASSWORD (as
+ * libpq's PGUSER/PGPASSWORD; the password is a secret), FLYWAY_LOCATIONS,
+ * FLYWAY_SCHEMAS (its first schema) or FLYWAY_DEFAULT_SCHEMA, FLYWAY_TABLE,
+ * FLYWAY_TARGET, FLYWAY_OUT_OF_ORDER, FLYWAY_BASELINE_ON_MIGRATE,
+ * FLYWAY_BASELINE_VERSION, FLYWAY_BASELINE_DESCRIPTION, FLYWAY_INSTALLED_BY,
+ * FLYWAY_MIXED, FLYWAY_VALIDATE_MIGRATION_NAMING, FLYWAY_FAIL_ON_MISSING_LOCATIONS and
+ * FLYWAY_ENVIRONMENT. FLYWAY_PLACEHOLDERS_* are read by placeholder_set_from_env.
+ */
+static int flyway_env(migrate_opts *o, struct locations *locs, buf *url, struct task_args *ta,
+                      err *e)
+{
+	const char *v;
+	if ((v = fw("FLYWAY_PASSWORD"))) {
+		log_add_secret(v);
+		setenv("PGPASSWORD", v, 1);
+	}
+	if ((v = fw("FLYWAY_USER")))
+		setenv("PGUSER", v, 1);
+	if (!o->url && !ta->db_secret && !ta->db_cluster && (v = fw("FLYWAY_URL"))) {
+		if (jdbc_is_url(v)) {
+			if (jdbc_to_libpq(v, url, e))
+				return e->code;
+			o->url = buf_cstr(url);
+		} else {
+			o->url = v;
+		}
+	}
+	if (*locs->n == 0 && (v = fw("FLYWAY_LOCATIONS")))
+		add_locations(&(opt_option){.value = locs}, v, e);
+	if (!o->schema && (v = fw("FLYWAY_DEFAULT_SCHEMA")))
+		o->schema = v;
+	if (!o->schema && (v = fw("FLYWAY_SCHEMAS"))) {
+		static char first[256]; /* a schema name is at most 63 bytes */
+		snprintf(first, sizeof first, "%.*s", (int)strcspn(v, ","), v);
+		o->schema = first;
+	}
+	const struct {
+		const char *name;
+		const char **field;
+	} strs[] = {
+	    {"FLYWAY_TABLE", &o->table},
+	    {"FLYWAY_TARGET", &o->target},
+	    {"FLYWAY_BASELINE_VERSION", &o->baseline_version},
+	    {"FLYWAY_BASELINE_DESCRIPTION", &o->baseline_description},
+	    {"FLYWAY_INSTALLED_BY", &o->installed_by},
+	    {"FLYWAY_ENVIRONMENT", &o->environment},
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+		if (!*strs[i].field && (v = fw(strs[i].name)))
+			*strs[i].field = v;
+	if (o->target && strcmp(o->target, "latest") == 0)
+		o->target = NULL;
+	if (fw_bool("FLYWAY_OUT_OF_ORDER", &o->out_of_order, e) ||
+	    fw_bool("FLYWAY_BASELINE_ON_MIGRATE", &o->baseline_on_migrate, e) ||
+	    fw_bool("FLYWAY_MIXED", &o->mixed, e) ||
+	    fw_bool("FLYWAY_VALIDATE_MIGRATION_NAMING", &o->validate_migration_naming, e) ||
+	    fw_bool("FLYWAY_FAIL_ON_MISSING_LOCATIONS", &o->fail_on_missing_locations, e))
+		return e->code;
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *op = argv[0];
@@ -152,7 +236,7 @@ int cmd_migrate(int argc, char **argv)
 	size_t nlocs = 0;
 	struct task_args ta = {0};
 	task *tk = NULL;
-	buf task_url = BUF_INIT;
+	buf task_url = BUF_INIT, flyway_url = BUF_INIT;
 	int rc = 0, output = OPT_OUTPUT_TEXT;
 	opt_strings ph_secrets = {0};
 	struct locations loc_list = {&locs, &nlocs};
@@ -246,6 +330,10 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	err e = ERR_INIT;
+	if ((rc = flyway_env(&o, &loc_list, &flyway_url, &ta, &e))) {
+		rc = cmd_report(&e);
+		goto out;
+	}
 	if (ta.branch || ta.db_secret || ta.db_cluster || ta.n_ph_secrets) {
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
@@ -291,6 +379,7 @@ out:
 	free(name);
 	task_free(tk);
 	buf_free(&task_url);
+	buf_free(&flyway_url);
 	free(ta.ph_secrets);
 	for (size_t i = 0; i < nlocs; i++)
 		free(locs[i]);

@@ -218,5 +218,27 @@ t_run "$ORC" migrate --url "$PG_URL" --locations "$L"
 t_is "$T_RC" 1 "a failing migration exits 1"
 t_like "$T_ERR" 'V4__bad_call.sql:4: migration V4 bad call failed: SQLSTATE 42883: function no_such_function\(integer\) does not exist HINT: No function matches' "the error names file, line, SQLSTATE, message and PostgreSQL's HINT"
 t_like "$T_OUT" $'    4 |   no_such_function\\(1\\);\n      |   \\^' "the failing line is shown with a caret under the error position"
+
+# ---- a Flyway CI setup through FLYWAY_* variables (as in Flyway's documentation)
+pg_newdb
+E=$T_TMP/envsetup
+mkdir -p "$E"
+echo 'CREATE TABLE e1 (id int);' >"$E/V1__env.sql"
+fwenv() {
+	env -u PGDATABASE -u PGHOST -u PGPORT -u PGUSER \
+		FLYWAY_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$PGDATABASE?sslmode=disable&ApplicationName=flyway-ci" \
+		FLYWAY_USER=postgres FLYWAY_PASSWORD=s3cret-from-ci FLYWAY_LOCATIONS="filesystem:$E" \
+		FLYWAY_SCHEMAS=envapp,other FLYWAY_BASELINE_ON_MIGRATE=false FLYWAY_ENVIRONMENT=ci "$@"
+}
+t_run fwenv "$ORC" migrate
+t_is "$T_RC" 0 "migrate runs from FLYWAY_URL (jdbc:), FLYWAY_USER, FLYWAY_PASSWORD, FLYWAY_LOCATIONS, FLYWAY_SCHEMAS"
+t_is "$(q "select version from envapp.flyway_schema_history where type = 'SQL'")" 1 "the history is in the first schema of FLYWAY_SCHEMAS"
+t_unlike "$T_OUT$T_ERR" 's3cret-from-ci' "the password never reaches output"
+t_run fwenv "$ORC" info --schema public
+t_like "$T_OUT" 'Schema public' "the command line wins over FLYWAY_* (--schema public)"
+t_run env FLYWAY_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$PGDATABASE?loggerLevel=DEBUG" "$ORC" info --locations "$E"
+t_like "$T_RC:$T_ERR" "^2:.*the JDBC parameter 'loggerLevel' has no libpq equivalent" "a JDBC parameter libpq does not know is an error naming it"
+t_run env FLYWAY_OUT_OF_ORDER=yes "$ORC" info --url "$PG_URL" --locations "$E"
+t_like "$T_RC:$T_ERR" '^2:.*FLYWAY_OUT_OF_ORDER=yes: expected true or false' "a bad boolean is an error naming the variable"
 t_done
 
