@@ -255,7 +255,8 @@ int cmd_migrate(int argc, char **argv)
 	                 "value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)",
 	                 add_placeholder),
 	    OPT_STRING(0, "target", &o.target, "V",
-	               "migrate: apply up to version V (default: latest)"),
+	               "migrate: apply up to version V, latest (default), current\n"
+	               "(nothing newer than applied) or next (one version)"),
 	    OPT_BOOL(0, "out-of-order", &o.out_of_order,
 	             "migrate: apply pending versions below the highest applied"),
 	    OPT_STRING(0, "baseline-version", &o.baseline_version, "V",

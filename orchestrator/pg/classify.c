@@ -179,6 +179,21 @@ void classify_rows(engine *g)
 		    (!applied_before || version_cmp(a->version, applied_before) > 0))
 			applied_before = a->version;
 	}
+	/* --target: a version, or Flyway's "current" (the highest applied: nothing newer
+	 * runs) and "next" (the first pending version above it, alone). */
+	const char *target = g->o->target, *none = "0";
+	if (target && strcmp(target, "current") == 0) {
+		target = g->max_applied ? g->max_applied : none;
+	} else if (target && strcmp(target, "next") == 0) {
+		target = none;
+		for (size_t i = 0; i < m->n_versioned; i++)
+			if (!latest[i] &&
+			    (!g->max_applied || version_cmp(m->v[i].version, g->max_applied) > 0) &&
+			    (!g->baseline || version_cmp(m->v[i].version, g->baseline) > 0)) {
+				target = m->v[i].version;
+				break;
+			}
+	}
 	for (size_t i = 0; i < m->n; i++) {
 		const pg_migration *f = &m->v[i];
 		const pg_applied *a = latest[i];
@@ -190,7 +205,7 @@ void classify_rows(engine *g)
 			else if (g->baseline && version_cmp(f->version, g->baseline) == 0)
 				/* Flyway: the baseline row stands for this file; it never runs */
 				add_row(g, f, NULL, "Ignored (Baseline)", 0, 0);
-			else if (g->o->target && version_cmp(f->version, g->o->target) > 0)
+			else if (target && version_cmp(f->version, target) > 0)
 				add_row(g, f, NULL, "Above Target", 0, 0);
 			else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&
 			         !g->o->out_of_order)

@@ -17,9 +17,9 @@ static const struct {
 
 /* libpq's own parameters accepted as they are. */
 static const char *const passthrough[] = {
-    "user",        "password",          "sslmode",       "sslrootcert", "sslcert",
-    "sslkey",      "application_name",  "connect_timeout", "options",   "target_session_attrs",
-    "sslcrl",      "gssencmode",        "channel_binding", "keepalives", "service",
+    "user",   "password",         "sslmode",         "sslrootcert", "sslcert",
+    "sslkey", "application_name", "connect_timeout", "options",     "target_session_attrs",
+    "sslcrl", "gssencmode",       "channel_binding", "keepalives",  "service",
 };
 
 int jdbc_is_url(const char *url)

@@ -117,9 +117,12 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	memset(g, 0, sizeof *g);
 	g->o = o;
 	g->flags = flags;
-	if (o->target && !version_valid(o->target, strlen(o->target)))
+	if (o->target && strcmp(o->target, "current") != 0 && strcmp(o->target, "next") != 0 &&
+	    !version_valid(o->target, strlen(o->target)))
 		return err_set(e, ORC_EUSAGE,
-		               "--target %s: not a version (digits separated by '.')", o->target);
+		               "--target %s: not a version (digits separated by '.'), latest, "
+		               "current or next",
+		               o->target);
 	scan_job job = {.o = o, .m = &g->m, .e = ERR_INIT};
 	job.d.keep_text = (flags & ENGINE_TEXT) != 0;
 	job.d.keep_repeatable_text = 1;

@@ -240,5 +240,22 @@ t_run env FLYWAY_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$PGDATABASE?loggerLeve
 t_like "$T_RC:$T_ERR" "^2:.*the JDBC parameter 'loggerLevel' has no libpq equivalent" "a JDBC parameter libpq does not know is an error naming it"
 t_run env FLYWAY_OUT_OF_ORDER=yes "$ORC" info --url "$PG_URL" --locations "$E"
 t_like "$T_RC:$T_ERR" '^2:.*FLYWAY_OUT_OF_ORDER=yes: expected true or false' "a bad boolean is an error naming the variable"
+
+# ---- --target current and next (Flyway's special targets)
+pg_newdb
+T=$T_TMP/targets
+mkdir -p "$T"
+for v in 1 2 3 4; do echo "CREATE TABLE tv$v (id int);" >"$T/V${v}__t$v.sql"; done
+mt() { "$ORC" "$1" --url "$PG_URL" --locations "$T" "${@:2}"; }
+applied() { q "select coalesce(string_agg(version, ',' order by installed_rank), '') from flyway_schema_history where type = 'SQL'"; }
+t_ok "--target next on an empty history" mt migrate --target next
+t_is "$(applied)" "1" "applies only the next version"
+t_ok "--target next again" mt migrate --target next
+t_is "$(applied)" "1,2" "one more"
+t_ok "--target current" mt migrate --target current
+t_is "$(applied)" "1,2" "applies nothing newer than what is applied"
+t_like "$(mt info --json --target current)" '"state":[[:space:]]*"Above Target"' "info shows the rest Above Target"
+t_ok "then latest" mt migrate --target latest
+t_is "$(applied)" "1,2,3,4" "the rest"
 t_done
 
