@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "cmd/cmd.h"
+#include "config/flyway_conf.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -145,46 +146,50 @@ static void report_commit(const task *t, const char *op)
 	buf_free(&md);
 }
 
-/* A FLYWAY_<NAME> variable, or NULL when unset or empty. */
-static const char *fw(const char *name)
+/* A Flyway setting: the FLYWAY_<NAME> variable, else the flyway.conf key; NULL when
+ * neither is set (or empty). */
+static const char *fw(const flyway_conf *conf, const char *env, const char *key)
 {
-	const char *v = getenv(name);
+	const char *v = getenv(env);
+	if (!v || !*v)
+		v = flyway_conf_get(conf, key);
 	return v && *v ? v : NULL;
 }
 
-static int fw_bool(const char *name, int *out, err *e)
+static int fw_bool(const flyway_conf *conf, const char *env, const char *key, int *out, err *e)
 {
-	const char *v = fw(name);
+	const char *v = fw(conf, env, key);
 	if (!v || *out)
 		return 0;
 	if (strcasecmp(v, "true") == 0)
 		*out = 1;
 	else if (strcasecmp(v, "false") != 0)
-		return err_set(e, ORC_EUSAGE, "%s=%s: expected true or false", name, v);
+		return err_set(e, ORC_EUSAGE, "%s / %s = %s: expected true or false", env, key, v);
 	return 0;
 }
 
 /*
- * Flyway's environment variables, with Flyway's precedence (the command line wins):
- * FLYWAY_URL (jdbc:postgresql:// or a libpq URI), FLYWAY_USER and FLYWAY_PASSWORD (as
- * libpq's PGUSER/PGPASSWORD; the password is a secret), FLYWAY_LOCATIONS,
- * FLYWAY_SCHEMAS (its first schema) or FLYWAY_DEFAULT_SCHEMA, FLYWAY_TABLE,
- * FLYWAY_TARGET, FLYWAY_OUT_OF_ORDER, FLYWAY_BASELINE_ON_MIGRATE,
- * FLYWAY_BASELINE_VERSION, FLYWAY_BASELINE_DESCRIPTION, FLYWAY_INSTALLED_BY,
- * FLYWAY_MIXED, FLYWAY_VALIDATE_MIGRATION_NAMING, FLYWAY_FAIL_ON_MISSING_LOCATIONS and
- * FLYWAY_ENVIRONMENT. FLYWAY_PLACEHOLDERS_* are read by placeholder_set_from_env.
+ * Flyway's settings, with Flyway's precedence: the command line, then the environment,
+ * then flyway.conf. FLYWAY_URL / flyway.url (jdbc:postgresql:// or a libpq URI), USER
+ * and PASSWORD (as libpq's PGUSER/PGPASSWORD; the password is a secret), LOCATIONS,
+ * SCHEMAS (its first schema) or DEFAULT_SCHEMA, TABLE, TARGET, OUT_OF_ORDER,
+ * BASELINE_ON_MIGRATE, BASELINE_VERSION, BASELINE_DESCRIPTION, INSTALLED_BY, MIXED,
+ * VALIDATE_MIGRATION_NAMING, FAIL_ON_MISSING_LOCATIONS, ENVIRONMENT; placeholders from
+ * flyway.placeholders.NAME when no other source gave them.
  */
-static int flyway_env(migrate_opts *o, struct locations *locs, buf *url, struct task_args *ta,
-                      err *e)
+static int flyway_settings(migrate_opts *o, struct locations *locs, buf *url, struct task_args *ta,
+                           placeholder_set *ph, const flyway_conf *conf, char *schema,
+                           size_t schema_size, err *e)
 {
 	const char *v;
-	if ((v = fw("FLYWAY_PASSWORD"))) {
+	if ((v = fw(conf, "FLYWAY_PASSWORD", "flyway.password"))) {
 		log_add_secret(v);
 		setenv("PGPASSWORD", v, 1);
 	}
-	if ((v = fw("FLYWAY_USER")))
+	if ((v = fw(conf, "FLYWAY_USER", "flyway.user")))
 		setenv("PGUSER", v, 1);
-	if (!o->url && !ta->db_secret && !ta->db_cluster && (v = fw("FLYWAY_URL"))) {
+	if (!o->url && !ta->db_secret && !ta->db_cluster &&
+	    (v = fw(conf, "FLYWAY_URL", "flyway.url"))) {
 		if (jdbc_is_url(v)) {
 			if (jdbc_to_libpq(v, url, e))
 				return e->code;
@@ -193,38 +198,65 @@ static int flyway_env(migrate_opts *o, struct locations *locs, buf *url, struct 
 			o->url = v;
 		}
 	}
-	if (*locs->n == 0 && (v = fw("FLYWAY_LOCATIONS")))
+	if (*locs->n == 0 && (v = fw(conf, "FLYWAY_LOCATIONS", "flyway.locations")))
 		add_locations(&(opt_option){.value = locs}, v, e);
-	if (!o->schema && (v = fw("FLYWAY_DEFAULT_SCHEMA")))
+	if (!o->schema && (v = fw(conf, "FLYWAY_DEFAULT_SCHEMA", "flyway.defaultSchema")))
 		o->schema = v;
-	if (!o->schema && (v = fw("FLYWAY_SCHEMAS"))) {
-		static char first[256]; /* a schema name is at most 63 bytes */
-		snprintf(first, sizeof first, "%.*s", (int)strcspn(v, ","), v);
-		o->schema = first;
+	if (!o->schema && (v = fw(conf, "FLYWAY_SCHEMAS", "flyway.schemas"))) {
+		snprintf(schema, schema_size, "%.*s", (int)strcspn(v, ","), v);
+		o->schema = schema;
 	}
 	const struct {
-		const char *name;
+		const char *env, *key;
 		const char **field;
 	} strs[] = {
-	    {"FLYWAY_TABLE", &o->table},
-	    {"FLYWAY_TARGET", &o->target},
-	    {"FLYWAY_BASELINE_VERSION", &o->baseline_version},
-	    {"FLYWAY_BASELINE_DESCRIPTION", &o->baseline_description},
-	    {"FLYWAY_INSTALLED_BY", &o->installed_by},
-	    {"FLYWAY_ENVIRONMENT", &o->environment},
+	    {"FLYWAY_TABLE", "flyway.table", &o->table},
+	    {"FLYWAY_TARGET", "flyway.target", &o->target},
+	    {"FLYWAY_BASELINE_VERSION", "flyway.baselineVersion", &o->baseline_version},
+	    {"FLYWAY_BASELINE_DESCRIPTION", "flyway.baselineDescription", &o->baseline_description},
+	    {"FLYWAY_INSTALLED_BY", "flyway.installedBy", &o->installed_by},
+	    {"FLYWAY_ENVIRONMENT", "flyway.environment", &o->environment},
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
-		if (!*strs[i].field && (v = fw(strs[i].name)))
+		if (!*strs[i].field && (v = fw(conf, strs[i].env, strs[i].key)))
 			*strs[i].field = v;
 	if (o->target && strcmp(o->target, "latest") == 0)
 		o->target = NULL;
-	if (fw_bool("FLYWAY_OUT_OF_ORDER", &o->out_of_order, e) ||
-	    fw_bool("FLYWAY_BASELINE_ON_MIGRATE", &o->baseline_on_migrate, e) ||
-	    fw_bool("FLYWAY_MIXED", &o->mixed, e) ||
-	    fw_bool("FLYWAY_VALIDATE_MIGRATION_NAMING", &o->validate_migration_naming, e) ||
-	    fw_bool("FLYWAY_FAIL_ON_MISSING_LOCATIONS", &o->fail_on_missing_locations, e))
+	if (fw_bool(conf, "FLYWAY_OUT_OF_ORDER", "flyway.outOfOrder", &o->out_of_order, e) ||
+	    fw_bool(conf, "FLYWAY_BASELINE_ON_MIGRATE", "flyway.baselineOnMigrate",
+	            &o->baseline_on_migrate, e) ||
+	    fw_bool(conf, "FLYWAY_MIXED", "flyway.mixed", &o->mixed, e) ||
+	    fw_bool(conf, "FLYWAY_VALIDATE_MIGRATION_NAMING", "flyway.validateMigrationNaming",
+	            &o->validate_migration_naming, e) ||
+	    fw_bool(conf, "FLYWAY_FAIL_ON_MISSING_LOCATIONS", "flyway.failOnMissingLocations",
+	            &o->fail_on_missing_locations, e))
 		return e->code;
+	for (size_t i = 0; conf && i < conf->n; i++) {
+		const char *name = conf->keys[i] + strlen("flyway.placeholders.");
+		if (strncmp(conf->keys[i], "flyway.placeholders.", 20) != 0)
+			continue;
+		int given = 0;
+		for (size_t k = 0; k < ph->n && !given; k++)
+			given = strcasecmp(ph->items[k].name, name) == 0;
+		if (!given) {
+			log_add_secret(conf->values[i]);
+			placeholder_set_put(ph, name, conf->values[i]);
+		}
+	}
 	return 0;
+}
+
+/* --config-files (comma-separated), else ./flyway.conf when it exists. */
+static int load_conf(const char *files, flyway_conf *conf, err *e)
+{
+	if (!files)
+		return fs_exists("flyway.conf") ? flyway_conf_load(conf, "flyway.conf", e) : 0;
+	char *copy = xstrdup(files), *save = NULL;
+	int rc = 0;
+	for (char *f = strtok_r(copy, ",", &save); f && rc == 0; f = strtok_r(NULL, ",", &save))
+		rc = flyway_conf_load(conf, f, e);
+	free(copy);
+	return rc;
 }
 
 int cmd_migrate(int argc, char **argv)
@@ -237,6 +269,9 @@ int cmd_migrate(int argc, char **argv)
 	struct task_args ta = {0};
 	task *tk = NULL;
 	buf task_url = BUF_INIT, flyway_url = BUF_INIT;
+	flyway_conf conf = {0};
+	const char *config_files = NULL;
+	char conf_schema[256]; /* a schema name is at most 63 bytes */
 	int rc = 0, output = OPT_OUTPUT_TEXT;
 	opt_strings ph_secrets = {0};
 	struct locations loc_list = {&locs, &nlocs};
@@ -275,6 +310,9 @@ int cmd_migrate(int argc, char **argv)
 	             "transaction with others (run outside one, statement by statement)"),
 	    OPT_BOOL(0, "fail-on-missing-locations", &o.fail_on_missing_locations,
 	             "a location that does not exist is an error (default: a warning)"),
+	    OPT_STRING(0, "config-files", &config_files, "FILES",
+	               "Flyway configuration files, comma-separated (default\n"
+	               "./flyway.conf when present); FLYWAY_* variables and options win"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
@@ -331,7 +369,9 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	err e = ERR_INIT;
-	if ((rc = flyway_env(&o, &loc_list, &flyway_url, &ta, &e))) {
+	if ((rc = load_conf(config_files, &conf, &e)) ||
+	    (rc = flyway_settings(&o, &loc_list, &flyway_url, &ta, &ph, &conf, conf_schema,
+	                          sizeof conf_schema, &e))) {
 		rc = cmd_report(&e);
 		goto out;
 	}
@@ -381,6 +421,7 @@ out:
 	task_free(tk);
 	buf_free(&task_url);
 	buf_free(&flyway_url);
+	flyway_conf_free(&conf);
 	free(ta.ph_secrets);
 	for (size_t i = 0; i < nlocs; i++)
 		free(locs[i]);

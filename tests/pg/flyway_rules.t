@@ -239,7 +239,7 @@ t_like "$T_OUT" 'Schema public' "the command line wins over FLYWAY_* (--schema p
 t_run env FLYWAY_URL="jdbc:postgresql://127.0.0.1:$PGPORT/$PGDATABASE?loggerLevel=DEBUG" "$ORC" info --locations "$E"
 t_like "$T_RC:$T_ERR" "^2:.*the JDBC parameter 'loggerLevel' has no libpq equivalent" "a JDBC parameter libpq does not know is an error naming it"
 t_run env FLYWAY_OUT_OF_ORDER=yes "$ORC" info --url "$PG_URL" --locations "$E"
-t_like "$T_RC:$T_ERR" '^2:.*FLYWAY_OUT_OF_ORDER=yes: expected true or false' "a bad boolean is an error naming the variable"
+t_like "$T_RC:$T_ERR" '^2:.*FLYWAY_OUT_OF_ORDER / flyway.outOfOrder = yes: expected true or false' "a bad boolean is an error naming the variable"
 
 # ---- --target current and next (Flyway's special targets)
 pg_newdb
@@ -257,5 +257,41 @@ t_is "$(applied)" "1,2" "applies nothing newer than what is applied"
 t_like "$(mt info --json --target current)" '"state":[[:space:]]*"Above Target"' "info shows the rest Above Target"
 t_ok "then latest" mt migrate --target latest
 t_is "$(applied)" "1,2,3,4" "the rest"
+
+# ---- flyway.conf in the working directory (Java properties, as Flyway's documentation)
+pg_newdb
+C=$T_TMP/confproj
+mkdir -p "$C/db/migration"
+echo 'CREATE VIEW who AS SELECT ${owner}::text AS owner;' >"$C/db/migration/V1__who.sql"
+cat >"$C/flyway.conf" <<CONF
+# Flyway configuration
+flyway.url=jdbc:postgresql://127.0.0.1:$PGPORT/$PGDATABASE
+flyway.user=postgres
+flyway.password=conf-s3cret
+flyway.locations=filesystem:db/migration
+flyway.schemas=confapp
+flyway.placeholders.owner='dave'
+flyway.baselineOnMigrate=false
+flyway.cleanDisabled=true
+! a comment the other way
+flyway.installedBy = conf\\
+igured
+CONF
+t_run bash -c "cd '$C' && env -u PGDATABASE FLYWAY_PLACEHOLDERS_IGNORED=x '$ORC' migrate"
+t_is "$T_RC" 0 "migrate reads ./flyway.conf"
+t_is "$(q "select owner from confapp.who")" dave "url, locations, schemas and placeholders came from it"
+t_is "$(q "select installed_by from confapp.flyway_schema_history where version = '1'")" configured "a continued line and spaces around '=' read as Java properties"
+t_unlike "$T_OUT$T_ERR" 'conf-s3cret' "the password never reaches output"
+t_run bash -c "cd '$C' && FLYWAY_SCHEMAS=public '$ORC' info"
+t_like "$T_OUT" 'Schema public' "FLYWAY_* wins over flyway.conf"
+t_run bash -c "cd '$C' && FLYWAY_SCHEMAS=public '$ORC' info --schema confapp"
+t_like "$T_OUT" 'Schema confapp' "the command line wins over both"
+echo 'flyway.outOfOrdr=true' >>"$C/flyway.conf"
+t_run bash -c "cd '$C' && '$ORC' info"
+t_like "$T_RC:$T_ERR" "^2:.*flyway.conf:13: unknown setting 'flyway.outOfOrdr' \\(did you mean 'flyway.outOfOrder'\\?\\)" "an unknown key is an error naming file and line, with a did-you-mean"
+mv "$C/flyway.conf" "$T_TMP/other.conf"
+sed -i '$d' "$T_TMP/other.conf"
+t_run bash -c "cd '$C' && '$ORC' info --config-files '$T_TMP/other.conf'"
+t_like "$T_RC:$T_OUT" '^0:Schema confapp' "--config-files names the file"
 t_done
 
