@@ -79,8 +79,8 @@ static void put(flyway_conf *c, const char *key, const char *value)
 }
 
 /* Checks and stores one key=value read at path:line. */
-static int setting(flyway_conf *c, const char *path, int line, const char *key,
-                   const char *value, err *e)
+static int setting(flyway_conf *c, const char *path, int line, const char *key, const char *value,
+                   err *e)
 {
 	int ok = strncmp(key, "flyway.placeholders.", 20) == 0 && key[20];
 	for (size_t i = 0; !ok && i < sizeof known / sizeof *known; i++)
@@ -126,7 +126,8 @@ int flyway_conf_load(flyway_conf *c, const char *path, err *e)
 		/* key ends at an unescaped '=', ':' or whitespace */
 		const char *l = buf_cstr(&logical);
 		size_t k = 0;
-		while (k < logical.len && l[k] != '=' && l[k] != ':' && l[k] != ' ' && l[k] != '\t') {
+		while (k < logical.len && l[k] != '=' && l[k] != ':' && l[k] != ' ' &&
+		       l[k] != '\t') {
 			if (l[k] == '\\')
 				k++;
 			k++;

@@ -266,10 +266,7 @@ static int read_regular(int dfd, const char *name, const char *path, buf *out, e
 
 static void list_add(list *l, pg_migration *m)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
+	ARRAY_GROW(l->v, l->n + 1, l->cap);
 	l->v[l->n++] = *m;
 }
 
