@@ -1,12 +1,20 @@
 /*
  * schema-docs: the database's schema documented in README.md's "Database Documentation"
- * section (pg/catalog reads, pg/markdown renders, docs/readme splices), optionally
- * committed as the gitbot and pushed, with a bounded retry when someone pushed first.
+ * section (pg/conn connects, pg/catalog reads, pg/markdown renders, docs/readme splices),
+ * or past --split-size in a summary there and files under --docs-dir; optionally committed
+ * as the gitbot and pushed, with a bounded retry when someone pushed first. --check
+ * compares instead of writing and prints libgit2's unified diff of what would change;
+ * --format json prints the model (pg/catalog_json) for other tools.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -18,6 +26,8 @@
 #include "docs/readme.h"
 #include "git/gitops.h"
 #include "pg/catalog.h"
+#include "pg/catalog_json.h"
+#include "pg/conn.h"
 #include "pg/markdown.h"
 
 #define PUSH_ATTEMPTS 5
@@ -25,15 +35,26 @@
 static const char usage[] =
     "usage: orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
     "                                [--readme PATH] [--check] [--commit] [--push]\n"
-    "                                [--config PATH] [--verbose]\n"
+    "                                [--format markdown|json] [--require-comments]\n"
+    "                                [--split-size BYTES] [--docs-dir DIR]\n"
+    "                                [--diagram-history] [--config PATH] [--verbose]\n"
     "  --url URL        libpq connection string or postgresql:// URI (default: PG* variables)\n"
     "  --schema S       document schema S (repeatable; default: every non-system schema)\n"
     "  --exclude TABLE  leave out a table or view, NAME or SCHEMA.NAME (repeatable)\n"
     "  --readme PATH    the README to update (default: README.md)\n"
-    "  --check          change nothing; exit 1 when the section is stale\n"
-    "  --commit         commit the README alone as gitbotName <gitbotEmail> from config.json\n"
+    "  --check          change nothing; exit 1 when the section or a docs file is stale,\n"
+    "                   printing a unified diff of what would change\n"
+    "  --commit         commit the README (and docs files) as gitbotName <gitbotEmail>\n"
     "  --push           commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
     "                   rejected, sync to origin, render again on top and retry\n"
+    "  --format json    print the catalog model as JSON on stdout instead (no README)\n"
+    "  --require-comments  exit 1 naming each table and column without a comment\n"
+    "  --split-size BYTES  past this size the section becomes a summary and one file per\n"
+    "                   schema (per table for a schema that alone passes it) under\n"
+    "                   --docs-dir (default: 409600)\n"
+    "  --docs-dir DIR   the split layout's folder, relative to the README's (default:\n"
+    "                   docs/database)\n"
+    "  --diagram-history  draw flyway_schema_history in the diagram too\n"
     "  --config PATH    config.json for the gitbot identity (default: config.json)\n"
     "  --verbose        log each catalog query and the totals\n";
 
@@ -45,6 +66,11 @@ static const struct option options[] = {
     {"check", no_argument, NULL, 'k'},
     {"commit", no_argument, NULL, 'c'},
     {"push", no_argument, NULL, 'p'},
+    {"format", required_argument, NULL, 'f'},
+    {"require-comments", no_argument, NULL, 'R'},
+    {"split-size", required_argument, NULL, 'S'},
+    {"docs-dir", required_argument, NULL, 'D'},
+    {"diagram-history", no_argument, NULL, 'H'},
     {"config", required_argument, NULL, 'C'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -52,82 +78,278 @@ static const struct option options[] = {
 };
 
 typedef struct opts {
-	const char *url, *readme, *config;
+	const char *url, *readme, *config, *format;
 	const char **schemas, **exclude;
 	size_t nschemas, nexclude;
-	int check, commit, push;
+	int check, commit, push, require_comments;
+	markdown_opts md;
 } opts;
 
-/* Registers every password the connection may use before anything can print it. */
-static void register_secrets(const char *url)
+/* What one rendering produced: the section body, and the files of the split layout. */
+typedef struct docs {
+	buf body, fp;
+	char **paths; /* relative to the README's folder */
+	buf *texts;
+	size_t nfiles;
+	int split;
+} docs;
+
+static void docs_free(docs *d)
 {
-	log_add_secret(getenv("PGPASSWORD"));
-	if (!url)
-		return;
-	char *msg = NULL;
-	PQconninfoOption *o = PQconninfoParse(url, &msg);
-	PQfreemem(msg);
-	for (PQconninfoOption *p = o; p && p->keyword; p++)
-		if (strcmp(p->keyword, "password") == 0 && p->val)
-			log_add_secret(p->val);
-	PQconninfoFree(o);
+	buf_free(&d->body);
+	buf_free(&d->fp);
+	for (size_t i = 0; i < d->nfiles; i++) {
+		free(d->paths[i]);
+		buf_free(&d->texts[i]);
+	}
+	free(d->paths);
+	free(d->texts);
 }
 
-/* Connects, reads the catalog and renders the section body. */
-static int render(const opts *o, buf *body, buf *fingerprint, err *e)
+static int keep_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
-	register_secrets(o->url);
-	PGconn *conn = PQconnectdb(o->url ? o->url : "");
-	if (PQstatus(conn) != CONNECTION_OK) {
-		char *msg = xstrdup(PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = 0;
-		PQfinish(conn);
-		err_set(e, ORC_EFAIL,
-		        "database connection failed: %s (check --url or the PG* variables)", msg);
-		free(msg);
-		return ORC_EFAIL;
+	(void)e;
+	docs *d = ctx;
+	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
+	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
+	d->paths[d->nfiles] = xstrdup(path);
+	d->texts[d->nfiles] = (buf)BUF_INIT;
+	buf_put(&d->texts[d->nfiles], text, len);
+	d->nfiles++;
+	return 0;
+}
+
+/* Each table and column without a comment, one error line each. */
+static int require_comments(const catalog *c, err *e)
+{
+	size_t missing = 0;
+	for (size_t j = 0; j < c->nrels; j++) {
+		const catalog_rel *rel = &c->rels[j];
+		if (!markdown_counts_for_coverage(rel))
+			continue;
+		if (!rel->comment) {
+			log_error("%s.%s: table has no comment (COMMENT ON TABLE)", rel->schema,
+			          rel->name);
+			missing++;
+		}
+		for (size_t i = 0; i < rel->ncols; i++) {
+			const catalog_column *col = &c->cols[rel->col0 + i];
+			if (col->comment)
+				continue;
+			log_error("%s.%s.%s: column has no comment (COMMENT ON COLUMN)",
+			          rel->schema, rel->name, col->name);
+			missing++;
+		}
 	}
+	if (missing)
+		return err_set(
+		    e, ORC_EFAIL,
+		    "--require-comments: %zu table%s and column%s have no comment (listed "
+		    "above)",
+		    missing, missing == 1 ? "" : "s", missing == 1 ? "" : "s");
+	return 0;
+}
+
+/* Connects (pg/conn: secrets registered, one error shape), reads the catalog and renders
+ * the section body and any files, or the JSON model. */
+static int render(const opts *o, docs *d, err *e)
+{
+	PGconn *conn = NULL;
+	int rc = conn_open(o->url, &conn, e);
+	if (rc)
+		return err_prefix(e, "database connection failed");
 	catalog *c = NULL;
 	catalog_opts co = {o->schemas, o->nschemas, o->exclude, o->nexclude};
-	int rc = catalog_load(conn, &co, &c, e);
-	if (rc == 0) {
-		markdown_render(c, body, fingerprint);
+	rc = catalog_load(conn, &co, &c, e);
+	if (rc == 0)
 		log_verbose("schema-docs: %d queries sent to %s", c->queries, PQdb(conn));
-		catalog_free(c);
-	}
 	PQfinish(conn);
+	if (rc)
+		return rc;
+	if (o->format && strcmp(o->format, "json") == 0) {
+		catalog_json(c, &d->body);
+	} else {
+		rc = markdown_render(c, &o->md, &d->body, &d->fp, keep_file, d, &d->split, e);
+		if (rc == 0) {
+			markdown_coverage cov;
+			markdown_coverage_of(c, &cov);
+			log_verbose(
+			    "schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
+			    cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
+		}
+	}
+	if (rc == 0 && o->require_comments)
+		rc = require_comments(c, e);
+	catalog_free(c);
 	return rc;
 }
 
-/* README text with the section replaced; *changed when it differs from the file. */
-static int splice(const opts *o, const buf *body, buf *out, int *changed, err *e)
+/* The README's folder joined with a path relative to it. */
+static char *beside_readme(const opts *o, const char *rel)
 {
-	buf old = BUF_INIT;
+	char *copy = xstrdup(o->readme);
+	char *path = fs_join(dirname(copy), rel);
+	free(copy);
+	return path;
+}
+
+/* Generated files under the docs folder that this rendering no longer has (a dropped
+ * table): recognised by their first line, so a file a person put there is never touched. */
+static void stale_files(const opts *o, const docs *d, const char *dir, char ***out, size_t *n)
+{
+	char *abs = beside_readme(o, dir);
+	DIR *dh = opendir(abs);
+	struct dirent *de;
+	while (dh && (de = readdir(dh))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *rel = fs_join(dir, de->d_name);
+		char *full = fs_join(abs, de->d_name);
+		size_t len = strlen(de->d_name);
+		if (fs_is_dir(full)) {
+			stale_files(o, d, rel, out, n);
+		} else if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
+			size_t i = 0;
+			while (i < d->nfiles && strcmp(d->paths[i], rel) != 0)
+				i++;
+			buf head = BUF_INIT;
+			err ignore = ERR_INIT;
+			if (i == d->nfiles && fs_read_file(full, &head, &ignore) == 0 &&
+			    strncmp(buf_cstr(&head), "<!-- Generated by orchestrator schema-docs",
+			            42) == 0) {
+				*out = xrealloc(*out, (*n + 1) * sizeof **out);
+				(*out)[(*n)++] = xstrdup(rel);
+			}
+			buf_free(&head);
+			err_clear(&ignore);
+		}
+		free(rel);
+		free(full);
+	}
+	if (dh)
+		closedir(dh);
+	free(abs);
+}
+
+static const char *docs_dir(const opts *o)
+{
+	return o->md.docs_dir ? o->md.docs_dir : MARKDOWN_DOCS_DIR_DEFAULT;
+}
+
+/* README text with the section replaced; *changed when it differs from the file. */
+static int splice(const opts *o, const buf *body, buf *out, buf *old, int *changed, err *e)
+{
 	int rc = 0;
 	if (fs_exists(o->readme))
-		rc = fs_read_file(o->readme, &old, e);
+		rc = fs_read_file(o->readme, old, e);
 	if (rc == 0)
-		rc = readme_splice(o->readme, buf_cstr(&old), old.len, buf_cstr(body), out, e);
+		rc = readme_splice(o->readme, buf_cstr(old), old->len, buf_cstr(body), out, e);
 	*changed =
-	    rc == 0 && (out->len != old.len || memcmp(buf_cstr(out), buf_cstr(&old), old.len));
+	    rc == 0 && (out->len != old->len || memcmp(buf_cstr(out), buf_cstr(old), old->len));
+	return rc;
+}
+
+/* Creates the folders above path. */
+static int make_parents(const char *path, err *e)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = err_set(e, ORC_EFAIL, "%s: cannot create the folder: %s", p,
+			             strerror(errno));
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * Writes what changed (check: only compares, appending a unified diff of every change to
+ * diff). *changed when anything differs; *paths lists every path touched (relative to the
+ * README's folder, the README first) for a commit.
+ */
+static int sync_files(const opts *o, const docs *d, int check, int *changed, buf *diff,
+                      char ***paths, size_t *npaths, err *e)
+{
+	buf next = BUF_INIT, old = BUF_INIT;
+	int rc = splice(o, &d->body, &next, &old, changed, e);
+	char *readme_copy = xstrdup(o->readme);
+	*paths = xcalloc(d->nfiles + 2, sizeof **paths);
+	*npaths = 0;
+	(*paths)[(*npaths)++] = xstrdup(basename(readme_copy));
+	free(readme_copy);
+	if (rc == 0 && *changed && check)
+		rc = readme_diff(o->readme, old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
+		                 next.len, diff, e);
+	else if (rc == 0 && *changed)
+		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+	buf_free(&next);
+	for (size_t i = 0; i < d->nfiles && rc == 0; i++) {
+		char *full = beside_readme(o, d->paths[i]);
+		buf_clear(&old);
+		err ignore = ERR_INIT;
+		int exists = fs_exists(full) && fs_read_file(full, &old, &ignore) == 0;
+		err_clear(&ignore);
+		if (!exists || old.len != d->texts[i].len ||
+		    memcmp(buf_cstr(&old), buf_cstr(&d->texts[i]), old.len) != 0) {
+			*changed = 1;
+			if (check)
+				rc = readme_diff(d->paths[i], exists ? buf_cstr(&old) : NULL,
+				                 old.len, buf_cstr(&d->texts[i]), d->texts[i].len,
+				                 diff, e);
+			else if ((rc = make_parents(full, e)) == 0)
+				rc = fs_write_atomic(full, buf_cstr(&d->texts[i]), d->texts[i].len,
+				                     e);
+		}
+		(*paths)[(*npaths)++] = xstrdup(d->paths[i]);
+		free(full);
+	}
+	char **gone = NULL;
+	size_t ngone = 0;
+	if (rc == 0)
+		stale_files(o, d, docs_dir(o), &gone, &ngone);
+	for (size_t i = 0; i < ngone; i++) {
+		char *full = beside_readme(o, gone[i]);
+		*changed = 1;
+		if (check) {
+			buf_clear(&old);
+			err ignore = ERR_INIT;
+			if (fs_read_file(full, &old, &ignore) == 0 && rc == 0)
+				rc =
+				    readme_diff(gone[i], buf_cstr(&old), old.len, NULL, 0, diff, e);
+			err_clear(&ignore);
+		} else if (rc == 0 && unlink(full) != 0) {
+			rc = err_set(e, ORC_EFAIL, "%s: cannot remove the stale file: %s", full,
+			             strerror(errno));
+		}
+		*paths = xrealloc(*paths, (*npaths + 1) * sizeof **paths);
+		(*paths)[(*npaths)++] = gone[i];
+		free(full);
+	}
+	free(gone);
 	buf_free(&old);
 	return rc;
 }
 
-static int update(const opts *o, const buf *body, const char *fp, int *changed, err *e)
+static void free_paths(char **paths, size_t n)
 {
-	buf next = BUF_INIT;
-	int rc = splice(o, body, &next, changed, e);
-	if (rc == 0 && *changed)
-		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static int update(const opts *o, const docs *d, char ***paths, size_t *npaths, int *changed, err *e)
+{
+	int rc = sync_files(o, d, 0, changed, NULL, paths, npaths, e);
 	if (rc == 0)
 		log_info("%s: Database Documentation %s (%s)", o->readme,
-		         *changed ? "updated" : "already up to date", fp);
-	buf_free(&next);
+		         *changed ? "updated" : "already up to date", buf_cstr(&d->fp));
 	return rc;
 }
 
-static int publish(const opts *o, const buf *body, const char *fp, err *e)
+static int publish(const opts *o, const docs *d, err *e)
 {
 	config *cfg = NULL;
 	int rc = config_load(o->config, &cfg, NULL, e);
@@ -135,18 +357,20 @@ static int publish(const opts *o, const buf *body, const char *fp, err *e)
 		return err_prefix(e, "--commit needs the gitbot identity");
 	char *dir_copy = xstrdup(o->readme);
 	const char *dir = dirname(dir_copy);
-	char *base_copy = xstrdup(o->readme);
-	const char *paths[1] = {basename(base_copy)};
 	char *message = xasprintf("docs: regenerate the Database Documentation section\n\n"
 	                          "Generated by orchestrator schema-docs; schema fingerprint %s.\n",
-	                          fp);
+	                          buf_cstr(&d->fp));
 	for (int attempt = 1;; attempt++) {
 		int changed = 0, committed = 0, rejected = 0;
 		buf sha = BUF_INIT;
-		rc = update(o, body, fp, &changed, e);
+		char **paths = NULL;
+		size_t npaths = 0;
+		rc = update(o, d, &paths, &npaths, &changed, e);
 		if (rc == 0)
-			rc = gitops_commit_paths(dir, paths, 1, message, cfg->gitbot_name,
-			                         cfg->gitbot_email, &committed, &sha, e);
+			rc = gitops_commit_paths(dir, (const char *const *)paths, npaths, message,
+			                         cfg->gitbot_name, cfg->gitbot_email, &committed,
+			                         &sha, e);
+		free_paths(paths, npaths);
 		if (rc == 0) {
 			if (committed)
 				log_info("%s: committed %s as %s <%s>", o->readme, buf_cstr(&sha),
@@ -179,9 +403,20 @@ static int publish(const opts *o, const buf *body, const char *fp, err *e)
 	}
 	free(message);
 	free(dir_copy);
-	free(base_copy);
 	config_free(cfg);
 	return rc;
+}
+
+/* --split-size: a positive number of bytes. */
+static int parse_size(const char *arg, size_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || v == 0 || arg[0] == '-')
+		return -1;
+	*out = (size_t)v;
+	return 0;
 }
 
 int cmd_schema_docs(int argc, char **argv)
@@ -201,6 +436,20 @@ int cmd_schema_docs(int argc, char **argv)
 		case 'k': o.check = 1; break;
 		case 'c': o.commit = 1; break;
 		case 'p': o.push = o.commit = 1; break;
+		case 'f': o.format = optarg; break;
+		case 'R': o.require_comments = 1; break;
+		case 'S':
+			if (parse_size(optarg, &o.md.split_bytes)) {
+				rc = cmd_usage_error(
+				    usage,
+				    "schema-docs: --split-size '%s': a positive number "
+				    "of bytes, e.g. 409600",
+				    optarg);
+				goto out;
+			}
+			break;
+		case 'D': o.md.docs_dir = optarg; break;
+		case 'H': o.md.diagram_history = 1; break;
 		case 'C': o.config = optarg; break;
 		case 'v': log_set_verbose(1); break;
 		case 'h': fputs(usage, stdout); goto out;
@@ -216,45 +465,81 @@ int cmd_schema_docs(int argc, char **argv)
 		                            "combined with --commit or --push");
 		goto out;
 	}
+	int json = 0;
+	if (o.format && !(json = strcmp(o.format, "json") == 0) &&
+	    strcmp(o.format, "markdown") != 0) {
+		rc = cmd_usage_error(usage, "schema-docs: --format '%s': markdown or json",
+		                     o.format);
+		goto out;
+	}
+	if (json && (o.check || o.commit)) {
+		rc = cmd_usage_error(usage, "schema-docs: --format json prints the model; it "
+		                            "cannot be combined with --check, --commit or --push");
+		goto out;
+	}
+	const char *dd = o.md.docs_dir;
+	if (dd && (!*dd || dd[0] == '/' || strstr(dd, "..") || dd[strlen(dd) - 1] == '/')) {
+		rc =
+		    cmd_usage_error(usage,
+		                    "schema-docs: --docs-dir '%s': a folder inside the README's, "
+		                    "relative, without '..' or a trailing '/' (e.g. docs/database)",
+		                    dd);
+		goto out;
+	}
 
-	buf body = BUF_INIT, fp = BUF_INIT;
-	rc = render(&o, &body, &fp, &e);
-	if (rc == 0)
-		log_gha_output("fingerprint", buf_cstr(&fp));
-	if (rc == 0 && o.check) {
-		buf next = BUF_INIT;
-		int changed = 0;
-		rc = splice(&o, &body, &next, &changed, &e);
-		if (rc == 0 && changed)
-			rc =
-			    err_set(&e, ORC_EFAIL,
-			            "%s: the Database Documentation section is stale (the schema "
-			            "is now %s); run `make docs` or `orchestrator schema-docs` and "
-			            "commit %s",
-			            o.readme, buf_cstr(&fp), o.readme);
-		else if (rc == 0)
-			log_info("%s: Database Documentation is up to date (%s)", o.readme,
-			         buf_cstr(&fp));
-		log_gha_output("stale", rc == 0 ? "false" : "true");
-		buf_free(&next);
-	} else if (rc == 0 && o.commit) {
-		rc = publish(&o, &body, buf_cstr(&fp), &e);
+	docs d = {BUF_INIT, BUF_INIT, NULL, NULL, 0, 0};
+	rc = render(&o, &d, &e);
+	if (rc == 0 && json) {
+		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
+		fflush(stdout);
 	} else if (rc == 0) {
+		log_gha_output("fingerprint", buf_cstr(&d.fp));
+	}
+	if (rc || json) {
+		/* failed, or the JSON printed above is the whole result */
+	} else if (o.check) {
+		buf diff = BUF_INIT;
+		char **paths = NULL;
+		size_t npaths = 0;
 		int changed = 0;
-		rc = update(&o, &body, buf_cstr(&fp), &changed, &e);
+		rc = sync_files(&o, &d, 1, &changed, &diff, &paths, &npaths, &e);
+		free_paths(paths, npaths);
+		if (rc == 0 && changed) {
+			fwrite(diff.ptr ? diff.ptr : "", 1, diff.len, stdout);
+			fflush(stdout);
+			rc = err_set(
+			    &e, ORC_EFAIL,
+			    "%s: the Database Documentation section is stale (the schema "
+			    "is now %s; the diff above shows what changes); run `make docs` "
+			    "or `orchestrator schema-docs` and commit %s",
+			    o.readme, buf_cstr(&d.fp),
+			    d.split ? "the README and its docs folder" : o.readme);
+		} else if (rc == 0) {
+			log_info("%s: Database Documentation is up to date (%s)", o.readme,
+			         buf_cstr(&d.fp));
+		}
+		log_gha_output("stale", rc == 0 ? "false" : "true");
+		buf_free(&diff);
+	} else if (o.commit) {
+		rc = publish(&o, &d, &e);
+	} else {
+		int changed = 0;
+		char **paths = NULL;
+		size_t npaths = 0;
+		rc = update(&o, &d, &paths, &npaths, &changed, &e);
+		free_paths(paths, npaths);
 		log_gha_output("changed", changed ? "true" : "false");
 	}
-	if (rc == 0 && log_in_actions()) {
+	if (rc == 0 && !json && log_in_actions()) {
 		buf sum = BUF_INIT;
 		buf_printf(&sum,
 		           "### schema-docs\n\n`%s`: Database Documentation %s, schema "
 		           "fingerprint `%s`.\n",
-		           o.readme, o.check ? "is up to date" : "regenerated", buf_cstr(&fp));
+		           o.readme, o.check ? "is up to date" : "regenerated", buf_cstr(&d.fp));
 		log_gha_summary(buf_cstr(&sum));
 		buf_free(&sum);
 	}
-	buf_free(&body);
-	buf_free(&fp);
+	docs_free(&d);
 	if (rc)
 		rc = cmd_report(&e);
 out:

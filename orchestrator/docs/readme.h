@@ -28,4 +28,12 @@
 int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
                   err *e);
 
+/*
+ * Appends a unified diff of old -> new for the file name (a/name, b/name headers, three
+ * lines of context), libgit2's patch text; nothing when they are equal. old may be NULL for
+ * a new file and new NULL for a removed one.
+ */
+int readme_diff(const char *name, const char *old, size_t oldlen, const char *new_text,
+                size_t newlen, buf *out, err *e);
+
 #endif
