@@ -24,23 +24,24 @@ for (const k of ['Element', 'HTMLElement', 'DOMParser', 'Node', 'SVGElement', 'M
 const mermaid = (await import(pathToFileURL(join(modules, 'mermaid', 'dist', 'mermaid.core.mjs')).href)).default;
 mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
 
-const text = (n) => n.textContent;
+// The text a node shows: its text and code leaves (the XML's indentation left out).
+const text = (n) => Array.from(n.getElementsByTagName('*')).filter((e) => e.tagName === 'text' || e.tagName === 'code').map((e) => e.textContent).join('');
 for (const file of process.argv.slice(2)) {
 	const xml = execFileSync('cmark-gfm', ['--unsafe', '-e', 'table', '-e', 'autolink', '-e', 'strikethrough', '-e', 'tagfilter', '-t', 'xml', file], { maxBuffer: 1 << 30 }).toString();
 	const doc = new dom.window.DOMParser().parseFromString(xml, 'application/xml');
 	const all = (tag) => Array.from(doc.getElementsByTagName(tag));
 	const out = { file, headings: [], links: [], tables: [], codeBlocks: 0, mermaid: [] };
-	for (const h of all('heading')) out.headings.push({ level: Number(h.getAttribute('level')), text: text(h).trim() });
+	for (const h of all('heading')) out.headings.push({ level: Number(h.getAttribute('level')), text: text(h) });
 	for (const l of all('link')) out.links.push(l.getAttribute('destination'));
 	for (const t of all('table')) {
-		const rows = Array.from(t.getElementsByTagName('table_row')).map((r) => Array.from(r.getElementsByTagName('table_cell')).map(text));
+		const rows = Array.from(t.getElementsByTagName('table_row')).map((r) => Array.from(r.getElementsByTagName('table_cell')).map((c) => text(c)));
 		const hdr = t.getElementsByTagName('table_header')[0];
-		out.tables.push({ header: hdr ? Array.from(hdr.getElementsByTagName('table_cell')).map(text) : [], rows });
+		out.tables.push({ header: hdr ? Array.from(hdr.getElementsByTagName("table_cell")).map((c) => text(c)) : [], rows });
 	}
 	for (const cb of all('code_block')) {
 		out.codeBlocks++;
 		if (cb.getAttribute('info') !== 'mermaid') continue;
-		const src = text(cb);
+		const src = cb.textContent;
 		const res = { ok: false, error: null, entities: [], relationships: 0 };
 		try {
 			const diagram = await mermaid.mermaidAPI.getDiagramFromText(src);
