@@ -281,7 +281,7 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 	(*paths)[(*npaths)++] = xstrdup(basename(readme_copy));
 	free(readme_copy);
 	if (rc == 0 && *changed && check)
-		rc = readme_diff(o->readme, old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
+		rc = readme_diff((*paths)[0], old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
 		                 next.len, diff, e);
 	else if (rc == 0 && *changed)
 		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);

@@ -71,7 +71,10 @@ static cJSON *column(const catalog_column *col)
 	str(o, "name", col->name);
 	str(o, "type", col->full_type ? col->full_type : col->type);
 	str(o, "default", col->dflt);
-	str(o, "identity", !col->identity ? NULL : col->identity[0] == 'a' ? "always" : "by default");
+	str(o, "identity",
+	    !col->identity            ? NULL
+	    : col->identity[0] == 'a' ? "always"
+	                              : "by default");
 	str(o, "generated", col->generated);
 	boolean(o, "not_null", col->notnull);
 	str(o, "collation", col->collation);
@@ -235,16 +238,18 @@ void catalog_json(const catalog *c, buf *out)
 				continue;
 			cJSON *o = cJSON_CreateObject();
 			str(o, "name", f->name);
-			str(o, "kind", f->kind == 'p'   ? "procedure"
-			               : f->kind == 'a' ? "aggregate"
-			               : f->kind == 'w' ? "window"
-			                                : "function");
+			str(o, "kind",
+			    f->kind == 'p'   ? "procedure"
+			    : f->kind == 'a' ? "aggregate"
+			    : f->kind == 'w' ? "window"
+			                     : "function");
 			str(o, "arguments", f->args);
 			str(o, "returns", f->result);
 			str(o, "language", f->language);
-			str(o, "volatility", f->volatility == 'i'   ? "immutable"
-			                     : f->volatility == 's' ? "stable"
-			                                            : "volatile");
+			str(o, "volatility",
+			    f->volatility == 'i'   ? "immutable"
+			    : f->volatility == 's' ? "stable"
+			                           : "volatile");
 			boolean(o, "security_definer", f->security_definer);
 			str(o, "comment", f->comment);
 			cJSON_AddItemToArray(funcs, o);

@@ -1402,8 +1402,9 @@ static int write_split(R *r, const size_t *sizes, const char *fp, buf *out, mark
 	header(c, fp, out);
 	extensions(r);
 	buf_printf(out,
-	           "## Schemas\n\nThe documentation passes %zu bytes, more than GitHub shows in "
-	           "one README: each schema has its own file under `%s/`",
+	           "## Schemas\n\nThe documentation is larger than the split size (%zu bytes; "
+	           "GitHub stops rendering a README at about 512 KB): each schema has its own "
+	           "file under `%s/`",
 	           r->limit, docs_dir(r));
 	buf_puts(out, " (and a schema that alone passes that size, one file per table and view "
 	              "in a folder of its own).\n\n"
