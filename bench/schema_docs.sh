@@ -3,11 +3,14 @@
 # each with a primary key, a foreign key to the previous table, an index and comments on
 # the table and every column. Reports, against `pg_dump --schema-only` of the same
 # database run side by side (the baseline: the stock tool that reads the same catalog):
-#   - wall time, median of RUNS alternating runs, as a ratio (goal <= 1.0x)
+#   - wall time, median of RUNS alternating runs, as a ratio (goal <= 0.5x)
 #   - statements each tool sends, counted by the server (log_statement=all in a
 #     dedicated server), and the counter schema-docs shows under --verbose (constant)
 #   - peak RSS of schema-docs (goal < 64 MB)
-# A dedicated throwaway server is started and stopped here. Reports; never fails on time.
+# Past the default split size (400 KB) the output is the split layout: a summary in the
+# README and one file per table under docs/database/ (all written, as in real use).
+# BENCH_TABLES=10000 for the large case. A dedicated throwaway server is started and
+# stopped here. Reports; never fails on time.
 set -eu
 cd "$(dirname "$0")/.."
 ORC=${ORC_BIN:-bin/orchestrator}
@@ -59,7 +62,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : >"$tmp/docs.t"; : >"$tmp/dump.t"; : >"$tmp/docs.rss"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
-	rm -f "$tmp/README.md"
+	rm -rf "$tmp/README.md" "$tmp/docs"
 	/usr/bin/time -f "%e %M" -o "$tmp/t" "$ORC" schema-docs --url "$url" --readme "$tmp/README.md" >/dev/null
 	cut -d' ' -f1 "$tmp/t" >>"$tmp/docs.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/docs.rss"
 	/usr/bin/time -f "%e %M" -o "$tmp/t" pg_dump --schema-only -f "$tmp/dump.sql" "$url"
@@ -84,7 +87,9 @@ psql -qX -d "postgresql://postgres@127.0.0.1:$port/postgres" -c "CREATE DATABASE
 psql -qX -d "postgresql://postgres@127.0.0.1:$port/small" -c "CREATE TABLE one (id int PRIMARY KEY)"
 small_q=$(count "$ORC" schema-docs --url "postgresql://postgres@127.0.0.1:$port/small" --readme "$small/README.md")
 
-echo "schema-docs on $TABLES tables x 12 columns ($(wc -c <"$tmp/README.md") bytes of markdown):"
-echo "  wall time      schema-docs ${docs_t}s  pg_dump --schema-only ${dump_t}s  ratio $(echo "$docs_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }') (goal <= 1.0x, median of $RUNS)"
+files=$(find "$tmp/docs" -name '*.md' 2>/dev/null | wc -l)
+bytes=$(cat "$tmp/README.md" $(find "$tmp/docs" -name '*.md' 2>/dev/null) | wc -c)
+echo "schema-docs on $TABLES tables x 12 columns ($bytes bytes of markdown: README.md and $files files under docs/database):"
+echo "  wall time      schema-docs ${docs_t}s  pg_dump --schema-only ${dump_t}s  ratio $(echo "$docs_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }') (goal <= 0.5x, median of $RUNS)"
 echo "  statements     schema-docs $docs_q (--verbose counter: $docs_counter; 1 table: $small_q)  pg_dump $dump_q"
 echo "  peak RSS       schema-docs $((rss / 1024)) MB (goal < 64 MB)"

@@ -77,22 +77,32 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-typedef struct opts {
+typedef struct opts opts;
+struct opts {
 	const char *url, *readme, *config, *format;
 	const char **schemas, **exclude;
 	size_t nschemas, nexclude;
 	int check, commit, push, require_comments;
 	markdown_opts md;
-} opts;
+};
 
 /* What one rendering produced: the section body, and the files of the split layout. */
 typedef struct docs {
 	buf body, fp;
 	char **paths; /* relative to the README's folder */
-	buf *texts;
+	buf *texts;   /* kept for --commit, whose retry writes them again after a sync */
 	size_t nfiles;
 	int split;
+	/* otherwise each file is written (or, for --check, compared) as it is rendered, so a
+	 * 10,000-table schema never holds its files in memory at once */
+	const struct opts *o;
+	enum { KEEP, WRITE, CHECK } mode;
+	int changed;
+	buf *diff;
 } docs;
+
+static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
+                    int *changed, buf *diff, err *e);
 
 static void docs_free(docs *d)
 {
@@ -100,19 +110,23 @@ static void docs_free(docs *d)
 	buf_free(&d->fp);
 	for (size_t i = 0; i < d->nfiles; i++) {
 		free(d->paths[i]);
-		buf_free(&d->texts[i]);
+		if (d->texts)
+			buf_free(&d->texts[i]);
 	}
 	free(d->paths);
 	free(d->texts);
 }
 
-static int keep_file(void *ctx, const char *path, const char *text, size_t len, err *e)
+static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
-	(void)e;
 	docs *d = ctx;
 	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
-	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
 	d->paths[d->nfiles] = xstrdup(path);
+	if (d->mode != KEEP) {
+		d->nfiles++;
+		return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
+	}
+	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
 	d->texts[d->nfiles] = (buf)BUF_INIT;
 	buf_put(&d->texts[d->nfiles], text, len);
 	d->nfiles++;
@@ -169,7 +183,7 @@ static int render(const opts *o, docs *d, err *e)
 	if (o->format && strcmp(o->format, "json") == 0) {
 		catalog_json(c, &d->body);
 	} else {
-		rc = markdown_render(c, &o->md, &d->body, &d->fp, keep_file, d, &d->split, e);
+		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
 		if (rc == 0) {
 			markdown_coverage cov;
 			markdown_coverage_of(c, &cov);
@@ -265,6 +279,29 @@ static int make_parents(const char *path, err *e)
 	return rc;
 }
 
+/* One file of the split layout: written when it differs (check: its diff appended). */
+static int sync_one(const opts *o, const char *path, const char *text, size_t len, int check,
+                    int *changed, buf *diff, err *e)
+{
+	char *full = beside_readme(o, path);
+	buf old = BUF_INIT;
+	err ignore = ERR_INIT;
+	int rc = 0;
+	int exists = fs_exists(full) && fs_read_file(full, &old, &ignore) == 0;
+	err_clear(&ignore);
+	if (!exists || old.len != len || memcmp(buf_cstr(&old), text, len) != 0) {
+		*changed = 1;
+		if (check)
+			rc = readme_diff(path, exists ? buf_cstr(&old) : NULL, old.len, text, len,
+			                 diff, e);
+		else if ((rc = make_parents(full, e)) == 0)
+			rc = fs_write_atomic(full, text, len, e);
+	}
+	buf_free(&old);
+	free(full);
+	return rc;
+}
+
 /*
  * Writes what changed (check: only compares, appending a unified diff of every change to
  * diff). *changed when anything differs; *paths lists every path touched (relative to the
@@ -286,25 +323,12 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 	else if (rc == 0 && *changed)
 		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
 	buf_free(&next);
+	*changed |= d->changed; /* files written or compared while rendering */
 	for (size_t i = 0; i < d->nfiles && rc == 0; i++) {
-		char *full = beside_readme(o, d->paths[i]);
-		buf_clear(&old);
-		err ignore = ERR_INIT;
-		int exists = fs_exists(full) && fs_read_file(full, &old, &ignore) == 0;
-		err_clear(&ignore);
-		if (!exists || old.len != d->texts[i].len ||
-		    memcmp(buf_cstr(&old), buf_cstr(&d->texts[i]), old.len) != 0) {
-			*changed = 1;
-			if (check)
-				rc = readme_diff(d->paths[i], exists ? buf_cstr(&old) : NULL,
-				                 old.len, buf_cstr(&d->texts[i]), d->texts[i].len,
-				                 diff, e);
-			else if ((rc = make_parents(full, e)) == 0)
-				rc = fs_write_atomic(full, buf_cstr(&d->texts[i]), d->texts[i].len,
-				                     e);
-		}
+		if (d->texts)
+			rc = sync_one(o, d->paths[i], buf_cstr(&d->texts[i]), d->texts[i].len,
+			              check, changed, diff, e);
 		(*paths)[(*npaths)++] = xstrdup(d->paths[i]);
-		free(full);
 	}
 	char **gone = NULL;
 	size_t ngone = 0;
@@ -487,7 +511,10 @@ int cmd_schema_docs(int argc, char **argv)
 		goto out;
 	}
 
-	docs d = {BUF_INIT, BUF_INIT, NULL, NULL, 0, 0};
+	buf diff = BUF_INIT;
+	docs d = {BUF_INIT, BUF_INIT, NULL, NULL,
+	          0,        0,        &o,   o.commit ? KEEP : o.check ? CHECK : WRITE,
+	          0,        &diff};
 	rc = render(&o, &d, &e);
 	if (rc == 0 && json) {
 		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
@@ -498,7 +525,6 @@ int cmd_schema_docs(int argc, char **argv)
 	if (rc || json) {
 		/* failed, or the JSON printed above is the whole result */
 	} else if (o.check) {
-		buf diff = BUF_INIT;
 		char **paths = NULL;
 		size_t npaths = 0;
 		int changed = 0;
@@ -519,7 +545,6 @@ int cmd_schema_docs(int argc, char **argv)
 			         buf_cstr(&d.fp));
 		}
 		log_gha_output("stale", rc == 0 ? "false" : "true");
-		buf_free(&diff);
 	} else if (o.commit) {
 		rc = publish(&o, &d, &e);
 	} else {
@@ -540,6 +565,7 @@ int cmd_schema_docs(int argc, char **argv)
 		buf_free(&sum);
 	}
 	docs_free(&d);
+	buf_free(&diff);
 	if (rc)
 		rc = cmd_report(&e);
 out:

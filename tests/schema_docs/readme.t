@@ -83,6 +83,17 @@ t_is "$T_RC" 2 "a start marker without an end marker is a usage error"
 t_like "$T_ERR" "bad.md:2: <!-- schema-docs:start --> has no <!-- schema-docs:end -->" "the error names file, line and fix"
 t_is "$(cat "$T_TMP/bad.md")" $'x\n<!-- schema-docs:start -->\nno end' "and the file is untouched"
 
+# flyway_schema_history: documented once, left out of the diagram unless asked for.
+psql -qX -c "CREATE TABLE flyway_schema_history (installed_rank integer PRIMARY KEY, version varchar(50))" >/dev/null
+t_ok "render with a migration history table" "$ORC" schema-docs --url "$PG_URL" --readme "$T_TMP/fw.md"
+diagram() { awk '/^```mermaid$/{on=1;next} /^```$/{on=0} on' "$1"; }
+t_unlike "$(diagram "$T_TMP/fw.md")" "flyway_schema_history" "the history table is not in the diagram"
+t_is "$(grep -c '^#### flyway_schema_history$' "$T_TMP/fw.md")" 1 "it is documented once"
+t_is "$(grep -c '^| flyway_schema_history_pk' "$T_TMP/fw.md")" 1 "its primary key is listed once (Constraints, not again under Indexes)"
+t_ok "--diagram-history" "$ORC" schema-docs --url "$PG_URL" --readme "$T_TMP/fw2.md" --diagram-history
+t_like "$(diagram "$T_TMP/fw2.md")" '"flyway_schema_history" \{' "draws it"
+psql -qX -c "DROP TABLE flyway_schema_history" >/dev/null
+
 t_ok "without --url the PG* variables apply" "$ORC" schema-docs --readme "$T_TMP/env.md"
 t_like "$(cat "$T_TMP/env.md")" "#### naïve\\\\\|table" "and it documents the same database"
 t_ok "--help" "$ORC" schema-docs --help
