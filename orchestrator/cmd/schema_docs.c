@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "docs/readme.h"
 #include "git/gitops.h"
 #include "pg/catalog.h"
@@ -32,57 +32,21 @@
 
 #define PUSH_ATTEMPTS 5
 
-static const char usage[] =
-    "usage: orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
+static const char *const usage[] = {
+    "orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
     "                                [--readme PATH] [--check] [--commit] [--push]\n"
     "                                [--format markdown|json] [--require-comments]\n"
     "                                [--split-size BYTES] [--docs-dir DIR]\n"
-    "                                [--diagram-history] [--config PATH] [--verbose]\n"
-    "  --url URL        libpq connection string or postgresql:// URI (default: PG* variables)\n"
-    "  --schema S       document schema S (repeatable; default: every non-system schema)\n"
-    "  --exclude TABLE  leave out a table or view, NAME or SCHEMA.NAME (repeatable)\n"
-    "  --readme PATH    the README to update (default: README.md)\n"
-    "  --check          change nothing; exit 1 when the section or a docs file is stale,\n"
-    "                   printing a unified diff of what would change\n"
-    "  --commit         commit the README (and docs files) as gitbotName <gitbotEmail>\n"
-    "  --push           commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
-    "                   rejected, sync to origin, render again on top and retry\n"
-    "  --format json    print the catalog model as JSON on stdout instead (no README)\n"
-    "  --require-comments  exit 1 naming each table and column without a comment\n"
-    "  --split-size BYTES  past this size the section becomes a summary and one file per\n"
-    "                   schema (per table for a schema that alone passes it) under\n"
-    "                   --docs-dir (default: 409600)\n"
-    "  --docs-dir DIR   the split layout's folder, relative to the README's (default:\n"
-    "                   docs/database)\n"
-    "  --diagram-history  draw flyway_schema_history in the diagram too\n"
-    "  --config PATH    config.json for the gitbot identity (default: config.json)\n"
-    "  --verbose        log each catalog query and the totals\n";
-
-static const struct option options[] = {
-    {"url", required_argument, NULL, 'u'},
-    {"schema", required_argument, NULL, 's'},
-    {"exclude", required_argument, NULL, 'x'},
-    {"readme", required_argument, NULL, 'r'},
-    {"check", no_argument, NULL, 'k'},
-    {"commit", no_argument, NULL, 'c'},
-    {"push", no_argument, NULL, 'p'},
-    {"format", required_argument, NULL, 'f'},
-    {"require-comments", no_argument, NULL, 'R'},
-    {"split-size", required_argument, NULL, 'S'},
-    {"docs-dir", required_argument, NULL, 'D'},
-    {"diagram-history", no_argument, NULL, 'H'},
-    {"config", required_argument, NULL, 'C'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    "                                [--diagram-history] [--config PATH] [--verbose]",
+    NULL,
 };
 
 typedef struct opts opts;
 struct opts {
-	const char *url, *readme, *config, *format;
+	const char *url, *readme, *config;
 	const char **schemas, **exclude;
 	size_t nschemas, nexclude;
-	int check, commit, push, require_comments;
+	int check, commit, push, require_comments, json;
 	markdown_opts md;
 };
 
@@ -180,7 +144,7 @@ static int render(const opts *o, docs *d, err *e)
 	PQfinish(conn);
 	if (rc)
 		return rc;
-	if (o->format && strcmp(o->format, "json") == 0) {
+	if (o->json) {
 		catalog_json(c, &d->body);
 	} else {
 		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
@@ -431,83 +395,86 @@ static int publish(const opts *o, const docs *d, err *e)
 	return rc;
 }
 
-/* --split-size: a positive number of bytes. */
-static int parse_size(const char *arg, size_t *out)
-{
-	char *end = NULL;
-	errno = 0;
-	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || v == 0 || arg[0] == '-')
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 int cmd_schema_docs(int argc, char **argv)
 {
 	opts o = {.readme = "README.md", .config = CONFIG_DEFAULT_PATH};
 	o.schemas = xcalloc((size_t)argc + 1, sizeof *o.schemas);
 	o.exclude = xcalloc((size_t)argc + 1, sizeof *o.exclude);
 	err e = ERR_INIT;
-	int rc = 0, ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (ch) {
-		case 'u': o.url = optarg; break;
-		case 's': o.schemas[o.nschemas++] = optarg; break;
-		case 'x': o.exclude[o.nexclude++] = optarg; break;
-		case 'r': o.readme = optarg; break;
-		case 'k': o.check = 1; break;
-		case 'c': o.commit = 1; break;
-		case 'p': o.push = o.commit = 1; break;
-		case 'f': o.format = optarg; break;
-		case 'R': o.require_comments = 1; break;
-		case 'S':
-			if (parse_size(optarg, &o.md.split_bytes)) {
-				rc = cmd_usage_error(
-				    usage,
-				    "schema-docs: --split-size '%s': a positive number "
-				    "of bytes, e.g. 409600",
-				    optarg);
-				goto out;
-			}
-			break;
-		case 'D': o.md.docs_dir = optarg; break;
-		case 'H': o.md.diagram_history = 1; break;
-		case 'C': o.config = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': fputs(usage, stdout); goto out;
-		default: rc = cmd_usage_error(usage, "schema-docs: unknown option"); goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = cmd_usage_error(usage, "schema-docs: unexpected argument '%s'", argv[optind]);
+	int rc = 0, format = 0;
+	long split = 0;
+	static const char *const formats[] = {"markdown", "json", NULL};
+	opt_strings schemas = {0}, exclude = {0};
+	const opt_option options[] = {
+	    OPT_STRING(0, "url", &o.url, "URL",
+	               "libpq connection string or postgresql:// URI (default: PG* variables)"),
+	    OPT_STRING_LIST(0, "schema", &schemas, "S",
+	                    "document schema S (repeatable; default: every non-system schema)"),
+	    OPT_STRING_LIST(0, "exclude", &exclude, "TABLE",
+	                    "leave out a table or view, NAME or SCHEMA.NAME (repeatable)"),
+	    OPT_STRING(0, "readme", &o.readme, "PATH", "the README to update (default: README.md)"),
+	    OPT_BOOL(0, "check", &o.check,
+	             "change nothing; exit 1 when the section or a docs file is stale,\n"
+	             "printing a unified diff of what would change"),
+	    OPT_BOOL(0, "commit", &o.commit,
+	             "commit the README (and the docs files) as gitbotName <gitbotEmail>\n"
+	             "from config.json"),
+	    OPT_BOOL(0, "push", &o.push,
+	             "commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
+	             "rejected, sync to origin, render again on top and retry"),
+	    OPT_CHOICE(0, "format", &format, "markdown|json", formats,
+	               "json: print the catalog model on stdout instead of writing the README"),
+	    OPT_BOOL(0, "require-comments", &o.require_comments,
+	             "exit 1 naming each table and column without a comment"),
+	    OPT_INTEGER(0, "split-size", &split, "BYTES", 1, 1L << 40,
+	                "past this size the section becomes a summary and one file per schema\n"
+	                "(per table for a schema that alone passes it) under --docs-dir\n"
+	                "(default: 409600)"),
+	    OPT_STRING(0, "docs-dir", &o.md.docs_dir, "DIR",
+	               "the split layout's folder, relative to the README's (default:\n"
+	               "docs/database)"),
+	    OPT_BOOL(0, "diagram-history", &o.md.diagram_history,
+	             "draw flyway_schema_history in the diagram too"),
+	    OPT_STRING('c', "config", &o.config, "PATH",
+	               "config.json for the gitbot identity (default: config.json)"),
+	    OPT_VERBOSE("log each catalog query and the totals"),
+	    OPT_QUIET(),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator schema-docs", usage, options, NULL};
+	int stop = opt_parse(&cmd, &argc, argv, &rc);
+	for (size_t i = 0; i < schemas.n; i++)
+		o.schemas[o.nschemas++] = schemas.v[i];
+	for (size_t i = 0; i < exclude.n; i++)
+		o.exclude[o.nexclude++] = exclude.v[i];
+	opt_strings_free(&schemas);
+	opt_strings_free(&exclude);
+	if (o.push)
+		o.commit = 1;
+	o.md.split_bytes = (size_t)split;
+	int json = o.json = format == 1;
+	if (stop)
+		goto out;
+	if (argc > 1) {
+		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
 		goto out;
 	}
 	if (o.check && o.commit) {
-		rc = cmd_usage_error(usage, "schema-docs: --check changes nothing; it cannot be "
-		                            "combined with --commit or --push");
-		goto out;
-	}
-	int json = 0;
-	if (o.format && !(json = strcmp(o.format, "json") == 0) &&
-	    strcmp(o.format, "markdown") != 0) {
-		rc = cmd_usage_error(usage, "schema-docs: --format '%s': markdown or json",
-		                     o.format);
+		rc = opt_error(&cmd, "--check changes nothing; it cannot be combined with "
+		                     "--commit or --push");
 		goto out;
 	}
 	if (json && (o.check || o.commit)) {
-		rc = cmd_usage_error(usage, "schema-docs: --format json prints the model; it "
-		                            "cannot be combined with --check, --commit or --push");
+		rc = opt_error(&cmd, "--format json prints the model; it cannot be combined with "
+		                     "--check, --commit or --push");
 		goto out;
 	}
 	const char *dd = o.md.docs_dir;
 	if (dd && (!*dd || dd[0] == '/' || strstr(dd, "..") || dd[strlen(dd) - 1] == '/')) {
-		rc =
-		    cmd_usage_error(usage,
-		                    "schema-docs: --docs-dir '%s': a folder inside the README's, "
-		                    "relative, without '..' or a trailing '/' (e.g. docs/database)",
-		                    dd);
+		rc = opt_error(&cmd,
+		               "--docs-dir '%s': a folder inside the README's, relative, without "
+		               "'..' or a trailing '/' (e.g. docs/database)",
+		               dd);
 		goto out;
 	}
 
