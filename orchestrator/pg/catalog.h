@@ -3,8 +3,8 @@
  *
  * One query per kind of object (schemas, relations, columns, constraints, indexes,
  * triggers, types, functions), each covering every selected schema at once, so the count
- * stays the same for 5 tables or 5,000: no query per table. Constraints and indexes are
- * read over a second connection meanwhile. Rows come back sorted with
+ * stays the same for 5 tables or 5,000: no query per table. Constraints (and extensions)
+ * are read over a second connection meanwhile. Rows come back sorted with
  * COLLATE "C" so the model, and the markdown rendered from it, is the same on every run.
  *
  * Strings are copied out of each PGresult into one arena as its rows are read, and the
