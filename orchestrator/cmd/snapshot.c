@@ -196,6 +196,17 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+struct record_make {
+	const char *path, *region, *id;
+};
+
+static int record_make(void *arg, err *e)
+{
+	struct record_make *m = arg;
+	int changed;
+	return metadata_set_snapshot(m->path, m->region, m->id, &changed, e);
+}
+
 /* Commit (and push) metadata.json; a push the remote rejects is redone on its tip. */
 static int record(ctx *x, const char *id, int *committed, err *e)
 {
@@ -205,28 +216,11 @@ static int record(ctx *x, const char *id, int *committed, err *e)
 	const char *paths[] = {file};
 	const char *region = aws_client_region(x->aws);
 	char *message = xasprintf("metadata: %s snapshot %s", region, id);
-	int rc = 0;
-	*committed = 0;
-	for (int attempt = 1; attempt <= 3; attempt++) {
-		int changed, done = 0, rejected = 0;
-		if ((rc = metadata_set_snapshot(x->o.metadata_path, region, id, &changed, e)))
-			break;
-		if ((rc = gitops_commit_paths(dir, paths, 1, message, x->cfg->gitbot_name,
-		                              x->cfg->gitbot_email, &done, NULL, e)))
-			break;
-		*committed |= done;
-		if (!x->o.push)
-			break;
-		rc = gitops_push(dir, "origin", NULL, &rejected, e);
-		if (rc == 0 || !rejected || attempt == 3)
-			break;
-		log_warn("push of %s rejected (the remote moved on); syncing and retrying",
-		         x->o.metadata_path);
-		err_clear(e);
-		if ((rc = gitops_sync_remote(dir, "origin", NULL, e)))
-			break;
-		*committed = 0;
-	}
+	struct record_make m = {x->o.metadata_path, region, id};
+	gitops_publish_opts po = {
+	    dir,       paths,       1, message, x->cfg->gitbot_name, x->cfg->gitbot_email,
+	    x->o.push, record_make, &m};
+	int rc = gitops_publish(&po, committed, NULL, e);
 	free(message);
 	free(dir);
 	return rc;
