@@ -69,7 +69,7 @@ lo=$((hi + 1))
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-: >"$tmp/docs.t"; : >"$tmp/dump.t"; : >"$tmp/docs.rss"
+: >"$tmp/docs.t"; : >"$tmp/dump.t"; : >"$tmp/docs.rss"; : >"$tmp/one.t"; : >"$tmp/one.rss"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	rm -rf "$tmp/README.md" "$tmp/docs"
@@ -77,9 +77,14 @@ while [ "$i" -lt "$RUNS" ]; do
 	cut -d' ' -f1 "$tmp/t" >>"$tmp/docs.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/docs.rss"
 	/usr/bin/time -f "%e %M" -o "$tmp/t" pg_dump --schema-only -f "$tmp/dump.sql" "$url"
 	cut -d' ' -f1 "$tmp/t" >>"$tmp/dump.t"
+	# The same catalog read and rendering into one README (no split: one file, like pg_dump).
+	rm -f "$tmp/one.md"
+	/usr/bin/time -f "%e %M" -o "$tmp/t" "$ORC" schema-docs --url "$url" --readme "$tmp/one.md" --split-size 1000000000 >/dev/null
+	cut -d' ' -f1 "$tmp/t" >>"$tmp/one.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/one.rss"
 	i=$((i + 1))
 done
 docs_t=$(median <"$tmp/docs.t"); dump_t=$(median <"$tmp/dump.t"); rss=$(sort -n "$tmp/docs.rss" | tail -n 1)
+one_t=$(median <"$tmp/one.t"); one_rss=$(sort -n "$tmp/one.rss" | tail -n 1)
 
 # Statements as the server sees them: a dedicated server, log_statement for this database.
 psql -qX -d "$url" -c "ALTER DATABASE bench SET log_statement = 'all'"
@@ -101,5 +106,6 @@ files=$(find "$tmp/docs" -name '*.md' 2>/dev/null | wc -l)
 bytes=$(cat "$tmp/README.md" $(find "$tmp/docs" -name '*.md' 2>/dev/null) | wc -c)
 echo "schema-docs on $TABLES tables x 12 columns ($bytes bytes of markdown: README.md and $files files under docs/database):"
 echo "  wall time      schema-docs ${docs_t}s  pg_dump --schema-only ${dump_t}s  ratio $(echo "$docs_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }') (goal <= 0.5x, median of $RUNS)"
+echo "  one README     schema-docs --split-size 1000000000 ${one_t}s ($(wc -c <"$tmp/one.md") bytes)  ratio $(echo "$one_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }'), peak RSS $((one_rss / 1024)) MB"
 echo "  statements     schema-docs $docs_q (--verbose counter: $docs_counter; 1 table: $small_q)  pg_dump $dump_q"
 echo "  peak RSS       schema-docs $((rss / 1024)) MB (goal < 64 MB)"
