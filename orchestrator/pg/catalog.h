@@ -31,7 +31,7 @@ typedef struct catalog_column {
 	const char *enum_labels; /* JSON array of the column type's enum labels, or NULL */
 	const char *identity;    /* "a" always, "d" by default, NULL */
 	const char *generated;   /* generation expression of a stored generated column, or NULL */
-	const char *full_type;   /* format_type with its typmod: varchar(50), numeric(10,2) */
+	const char *full_type;   /* format_type with its typmod: character varying(50) */
 	const char *collation;   /* the column's collation when not its type's default, or NULL */
 	int notnull;
 } catalog_column;
