@@ -1500,8 +1500,7 @@ int markdown_render(const catalog *c, const markdown_opts *opts, buf *out, buf *
 	r.md = NULL;
 	buf fp = BUF_INIT;
 	buf_puts(&fp, "sha256:");
-	for (unsigned int i = 0; i < mdlen; i++)
-		buf_printf(&fp, "%02x", md[i]);
+	buf_put_hex(&fp, md, mdlen);
 
 	int rc = 0;
 	*split = r.over;
