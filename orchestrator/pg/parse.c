@@ -156,6 +156,7 @@ static void add_tree(parse_script *s, size_t *cap, const cJSON *tree, const char
 		st->off = base + from;
 		st->len = to - from;
 		st->node = cJSON_GetObjectItemCaseSensitive(e, "stmt");
+		st->base = base;
 		st->kind = st->node && st->node->child ? st->node->child->string : NULL;
 	}
 }

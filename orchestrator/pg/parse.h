@@ -29,6 +29,7 @@ typedef struct parse_stmt {
 	int copy;   /* COPY ... FROM STDIN: the data lines that follow, up to "\." */
 	size_t copy_off, copy_len;
 	const cJSON *node; /* {"IndexStmt": {...}}; NULL when it did not parse */
+	size_t base;       /* byte offset in the script that the nodes' "location"s count from */
 	const char *kind;  /* the node type ("IndexStmt"); NULL when it did not parse */
 	char *error;       /* the parser's message when it did not parse */
 	size_t error_off;  /* byte offset of the error in the script */
