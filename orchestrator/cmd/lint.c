@@ -69,9 +69,9 @@ static int apply_config(lint *l, const char *path, err *e)
 	config *c = NULL;
 	int rc = config_load(path ? path : CONFIG_DEFAULT_PATH, &c, NULL, e);
 	for (size_t i = 0; rc == 0 && i < c->n_lint_rules; i++)
-		rc = lint_set_severity(l, c->lint_rules[i].rule,
-		                       (lint_severity)lint_severity_parse(c->lint_rules[i].severity),
-		                       e);
+		rc = lint_set_severity(
+		    l, c->lint_rules[i].rule,
+		    (lint_severity)lint_severity_parse(c->lint_rules[i].severity), e);
 	config_free(c);
 	return rc;
 }
@@ -118,8 +118,8 @@ static void report(const lint *l)
 	buf md = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const char *sev = lint_severity_name(f[i].severity);
-		log_info("%s:%d: %s [%s] %s\n    why: %s\n    instead: %s", f[i].file, f[i].line, sev,
-		         f[i].rule->id, f[i].message, f[i].rule->reason, f[i].rule->fix);
+		log_info("%s:%d: %s [%s] %s\n    why: %s\n    instead: %s", f[i].file, f[i].line,
+		         sev, f[i].rule->id, f[i].message, f[i].rule->reason, f[i].rule->fix);
 		if (log_in_actions()) {
 			if (f[i].severity == LINT_ERROR)
 				log_error_at(f[i].file, f[i].line, "[%s] %s: %s (instead: %s)",

@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "pg/dryrun.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
@@ -35,6 +36,12 @@ static const char usage[] =
     "  --baseline-on-migrate     migrate: baseline a schema that holds objects but no history\n"
     "  --installed-by NAME       installed_by of new rows (default: current_user)\n"
     "  --json                    info: print JSON\n"
+    "  --output text|json        info, migrate --dry-run: output format (json = --json)\n"
+    "  --dry-run                 migrate: print the pending migrations (transaction mode, SQL\n"
+    "                            with placeholders replaced, caller values masked) and the\n"
+    "                            history rows it would write; takes no lock, writes nothing\n"
+    "  --syntax                  validate: parse every migration offline (no database) and\n"
+    "                            report each syntax error with file, line and caret\n"
     "  --verbose                 more detail on stderr\n"
     "the migration task (inside ECS; secrets are read with the task's role):\n"
     "  --git-branch B            clone branch B and migrate its sql/ (--locations relative to\n"
@@ -77,7 +84,10 @@ enum {
 	O_DB_SECRET,
 	O_DB_CLUSTER,
 	O_PH_SECRET,
-	O_REGION
+	O_REGION,
+	O_OUTPUT,
+	O_DRY_RUN,
+	O_SYNTAX
 };
 
 static const struct option options[] = {
@@ -102,6 +112,9 @@ static const struct option options[] = {
     {"db-cluster", required_argument, NULL, O_DB_CLUSTER},
     {"placeholder-secret", required_argument, NULL, O_PH_SECRET},
     {"region", required_argument, NULL, O_REGION},
+    {"output", required_argument, NULL, O_OUTPUT},
+    {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {"syntax", no_argument, NULL, O_SYNTAX},
     {NULL, 0, NULL, 0},
 };
 
@@ -196,7 +209,7 @@ int cmd_migrate(int argc, char **argv)
 	struct task_args ta = {0};
 	task *tk = NULL;
 	buf task_url = BUF_INIT;
-	int c, rc = 0;
+	int c, rc = 0, dry_run = 0, syntax = 0;
 	placeholder_set_from_env(&ph);
 	optind = 1;
 	opterr = 0; /* one error line, ours */
@@ -247,6 +260,15 @@ int cmd_migrate(int argc, char **argv)
 			ta.ph_secrets[ta.n_ph_secrets++] = optarg;
 			break;
 		case O_REGION: ta.region = optarg; break;
+		case O_OUTPUT:
+			if (strcmp(optarg, "json") == 0)
+				o.json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				rc = cmd_usage_error(
+				    usage, "%s: --output takes text or json, not %s", op, optarg);
+			break;
+		case O_DRY_RUN: dry_run = 1; break;
+		case O_SYNTAX: syntax = 1; break;
 		case O_HELP:
 			fputs(usage, stdout);
 			rc = -1;
@@ -259,6 +281,10 @@ int cmd_migrate(int argc, char **argv)
 	}
 	if (rc == 0 && optind < argc)
 		rc = cmd_usage_error(usage, "%s: unexpected argument '%s'", op, argv[optind]);
+	if (rc == 0 && dry_run && strcmp(op, "migrate") != 0)
+		rc = cmd_usage_error(usage, "%s: --dry-run is an option of migrate", op);
+	if (rc == 0 && syntax && strcmp(op, "validate") != 0)
+		rc = cmd_usage_error(usage, "%s: --syntax is an option of validate", op);
 	if (rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = cmd_usage_error(usage, "%s: --git-url and --config need --git-branch", op);
 	/* The task definition names the database, so run-task's default command suffices:
@@ -291,7 +317,13 @@ int cmd_migrate(int argc, char **argv)
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
-	if (strcmp(op, "migrate") == 0) {
+	if (dry_run || syntax) {
+		rc = dry_run ? dryrun_migrate(&o, o.json, &e) : dryrun_syntax(&o, &e);
+		if (rc && ta.branch)
+			strip_clone_path(tk, &e, NULL);
+		if (rc)
+			rc = cmd_report(&e);
+	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
 		rc = migrate_run(&o, &res, &e);
 		if (rc && ta.branch)

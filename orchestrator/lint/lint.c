@@ -51,8 +51,7 @@ static const lint_rule rules[N_RULES] = {
     {"column-type-rewrite", LINT_ERROR,
      "ALTER COLUMN TYPE rewrites the table and its indexes while it blocks reads and writes",
      "add a column of the new type, backfill it in batches, switch the code, drop the old one"},
-    {"set-not-null", LINT_ERROR,
-     "SET NOT NULL scans every row while it blocks reads and writes",
+    {"set-not-null", LINT_ERROR, "SET NOT NULL scans every row while it blocks reads and writes",
      "ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c; then SET NOT "
      "NULL, which PostgreSQL 12+ proves from the check without a scan"},
     {"add-column-volatile-default", LINT_ERROR,
@@ -63,8 +62,7 @@ static const lint_rule rules[N_RULES] = {
      "stop using the column in the code first, deploy, then drop it in a later migration"},
     {"drop-table", LINT_WARNING, "DROP TABLE breaks running code that still uses the table",
      "stop using the table in the code first, deploy, then drop it in a later migration"},
-    {"rename-column", LINT_WARNING,
-     "RENAME COLUMN breaks running code that uses the old name",
+    {"rename-column", LINT_WARNING, "RENAME COLUMN breaks running code that uses the old name",
      "add the new column, write both, backfill, switch the readers, then drop the old one"},
     {"rename-table", LINT_WARNING, "RENAME TO breaks running code that uses the old name",
      "rename, then CREATE VIEW old_name AS SELECT * FROM new_name until the code follows"},
@@ -207,9 +205,9 @@ int lint_set_severity(lint *l, const char *rule, lint_severity s, err *e)
 {
 	const lint_rule *r = lint_rule_find(rule);
 	if (!r)
-		return err_set(e, ORC_EUSAGE,
-		               "lint rule \"%s\" does not exist (orchestrator lint --rules lists them)",
-		               rule);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "lint rule \"%s\" does not exist (orchestrator lint --rules lists them)", rule);
 	l->sev[r - rules] = s;
 	return 0;
 }
@@ -380,8 +378,9 @@ static const char *type_of(const cJSON *tn, int *m1, int *m2)
 	cJSON_ArrayForEach(e, parse_get(tn, "typmods"))
 	{
 		const cJSON *v = parse_get(e, "A_Const.ival");
-		int n = v ? (cJSON_IsNumber(parse_get(v, "ival")) ? parse_get(v, "ival")->valueint : 0)
-		          : -1;
+		int n =
+		    v ? (cJSON_IsNumber(parse_get(v, "ival")) ? parse_get(v, "ival")->valueint : 0)
+		      : -1;
 		if (i == 0)
 			*m1 = n;
 		else if (i == 1)
@@ -453,9 +452,18 @@ static void type_text(const char *t, int m1, int m2, char *out, size_t n)
 }
 
 static const char *const volatile_fns[] = {
-    "random",          "random_normal",    "gen_random_uuid", "gen_random_bytes",
-    "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "clock_timestamp",
-    "timeofday",       "nextval",          "txid_current",    "setseed",
+    "random",
+    "random_normal",
+    "gen_random_uuid",
+    "gen_random_bytes",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "clock_timestamp",
+    "timeofday",
+    "nextval",
+    "txid_current",
+    "setseed",
     NULL,
 };
 
@@ -525,10 +533,11 @@ static void column_def(fctx *fc, table *t, const cJSON *cd, int added)
 		} else if (strcmp(ct, "CONSTR_DEFAULT") == 0 && added && existing(fc, t)) {
 			const char *fn = volatile_call(parse_get(k, "raw_expr"));
 			if (fn)
-				finding(fc, R_VOLATILE_DEFAULT, line_of(fc, k),
-				        "ADD COLUMN %s to existing table %s with a volatile default "
-				        "(%s())",
-				        name, t->name, fn);
+				finding(
+				    fc, R_VOLATILE_DEFAULT, line_of(fc, k),
+				    "ADD COLUMN %s to existing table %s with a volatile default "
+				    "(%s())",
+				    name, t->name, fn);
 		}
 	}
 	if (added && existing(fc, t) && type &&
@@ -536,8 +545,8 @@ static void column_def(fctx *fc, table *t, const cJSON *cd, int added)
 	     strcmp(type, "smallserial") == 0 || strcmp(type, "serial4") == 0 ||
 	     strcmp(type, "serial8") == 0 || strcmp(type, "serial2") == 0))
 		finding(fc, R_VOLATILE_DEFAULT, line_of(fc, cd),
-		        "ADD COLUMN %s %s to existing table %s fills every row from a sequence", name,
-		        type, t->name);
+		        "ADD COLUMN %s %s to existing table %s fills every row from a sequence",
+		        name, type, t->name);
 	if (type && strcmp(type, "serial") == 0)
 		type = "int4";
 	else if (type && strcmp(type, "bigserial") == 0)
@@ -660,12 +669,12 @@ static void alter_table(fctx *fc, const cJSON *f)
 				finding(fc, R_NARROWING, fc->st->line,
 				        "column %s of existing table %s narrowed from %s to %s", cn,
 				        t->name, from, to);
-			}
-			else if (ex && how == 1)
-				finding(fc, R_TYPE_REWRITE, fc->st->line,
-				        "ALTER COLUMN %s TYPE %s on existing table %s rewrites it%s", cn,
-				        nt ? nt : "?", t->name,
-				        old && old->type ? "" : " (its current type is unknown here)");
+			} else if (ex && how == 1)
+				finding(
+				    fc, R_TYPE_REWRITE, fc->st->line,
+				    "ALTER COLUMN %s TYPE %s on existing table %s rewrites it%s",
+				    cn, nt ? nt : "?", t->name,
+				    old && old->type ? "" : " (its current type is unknown here)");
 			set_col(t, cn, nt, m1, m2);
 		} else if (strcmp(sub, "AT_DropColumn") == 0 && cn) {
 			if (ex)
@@ -772,8 +781,8 @@ static void statement(fctx *fc)
 	if (strcmp(k, "CreateStmt") == 0)
 		create_stmt(fc, f);
 	else if (strcmp(k, "CreateTableAsStmt") == 0)
-		add_table(fc->l, parse_str(f, "into.rel.relname") ? parse_str(f, "into.rel.relname")
-		                                                    : "",
+		add_table(fc->l,
+		          parse_str(f, "into.rel.relname") ? parse_str(f, "into.rel.relname") : "",
 		          fc->l->nfile);
 	else if (strcmp(k, "AlterTableStmt") == 0)
 		alter_table(fc, f);
@@ -821,7 +830,8 @@ static void read_ignores(fctx *fc, const char *text, size_t len)
 			} else {
 				if (!line)
 					parse_line_col(text, (size_t)(w - text), &line, &colno);
-				finding(fc, R_IGNORE_UNKNOWN, line, "lint-ignore names rule \"%s\"", id);
+				finding(fc, R_IGNORE_UNKNOWN, line, "lint-ignore names rule \"%s\"",
+				        id);
 			}
 		}
 	}
@@ -858,9 +868,10 @@ static void run(lint *l, const char *file, const char *text, size_t len, int che
 	for (size_t i = 0; i < fc.nfks; i++) {
 		table *t = find_table(l, fc.fks[i].table);
 		if (t && fc.fks[i].col && !has_lead(t, fc.fks[i].col))
-			finding(&fc, R_FK_INDEX, fc.fks[i].line,
-			        "foreign key column %s of table %s has no index that starts with it",
-			        fc.fks[i].col, t->name);
+			finding(
+			    &fc, R_FK_INDEX, fc.fks[i].line,
+			    "foreign key column %s of table %s has no index that starts with it",
+			    fc.fks[i].col, t->name);
 	}
 	for (size_t i = 0; i < fc.nnew; i++) {
 		table *t = find_table(l, fc.new_tables[i].table);
@@ -913,14 +924,15 @@ int lint_load_database(lint *l, const char *url, err *e)
 	PQclear(r);
 	r = NULL;
 	if (rc == 0)
-		rc = conn_exec(c,
-		               "SELECT c.relname, a.attname, i.indisprimary FROM pg_catalog.pg_index i "
-		               "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN "
-		               "pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN "
-		               "pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = "
-		               "i.indkey[0] WHERE n.nspname NOT IN ('pg_catalog', "
-		               "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
-		               &r, e);
+		rc = conn_exec(
+		    c,
+		    "SELECT c.relname, a.attname, i.indisprimary FROM pg_catalog.pg_index i "
+		    "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN "
+		    "pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN "
+		    "pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = "
+		    "i.indkey[0] WHERE n.nspname NOT IN ('pg_catalog', "
+		    "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
+		    &r, e);
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		table *t = find_table(l, PQgetvalue(r, i, 0));
 		add_lead(t, PQgetvalue(r, i, 1));
