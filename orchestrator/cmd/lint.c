@@ -138,8 +138,7 @@ static void report(const lint *l)
 		           f[i].rule->id, f[i].message, f[i].rule->fix);
 	}
 	size_t ne = lint_count(l, LINT_ERROR), nw = lint_count(l, LINT_WARNING);
-	if (n == 0)
-		buf_puts(&md, "### Lint\n\nNo findings.\n");
+	buf_puts(&md, n == 0 ? "### Lint\n\nNo findings.\n\n" : "\n");
 	log_gha_summary(buf_cstr(&md));
 	log_info("lint: %zu error%s, %zu warning%s", ne, ne == 1 ? "" : "s", nw,
 	         nw == 1 ? "" : "s");

@@ -35,7 +35,8 @@ static const char *no_transaction(const buf *text, int server_version)
 	size_t n = sqlsplit(buf_cstr(text), text->len, &st);
 	const char *what = NULL;
 	for (size_t i = 0; i < n && !what; i++)
-		sqlsplit_no_transaction(buf_cstr(text) + st[i].off, st[i].len, server_version, &what);
+		sqlsplit_no_transaction(buf_cstr(text) + st[i].off, st[i].len, server_version,
+		                        &what);
 	free(st);
 	return what;
 }
@@ -69,8 +70,8 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 		/* The mode comes from the real text (a placeholder may hold SQL); the text
 		 * shown has the caller's values masked. */
 		if (rc == 0)
-			rc = placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len, &real,
-			                       e);
+			rc = placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len,
+			                       &real, e);
 		if (rc == 0)
 			rc = placeholder_apply(&shown, s->path, buf_cstr(&raw), raw.len, &text, e);
 		if (rc)
@@ -89,11 +90,12 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 			cJSON_AddStringToObject(m, "noTransactionBecause", no_tx);
 		cJSON_AddStringToObject(m, "sql", buf_cstr(&text));
 		cJSON_AddItemToArray(migs, m);
-		buf_printf(&out, "\n-- %zu. %s%s %s (%s): %s\n", i + 1, s->version ? "V" : "R",
-		           s->version ? s->version : "", s->description, s->path,
-		           no_tx ? "runs WITHOUT a transaction, because it holds " : "in a transaction");
+		buf_printf(&out, "\n-- %zu. %s%s %s (%s): ", i + 1, s->version ? "V" : "R",
+		           s->version ? s->version : "", s->description, s->path);
 		if (no_tx)
-			buf_printf(&out, "--    (%s)\n", no_tx);
+			buf_printf(&out, "runs WITHOUT a transaction (it holds %s)\n", no_tx);
+		else
+			buf_puts(&out, "in a transaction\n");
 		buf_puts(&out, buf_cstr(&text));
 		if (text.len && text.ptr[text.len - 1] != '\n')
 			buf_putc(&out, '\n');
@@ -116,14 +118,16 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 		log_info("%s", s);
 		free(s);
 	} else if (rc == 0) {
-		buf_printf(&out, "\nhistory rows migrate would write to %s.%s:\n", p.schema, p.table);
-		buf_puts(&out, "installed_rank | version | description | type | script | checksum | "
-		               "installed_by | success\n");
+		buf_printf(&out, "\nhistory rows migrate would write to %s.%s:\n", p.schema,
+		           p.table);
+		buf_puts(&out,
+		         "installed_rank | version | description | type | script | checksum | "
+		         "installed_by | success\n");
 		for (size_t i = 0; i < p.n; i++) {
 			const migrate_step *s = &p.steps[i];
 			buf_printf(&out, "%d | %s | %s | SQL | %s | %d | %s | true\n",
-			           p.next_rank + (int)i, s->version ? s->version : "", s->description,
-			           s->script, (int)s->checksum, p.installed_by);
+			           p.next_rank + (int)i, s->version ? s->version : "",
+			           s->description, s->script, (int)s->checksum, p.installed_by);
 		}
 		if (p.n == 0)
 			buf_puts(&out, "(none: schema is up to date)\n");
@@ -205,8 +209,9 @@ int dryrun_syntax(const migrate_opts *o, err *e)
 		parse_script_free(&s);
 	}
 	if (errors)
-		rc = err_set(e, ORC_EFAIL, "validate --syntax: %zu syntax error%s in %zu of %zu file%s",
-		             errors, errors == 1 ? "" : "s", files, m.n, m.n == 1 ? "" : "s");
+		rc = err_set(e, ORC_EFAIL,
+		             "validate --syntax: %zu syntax error%s in %zu of %zu file%s", errors,
+		             errors == 1 ? "" : "s", files, m.n, m.n == 1 ? "" : "s");
 	else
 		log_info("validate --syntax: %zu file%s parsed without error", m.n,
 		         m.n == 1 ? "" : "s");

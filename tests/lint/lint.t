@@ -81,6 +81,10 @@ for r in $rules; do
 	grep -q "^fires $r " "$SELF" || t_fail "rule $r has no firing case in this test"
 done
 t_is "$(echo "$rules" | wc -l)" 17 "lint --rules lists the 17 rules"
+for r in $rules; do
+	grep -q "^| \`$r\` | $("$ORC" lint --rules | awk -v r="$r" '$1 == r {print $2}') |" "$ROOT/README.md" ||
+		t_fail "README's rule table lacks $r (or its severity differs)"
+done
 
 # Severity and exit status: an error finding exits 1, warnings alone exit 0.
 lint_v2 "$T CREATE INDEX orders_qty ON orders (qty);"
