@@ -54,6 +54,23 @@ want=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(" ".join(str(r[
 t_ok "migrate applies them" m migrate --placeholder secret=hunter2-pass
 t_is "$(q "select string_agg(checksum::text, ' ' order by installed_rank) from flyway_schema_history where installed_rank > 1")" "$want" "the checksums the dry run showed are the ones written"
 
+# It takes no lock: it answers while a migrate holds Flyway's advisory lock.
+printf 'SELECT pg_sleep(60);\n' >"$D/V5__slow.sql"
+m migrate >"$T_TMP/slow.out" 2>&1 &
+slow=$!
+t_defer "kill $slow 2>/dev/null"
+for _ in $(seq 300); do
+	[ "$(q "select count(*) from pg_locks where locktype = 'advisory' and granted")" -gt 0 ] && break
+	sleep 0.1
+done
+t_is "$(q "select count(*) from pg_locks where locktype = 'advisory' and granted")" 1 "a migrate holds the lock"
+t_run timeout 20 "$ORC" migrate --dry-run --url "$PG_URL" --locations "$D"
+t_is "$T_RC" 0 "the dry run does not wait for it"
+t_like "$T_OUT" "-- 1\. V5 slow" "and shows the migration being applied as pending"
+q "select pg_cancel_backend(pid) from pg_stat_activity where query like 'SELECT pg_sleep(60)%' and pid <> pg_backend_pid()" >/dev/null
+wait "$slow" 2>/dev/null
+rm "$D/V5__slow.sql"
+
 # What migrate refuses, the dry run refuses the same way.
 printf 'CREATE TABLE a (id bigint PRIMARY KEY, pw text);\n' >"$D/V1__create_a.sql"
 t_run m migrate --dry-run
