@@ -10,7 +10,6 @@
  * GitHub Actions each is also an annotation on the file and line, and the summary gets a
  * table. Exit 1 when any finding is an error.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,37 +19,53 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "lint/lint.h"
 #include "pg/discover.h"
 #include "pg/migrate.h"
 
-static const char usage[] =
-    "usage: orchestrator lint [FILE...] [options]\n"
-    "  FILE...                   migrations to lint (default: the pending ones with --url,\n"
-    "                            else every migration in the locations)\n"
-    "  --locations DIR           migrations folder, repeatable or comma-separated (default sql)\n"
-    "  --url URL                 database that says which tables exist and what is pending\n"
-    "                            (libpq conninfo or postgresql:// URI)\n"
-    "  --schema S                schema of the history table (with --url)\n"
-    "  --table T                 history table (with --url; default flyway_schema_history)\n"
-    "  --placeholder NAME=VALUE  value for ${NAME} before parsing, repeatable\n"
-    "  --config PATH             config.json with lint.rules (default config.json, if present)\n"
-    "  --rules                   list the rules and exit\n"
-    "exit status: 0 no error finding, 1 at least one error finding, 2 usage or configuration\n";
-
-enum { O_LOC = 1, O_URL, O_SCHEMA, O_TABLE, O_PH, O_CONFIG, O_RULES, O_HELP };
-
-static const struct option options[] = {
-    {"locations", required_argument, NULL, O_LOC},
-    {"url", required_argument, NULL, O_URL},
-    {"schema", required_argument, NULL, O_SCHEMA},
-    {"table", required_argument, NULL, O_TABLE},
-    {"placeholder", required_argument, NULL, O_PH},
-    {"config", required_argument, NULL, O_CONFIG},
-    {"rules", no_argument, NULL, O_RULES},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
+static const char *const usage[] = {
+    "orchestrator lint [FILE...] [--locations DIR] [--url URL] [options]",
+    "orchestrator lint --rules",
+    NULL,
 };
+
+static const char footer[] =
+    "FILE...: the migrations to lint; default: the pending ones with --url, else every\n"
+    "migration in the locations. Exit status: 0 no error finding, 1 at least one error\n"
+    "finding, 2 usage or configuration error.";
+
+/* --locations DIR[,DIR...]: every occurrence, split at commas. */
+struct locations {
+	char ***v;
+	size_t *n;
+};
+
+static int add_locations(const opt_option *opt, const char *arg, err *e)
+{
+	(void)e;
+	struct locations *l = opt->value;
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
+		(*l->v)[(*l->n)++] = xstrdup(t);
+	}
+	free(copy);
+	return 0;
+}
+
+/* --placeholder NAME=VALUE: the value is treated as a secret (it may be a password). */
+static int add_placeholder(const opt_option *opt, const char *arg, err *e)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	log_add_secret(eq + 1);
+	placeholder_set_put(opt->value, name, eq + 1);
+	free(name);
+	return 0;
+}
 
 static void print_rules(void)
 {
@@ -152,62 +167,41 @@ int cmd_lint(int argc, char **argv)
 	char **locs = NULL;
 	size_t nlocs = 0;
 	const char *config_path = NULL;
-	int c, rc = 0, list = 0;
+	int rc = 0, list = 0;
+	struct locations loc_list = {&locs, &nlocs};
 	placeholder_set_from_env(&ph);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case O_LOC: {
-			char *copy = xstrdup(optarg), *save = NULL;
-			for (char *t = strtok_r(copy, ",", &save); t;
-			     t = strtok_r(NULL, ",", &save)) {
-				locs = xrealloc(locs, (nlocs + 1) * sizeof *locs);
-				locs[nlocs++] = xstrdup(t);
-			}
-			free(copy);
-			break;
-		}
-		case O_URL: o.url = optarg; break;
-		case O_SCHEMA: o.schema = optarg; break;
-		case O_TABLE: o.table = optarg; break;
-		case O_PH: {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg) {
-				rc = cmd_usage_error(usage, "lint: --placeholder takes NAME=VALUE");
-				break;
-			}
-			char *name = xstrndup(optarg, (size_t)(eq - optarg));
-			log_add_secret(eq + 1);
-			placeholder_set_put(&ph, name, eq + 1);
-			free(name);
-			break;
-		}
-		case O_CONFIG: config_path = optarg; break;
-		case O_RULES: list = 1; break;
-		case O_HELP:
-			fputs(usage, stdout);
-			rc = -1;
-			break;
-		default:
-			rc = cmd_usage_error(usage, "lint: unknown option or missing value: %s",
-			                     argv[optind - 1]);
-			break;
-		}
-	}
-	if (rc == 0 && list) {
+	const opt_option options[] = {
+	    OPT_CALLBACK(0, "locations", &loc_list, "DIR",
+	                 "migrations folder, repeatable or comma-separated (default sql)",
+	                 add_locations),
+	    OPT_STRING(0, "url", &o.url, "URL",
+	               "database that says which tables exist and what is pending\n"
+	               "(libpq conninfo or postgresql:// URI; \"\": the PG* variables)"),
+	    OPT_STRING(0, "schema", &o.schema, "S", "schema of the history table (with --url)"),
+	    OPT_STRING(0, "table", &o.table, "T",
+	               "history table (with --url; default flyway_schema_history)"),
+	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
+	                 "value for ${NAME} before parsing, repeatable", add_placeholder),
+	    OPT_STRING('c', "config", &config_path, "PATH",
+	               "config.json with lint.rules (default: config.json, if present)"),
+	    OPT_BOOL(0, "rules", &list, "list the rules and exit"),
+	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator lint", usage, options, footer};
+	if (opt_parse(&cmd, &argc, argv, &rc))
+		goto out;
+	if (list) {
 		print_rules();
-		rc = -1;
-	}
-	char **files = argv + optind;
-	int nfiles = argc - optind;
-	for (int i = 0; rc == 0 && i < nfiles; i++)
-		if (!fs_exists(files[i]))
-			rc = cmd_usage_error(usage, "lint: %s: no such file", files[i]);
-	if (rc) {
-		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
+	char **files = argv + 1;
+	int nfiles = argc - 1;
+	for (int i = 0; i < nfiles; i++)
+		if (!fs_exists(files[i])) {
+			rc = opt_error(&cmd, "%s: no such file", files[i]);
+			goto out;
+		}
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
