@@ -161,5 +161,13 @@ t_unlike "$T_OUT" "existing table shipments" "shipments, created by a pending fi
 t_unlike "$T_OUT" "V1__base" "applied files are not linted"
 t_is "$T_RC" 1 "exit 1 on the error"
 t_is "$(cd / && psql -X -At -c "select count(*) from flyway_schema_history")" 1 "lint wrote nothing to the history"
+# Timeouts the database sets for the session count as set.
+printf '%s\n' "ALTER TABLE orders ADD COLUMN shipped boolean;" >sql/V3__indexes.sql
+t_run "$ORC" lint --url "$PG_URL" --locations sql
+t_like "$T_OUT" "V3__indexes.sql:1: warning \[missing-lock-timeout\]" "without SET: the lock_timeout finding"
+t_like "$T_OUT" "V3__indexes.sql:1: warning \[missing-statement-timeout\]" "and the statement_timeout one"
+(cd / && psql -X -q -c "ALTER DATABASE \"$PGDATABASE\" SET lock_timeout = '5s'" -c "ALTER DATABASE \"$PGDATABASE\" SET statement_timeout = '1min'")
+t_run "$ORC" lint --url "$PG_URL" --locations sql
+t_unlike "$T_OUT" "missing-lock-timeout|missing-statement-timeout" "set by the database for the session: no timeout finding"
 cd "$ROOT" || exit 1
 t_done
