@@ -218,6 +218,7 @@ void parse_script_text(const char *text, size_t len, parse_script *out)
 		add_tree(out, &cap, tree, t, 0, len);
 		if (copy_from_stdin(out)) { /* its data must be cut out first */
 			parse_script_free(out);
+			cap = 0;
 			parse_pieces(t, len, out, &cap);
 		}
 	} else {

@@ -58,6 +58,13 @@ static void test_copy_and_errors(void **state)
 	assert_string_equal(parse_no_transaction(s.v[2].node, 150000), "CREATE INDEX CONCURRENTLY");
 	assert_int_equal(parse_script_errors(&s), 1);
 	parse_script_free(&s);
+	/* A COPY the parser reads whole (no data line): cut again, data taken. */
+	const char *empty = "SELECT 1;\nCOPY t FROM STDIN;\n";
+	parse_script_text(empty, strlen(empty), &s);
+	assert_int_equal(s.n, 2);
+	assert_true(s.v[1].copy);
+	assert_int_equal(s.v[1].copy_len, 0);
+	parse_script_free(&s);
 	/* The position counts characters, not bytes. */
 	const char *u = "SELECT 'ééé' FRM x";
 	char *msg = NULL;
