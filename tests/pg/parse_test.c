@@ -130,6 +130,13 @@ static void test_no_transaction(void **state)
 		assert_false(sqlsplit_no_transaction(no[i], strlen(no[i]), 150000, &what));
 	}
 	const char *what = NULL;
+	/* A data statement above the parse limit is transactional without being parsed. */
+	buf big = BUF_INIT;
+	buf_puts(&big, "INSERT INTO t VALUES (0)");
+	while (big.len <= SQLSPLIT_PARSE_MAX)
+		buf_puts(&big, ", (1234567890)");
+	assert_false(sqlsplit_no_transaction(buf_cstr(&big), big.len, 150000, &what));
+	buf_free(&big);
 	const char *enm = "alter type e add value 'x'";
 	assert_true(sqlsplit_no_transaction(enm, strlen(enm), 110000, &what));
 }
