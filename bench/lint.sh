@@ -3,7 +3,7 @@
 # parsing alone: `orchestrator validate --syntax` on the same files, run side by side
 # (the same discovery, reads and placeholder pass, and the same libpg_query parse into
 # cJSON; lint adds its rules and schema model). Each file: a CREATE TABLE, an ALTER TABLE
-# with several commands, an index, a rename or a drop, a SET, a comment: 7 statements,
+# with several commands, two indexes, a rename, a SET, a comment: 7 statements,
 # most of them on tables of earlier files so that the rules have work to do. Reports the
 # median wall time of RUNS alternating runs and the ratio (goal: lint well under a second
 # for 1,000 files, a small multiple of parsing). Needs no database. Never fails on time.
