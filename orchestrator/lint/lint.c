@@ -35,6 +35,7 @@ enum {
 	R_FK_INDEX,
 	R_PRIMARY_KEY,
 	R_IGNORE_UNKNOWN,
+	R_NOT_PARSED,
 	N_RULES
 };
 
@@ -90,6 +91,10 @@ static const lint_rule rules[N_RULES] = {
     {"lint-ignore-unknown", LINT_WARNING,
      "an orchestrator:lint-ignore comment names a rule that does not exist",
      "use a rule id from `orchestrator lint --rules`"},
+    {"not-parsed", LINT_WARNING,
+     "a statement that does not parse (a syntax error, a placeholder without a value, syntax "
+     "newer than the parser's grammar) is checked by no rule",
+     "fix it (orchestrator validate --syntax shows where) or pass the placeholder's value"},
 };
 
 typedef struct col {
@@ -848,8 +853,12 @@ static void run(lint *l, const char *file, const char *text, size_t len, int che
 	const char *no_tx_kind = NULL;
 	for (size_t i = 0; i < s.n; i++) {
 		fc.st = &s.v[i];
-		if (!fc.st->node)
+		if (!fc.st->node) {
+			int line, colno;
+			parse_line_col(text, fc.st->error_off, &line, &colno);
+			finding(&fc, R_NOT_PARSED, line, "not linted: %s", fc.st->error);
 			continue;
+		}
 		const char *k = parse_no_transaction(fc.st->node, 150000);
 		if (k && !no_tx) {
 			no_tx = fc.st;

@@ -74,13 +74,17 @@ fires lint-ignore-unknown "-- orchestrator:lint-ignore no-such-rule
 SELECT 1;"
 quiet lint-ignore-unknown "-- orchestrator:lint-ignore drop-table
 SELECT 1;"
+fires not-parsed "SELECT 1;
+ALTER TABLE \${table_name} ADD COLUMN x int;"
+t_like "$T_OUT" 'V2__change.sql:2: warning \[not-parsed\] not linted: syntax error at or near "\$"' "naming the line and the parser's message"
+quiet not-parsed "$T ALTER TABLE orders ADD COLUMN x int;"
 
 # Every rule of --rules is exercised above.
 rules=$("$ORC" lint --rules | awk '/^[a-z]/ {print $1}')
 for r in $rules; do
 	grep -q "^fires $r " "$SELF" || t_fail "rule $r has no firing case in this test"
 done
-t_is "$(echo "$rules" | wc -l)" 17 "lint --rules lists the 17 rules"
+t_is "$(echo "$rules" | wc -l)" 18 "lint --rules lists the 18 rules"
 for r in $rules; do
 	grep -q "^| \`$r\` | $("$ORC" lint --rules | awk -v r="$r" '$1 == r {print $2}') |" "$ROOT/README.md" ||
 		t_fail "README's rule table lacks $r (or its severity differs)"
