@@ -118,6 +118,9 @@ struct lint {
 	int have_db, db_lock_timeout, db_statement_timeout;
 	table *t;
 	size_t nt;
+	size_t *slots; /* open-addressing index of t by name: 0 empty, else index + 1 */
+	size_t nslots;
+	int stale; /* a table was dropped or renamed: rebuild the index before the next use */
 	int nfile;
 	lint_finding *f;
 	size_t nf;
@@ -198,6 +201,7 @@ void lint_free(lint *l)
 	for (size_t i = 0; i < l->nt; i++)
 		table_free(&l->t[i]);
 	free(l->t);
+	free(l->slots);
 	for (size_t i = 0; i < l->nf; i++) {
 		free(l->f[i].file);
 		free(l->f[i].message);
@@ -233,11 +237,45 @@ size_t lint_count(const lint *l, lint_severity s)
 
 /* ---- the model ---- */
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void index_put(lint *l, size_t i)
+{
+	size_t m = l->nslots - 1, k = name_hash(l->t[i].name) & m;
+	while (l->slots[k])
+		k = (k + 1) & m;
+	l->slots[k] = i + 1;
+}
+
+static void index_rebuild(lint *l)
+{
+	size_t n = 64;
+	while (n < 2 * (l->nt + 1))
+		n *= 2;
+	free(l->slots);
+	l->slots = xcalloc(n, sizeof *l->slots);
+	l->nslots = n;
+	for (size_t i = 0; i < l->nt; i++)
+		index_put(l, i);
+	l->stale = 0;
+}
+
 static table *find_table(lint *l, const char *name)
 {
-	for (size_t i = 0; name && i < l->nt; i++)
-		if (strcmp(l->t[i].name, name) == 0)
-			return &l->t[i];
+	if (!name)
+		return NULL;
+	if (l->stale || !l->slots)
+		index_rebuild(l);
+	size_t m = l->nslots - 1;
+	for (size_t k = name_hash(name) & m; l->slots[k]; k = (k + 1) & m)
+		if (strcmp(l->t[l->slots[k] - 1].name, name) == 0)
+			return &l->t[l->slots[k] - 1];
 	return NULL;
 }
 
@@ -252,6 +290,10 @@ static table *add_table(lint *l, const char *name, int file)
 	t->name = xstrdup(name);
 	t->file = file;
 	t->from_db = file < 0;
+	if (2 * l->nt > l->nslots)
+		index_rebuild(l);
+	else
+		index_put(l, l->nt - 1);
 	return t;
 }
 
@@ -262,6 +304,7 @@ static void drop_table(lint *l, const char *name)
 		return;
 	table_free(t);
 	*t = l->t[--l->nt];
+	l->stale = 1;
 }
 
 static col *find_col(table *t, const char *name)
@@ -737,6 +780,7 @@ static void rename_stmt(fctx *fc, const cJSON *f)
 			        t->name, nn);
 		free(t->name);
 		t->name = xstrdup(nn);
+		fc->l->stale = 1;
 	}
 }
 
