@@ -186,6 +186,7 @@ int cmd_lint(int argc, char **argv)
 	               "config.json with lint.rules (default: config.json, if present)"),
 	    OPT_BOOL(0, "rules", &list, "list the rules and exit"),
 	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_QUIET(),
 	    OPT_END(),
 	};
 	const opt_command cmd = {"orchestrator lint", usage, options, footer};

@@ -41,7 +41,7 @@ static const char *no_transaction(const buf *text, int server_version)
 	return what;
 }
 
-int dryrun_migrate(const migrate_opts *o, int json, err *e)
+int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 {
 	migrate_plan p;
 	int rc = migrate_plan_read(o, &p, e);
@@ -50,7 +50,8 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 	placeholder_set shown = {0};
 	display_set(o, &p.placeholders, &shown);
 	buf out = BUF_INIT, raw = BUF_INIT, real = BUF_INIT, text = BUF_INIT;
-	cJSON *doc = cJSON_CreateObject(), *migs = cJSON_CreateArray(), *rows = cJSON_CreateArray();
+	cJSON *doc = json ? json : cJSON_CreateObject(), *migs = cJSON_CreateArray(),
+	      *rows = cJSON_CreateArray();
 	cJSON_AddStringToObject(doc, "schema", p.schema);
 	cJSON_AddStringToObject(doc, "table", p.table);
 	cJSON_AddBoolToObject(doc, "tableExists", p.table_exists);
@@ -113,11 +114,7 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 		cJSON_AddBoolToObject(r, "success", 1);
 		cJSON_AddItemToArray(rows, r);
 	}
-	if (rc == 0 && json) {
-		char *s = cJSON_Print(doc);
-		log_info("%s", s);
-		free(s);
-	} else if (rc == 0) {
+	if (rc == 0 && !json) {
 		buf_printf(&out, "\nhistory rows migrate would write to %s.%s:\n", p.schema,
 		           p.table);
 		buf_puts(&out,
@@ -133,7 +130,8 @@ int dryrun_migrate(const migrate_opts *o, int json, err *e)
 			buf_puts(&out, "(none: schema is up to date)\n");
 		log_info("%s", buf_cstr(&out));
 	}
-	cJSON_Delete(doc);
+	if (!json)
+		cJSON_Delete(doc);
 	buf_free(&out);
 	buf_free(&raw);
 	buf_free(&real);

@@ -15,11 +15,15 @@
 #ifndef ORC_PG_DRYRUN_H
 #define ORC_PG_DRYRUN_H
 
+#include <cjson/cJSON.h>
+
 #include "core/err.h"
 #include "pg/migrate.h"
 
-/* Prints the plan to stdout (JSON when json is set). */
-int dryrun_migrate(const migrate_opts *o, int json, err *e);
+/* Prints the plan as text to stdout; or, when doc is non-NULL (--output json), adds it to
+ * that object (schema, table, tableExists, migrations[], historyRows[]) for the caller to
+ * print as the command's one JSON document. */
+int dryrun_migrate(const migrate_opts *o, cJSON *doc, err *e);
 /* ORC_EFAIL when any file has a syntax error (each printed), else 0. */
 int dryrun_syntax(const migrate_opts *o, err *e);
 

@@ -36,7 +36,5 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out);
 int sqlsplit_no_transaction(const char *stmt, size_t len, int server_version, const char **what);
 /* Statements longer than this are not parsed for that (see sqlsplit.c): transactional. */
 #define SQLSPLIT_PARSE_MAX (1u << 20)
-/* 1-based line of byte offset off in text ("\n", "\r\n" and a lone "\r" end lines). */
-int sqlsplit_line_at(const char *text, size_t off);
 
 #endif
