@@ -386,7 +386,7 @@ int log_gha_output(const char *name, const char *value)
 	 * would write another output. */
 	for (const char *p = name; *p; p++)
 		if (*p == '=' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			return -1;
+			return ORC_EFAIL;
 	buf text = BUF_INIT;
 	if (strpbrk(value, "\r\n")) {
 		/* The runner splits at CR too. The delimiter is random, so a value cannot end the
@@ -395,10 +395,12 @@ int log_gha_output(const char *name, const char *value)
 		char delim[64];
 		do {
 			if (RAND_bytes(r, sizeof r) != 1)
-				return -1;
-			int n = snprintf(delim, sizeof delim, "ORCHESTRATOR_EOF_");
-			for (size_t i = 0; i < sizeof r; i++)
-				n += snprintf(delim + n, sizeof delim - (size_t)n, "%02x", r[i]);
+				return ORC_EFAIL;
+			buf d = BUF_INIT;
+			buf_puts(&d, "ORCHESTRATOR_EOF_");
+			buf_put_hex(&d, r, sizeof r);
+			snprintf(delim, sizeof delim, "%s", buf_cstr(&d));
+			buf_free(&d);
 		} while (strstr(value, delim));
 		buf_printf(&text, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
 	} else {
