@@ -34,7 +34,7 @@ static struct {
 	int json;
 	int actions;
 	char **secrets;
-	size_t nsecrets;
+	size_t nsecrets, cap;
 } L;
 
 void log_init(void)
@@ -51,7 +51,7 @@ void log_shutdown(void)
 	}
 	free(L.secrets);
 	L.secrets = NULL;
-	L.nsecrets = 0;
+	L.nsecrets = L.cap = 0;
 }
 
 void log_set_verbose(int on)
@@ -86,7 +86,7 @@ void log_add_secret(const char *value)
 	for (size_t i = 0; i < L.nsecrets; i++)
 		if (strcmp(L.secrets[i], value) == 0)
 			return;
-	L.secrets = xrealloc(L.secrets, (L.nsecrets + 1) * sizeof *L.secrets);
+	ARRAY_GROW(L.secrets, L.nsecrets + 1, L.cap);
 	size_t at = L.nsecrets;
 	size_t len = strlen(value);
 	while (at > 0 && strlen(L.secrets[at - 1]) < len) {
