@@ -32,6 +32,7 @@ static struct {
 	int verbose;
 	int quiet;
 	int json;
+	int colour; /* stderr is a terminal that wants colour */
 	int actions;
 	char **secrets;
 	size_t nsecrets, cap;
@@ -41,6 +42,19 @@ void log_init(void)
 {
 	const char *gha = getenv("GITHUB_ACTIONS");
 	L.actions = gha && strcmp(gha, "true") == 0;
+	/* no-color.org: NO_COLOR set to anything non-empty turns it off; so do a dumb
+	 * terminal and anything that is not a terminal (logs, pipes, GitHub). */
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	L.colour = isatty(STDERR_FILENO) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The "error: " / "warning: " prefix, in bold red / yellow on a terminal. */
+static const char *prefix_for(const char *kind)
+{
+	if (!L.colour)
+		return strcmp(kind, "error") == 0 ? "error: " : "warning: ";
+	return strcmp(kind, "error") == 0 ? "\033[1;31merror:\033[0m "
+	                                  : "\033[1;33mwarning:\033[0m ";
 }
 
 void log_shutdown(void)
@@ -307,7 +321,7 @@ void log_warn(const char *fmt, ...)
 	if (L.actions)
 		emit_annotation("warning", NULL, fmt, ap);
 	else
-		emit(stderr, "warning: ", fmt, ap);
+		emit(stderr, prefix_for("warning"), fmt, ap);
 	va_end(ap);
 }
 
@@ -318,7 +332,7 @@ void log_error(const char *fmt, ...)
 	if (L.actions)
 		emit_annotation("error", NULL, fmt, ap);
 	else
-		emit(stderr, "error: ", fmt, ap);
+		emit(stderr, prefix_for("error"), fmt, ap);
 	va_end(ap);
 }
 
@@ -343,7 +357,7 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 		emit_annotation("error", buf_cstr(&props), fmt, ap);
 		buf_free(&props);
 	} else {
-		emit(stderr, "error: ", fmt, ap);
+		emit(stderr, prefix_for("error"), fmt, ap);
 	}
 	va_end(ap);
 }
