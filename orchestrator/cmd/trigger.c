@@ -115,6 +115,9 @@ static int choose(char **value, const char *what, const char *flag, char **items
 static int complete_request(struct request *rq, const config *c, const char *root, err *e)
 {
 	unsigned keys = rq->op->keys;
+	/* One region: nothing to choose, with or without a terminal. */
+	if ((keys & OP_REGION) && !rq->region && c->nregions == 1)
+		rq->region = xstrdup(c->regions[0].name);
 	if (keys & OP_REGION) {
 		char **names = xcalloc(c->nregions + 2, sizeof *names);
 		size_t n = 0;

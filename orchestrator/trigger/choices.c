@@ -94,6 +94,22 @@ done:
 	return items;
 }
 
+/* A Terraform component: a folder holding at least one .tf file. */
+static int is_component(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *ent;
+	int found = 0;
+	while (!found && (ent = readdir(d)) != NULL) {
+		size_t len = strlen(ent->d_name);
+		found = len > 3 && strcmp(ent->d_name + len - 3, ".tf") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 char **trigger_folders(const char *root, size_t *n, err *e)
 {
 	char *infra = fs_join(root, "infrastructure");
@@ -112,7 +128,7 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 		if (ent->d_name[0] == '.')
 			continue;
 		char *path = fs_join(infra, ent->d_name);
-		if (fs_is_dir(path)) {
+		if (fs_is_dir(path) && is_component(path)) {
 			ARRAY_GROW(items, *n + 2, cap);
 			items[(*n)++] = xstrdup(ent->d_name);
 			items[*n] = NULL;
