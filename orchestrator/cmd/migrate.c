@@ -8,6 +8,7 @@
  * credentials and placeholder values from Secrets Manager, and the engine runs on the
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
+#include <openssl/crypto.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +123,7 @@ static int task_placeholders(task *t, const struct task_args *a, placeholder_set
 		if (rc)
 			return rc;
 		placeholder_set_put(ph, key, value);
-		memset(value, 0, strlen(value));
+		OPENSSL_cleanse(value, strlen(value));
 		free(key);
 		free(value);
 	}
