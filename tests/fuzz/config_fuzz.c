@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_problems p = {NULL, 0};
 	err e = ERR_INIT;
 	if (config_load(path, &c, &p, &e) == 0) {
-		const char *v[] = {c->flyway_version, c->github_owner,    c->github_repo,
-		                   c->gitbot_email,   c->gitbot_name,     c->docker_registry,
-		                   c->docker_owner,   c->docker_repo,     c->github_token_name};
+		const char *v[] = {c->flyway_version, c->github_owner, c->github_repo,
+		                   c->gitbot_email,   c->gitbot_name,  c->docker_registry,
+		                   c->docker_owner,   c->docker_repo,  c->github_token_name};
 		for (size_t i = 0; i < sizeof v / sizeof *v; i++)
 			FUZZ_ASSERT(clean(v[i]), "no control character in a loaded value");
 		for (size_t i = 0; i < c->nregions; i++) {

@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_ASSERT(cond, what)                                                                  \
+#define FUZZ_ASSERT(cond, what)                                                                    \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "property broken: %s (%s:%d)\n", what, __FILE__, __LINE__); \
+			fprintf(stderr, "property broken: %s (%s:%d)\n", what, __FILE__,           \
+			        __LINE__);                                                         \
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)

@@ -44,7 +44,8 @@ static void check_output(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (out_fd < 0) {
-		out_fd = open(fuzz_tmp_path("log.out"), O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+		out_fd =
+		    open(fuzz_tmp_path("log.out"), O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
 		unlink(fuzz_tmp_path("log.out"));
 		dup2(out_fd, 1);
 	}

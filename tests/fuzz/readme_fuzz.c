@@ -14,8 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(memmem(out.ptr, out.len, BODY, strlen(BODY)) != NULL,
 		            "the body is in the output");
 		err e2 = ERR_INIT;
-		FUZZ_ASSERT(readme_splice("README.md", buf_cstr(&out), out.len, BODY, &again, &e2) == 0,
-		            "the output splices again");
+		FUZZ_ASSERT(
+		    readme_splice("README.md", buf_cstr(&out), out.len, BODY, &again, &e2) == 0,
+		    "the output splices again");
 		FUZZ_ASSERT(again.len == out.len && memcmp(again.ptr, out.ptr, out.len) == 0,
 		            "a second splice changes nothing");
 	}
