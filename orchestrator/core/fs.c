@@ -67,7 +67,7 @@ static void remove_stale_tmp(const char *dir, const char *base)
 int fs_write_atomic(const char *path, const void *data, size_t len, err *e)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+	char *dir = fs_dir(path);
 	const char *base = slash ? slash + 1 : path;
 	remove_stale_tmp(dir, base);
 	char *prefix = tmp_prefix(base);
@@ -169,4 +169,14 @@ char *fs_join(const char *a, const char *b)
 	while (*b == '/')
 		b++;
 	return xasprintf("%.*s/%s", (int)la, a, b);
+}
+
+char *fs_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
 }
