@@ -35,9 +35,13 @@ typedef struct migrate_opts {
 	int out_of_order;                    /* apply pending versions below the highest applied */
 	const char *baseline_version;        /* baseline: NULL: "1" */
 	const char *baseline_description;    /* baseline: NULL: "<< Flyway Baseline >>" */
-	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
-	const char *installed_by; /* NULL: current_user */
-	int json;                 /* info: JSON on stdout */
+	int baseline_on_migrate;       /* migrate: baseline a used schema without history first */
+	const char *installed_by;      /* NULL: current_user */
+	int json;                      /* info: JSON on stdout */
+	const char *environment;       /* ${flyway:environment}; NULL: "default" */
+	int validate_migration_naming; /* a .sql name that is no migration is an error */
+	int fail_on_missing_locations; /* a location that cannot be read is an error */
+	int mixed; /* allow a file mixing transactional and non-transactional statements */
 } migrate_opts;
 
 typedef struct migrate_result {
