@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "pg/jdbc.h"
+#include "pg/dryrun.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
@@ -269,7 +270,7 @@ int cmd_migrate(int argc, char **argv)
 	flyway_conf conf = {0};
 	const char *config_files = NULL;
 	char conf_schema[256]; /* a schema name is at most 63 bytes */
-	int rc = 0, output = OPT_OUTPUT_TEXT;
+	int rc = 0, output = OPT_OUTPUT_TEXT, dry_run = 0, syntax = 0;
 	opt_strings ph_secrets = {0};
 	cJSON *result = NULL;
 	struct locations loc_list = {&locs, &nlocs};
@@ -311,6 +312,13 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_STRING(0, "config-files", &config_files, "FILES",
 	               "Flyway configuration files, comma-separated (default\n"
 	               "./flyway.conf when present); FLYWAY_* variables and options win"),
+	    OPT_BOOL(0, "dry-run", &dry_run,
+	             "migrate: print the pending migrations (transaction mode, SQL with\n"
+	             "placeholders replaced, caller values masked) and the history rows\n"
+	             "it would write; takes no lock, writes nothing"),
+	    OPT_BOOL(0, "syntax", &syntax,
+	             "validate: parse every migration offline (no database) and report\n"
+	             "each syntax error with file, line and caret"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
@@ -356,6 +364,10 @@ int cmd_migrate(int argc, char **argv)
 		o.target = NULL;
 	if (!stop && argc > 1)
 		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+	if (!stop && rc == 0 && dry_run && strcmp(op, "migrate") != 0)
+		rc = opt_error(&cmd, "--dry-run is an option of migrate");
+	if (!stop && rc == 0 && syntax && strcmp(op, "validate") != 0)
+		rc = opt_error(&cmd, "--syntax is an option of validate");
 	if (!stop && rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = opt_error(&cmd, "--git-url and --config need --git-branch");
 	if (stop || rc)
@@ -393,7 +405,13 @@ int cmd_migrate(int argc, char **argv)
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
-	if (strcmp(op, "migrate") == 0) {
+	if (dry_run || syntax) {
+		rc = dry_run ? dryrun_migrate(&o, result, &e) : dryrun_syntax(&o, &e);
+		if (rc && ta.branch)
+			strip_clone_path(tk, &e, NULL);
+		if (rc)
+			rc = cmd_report(&e);
+	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
 		rc = migrate_run(&o, &res, &e);
 		if (result)

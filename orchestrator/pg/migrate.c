@@ -427,3 +427,57 @@ int migrate_repair(const migrate_opts *o, err *e)
 	engine_free(&g);
 	return rc;
 }
+
+/* ---- the plan (dry run, lint) ---- */
+
+int migrate_plan_read(const migrate_opts *o, migrate_plan *out, err *e)
+{
+	engine g;
+	memset(out, 0, sizeof *out);
+	int rc = engine_open_read(&g, o, e);
+	if (rc == 0)
+		rc = classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, e);
+	if (rc == 0) {
+		out->steps = xcalloc(g.n_rows + 1, sizeof *out->steps);
+		for (size_t i = 0; i < g.n_rows; i++) {
+			const pg_migration *f = g.rows[i].file;
+			if (!g.rows[i].apply)
+				continue;
+			migrate_step *s = &out->steps[out->n++];
+			s->path = xstrdup(f->path);
+			s->script = xstrdup(f->script);
+			s->version = f->version ? xstrdup(f->version) : NULL;
+			s->description = xstrdup(f->description);
+			s->checksum = f->checksum;
+		}
+		int rank = 0;
+		for (size_t i = 0; i < g.h.n; i++)
+			if (g.h.rows[i].rank > rank)
+				rank = g.h.rows[i].rank;
+		out->next_rank = rank + 1;
+		out->schema = xstrdup(g.h.schema);
+		out->table = xstrdup(g.h.table);
+		out->table_exists = g.h.exists;
+		out->installed_by = xstrdup(g.user);
+		out->server_version = g.server_version;
+		execute_builtins(&g, &out->placeholders);
+	}
+	engine_free(&g);
+	return rc;
+}
+
+void migrate_plan_free(migrate_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->steps[i].path);
+		free(p->steps[i].script);
+		free(p->steps[i].version);
+		free(p->steps[i].description);
+	}
+	free(p->steps);
+	free(p->schema);
+	free(p->table);
+	free(p->installed_by);
+	placeholder_set_free(&p->placeholders);
+	memset(p, 0, sizeof *p);
+}

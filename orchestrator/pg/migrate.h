@@ -20,6 +20,7 @@
 #define ORC_PG_MIGRATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "pg/placeholder.h"
@@ -56,5 +57,30 @@ int migrate_validate(const migrate_opts *o, err *e);
 int migrate_baseline(const migrate_opts *o, err *e);
 int migrate_repair(const migrate_opts *o, err *e);
 void migrate_result_free(migrate_result *res);
+
+/* What migrate would do, for the dry run and lint: the pending migrations in the order
+ * migrate applies them, and the facts their history rows would carry. */
+typedef struct migrate_step {
+	char *path, *script;
+	char *version; /* NULL for a repeatable */
+	char *description;
+	int32_t checksum;
+} migrate_step;
+
+typedef struct migrate_plan {
+	migrate_step *steps;
+	size_t n;
+	char *schema, *table; /* the history table, unquoted */
+	int table_exists;     /* 0: migrate would create it first */
+	int next_rank;        /* installed_rank of the first new row */
+	char *installed_by;
+	int server_version;
+	placeholder_set placeholders; /* the caller's and Flyway's built-ins, as migrate uses */
+} migrate_plan;
+
+/* Connects and reads the history without taking the lock, creating or writing anything;
+ * refuses what migrate would refuse (validation problems) with the same errors. */
+int migrate_plan_read(const migrate_opts *o, migrate_plan *out, err *e);
+void migrate_plan_free(migrate_plan *p);
 
 #endif
