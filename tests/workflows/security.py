@@ -6,7 +6,7 @@ line per problem ("<file>: <what>") and exits 1 on any.
   github-actions ecosystem up to date for the workflows and every composite action;
 - a value written to $GITHUB_OUTPUT or $GITHUB_ENV in the NAME<<DELIM syntax uses a
   delimiter from a variable (random), never a fixed word a value could hold;
-- concurrency: cancel-in-progress false, a group per operation (its dispatch type in the
+- concurrency: cancel-in-progress false (except in a pull-request-only check), a group per operation (its dispatch type in the
   group; only deploy and destroy-infrastructure share one) and, for regional operations,
   per region;
 - the composite action's cache key names the runner image (ImageOS, ImageVersion)."""
@@ -62,7 +62,9 @@ for path in workflows:
     if not conc:
         problem(path, "no concurrency group")
         continue
-    if conc.get("cancel-in-progress") is not False:
+    # a pull-request check changes nothing: a newer push may cancel the older check
+    only_checks = isinstance(on, dict) and set(on) == {"pull_request"}
+    if conc.get("cancel-in-progress") is not False and not only_checks:
         problem(path, "concurrency must not cancel a run in progress (cancel-in-progress: false)")
     group = str(conc.get("group", ""))
     groups.setdefault(re.sub(r"\$\{\{[^}]*\}\}", "*", group), []).append(os.path.basename(path))
