@@ -17,7 +17,7 @@ HEADERS="/usr/include/pg_query.h:libpg-query-dev"
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
 runuser:util-linux python3:python3 curl:curl jq:jq
-/usr/sbin/sshd:openssh-server clang-format:clang-format zsh:zsh man:man-db cmark-gfm:cmark-gfm"
+/usr/sbin/sshd:openssh-server clang-format:clang-format zsh:zsh man:man-db cmark-gfm:cmark-gfm clang:clang"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

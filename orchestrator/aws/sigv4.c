@@ -8,6 +8,7 @@
  * The path is encoded once more on top of its wire form (SigV4's double encoding for
  * every service but S3, which this program does not call).
  */
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -238,7 +239,7 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	hmac(kregion, 32, service, kservice);
 	hmac(kservice, 32, "aws4_request", ksigning);
 	hmac(ksigning, 32, buf_cstr(&sts), sig);
-	memset(k.ptr, 0, k.len);
+	OPENSSL_cleanse(k.ptr, k.len);
 
 	buf_clear(auth);
 	buf_printf(auth,
@@ -246,7 +247,10 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	           buf_cstr(&scope), buf_cstr(&signed_headers));
 	buf_put_hex(auth, sig, 32);
 
-	memset(ksigning, 0, sizeof ksigning);
+	OPENSSL_cleanse(kdate, sizeof kdate);
+	OPENSSL_cleanse(kregion, sizeof kregion);
+	OPENSSL_cleanse(kservice, sizeof kservice);
+	OPENSSL_cleanse(ksigning, sizeof ksigning);
 	buf_free(&k);
 	buf_free(&scope);
 	buf_free(&sts);

@@ -9,6 +9,7 @@
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static int task_placeholders(task *t, const struct task_args *a, placeholder_set
 		if (rc)
 			return rc;
 		placeholder_set_put(ph, key, value);
-		memset(value, 0, strlen(value));
+		OPENSSL_cleanse(value, strlen(value));
 		free(key);
 		free(value);
 	}

@@ -82,5 +82,12 @@ for wf in deploy-infrastructure destroy-infrastructure; do
 	run_check "$script" eu-west-1 aurora-db
 	t_is "$T_RC" 2 "$wf: a region that config.json does not have is refused"
 	t_like "$T_OUT" 'terraformBucket: not set' "$wf: saying what is missing"
+	# the bucket name from config.json goes to GITHUB_OUTPUT before config check runs
+	cp "$T_TMP/ws/config.json" "$T_TMP/ws/config.good"
+	jq '.infrastructure["us-west-2"].terraformBucket = "tf-state-1234\nstate-key=../../x"' "$T_TMP/ws/config.good" >"$T_TMP/ws/config.json"
+	run_check "$script" us-west-2 aurora-db
+	t_is "$T_RC:$(cat "$T_TMP/gh-out")" "2:" "$wf: a terraformBucket with a newline is refused, nothing output"
+	t_like "$T_OUT" 'terraformBucket: not an S3 bucket name' "$wf: saying why"
+	mv "$T_TMP/ws/config.good" "$T_TMP/ws/config.json"
 done
 t_done
