@@ -17,13 +17,15 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "pg/locsrc.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
 static const char usage[] =
     "usage: orchestrator migrate|info|validate|baseline|repair [options]\n"
     "  --url URL                 libpq conninfo or postgresql:// URI (default: PG* variables)\n"
-    "  --locations DIR           migrations folder, repeatable or comma-separated (default sql)\n"
+    "  --locations DIR|s3://B/P  migrations folder or S3 bucket/prefix, repeatable or\n"
+    "                            comma-separated (default sql)\n"
     "  --schema S                schema of the history table and first of search_path\n"
     "                            (default: the current schema)\n"
     "  --table T                 history table (default flyway_schema_history)\n"
@@ -146,6 +148,8 @@ static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t
 			(*locs)[(*nlocs)++] = xstrdup("sql");
 		}
 		for (size_t i = 0; i < *nlocs; i++) {
+			if (locsrc_is_remote((*locs)[i]))
+				continue; /* s3:// is not inside the clone */
 			char *in_clone = fs_join(task_checkout(t), (*locs)[i]);
 			free((*locs)[i]);
 			(*locs)[i] = in_clone;

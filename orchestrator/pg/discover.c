@@ -10,6 +10,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "pg/checksum.h"
+#include "pg/locsrc.h"
 #include "pg/version.h"
 
 typedef struct list {
@@ -125,6 +126,20 @@ int discover_scan(const char *const *locations, size_t n_locations, pg_migration
 		const char *loc = locations[i];
 		if (strncmp(loc, "filesystem:", 11) == 0)
 			loc += 11;
+		if (locsrc_is_remote(loc)) {
+			/* Scanned as its local mirror; records carry the S3 URL as their path. */
+			char *dir = NULL;
+			size_t first = l.n;
+			rc = locsrc_mirror(loc, &dir, e);
+			if (rc == 0)
+				rc = scan_dir(dir, "", &l, e);
+			for (size_t k = first; k < l.n; k++) {
+				free(l.v[k].path);
+				l.v[k].path = locsrc_path(loc, l.v[k].script);
+			}
+			free(dir);
+			continue;
+		}
 		if (!fs_is_dir(loc)) {
 			rc = err_set(
 			    e, ORC_EUSAGE,

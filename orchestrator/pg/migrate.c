@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "pg/conn.h"
 #include "pg/discover.h"
+#include "pg/locsrc.h"
 #include "pg/history.h"
 #include "pg/sqlsplit.h"
 #include "pg/version.h"
@@ -392,7 +393,7 @@ static void add_builtins(const engine *g, placeholder_set *ph)
 static int prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 {
 	buf raw = BUF_INIT;
-	int rc = fs_read_file(p->row->file->path, &raw, e);
+	int rc = locsrc_read_file(p->row->file->path, &raw, e);
 	if (rc == 0)
 		rc =
 		    placeholder_apply(ph, p->row->file->path, buf_cstr(&raw), raw.len, &p->text, e);
