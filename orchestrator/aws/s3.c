@@ -25,8 +25,8 @@ static int valid_bucket(const char *b, size_t n)
 	if (n < 3 || n > 63)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)b[i]) && !isdigit((unsigned char)b[i]) &&
-		    b[i] != '-' && b[i] != '.')
+		if (!islower((unsigned char)b[i]) && !isdigit((unsigned char)b[i]) && b[i] != '-' &&
+		    b[i] != '.')
 			return 0;
 	return 1;
 }
@@ -40,10 +40,11 @@ int s3_parse_url(const char *url, char **bucket, char **prefix, err *e)
 	const char *b = url + 5, *slash = strchr(b, '/');
 	size_t bn = slash ? (size_t)(slash - b) : strlen(b);
 	if (!valid_bucket(b, bn))
-		return err_set(e, ORC_EUSAGE,
-		               "'%s': '%.*s' is not an S3 bucket name (3 to 63 characters: a-z, 0-9, "
-		               "'.', '-'); write s3://bucket/prefix",
-		               url, (int)bn, b);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "'%s': '%.*s' is not an S3 bucket name (3 to 63 characters: a-z, 0-9, "
+		    "'.', '-'); write s3://bucket/prefix",
+		    url, (int)bn, b);
 	buf p = BUF_INIT;
 	if (slash) {
 		const char *s = slash;
@@ -105,8 +106,7 @@ static int transient(long status, const char *code)
 }
 
 /* One signed GET with retries. On an AWS refusal *code holds S3's error code. */
-static int s3_send(aws_client *c, const char *url, http_response *resp, buf *code, buf *msg,
-                   err *e)
+static int s3_send(aws_client *c, const char *url, http_response *resp, buf *code, buf *msg, err *e)
 {
 	char *host = NULL;
 	{
@@ -115,10 +115,11 @@ static int s3_send(aws_client *c, const char *url, http_response *resp, buf *cod
 		if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 		    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
 			curl_url_cleanup(u);
-			return err_set(e, ORC_EUSAGE,
-			               "S3 endpoint of '%s' is not a URL (check AWS_ENDPOINT_URL and "
-			               "AWS_ENDPOINT_URL_S3)",
-			               url);
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "S3 endpoint of '%s' is not a URL (check AWS_ENDPOINT_URL and "
+			    "AWS_ENDPOINT_URL_S3)",
+			    url);
 		}
 		curl_url_get(u, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT);
 		host = port ? xasprintf("%s:%s", h, port) : xstrdup(h);
@@ -213,8 +214,8 @@ static int s3_fail(int rc, const char *what, const char *bucket, const char *per
 		return err_set(e, ORC_EREMOTE,
 		               "s3 %s: access to bucket '%s' denied (%s: %s); the credentials need "
 		               "%s on %s",
-		               what, bucket, cd, msg->len ? buf_cstr(msg) : "no message", permission,
-		               resource);
+		               what, bucket, cd, msg->len ? buf_cstr(msg) : "no message",
+		               permission, resource);
 	return err_set(e, rc ? rc : ORC_EFAIL, "s3 %s of bucket '%s': %s: %s%s", what, bucket, cd,
 	               msg->len ? buf_cstr(msg) : "(no message)",
 	               strcmp(cd, "SignatureDoesNotMatch") == 0 ||
@@ -257,8 +258,8 @@ int s3_list(aws_client *c, const char *bucket, const char *prefix, s3_objects *o
 		 * checks signatures against the decoded query, so an encoded '/' there fails
 		 * its check (for the aws CLI too); AWS answers the same either way. */
 		size_t plen = strlen(prefix);
-		char *p = curl_easy_escape(cu, prefix,
-		                           (int)(plen && prefix[plen - 1] == '/' ? plen - 1 : plen));
+		char *p = curl_easy_escape(
+		    cu, prefix, (int)(plen && prefix[plen - 1] == '/' ? plen - 1 : plen));
 		buf_printf(&url, "%s/%s?list-type=2&prefix=%s", ep, bucket, p);
 		curl_free(p);
 		if (token) {
@@ -272,12 +273,13 @@ int s3_list(aws_client *c, const char *bucket, const char *prefix, s3_objects *o
 			rc = s3_fail(rc, "ListObjectsV2", bucket, "s3:ListBucket", resource, &code,
 			             &msg, e);
 		} else {
-			xmlDocPtr doc = aws_xml_parse(resp.body.ptr ? resp.body.ptr : "",
-			                              resp.body.len);
+			xmlDocPtr doc =
+			    aws_xml_parse(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
 			if (!doc) {
-				rc = err_set(e, ORC_EFAIL,
-				             "s3 ListObjectsV2 of bucket '%s': the answer is not XML",
-				             bucket);
+				rc = err_set(
+				    e, ORC_EFAIL,
+				    "s3 ListObjectsV2 of bucket '%s': the answer is not XML",
+				    bucket);
 			} else {
 				size_t nk = 0, ne = 0, ns = 0;
 				char **keys = aws_xml_texts(doc, "//Contents/Key", &nk);
@@ -285,7 +287,7 @@ int s3_list(aws_client *c, const char *bucket, const char *prefix, s3_objects *o
 				char **sizes = aws_xml_texts(doc, "//Contents/Size", &ns);
 				for (size_t i = 0; i < nk; i++)
 					if (strncmp(keys[i], prefix, strlen(prefix)) == 0)
-							objects_add(out, xstrdup(keys[i]),
+						objects_add(out, xstrdup(keys[i]),
 						            i < ne ? xstrdup(etags[i]) : NULL,
 						            i < ns ? sizes[i] : NULL);
 				aws_xml_free_texts(keys);
@@ -297,10 +299,11 @@ int s3_list(aws_client *c, const char *bucket, const char *prefix, s3_objects *o
 				if (trunc && strcmp(trunc, "true") == 0) {
 					token = aws_xml_text(doc, "//NextContinuationToken");
 					if (!token)
-						rc = err_set(e, ORC_EFAIL,
-						             "s3 ListObjectsV2 of bucket '%s': a truncated "
-						             "page without NextContinuationToken",
-						             bucket);
+						rc = err_set(
+						    e, ORC_EFAIL,
+						    "s3 ListObjectsV2 of bucket '%s': a truncated "
+						    "page without NextContinuationToken",
+						    bucket);
 				}
 				free(trunc);
 				xmlFreeDoc(doc);

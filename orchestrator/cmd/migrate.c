@@ -8,6 +8,7 @@
  * credentials and placeholder values from Secrets Manager, and the engine runs on the
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "core/log.h"
 #include "pg/locsrc.h"
 #include "pg/migrate.h"
+#include "pg/tenants.h"
 #include "task/task.h"
 
 static const char usage[] =
@@ -37,6 +39,13 @@ static const char usage[] =
     "  --baseline-on-migrate     migrate: baseline a schema that holds objects but no history\n"
     "  --installed-by NAME       installed_by of new rows (default: current_user)\n"
     "  --json                    info: print JSON\n"
+    "tenant schemas (migrate, info, validate; each tenant its own flyway_schema_history):\n"
+    "  --tenants A,B,C           run on these tenant schemas (repeatable)\n"
+    "  --tenants-query SQL       the tenant schemas: first column of this query's rows\n"
+    "  --tenant X                one tenant schema\n"
+    "  --tenant-locations DIR    migrations for every tenant (default: --locations); with\n"
+    "                            both, migrate first applies --locations to --schema\n"
+    "  --jobs N                  tenants migrated in parallel, one connection each (default 4)\n"
     "  --verbose                 more detail on stderr\n"
     "the migration task (inside ECS; secrets are read with the task's role):\n"
     "  --git-branch B            clone branch B and migrate its sql/ (--locations relative to\n"
@@ -79,7 +88,12 @@ enum {
 	O_DB_SECRET,
 	O_DB_CLUSTER,
 	O_PH_SECRET,
-	O_REGION
+	O_REGION,
+	O_TENANTS,
+	O_TENANTS_QUERY,
+	O_TENANT,
+	O_TENANT_LOC,
+	O_JOBS
 };
 
 static const struct option options[] = {
@@ -104,6 +118,11 @@ static const struct option options[] = {
     {"db-cluster", required_argument, NULL, O_DB_CLUSTER},
     {"placeholder-secret", required_argument, NULL, O_PH_SECRET},
     {"region", required_argument, NULL, O_REGION},
+    {"tenants", required_argument, NULL, O_TENANTS},
+    {"tenants-query", required_argument, NULL, O_TENANTS_QUERY},
+    {"tenant", required_argument, NULL, O_TENANT},
+    {"tenant-locations", required_argument, NULL, O_TENANT_LOC},
+    {"jobs", required_argument, NULL, O_JOBS},
     {NULL, 0, NULL, 0},
 };
 
@@ -190,6 +209,120 @@ static void report_commit(const task *t, const char *op)
 	buf_free(&md);
 }
 
+static void add_locations(char ***locs, size_t *n, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		*locs = xrealloc(*locs, (*n + 1) * sizeof **locs);
+		(*locs)[(*n)++] = xstrdup(t);
+	}
+	free(copy);
+}
+
+/* --tenants, --tenants-query, --tenant: which tenant schemas, with which migrations. */
+struct tenant_args {
+	int given;
+	char **names;
+	size_t n;
+	const char *query;
+	char **locs;
+	size_t nlocs;
+	int jobs;
+};
+
+/* One line per tenant, then the summary; exit 1 naming every failed tenant. */
+static int report_tenants(const char *op, const tenants_report *r, int json)
+{
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < r->n; i++) {
+			const tenant_outcome *t = &r->v[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "tenant", t->name);
+			cJSON_AddStringToObject(o, "status", t->rc ? "failed" : "ok");
+			if (t->version)
+				cJSON_AddStringToObject(o, "schemaVersion", t->version);
+			else
+				cJSON_AddNullToObject(o, "schemaVersion");
+			cJSON_AddNumberToObject(o, "pending", t->pending);
+			if (t->error)
+				cJSON_AddStringToObject(o, "error", t->error);
+			cJSON_AddItemToArray(arr, o);
+		}
+		char *text = cJSON_Print(arr);
+		log_info("%s", text);
+		cJSON_free(text);
+		cJSON_Delete(arr);
+	}
+	buf failed = BUF_INIT;
+	for (size_t i = 0; i < r->n; i++) {
+		const tenant_outcome *t = &r->v[i];
+		if (t->rc) {
+			log_error("tenant %s: %s", t->name, t->error);
+			buf_printf(&failed, "%s%s", failed.len ? ", " : "", t->name);
+		} else if (json) {
+			continue;
+		} else if (strcmp(op, "migrate") == 0) {
+			log_info("tenant %s: %d migration%s applied (%.0f ms)", t->name, t->applied,
+			         t->applied == 1 ? "" : "s", t->ms);
+		} else if (strcmp(op, "info") == 0) {
+			log_info("tenant %s: version %s, %d pending", t->name,
+			         t->version ? t->version : "<< Empty Schema >>", t->pending);
+		} else {
+			log_info("tenant %s: valid", t->name);
+		}
+	}
+	int rc = 0;
+	if (r->failed) {
+		log_error("%s: %zu of %zu tenants failed: %s", op, r->failed, r->n,
+		          buf_cstr(&failed));
+		rc = ORC_EFAIL;
+	} else if (!json) {
+		log_info("%s: %zu tenant%s done in %.0f ms", op, r->n, r->n == 1 ? "" : "s", r->ms);
+	}
+	buf_free(&failed);
+	return rc;
+}
+
+static int run_tenants(const char *op, migrate_opts *o, struct tenant_args *ten, task *tk)
+{
+	err e = ERR_INIT;
+	int rc = 0;
+	if (ten->query && (rc = tenants_query(o->url, ten->query, &ten->names, &ten->n, &e)))
+		return cmd_report(&e);
+	if (ten->n == 0) {
+		log_info("%s: no tenants", op);
+		return 0;
+	}
+	/* Both sets: the shared migrations go to --schema first, as a plain migrate. */
+	if (ten->nlocs && o->n_locations && strcmp(op, "migrate") == 0) {
+		migrate_result res;
+		rc = migrate_run(o, &res, &e);
+		migrate_result_free(&res);
+		if (rc)
+			return cmd_report(&e);
+	}
+	if (ten->nlocs) {
+		for (size_t i = 0; tk && i < ten->nlocs; i++) {
+			if (locsrc_is_remote(ten->locs[i]))
+				continue;
+			char *in_clone = fs_join(task_checkout(tk), ten->locs[i]);
+			free(ten->locs[i]);
+			ten->locs[i] = in_clone;
+		}
+		o->locations = (const char *const *)ten->locs;
+		o->n_locations = ten->nlocs;
+	}
+	tenants_op top = strcmp(op, "migrate") == 0 ? TENANTS_MIGRATE
+	                 : strcmp(op, "info") == 0  ? TENANTS_INFO
+	                                            : TENANTS_VALIDATE;
+	tenants_report r;
+	tenants_run(top, o, ten->names, ten->n, ten->jobs, &r);
+	rc = report_tenants(op, &r, o->json && top == TENANTS_INFO);
+	tenants_report_free(&r);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *op = argv[0];
@@ -200,6 +333,8 @@ int cmd_migrate(int argc, char **argv)
 	struct task_args ta = {0};
 	task *tk = NULL;
 	buf task_url = BUF_INIT;
+	struct tenant_args ten = {.jobs = 4};
+	err e = ERR_INIT;
 	int c, rc = 0;
 	placeholder_set_from_env(&ph);
 	optind = 1;
@@ -207,14 +342,27 @@ int cmd_migrate(int argc, char **argv)
 	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case O_URL: o.url = optarg; break;
-		case O_LOC: {
-			char *copy = xstrdup(optarg), *save = NULL;
-			for (char *t = strtok_r(copy, ",", &save); t;
-			     t = strtok_r(NULL, ",", &save)) {
-				locs = xrealloc(locs, (nlocs + 1) * sizeof *locs);
-				locs[nlocs++] = xstrdup(t);
-			}
-			free(copy);
+		case O_LOC: add_locations(&locs, &nlocs, optarg); break;
+		case O_TENANT_LOC: add_locations(&ten.locs, &ten.nlocs, optarg); break;
+		case O_TENANTS:
+		case O_TENANT:
+			ten.given = 1;
+			if (tenants_parse_list(optarg, &ten.names, &ten.n, &e))
+				rc = cmd_usage_error(usage, "%s: %s", op, e.msg);
+			if (c == O_TENANT && strchr(optarg, ','))
+				rc = cmd_usage_error(usage, "%s: --tenant takes one schema", op);
+			break;
+		case O_TENANTS_QUERY:
+			ten.given = 1;
+			ten.query = optarg;
+			break;
+		case O_JOBS: {
+			char *end = NULL;
+			long j = strtol(optarg, &end, 10);
+			if (!*optarg || *end || j < 1 || j > 256)
+				rc = cmd_usage_error(usage,
+				                     "%s: --jobs takes a number from 1 to 256", op);
+			ten.jobs = (int)j;
 			break;
 		}
 		case O_SCHEMA: o.schema = optarg; break;
@@ -282,7 +430,16 @@ int cmd_migrate(int argc, char **argv)
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
-	err e = ERR_INIT;
+	if (rc == 0 && ten.given && strcmp(op, "migrate") && strcmp(op, "info") &&
+	    strcmp(op, "validate"))
+		rc = cmd_usage_error(usage, "%s: tenants work with migrate, info and validate", op);
+	if (rc == 0 && !ten.given && (ten.nlocs || ten.query))
+		rc = cmd_usage_error(usage, "%s: --tenant-locations needs --tenants or --tenant",
+		                     op);
+	if (rc) {
+		rc = rc < 0 ? 0 : rc;
+		goto out;
+	}
 	if (ta.branch || ta.db_secret || ta.db_cluster || ta.n_ph_secrets) {
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
@@ -295,7 +452,9 @@ int cmd_migrate(int argc, char **argv)
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
-	if (strcmp(op, "migrate") == 0) {
+	if (ten.given) {
+		rc = run_tenants(op, &o, &ten, ta.branch ? tk : NULL);
+	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
 		rc = migrate_run(&o, &res, &e);
 		if (rc && ta.branch)
@@ -325,6 +484,10 @@ int cmd_migrate(int argc, char **argv)
 	if (rc == 0 && ta.branch)
 		report_commit(tk, op);
 out:
+	tenants_free_names(ten.names, ten.n);
+	for (size_t i = 0; i < ten.nlocs; i++)
+		free(ten.locs[i]);
+	free(ten.locs);
 	task_free(tk);
 	buf_free(&task_url);
 	free(ta.ph_secrets);

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "pg/placeholder.h"
 
@@ -38,6 +39,7 @@ typedef struct migrate_opts {
 	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
 	const char *installed_by; /* NULL: current_user */
 	int json;                 /* info: JSON on stdout */
+	buf *json_out;            /* info with json: append the JSON here instead of stdout */
 } migrate_opts;
 
 typedef struct migrate_result {
