@@ -5,7 +5,7 @@
 #   make docs     the embedded default: migrate sql/ on a local PostgreSQL, regenerate README.md
 #   make bench    benchmarks (ratios against baselines, not timed tests)
 
-PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib
+PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib libmicrohttpd
 BUILD   ?= build
 BIN     ?= bin/orchestrator
 CC      ?= cc

@@ -9,7 +9,8 @@ set -eu
 
 # pkg-config module -> Debian package
 LIBS="libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libpq:libpq-dev libgit2:libgit2-dev
-openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
+openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev
+libmicrohttpd:libmicrohttpd-dev"
 # command -> Debian package (test and tooling needs)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm

@@ -27,6 +27,7 @@ static const struct command {
     {"repair", cmd_migrate, "remove failed entries and realign checksums"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
     {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
+    {"serve", cmd_serve, "the migration service: HTTP API for CI behind a load balancer"},
 };
 
 static void usage(FILE *f)

@@ -19,13 +19,13 @@ typedef struct mirror {
 	char *dir;
 	s3_objects have; /* keys relative to the prefix, and the ETags mirrored */
 	time_t synced;   /* 0: never */
+	int stale;       /* set by locsrc_expire: list again on next use */
 	pthread_mutex_t lock;
 } mirror;
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static mirror **table;
 static size_t n_table;
-static int max_age = -1;
 static int atexit_done;
 
 int locsrc_is_remote(const char *loc)
@@ -33,9 +33,12 @@ int locsrc_is_remote(const char *loc)
 	return strncmp(loc, "s3://", 5) == 0;
 }
 
-void locsrc_set_max_age(int seconds)
+void locsrc_expire(void)
 {
-	max_age = seconds;
+	pthread_mutex_lock(&table_lock);
+	for (size_t i = 0; i < n_table; i++)
+		table[i]->stale = 1;
+	pthread_mutex_unlock(&table_lock);
 }
 
 void locsrc_cleanup(void)
@@ -204,9 +207,12 @@ int locsrc_mirror(const char *loc, char **dir, err *e)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&m->lock);
-	int fresh = m->synced && (max_age < 0 || time(NULL) - m->synced < max_age);
-	if (!fresh)
-		rc = sync_mirror(m, e);
+	pthread_mutex_lock(&table_lock);
+	int fresh = m->synced && !m->stale;
+	m->stale = 0;
+	pthread_mutex_unlock(&table_lock);
+	if (!fresh && (rc = sync_mirror(m, e)) != 0)
+		m->synced = 0; /* a failed sync is retried by the next use */
 	pthread_mutex_unlock(&m->lock);
 	if (rc == 0)
 		*dir = xstrdup(m->dir);

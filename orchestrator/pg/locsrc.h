@@ -10,7 +10,7 @@
  * text back through locsrc_read_file.
  *
  * One command syncs each location once (thousands of tenant runs reuse it); the service
- * asks for a fresh listing on every request (locsrc_set_max_age(0)), so objects uploaded
+ * asks for a fresh listing on every request (locsrc_expire), so objects uploaded
  * since are seen. Threads may share it (tenant runs in parallel): a mutex guards the table
  * and a sync; a file is replaced by rename, so a reader sees the old or the new text.
  */
@@ -29,8 +29,9 @@ int locsrc_mirror(const char *loc, char **dir, err *e);
 char *locsrc_path(const char *loc, const char *script);
 /* Reads a migration's text: an s3:// path from its mirror, any other path from disk. */
 int locsrc_read_file(const char *path, buf *out, err *e);
-/* Seconds a sync stays fresh: -1 (the default) for the whole process, 0 for never. */
-void locsrc_set_max_age(int seconds);
+/* Marks every mirror stale: its next use lists the bucket again (the service calls it
+ * at the start of each request, so objects uploaded since are seen). */
+void locsrc_expire(void);
 /* Removes every mirror (also run at exit). */
 void locsrc_cleanup(void);
 

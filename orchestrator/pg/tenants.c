@@ -71,8 +71,9 @@ int tenants_query(const char *url, const char *sql, char ***names, size_t *n, er
 	if (rc == 0)
 		rc = conn_exec(c, sql, &r, e);
 	if (rc == 0 && PQnfields(r) < 1)
-		rc = err_set(e, ORC_EUSAGE, "--tenants-query returns no column; select the tenant "
-		                            "schema names");
+		rc = err_set(e, ORC_EUSAGE,
+		             "--tenants-query returns no column; select the tenant "
+		             "schema names");
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, 0))
 			continue;

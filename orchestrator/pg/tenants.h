@@ -27,9 +27,9 @@ typedef enum { TENANTS_MIGRATE, TENANTS_INFO, TENANTS_VALIDATE } tenants_op;
 
 typedef struct tenant_outcome {
 	char *name;
-	int rc;      /* 0, or the exit code of this tenant's run */
-	int applied; /* migrate: migrations applied */
-	int pending; /* info: migrations pending */
+	int rc;        /* 0, or the exit code of this tenant's run */
+	int applied;   /* migrate: migrations applied */
+	int pending;   /* info: migrations pending */
 	char *version; /* info: the schema's version, NULL when empty */
 	char *error;   /* the run's one-line error, NULL on success */
 	double ms;
