@@ -91,4 +91,20 @@ t_is "$T_RC" 3 "a wrong secret: moto refuses the signature, exit 3"
 t_like "$T_ERR" 'SignatureDoesNotMatch' "naming the signature failure"
 t_unlike "$T_ERR$T_OUT" 'wrong-secret-value' "the secret never printed"
 t_is "$(ls "$TMPDIR" | grep -c orc-s3)" 0 "no mirror left behind by failed runs"
+# serve with an S3 location: each request lists the bucket again.
+TOKEN=tok-$(openssl rand -hex 16)
+PORT=$(t_free_port)
+SERVE_TOKEN=$TOKEN "$ORC" serve --listen 127.0.0.1:$PORT --url "$PG_URL" --locations "$S3" >"$T_TMP/serve.out" 2>"$T_TMP/serve.err" &
+SP=$!
+t_defer "kill $SP 2>/dev/null; wait $SP 2>/dev/null"
+t_wait_port "$PORT" 30
+src() { curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/migrations/source" | python3 -c 'import json,sys; print(",".join(m["location"] for m in json.load(sys.stdin)["migrations"] if m["version"] in ("1","7")))'; }
+t_is "$(src)" "s3://migrations-bucket/app/V1__create_a.sql" "serve: source lists the S3 objects by URL"
+echo 'CREATE TABLE g (id int);' >"$T_TMP/V7__create_g.sql"
+moto_aws s3 cp "$T_TMP/V7__create_g.sql" s3://migrations-bucket/app/V7__create_g.sql >/dev/null
+t_is "$(src)" "s3://migrations-bucket/app/V1__create_a.sql,s3://migrations-bucket/app/V7__create_g.sql" "serve: an object uploaded since is seen by the next request"
+kill -TERM $SP
+wait $SP
+t_is "$?" 0 "serve stops cleanly"
+t_is "$(ls "$TMPDIR" | grep -c orc-s3)" 0 "and leaves no mirror behind"
 t_done
