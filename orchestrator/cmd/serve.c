@@ -177,7 +177,8 @@ int cmd_serve(int argc, char **argv)
 		case O_PH: {
 			const char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg) {
-				rc = cmd_usage_error(usage, "serve: --placeholder takes NAME=VALUE");
+				rc =
+				    cmd_usage_error(usage, "serve: --placeholder takes NAME=VALUE");
 				break;
 			}
 			char *name = xstrndup(optarg, (size_t)(eq - optarg));
@@ -222,7 +223,8 @@ int cmd_serve(int argc, char **argv)
 		db_cluster = v && *v ? v : NULL;
 	}
 	if (rc == 0 && (db_secret || db_cluster) && cfg.base.url)
-		rc = cmd_usage_error(usage, "serve: give --url or --db-secret/--db-cluster, not both");
+		rc = cmd_usage_error(usage,
+		                     "serve: give --url or --db-secret/--db-cluster, not both");
 	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;

@@ -90,8 +90,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *r, int status,
 	buf b = BUF_INIT;
 	buf_puts(&b, body);
 	log_redact(&b);
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(b.len, b.ptr ? b.ptr : (void *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    b.len, b.ptr ? b.ptr : (void *)"", MHD_RESPMEM_MUST_COPY);
 	MHD_add_response_header(resp, "Content-Type", ctype);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned int)status, resp);
@@ -103,8 +103,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, request *r, int status,
 	return ok;
 }
 
-static enum MHD_Result respond_json(struct MHD_Connection *c, request *r, int status,
-                                    cJSON *json)
+static enum MHD_Result respond_json(struct MHD_Connection *c, request *r, int status, cJSON *json)
 {
 	char *text = cJSON_PrintUnformatted(json);
 	enum MHD_Result ok = respond(c, r, status, text, "application/json");
@@ -495,8 +494,9 @@ static enum MHD_Result run_migrations(server *s, struct MHD_Connection *c, reque
 			cJSON_AddNumberToObject(j, "applied", res.applied);
 			migrate_result_free(&res);
 			if (list && info_json(&s->cfg->base, &after, &ie) == 0)
-				cJSON_AddItemToObject(j, "migrations",
-				                      pick(after, NULL, before ? max_rank(before) : 0));
+				cJSON_AddItemToObject(
+				    j, "migrations",
+				    pick(after, NULL, before ? max_rank(before) : 0));
 		}
 		cJSON_Delete(before);
 		cJSON_Delete(after);
@@ -516,7 +516,7 @@ static enum MHD_Result run_migrations(server *s, struct MHD_Connection *c, reque
 		} else {
 			tenants_report rep;
 			migrate_opts o = tenant_opts(s);
-			tenants_op op = apply ? TENANTS_MIGRATE
+			tenants_op op = apply                           ? TENANTS_MIGRATE
 			                : strcmp(mode, "validate") == 0 ? TENANTS_VALIDATE
 			                                                : TENANTS_INFO;
 			tenants_run(op, &o, names, n, s->cfg->jobs, &rep);
@@ -626,9 +626,10 @@ static enum MHD_Result route_post_tenants(server *s, struct MHD_Connection *c, r
 		return ret;
 	if (!tenant_mode(s)) {
 		cJSON_Delete(j);
-		return respond_error(c, r, 400,
-		                     "this service has no --tenant-locations: start it with them to "
-		                     "add tenants");
+		return respond_error(
+		    c, r, 400,
+		    "this service has no --tenant-locations: start it with them to "
+		    "add tenants");
 	}
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
 	err e = ERR_INIT;
@@ -665,8 +666,8 @@ static enum MHD_Result route_post_tenants(server *s, struct MHD_Connection *c, r
 		for (size_t i = 0; i < s->cfg->n_tenants && !known; i++)
 			known = strcmp(s->cfg->tenants[i], tenant) == 0;
 		if (!known) {
-			s->cfg->tenants = xrealloc(s->cfg->tenants,
-			                           (s->cfg->n_tenants + 1) * sizeof *s->cfg->tenants);
+			s->cfg->tenants = xrealloc(s->cfg->tenants, (s->cfg->n_tenants + 1) *
+			                                                sizeof *s->cfg->tenants);
 			s->cfg->tenants[s->cfg->n_tenants++] = xstrdup(tenant);
 		}
 		pthread_mutex_unlock(&s->lock);
@@ -746,8 +747,8 @@ static const char *relative(const server *s, const char *url)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	server *s = cls;
@@ -773,7 +774,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		const char *cl =
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > SERVE_MAX_BODY)
-			return respond_error(c, r, 413, "request body too large (limit 65536 bytes)");
+			return respond_error(c, r, 413,
+			                     "request body too large (limit 65536 bytes)");
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -937,10 +939,11 @@ int serve_run(serve_config *cfg, err *e)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
 	if (!d) {
-		rc = err_set(e, ORC_EUSAGE,
-		             "--listen %s: cannot listen there (%s); pick a free port or an address "
-		             "of this machine",
-		             cfg->listen, strerror(errno));
+		rc =
+		    err_set(e, ORC_EUSAGE,
+		            "--listen %s: cannot listen there (%s); pick a free port or an address "
+		            "of this machine",
+		            cfg->listen, strerror(errno));
 		goto out;
 	}
 	log_info("serve: listening on %s%s/ (token from %s)", cfg->listen, cfg->path_prefix,
