@@ -7,7 +7,6 @@
  * is visible to every process on the machine): SERVE_TOKEN, or SERVE_TOKEN_SECRET naming
  * a Secrets Manager secret (NAME or NAME:field).
  */
-#include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,79 +17,56 @@
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "pg/tenants.h"
 #include "serve/serve.h"
 #include "task/task.h"
 
-static const char usage[] =
-    "usage: orchestrator serve [options]\n"
-    "  --listen ADDR:PORT        address to listen on (default 127.0.0.1:8080; in a\n"
-    "                            container 0.0.0.0:8080)\n"
-    "  --path-prefix P           serve every route under P (like /migrator; default none)\n"
-    "  --url URL                 libpq conninfo or postgresql:// URI (default: PG* variables)\n"
-    "  --db-secret NAME          connect with an RDS-shaped secret (as migrate)\n"
-    "  --db-cluster NAME         connect to this DB cluster (as migrate); without --url,\n"
-    "                            --db-secret or --db-cluster: DB_SECRET and DB_CLUSTER\n"
-    "  --region R                AWS region of the secrets (default $AWS_REGION)\n"
-    "  --locations DIR|s3://B/P  migrations, repeatable or comma-separated (default sql)\n"
-    "  --schema S                schema of the history table (default: the current schema)\n"
-    "  --table T                 history table (default flyway_schema_history)\n"
-    "  --placeholder NAME=VALUE  value for ${NAME}, repeatable\n"
-    "  --tenant-locations DIR    migrations of every tenant schema (enables tenant mode)\n"
-    "  --tenants A,B,C           tenant schemas (POST /v1/tenants adds more)\n"
-    "  --tenants-query SQL       tenant schemas: first column of this query, run each time\n"
-    "  --jobs N                  tenants migrated in parallel (default 4)\n"
-    "  --verbose                 more detail on stderr\n"
+static const char *const usage[] = {"orchestrator serve [options]", NULL};
+
+static const char footer[] =
     "environment: SERVE_TOKEN (the bearer token, at least 16 characters) or\n"
-    "SERVE_TOKEN_SECRET (a Secrets Manager secret holding it, NAME or NAME:field)\n";
+    "SERVE_TOKEN_SECRET (a Secrets Manager secret holding it, NAME or NAME:field); without\n"
+    "--url, --db-secret or --db-cluster: DB_SECRET and DB_CLUSTER stand for them";
 
-enum {
-	O_LISTEN = 1,
-	O_PREFIX,
-	O_URL,
-	O_DB_SECRET,
-	O_DB_CLUSTER,
-	O_REGION,
-	O_LOC,
-	O_SCHEMA,
-	O_TABLE,
-	O_PH,
-	O_TENANT_LOC,
-	O_TENANTS,
-	O_TENANTS_QUERY,
-	O_JOBS,
-	O_VERB,
-	O_HELP
+/* --locations and --tenant-locations: every occurrence, split at commas. */
+struct locations {
+	char ***v;
+	size_t *n;
+	int *given;
 };
 
-static const struct option options[] = {
-    {"listen", required_argument, NULL, O_LISTEN},
-    {"path-prefix", required_argument, NULL, O_PREFIX},
-    {"url", required_argument, NULL, O_URL},
-    {"db-secret", required_argument, NULL, O_DB_SECRET},
-    {"db-cluster", required_argument, NULL, O_DB_CLUSTER},
-    {"region", required_argument, NULL, O_REGION},
-    {"locations", required_argument, NULL, O_LOC},
-    {"schema", required_argument, NULL, O_SCHEMA},
-    {"table", required_argument, NULL, O_TABLE},
-    {"placeholder", required_argument, NULL, O_PH},
-    {"tenant-locations", required_argument, NULL, O_TENANT_LOC},
-    {"tenants", required_argument, NULL, O_TENANTS},
-    {"tenants-query", required_argument, NULL, O_TENANTS_QUERY},
-    {"jobs", required_argument, NULL, O_JOBS},
-    {"verbose", no_argument, NULL, O_VERB},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-static void add_locations(char ***locs, size_t *n, const char *arg)
+static int add_locations(const opt_option *opt, const char *arg, err *e)
 {
+	(void)e;
+	struct locations *l = opt->value;
 	char *copy = xstrdup(arg), *save = NULL;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		*locs = xrealloc(*locs, (*n + 1) * sizeof **locs);
-		(*locs)[(*n)++] = xstrdup(t);
+		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
+		(*l->v)[(*l->n)++] = xstrdup(t);
 	}
 	free(copy);
+	if (l->given)
+		*l->given = 1;
+	return 0;
+}
+
+static int add_placeholder(const opt_option *opt, const char *arg, err *e)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	log_add_secret(eq + 1);
+	placeholder_set_put(opt->value, name, eq + 1);
+	free(name);
+	return 0;
+}
+
+static int add_tenants(const opt_option *opt, const char *arg, err *e)
+{
+	serve_config *cfg = opt->value;
+	return tenants_parse_list(arg, &cfg->tenants, &cfg->n_tenants, e);
 }
 
 /* The token from SERVE_TOKEN or SERVE_TOKEN_SECRET, registered as a secret. */
@@ -135,87 +111,69 @@ static int read_token(const char *region, char **token, const char **source, err
 
 int cmd_serve(int argc, char **argv)
 {
-	serve_config cfg = {.listen = "127.0.0.1:8080", .path_prefix = "", .jobs = 4};
+	serve_config cfg = {.listen = "127.0.0.1:8080", .path_prefix = ""};
 	placeholder_set ph = {0};
 	char **locs = NULL, **tlocs = NULL, *prefix = NULL, *token = NULL;
 	size_t nlocs = 0, ntlocs = 0;
-	const char *db_secret = NULL, *db_cluster = NULL, *region = NULL;
+	const char *db_secret = NULL, *db_cluster = NULL, *region = NULL, *prefix_arg = NULL;
+	long jobs = 4;
 	buf url = BUF_INIT;
 	task *tk = NULL;
 	err e = ERR_INIT;
-	int c, rc = 0;
+	int rc = 0;
+	struct locations loc_list = {&locs, &nlocs, &cfg.locations_given};
+	struct locations tloc_list = {&tlocs, &ntlocs, NULL};
 	placeholder_set_from_env(&ph);
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case O_LISTEN: cfg.listen = optarg; break;
-		case O_PREFIX: {
-			free(prefix);
-			prefix = xstrdup(optarg);
-			size_t n = strlen(prefix);
-			while (n && prefix[n - 1] == '/')
-				prefix[--n] = '\0';
-			if (n && (prefix[0] != '/' || strpbrk(prefix, "?#% ")))
-				rc = cmd_usage_error(usage,
-				                     "serve: --path-prefix %s: write a path like "
-				                     "/migrator",
-				                     optarg);
-			break;
-		}
-		case O_URL: cfg.base.url = optarg; break;
-		case O_DB_SECRET: db_secret = optarg; break;
-		case O_DB_CLUSTER: db_cluster = optarg; break;
-		case O_REGION: region = optarg; break;
-		case O_LOC:
-			add_locations(&locs, &nlocs, optarg);
-			cfg.locations_given = 1;
-			break;
-		case O_TENANT_LOC: add_locations(&tlocs, &ntlocs, optarg); break;
-		case O_SCHEMA: cfg.base.schema = optarg; break;
-		case O_TABLE: cfg.base.table = optarg; break;
-		case O_PH: {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg) {
-				rc =
-				    cmd_usage_error(usage, "serve: --placeholder takes NAME=VALUE");
-				break;
-			}
-			char *name = xstrndup(optarg, (size_t)(eq - optarg));
-			log_add_secret(eq + 1);
-			placeholder_set_put(&ph, name, eq + 1);
-			free(name);
-			break;
-		}
-		case O_TENANTS:
-			if (tenants_parse_list(optarg, &cfg.tenants, &cfg.n_tenants, &e))
-				rc = cmd_usage_error(usage, "serve: %s", e.msg);
-			break;
-		case O_TENANTS_QUERY: cfg.tenants_query = optarg; break;
-		case O_JOBS: {
-			char *end = NULL;
-			long j = strtol(optarg, &end, 10);
-			if (!*optarg || *end || j < 1 || j > 256)
-				rc = cmd_usage_error(usage,
-				                     "serve: --jobs takes a number from 1 to 256");
-			cfg.jobs = (int)j;
-			break;
-		}
-		case O_VERB: log_set_verbose(1); break;
-		case O_HELP:
-			fputs(usage, stdout);
-			rc = -1;
-			break;
-		default:
-			rc = cmd_usage_error(usage, "serve: unknown option or missing value: %s",
-			                     argv[optind - 1]);
-		}
+	const opt_option options[] = {
+	    OPT_STRING(0, "listen", &cfg.listen, "ADDR:PORT",
+	               "address to listen on (default 127.0.0.1:8080; in a container\n"
+	               "0.0.0.0:8080)"),
+	    OPT_STRING(0, "path-prefix", &prefix_arg, "P",
+	               "serve every route under P (like /migrator; default none)"),
+	    OPT_STRING(0, "url", &cfg.base.url, "URL",
+	               "libpq conninfo or postgresql:// URI (default: PG* variables)"),
+	    OPT_STRING(0, "db-secret", &db_secret, "NAME",
+	               "connect with an RDS-shaped secret (as migrate)"),
+	    OPT_STRING(0, "db-cluster", &db_cluster, "NAME",
+	               "connect to this DB cluster (as migrate)"),
+	    OPT_REGION(&region, "AWS region of the secrets (default $AWS_REGION)"),
+	    OPT_CALLBACK(0, "locations", &loc_list, "DIR|s3://B/P",
+	                 "migrations, repeatable or comma-separated (default sql)", add_locations),
+	    OPT_STRING(0, "schema", &cfg.base.schema, "S",
+	               "schema of the history table (default: the current schema)"),
+	    OPT_STRING(0, "table", &cfg.base.table, "T",
+	               "history table (default flyway_schema_history)"),
+	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE", "value for ${NAME}, repeatable",
+	                 add_placeholder),
+	    OPT_GROUP("tenant schemas:"),
+	    OPT_CALLBACK(0, "tenant-locations", &tloc_list, "DIR|s3://B/P",
+	                 "migrations of every tenant schema (enables tenant mode)", add_locations),
+	    OPT_CALLBACK(0, "tenants", &cfg, "A,B,C", "tenant schemas (POST /v1/tenants adds more)",
+	                 add_tenants),
+	    OPT_STRING(0, "tenants-query", &cfg.tenants_query, "SQL",
+	               "tenant schemas: first column of this query, run each time"),
+	    OPT_INTEGER(0, "jobs", &jobs, "N", 1, 256, "tenants migrated in parallel (default 4)"),
+	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator serve", usage, options, footer};
+	int stop = opt_parse(&cmd, &argc, argv, &rc);
+	if (stop)
+		goto out;
+	cfg.jobs = (int)jobs;
+	if (prefix_arg) {
+		prefix = xstrdup(prefix_arg);
+		size_t n = strlen(prefix);
+		while (n && prefix[n - 1] == '/')
+			prefix[--n] = '\0';
+		if (n && (prefix[0] != '/' || strpbrk(prefix, "?#% ")))
+			rc = opt_error(&cmd, "--path-prefix %s: write a path like /migrator",
+			               prefix_arg);
 	}
-	if (rc == 0 && optind < argc)
-		rc = cmd_usage_error(usage, "serve: unexpected argument '%s'", argv[optind]);
+	if (rc == 0 && argc > 1)
+		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
 	if (rc == 0 && !ntlocs && (cfg.n_tenants || cfg.tenants_query))
-		rc = cmd_usage_error(usage, "serve: --tenants and --tenants-query need "
-		                            "--tenant-locations");
+		rc = opt_error(&cmd, "--tenants and --tenants-query need --tenant-locations");
 	if (rc == 0 && !db_secret && !db_cluster && !cfg.base.url) {
 		const char *v = getenv("DB_SECRET");
 		db_secret = v && *v ? v : NULL;
@@ -223,12 +181,9 @@ int cmd_serve(int argc, char **argv)
 		db_cluster = v && *v ? v : NULL;
 	}
 	if (rc == 0 && (db_secret || db_cluster) && cfg.base.url)
-		rc = cmd_usage_error(usage,
-		                     "serve: give --url or --db-secret/--db-cluster, not both");
-	if (rc) {
-		rc = rc < 0 ? 0 : rc;
+		rc = opt_error(&cmd, "give --url or --db-secret/--db-cluster, not both");
+	if (rc)
 		goto out;
-	}
 	if ((rc = read_token(region, &token, &cfg.token_source, &e)) != 0) {
 		rc = cmd_report(&e);
 		goto out;

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "core/version.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "pg/discover.h"
