@@ -176,11 +176,13 @@ DOWN=$(t_free_port)
 start_serve down --url "postgresql://postgres@127.0.0.1:$DOWN/none" --locations "$D" || { t_done; exit 1; }
 req GET /health
 t_like "$S $R" '^503 .*"status":"unavailable"' "database down: health 503"
+t_unlike "$R" "$DOWN" "the 503 body does not describe the network to an unauthenticated caller"
 req POST /v1/migrations -d '{}'
 t_is "$S" 401 "database down: a request without token is still 401 (no database needed)"
 req POST /v1/migrations -H "$H" -d '{}'
 t_like "$S" '^5' "with the token it reaches the database and fails 5xx"
 kill -TERM "$SP"; wait "$SP"
+t_like "$(cat "$T_TMP/down.err")" "health: the database does not answer: .*$DOWN" "the reason is logged on stderr"
 
 # Tenants over HTTP: the tenant list is a query, so added tenants persist as schemas.
 echo 'CREATE TABLE ${tenant}.items (id int);' >"$T_TMP/tenant/V1__items.sql"
