@@ -185,18 +185,12 @@ int tenants_run(tenants_op op, const migrate_opts *base, char *const *names, siz
 	out->n = n;
 	for (size_t i = 0; i < n; i++)
 		out->v[i].name = xstrdup(names[i]);
-	/* The password reaches the log's secret list here, before any worker reads it. */
-	if (base->url) {
-		char *perr = NULL;
-		PQconninfoOption *opts = PQconninfoParse(base->url, &perr);
-		for (PQconninfoOption *o = opts; o && o->keyword; o++)
-			if (o->val && strcmp(o->keyword, "password") == 0)
-				log_add_secret(o->val);
-		PQconninfoFree(opts);
-		PQfreemem(perr);
-	}
-	if (getenv("PGPASSWORD"))
-		log_add_secret(getenv("PGPASSWORD"));
+	/* Every form of the password reaches the log's secret list here, before any worker
+	 * reads it: conn_open registers them (also when the connection fails). */
+	PGconn *probe = NULL;
+	err pe = ERR_INIT;
+	if (conn_open(base->url, &probe, &pe) == 0)
+		PQfinish(probe);
 	shared s = {.op = op, .base = base, .names = names, .n = n, .out = out};
 	pthread_mutex_init(&s.lock, NULL);
 	if (jobs < 1)

@@ -32,6 +32,7 @@
 #include "core/version.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "pg/conn.h"
 #include "pg/discover.h"
 #include "pg/locsrc.h"
 #include "pg/tenants.h"
@@ -913,16 +914,14 @@ int serve_run(serve_config *cfg, err *e)
 	int rc = parse_listen(cfg->listen, &ss, &sslen, &v6, e);
 	if (rc)
 		return rc;
-	/* The password joins the log's secret list before any thread reads the list. */
-	if (cfg->base.url) {
-		PQconninfoOption *opts = PQconninfoParse(cfg->base.url, NULL);
-		for (PQconninfoOption *o = opts; o && o->keyword; o++)
-			if (o->val && strcmp(o->keyword, "password") == 0)
-				log_add_secret(o->val);
-		PQconninfoFree(opts);
-	}
-	if (getenv("PGPASSWORD"))
-		log_add_secret(getenv("PGPASSWORD"));
+	/* Every form of the password joins the log's secret list before any thread reads the
+	 * list: conn_open registers them (also when the database is down now). */
+	PGconn *probe = NULL;
+	err pe = ERR_INIT;
+	if (conn_open(cfg->base.url, &probe, &pe) == 0)
+		PQfinish(probe);
+	else
+		log_warn("serve: the database does not answer yet: %s", pe.msg);
 	/* Standard output becomes the access log alone; the engine's lines go to stderr. */
 	fflush(stdout);
 	s.access_fd = dup(STDOUT_FILENO);
