@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <libxml/parser.h>
 
 #include "aws/s3.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "net/http.h"
 
 typedef struct mirror {
 	char *url; /* "s3://bucket/prefix/" (prefix normalised, "" allowed) */
@@ -27,6 +29,12 @@ static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static mirror **table;
 static size_t n_table;
 static int atexit_done;
+
+void locsrc_init_threads(void)
+{
+	http_global_init();
+	xmlInitParser();
+}
 
 int locsrc_is_remote(const char *loc)
 {

@@ -20,6 +20,9 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+/* Initialises libcurl and libxml2 once; call it in the main thread before starting
+ * threads that may read remote locations (neither library's setup is thread-safe). */
+void locsrc_init_threads(void);
 /* True for a location this module serves (s3://...). */
 int locsrc_is_remote(const char *loc);
 /* The local mirror of a remote location (heap path), synced unless synced within the max

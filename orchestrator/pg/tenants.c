@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "pg/conn.h"
+#include "pg/locsrc.h"
 
 int tenants_check_name(const char *name, err *e)
 {
@@ -191,6 +192,7 @@ int tenants_run(tenants_op op, const migrate_opts *base, char *const *names, siz
 	err pe = ERR_INIT;
 	if (conn_open(base->url, &probe, &pe) == 0)
 		PQfinish(probe);
+	locsrc_init_threads();
 	shared s = {.op = op, .base = base, .names = names, .n = n, .out = out};
 	pthread_mutex_init(&s.lock, NULL);
 	if (jobs < 1)

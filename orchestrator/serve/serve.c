@@ -922,6 +922,7 @@ int serve_run(serve_config *cfg, err *e)
 		PQfinish(probe);
 	else
 		log_warn("serve: the database does not answer yet: %s", pe.msg);
+	locsrc_init_threads();
 	/* Standard output becomes the access log alone; the engine's lines go to stderr. */
 	fflush(stdout);
 	s.access_fd = dup(STDOUT_FILENO);

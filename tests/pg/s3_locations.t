@@ -91,6 +91,13 @@ t_is "$T_RC" 3 "a wrong secret: moto refuses the signature, exit 3"
 t_like "$T_ERR" 'SignatureDoesNotMatch' "naming the signature failure"
 t_unlike "$T_ERR$T_OUT" 'wrong-secret-value' "the secret never printed"
 t_is "$(ls "$TMPDIR" | grep -c orc-s3)" 0 "no mirror left behind by failed runs"
+# Tenants from S3: the workers share one mirror, listed once for the run.
+moto_aws s3 cp "$D/V1__create_a.sql" s3://migrations-bucket/tenant/V1__create_a.sql >/dev/null
+t_ok "tenant migrations from S3 over 3 connections" "$ORC" migrate --url "$PG_URL" \
+	--tenant-locations s3://migrations-bucket/tenant --tenants ta,tb,tc,td,te --jobs 3
+t_is "$(q "select count(*) from pg_tables where tablename = 'a' and schemaname in ('ta','tb','tc','td','te')")" 5 "every tenant got the S3 migration"
+t_is "$(q "select script from te.flyway_schema_history where version = '1'")" "V1__create_a.sql" "named relative to the tenant prefix"
+
 # serve with an S3 location: each request lists the bucket again.
 TOKEN=tok-$(openssl rand -hex 16)
 PORT=$(t_free_port)
