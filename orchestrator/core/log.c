@@ -23,7 +23,6 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 #include <unistd.h>
 
 static struct {
@@ -34,11 +33,6 @@ static struct {
 	size_t nsecrets;
 } L;
 
-/* The secret list is shared by threads (tenant workers, the service's connection threads
- * add credentials they resolve while others print); recursive, as adding a secret prints
- * the add-mask command. */
-static pthread_mutex_t secrets_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
 void log_init(void)
 {
 	const char *gha = getenv("GITHUB_ACTIONS");
@@ -47,7 +41,6 @@ void log_init(void)
 
 void log_shutdown(void)
 {
-	pthread_mutex_lock(&secrets_lock);
 	for (size_t i = 0; i < L.nsecrets; i++) {
 		OPENSSL_cleanse(L.secrets[i], strlen(L.secrets[i]));
 		free(L.secrets[i]);
@@ -55,7 +48,6 @@ void log_shutdown(void)
 	free(L.secrets);
 	L.secrets = NULL;
 	L.nsecrets = 0;
-	pthread_mutex_unlock(&secrets_lock);
 }
 
 void log_set_verbose(int on)
@@ -87,12 +79,9 @@ void log_add_secret(const char *value)
 {
 	if (!value || strlen(value) < 4)
 		return;
-	pthread_mutex_lock(&secrets_lock);
 	for (size_t i = 0; i < L.nsecrets; i++)
-		if (strcmp(L.secrets[i], value) == 0) {
-			pthread_mutex_unlock(&secrets_lock);
+		if (strcmp(L.secrets[i], value) == 0)
 			return;
-		}
 	L.secrets = xrealloc(L.secrets, (L.nsecrets + 1) * sizeof *L.secrets);
 	size_t at = L.nsecrets;
 	size_t len = strlen(value);
@@ -105,15 +94,12 @@ void log_add_secret(const char *value)
 	/* The runner consumes this line and masks the value in every later log line. */
 	if (L.actions)
 		log_command("add-mask", value);
-	pthread_mutex_unlock(&secrets_lock);
 }
 
 void log_redact(buf *b)
 {
-	pthread_mutex_lock(&secrets_lock);
 	for (size_t i = 0; i < L.nsecrets; i++)
 		buf_replace_all(b, L.secrets[i], "***");
-	pthread_mutex_unlock(&secrets_lock);
 }
 
 /* Whether s[0..n) occurs in secret, ignoring ASCII case (the server folds identifiers). */
@@ -139,7 +125,6 @@ static size_t secret_run(const char *s, size_t n, const char *secret)
 
 void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
 {
-	pthread_mutex_lock(&secrets_lock);
 	log_redact(b);
 	for (size_t k = 0; k < L.nsecrets; k++) {
 		const char *secret = L.secrets[k];
@@ -176,7 +161,6 @@ void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
 		buf_put(b, out.ptr ? out.ptr : "", out.len);
 		buf_free(&out);
 	}
-	pthread_mutex_unlock(&secrets_lock);
 }
 
 /* Workflow command data must escape %, CR and LF (the runner's own escaping rules). */

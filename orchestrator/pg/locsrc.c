@@ -30,10 +30,16 @@ static mirror **table;
 static size_t n_table;
 static int atexit_done;
 
-void locsrc_init_threads(void)
+void locsrc_init_threads(const char *const *locs, size_t n)
 {
 	http_global_init();
 	xmlInitParser();
+	for (size_t i = 0; i < n; i++) {
+		char *dir = NULL;
+		err e = ERR_INIT;
+		if (locsrc_is_remote(locs[i]) && locsrc_mirror(locs[i], &dir, &e) == 0)
+			free(dir);
+	}
 }
 
 int locsrc_is_remote(const char *loc)

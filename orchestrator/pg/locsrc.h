@@ -17,12 +17,16 @@
 #ifndef ORC_PG_LOCSRC_H
 #define ORC_PG_LOCSRC_H
 
+#include <stddef.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Initialises libcurl and libxml2 once; call it in the main thread before starting
- * threads that may read remote locations (neither library's setup is thread-safe). */
-void locsrc_init_threads(void);
+/* Before starting threads that read these locations: initialises libcurl and libxml2 and
+ * syncs every remote location once in the calling thread, so that the AWS credentials are
+ * already on the log's secret list (which is not thread-safe to extend) when workers
+ * sync again. A failure is left for the workers to report. */
+void locsrc_init_threads(const char *const *locs, size_t n);
 /* True for a location this module serves (s3://...). */
 int locsrc_is_remote(const char *loc);
 /* The local mirror of a remote location (heap path), synced unless synced within the max

@@ -192,7 +192,7 @@ int tenants_run(tenants_op op, const migrate_opts *base, char *const *names, siz
 	err pe = ERR_INIT;
 	if (conn_open(base->url, &probe, &pe) == 0)
 		PQfinish(probe);
-	locsrc_init_threads();
+	locsrc_init_threads(base->locations, base->n_locations);
 	shared s = {.op = op, .base = base, .names = names, .n = n, .out = out};
 	pthread_mutex_init(&s.lock, NULL);
 	if (jobs < 1)

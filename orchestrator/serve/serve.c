@@ -922,7 +922,8 @@ int serve_run(serve_config *cfg, err *e)
 		PQfinish(probe);
 	else
 		log_warn("serve: the database does not answer yet: %s", pe.msg);
-	locsrc_init_threads();
+	locsrc_init_threads(cfg->base.locations, cfg->base.n_locations);
+	locsrc_init_threads(cfg->tenant_locations, cfg->n_tenant_locations);
 	/* Standard output becomes the access log alone; the engine's lines go to stderr. */
 	fflush(stdout);
 	s.access_fd = dup(STDOUT_FILENO);
