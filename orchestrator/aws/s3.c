@@ -15,6 +15,7 @@
 
 #include "aws/internal.h"
 #include "aws/s3.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/http.h"
 
@@ -191,7 +192,7 @@ static int s3_send(aws_client *c, const char *url, http_response *resp, buf *cod
 		if (base && *base)
 			wait = http_backoff_ms(i, strtol(base, NULL, 10), 20000L);
 		log_verbose("s3: GET attempt %d failed; retrying in %ld ms", i + 1, wait);
-		http_sleep_ms(wait);
+		clock_sleep_ms(wait);
 	}
 	free(host);
 	return rc;

@@ -17,6 +17,7 @@
  */
 #include "core/log.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,12 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include "core/err.h"
+
 static struct {
 	int verbose;
 	int quiet;
+	int json;
 	int actions;
 	char **secrets;
 	size_t nsecrets;
@@ -255,8 +259,33 @@ void log_info(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	emit(L.json ? stderr : stdout, "", fmt, ap);
+	va_end(ap);
+}
+
+void log_set_json(int on)
+{
+	L.json = on;
+}
+
+int log_is_json(void)
+{
+	return L.json;
+}
+
+void log_result(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
 	emit(stdout, "", fmt, ap);
 	va_end(ap);
+}
+
+void log_json(const cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	log_result("%s", text);
+	cJSON_free(text);
 }
 
 void log_verbose(const char *fmt, ...)
@@ -293,10 +322,10 @@ void log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_error_at(const char *file, int line, const char *fmt, ...)
+/* An annotation of this kind tied to file and line in Actions; prefix + message elsewhere. */
+static void emit_at(const char *kind, const char *prefix, const char *file, int line,
+                    const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	if (L.actions) {
 		/* Property values escape ',' and ':' as well. */
 		buf props = BUF_INIT;
@@ -311,11 +340,26 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 		}
 		if (line > 0)
 			buf_printf(&props, ",line=%d", line);
-		emit_annotation("error", buf_cstr(&props), fmt, ap);
+		emit_annotation(kind, buf_cstr(&props), fmt, ap);
 		buf_free(&props);
 	} else {
-		emit(stderr, "error: ", fmt, ap);
+		emit(stderr, prefix, fmt, ap);
 	}
+}
+
+void log_error_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_at("error", "error: ", file, line, fmt, ap);
+	va_end(ap);
+}
+
+void log_warn_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_at("warning", "warning: ", file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -343,10 +387,10 @@ static int append_env_file(const char *var, const buf *text)
 		return 0;
 	FILE *f = fopen(path, "a");
 	if (!f)
-		return -1;
+		return ORC_EFAIL;
 	int ok = fwrite(text->ptr, 1, text->len, f) == text->len;
 	ok &= fclose(f) == 0;
-	return ok ? 0 : -1;
+	return ok ? ORC_OK : ORC_EFAIL;
 }
 
 int log_gha_output(const char *name, const char *value)
