@@ -441,11 +441,11 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
 	    OPT_GROUP("tenant schemas (migrate, info, validate; each its own history table):"),
+	    OPT_CALLBACK(0, "tenant", &ten, "X", "one tenant schema", add_tenants),
 	    OPT_CALLBACK(0, "tenants", &ten, "A,B,C", "run on these tenant schemas (repeatable)",
 	                 add_tenants),
 	    OPT_STRING(0, "tenants-query", &ten.query, "SQL",
 	               "the tenant schemas: first column of this query's rows"),
-	    OPT_CALLBACK(0, "tenant", &ten, "X", "one tenant schema", add_tenants),
 	    OPT_CALLBACK(0, "tenant-locations", &tloc_list, "DIR|s3://B/P",
 	                 "migrations of every tenant (default: --locations); with\n"
 	                 "both, migrate first applies --locations to --schema",

@@ -154,6 +154,7 @@ int cmd_serve(int argc, char **argv)
 	               "tenant schemas: first column of this query, run each time"),
 	    OPT_INTEGER(0, "jobs", &jobs, "N", 1, 256, "tenants migrated in parallel (default 4)"),
 	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_QUIET(),
 	    OPT_END(),
 	};
 	const opt_command cmd = {"orchestrator serve", usage, options, footer};
