@@ -9,7 +9,7 @@
 #   make install  binary, trigger_workflow link, man page, completions under
 #                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
 
-PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib
+PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib libmicrohttpd
 # Libraries without a pkg-config module (mk/deps.sh finds them by header). libpg_query
 # (PostgreSQL's parser) links statically: its archive carries its own protobuf-c and
 # xxhash and needs only libm besides libc, so the image needs no extra shared library.

@@ -9,7 +9,8 @@ set -eu
 
 # pkg-config module -> Debian package
 LIBS="libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libpq:libpq-dev libgit2:libgit2-dev
-openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
+openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev
+libmicrohttpd:libmicrohttpd-dev"
 # header -> Debian package, for libraries that have no pkg-config module (the Makefile's
 # LDLIBS): libpg_query, PostgreSQL's parser.
 HEADERS="/usr/include/pg_query.h:libpg-query-dev"

@@ -28,7 +28,7 @@ expect() { # DESC PATTERN
 }
 copy; sed -i 's/^  id-token: write/  id-token: write\n  actions: write/' "$T_TMP/r/.github/workflows/deploy-infrastructure.yml"
 expect "extra permissions are refused" "deploy-infrastructure.yml: permissions .*expected contents: read and id-token: write only"
-copy; sed -i 's/            aurora-db | ecs-cluster | iam | migration-task | bastion) ;;/            *) ;;/' "$T_TMP/r/.github/workflows/destroy-infrastructure.yml"
+copy; sed -i 's/            aurora-db | ecs-cluster | iam | migration-task | migration-service | bastion) ;;/            *) ;;/' "$T_TMP/r/.github/workflows/destroy-infrastructure.yml"
 expect "a folder check that accepts anything is refused" "destroy-infrastructure.yml: the folder check accepts"
 copy; mkdir -p "$T_TMP/r/infrastructure/new-thing"
 expect "a component missing from the folder check is refused" "deploy-infrastructure.yml: the folder check accepts .* the components are .*new-thing"
