@@ -26,6 +26,7 @@ static const struct command {
     {"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
     {"repair", cmd_migrate, "remove failed entries and realign checksums"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
+    {"db", cmd_db, "compare two databases: row counts and checksums per table"},
     {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
 };
 

@@ -18,6 +18,7 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_migrate(int argc, char **argv); /* also info, validate, baseline, repair */
 int cmd_schema_docs(int argc, char **argv);
 int cmd_bump_image(int argc, char **argv);
+int cmd_db(int argc, char **argv); /* db compare */
 
 /* Prints e as the single error line and returns its code (ORC_EFAIL when unset). */
 int cmd_report(const err *e);

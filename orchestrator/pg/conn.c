@@ -22,6 +22,11 @@ static void on_notice(void *arg, const char *message)
 
 int conn_open(const char *url, PGconn **out, err *e)
 {
+	return conn_open_as(url, "--url", out, e);
+}
+
+int conn_open_as(const char *url, const char *label, PGconn **out, err *e)
+{
 	const char *keys[3] = {0}, *vals[3] = {0};
 	int k = 0;
 	if (url && *url) {
@@ -34,9 +39,8 @@ int conn_open(const char *url, PGconn **out, err *e)
 		char *perr = NULL;
 		PQconninfoOption *opts = PQconninfoParse(url, &perr);
 		if (!opts) {
-			err_set(e, ORC_EUSAGE,
-			        "--url: not a PostgreSQL connection string or URI: %s",
-			        perr ? perr : "parse error");
+			err_set(e, ORC_EUSAGE, "%s: not a PostgreSQL connection string or URI: %s",
+			        label, perr ? perr : "parse error");
 			PQfreemem(perr);
 			return ORC_EUSAGE;
 		}
@@ -57,8 +61,8 @@ int conn_open(const char *url, PGconn **out, err *e)
 		buf_replace_all(&m, "\n", "; ");
 		log_redact(&m);
 		err_set(e, ORC_EREMOTE,
-		        "cannot connect to PostgreSQL: %s; check --url or the PG* variables",
-		        buf_cstr(&m));
+		        "%s: cannot connect to PostgreSQL: %s; check %s or the PG* variables",
+		        label, buf_cstr(&m), label);
 		buf_free(&m);
 		PQfinish(c);
 		return ORC_EREMOTE;
