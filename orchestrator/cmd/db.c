@@ -85,8 +85,8 @@ typedef struct side_args {
 } side_args;
 
 /* A side's connection string: the URL, or one built from its secret/cluster. */
-static int side_url(task **tk, const char *region, const char *name, const side_args *s,
-                    buf *out, err *e)
+static int side_url(task **tk, const char *region, const char *name, const side_args *s, buf *out,
+                    err *e)
 {
 	if (s->url) {
 		buf_puts(out, s->url);
@@ -151,16 +151,17 @@ static int compare(int argc, char **argv)
 			break;
 		case O_SAMPLE:
 			if (parse_number("--sample", optarg, 0, 100, &o.sample_pct))
-				rc = cmd_usage_error(usage,
-				                     "db compare: --sample '%s': a percentage above 0 "
-				                     "and below 100 (leave it out to checksum every row)",
-				                     optarg);
+				rc = cmd_usage_error(
+				    usage,
+				    "db compare: --sample '%s': a percentage above 0 "
+				    "and below 100 (leave it out to checksum every row)",
+				    optarg);
 			break;
 		case O_JOBS:
 			if (parse_number("--jobs", optarg, 0, 65, &d) || d != (int)d)
-				rc = cmd_usage_error(usage,
-				                     "db compare: --jobs '%s': a whole number from 1 to 64",
-				                     optarg);
+				rc = cmd_usage_error(
+				    usage, "db compare: --jobs '%s': a whole number from 1 to 64",
+				    optarg);
 			else
 				o.jobs = (int)d;
 			break;
@@ -173,7 +174,8 @@ static int compare(int argc, char **argv)
 			rc = -1;
 			break;
 		default:
-			rc = cmd_usage_error(usage, "db compare: unknown option or missing value: %s",
+			rc = cmd_usage_error(usage,
+			                     "db compare: unknown option or missing value: %s",
 			                     argv[optind - 1]);
 		}
 	}
@@ -186,15 +188,17 @@ static int compare(int argc, char **argv)
 	for (int i = 0; i < 2 && rc == 0; i++) {
 		const side_args *s = sides[i];
 		if (!s->url && !s->secret && !s->cluster)
-			rc = cmd_usage_error(usage,
-			                     "db compare: the %s database is missing: give --%s URL "
-			                     "(or --%s-secret / --%s-cluster inside AWS)",
-			                     names[i], names[i], names[i], names[i]);
+			rc =
+			    cmd_usage_error(usage,
+			                    "db compare: the %s database is missing: give --%s URL "
+			                    "(or --%s-secret / --%s-cluster inside AWS)",
+			                    names[i], names[i], names[i], names[i]);
 		else if (s->url && (s->secret || s->cluster))
-			rc = cmd_usage_error(usage,
-			                     "db compare: give --%s or --%s-secret/--%s-cluster, not "
-			                     "both",
-			                     names[i], names[i], names[i]);
+			rc = cmd_usage_error(
+			    usage,
+			    "db compare: give --%s or --%s-secret/--%s-cluster, not "
+			    "both",
+			    names[i], names[i], names[i]);
 	}
 	if (rc) {
 		free(schemas);

@@ -17,6 +17,7 @@
 #include "git/gitops.h"
 #include "snapshot/metadata.h"
 #include "snapshot/restore.h"
+#include "snapshot/share.h"
 #include "snapshot/snapshot.h"
 
 static const char usage[] =
@@ -25,10 +26,13 @@ static const char usage[] =
     "--skip-final-snapshot]\n"
     "       orchestrator snapshot list    --region R [--json]\n"
     "       orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT\n"
+    "                                     [--kms-key KEY]\n"
     "  -r, --region R             AWS region, a key of config.json \"infrastructure\"\n"
     "  -s, --snapshot ID          snapshot identifier (create: default\n"
     "                             <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
-    "                             default the one metadata.json records for the region)\n"
+    "                             default the one metadata.json records for the region);\n"
+    "                             restore: also arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:NAME,\n"
+    "                             a snapshot another account shared (copied here first)\n"
     "  -c, --config PATH          config.json (default ./config.json)\n"
     "  -m, --metadata PATH        metadata.json (default ./metadata.json)\n"
     "      --commit               create: commit metadata.json as gitbotName <gitbotEmail>\n"
@@ -37,6 +41,10 @@ static const char usage[] =
     "      --keep-old             restore: keep the old cluster instead of deleting it\n"
     "      --skip-final-snapshot  restore: delete the old cluster without a final snapshot\n"
     "      --account ID           share: the 12-digit account allowed to restore it\n"
+    "      --kms-key KEY          share: a customer managed KMS key the account may use; a\n"
+    "                             snapshot under aws/rds is copied re-encrypted with it and\n"
+    "                             the copy shared; restore: the key of the local copy of a\n"
+    "                             shared snapshot (default this account's aws/rds)\n"
     "      --json                 list: JSON instead of a table\n"
     "      --requested-by WHO     recorded in tags (the workflow passes the payload's)\n"
     "      --request-id ID        recorded in tags; a restore re-run with the same ID\n"
@@ -52,6 +60,7 @@ enum {
 	OPT_JSON,
 	OPT_REQUESTED_BY,
 	OPT_REQUEST_ID,
+	OPT_KMS_KEY,
 };
 
 static const struct option options[] = {
@@ -68,6 +77,7 @@ static const struct option options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"requested-by", required_argument, NULL, OPT_REQUESTED_BY},
     {"request-id", required_argument, NULL, OPT_REQUEST_ID},
+    {"kms-key", required_argument, NULL, OPT_KMS_KEY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -84,6 +94,7 @@ typedef struct opts {
 	const char *account;
 	const char *requested_by;
 	const char *request_id;
+	const char *kms_key;
 } opts;
 
 /* What every verb needs: options, config, the region's settings, an AWS client. */
@@ -147,6 +158,7 @@ static int parse(int argc, char **argv, opts *o)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REQUESTED_BY: o->requested_by = optarg; break;
 		case OPT_REQUEST_ID: o->request_id = optarg; break;
+		case OPT_KMS_KEY: o->kms_key = optarg; break;
 		case 'v': log_set_verbose(1); break;
 		case 'h': fputs(usage, stdout); return -1;
 		case ':':
@@ -182,6 +194,9 @@ static int parse(int argc, char **argv, opts *o)
 		return cmd_usage_error(usage, "snapshot share: --account ID is required");
 	if (o->account && strcmp(o->verb, "share") != 0)
 		return cmd_usage_error(usage, "snapshot %s: --account belongs to share", o->verb);
+	if (o->kms_key && strcmp(o->verb, "share") != 0 && !is_restore)
+		return cmd_usage_error(usage, "snapshot %s: --kms-key belongs to share and restore",
+		                       o->verb);
 	return 0;
 }
 
@@ -326,6 +341,20 @@ static int do_restore(ctx *x, err *e)
 	int rc = snapshot_from_metadata(x, e);
 	if (rc)
 		return rc;
+	if (strncmp(x->o.snapshot, "arn:", 4) == 0) {
+		/* Another account's snapshot: restore a copy of our own (snapshot/share.h). */
+		char *local = NULL;
+		if ((rc = share_import(x->aws, x->o.snapshot, x->o.kms_key, x->o.timeout,
+		                       x->o.requested_by, x->o.request_id, &local, e)))
+			return rc;
+		free(x->o.snapshot);
+		x->o.snapshot = local;
+	} else if (x->o.kms_key) {
+		return err_set(e, ORC_EUSAGE,
+		               "snapshot restore: --kms-key applies to a snapshot given by ARN "
+		               "(another account's), not to %s",
+		               x->o.snapshot);
+	}
 	const config_region *r = x->region;
 	if (r->v1_max_capacity > 0 && r->v2_max_capacity > 0)
 		return err_set(e, ORC_EUSAGE,
@@ -449,12 +478,28 @@ static int do_share(ctx *x, err *e)
 	int rc = snapshot_from_metadata(x, e);
 	if (rc)
 		return rc;
-	int already;
-	if ((rc = snapshot_share(x->aws, x->o.snapshot, x->o.account, &already, e)))
-		return rc;
-	log_info("snapshot %s: account %s %s restore it", x->o.snapshot, x->o.account,
-	         already ? "could already" : "may now");
-	return 0;
+	share_opts so = {.snapshot = x->o.snapshot,
+	                 .account = x->o.account,
+	                 .kms_key = x->o.kms_key,
+	                 .timeout = x->o.timeout,
+	                 .requested_by = x->o.requested_by,
+	                 .request_id = x->o.request_id};
+	share_result r = {0};
+	buf policy = BUF_INIT;
+	rc = share_run(x->aws, &so, &r, &policy, e);
+	if (policy.len)
+		log_info("%s", buf_cstr(&policy));
+	buf_free(&policy);
+	if (rc == 0) {
+		log_info("snapshot %s: account %s %s restore it%s", r.id, x->o.account,
+		         r.already ? "could already" : "may now",
+		         r.copied ? " (a copy re-encrypted with --kms-key)" : "");
+		log_info("in account %s: orchestrator snapshot restore --region %s --snapshot %s",
+		         x->o.account, aws_client_region(x->aws), r.arn);
+		log_gha_output("shared_snapshot", r.arn);
+	}
+	share_result_free(&r);
+	return rc;
 }
 
 int cmd_snapshot(int argc, char **argv)

@@ -64,9 +64,9 @@ typedef struct side {
 } side;
 
 typedef struct unit {
-	size_t table;   /* index into the result's tables */
-	int which;      /* 0 source, 1 target */
-	char *sql;      /* heap */
+	size_t table; /* index into the result's tables */
+	int which;    /* 0 source, 1 target */
+	char *sql;    /* heap */
 	int done;
 } unit;
 
@@ -133,7 +133,8 @@ static void side_tables(side *s)
 	s->tables = xcalloc((size_t)n + 1, sizeof *s->tables);
 	for (int i = 0; i < n; i++) {
 		table *t = s->ntables ? &s->tables[s->ntables - 1] : NULL;
-		if (!t || strcmp(t->schema, PQgetvalue(r, i, 0)) || strcmp(t->name, PQgetvalue(r, i, 1))) {
+		if (!t || strcmp(t->schema, PQgetvalue(r, i, 0)) ||
+		    strcmp(t->name, PQgetvalue(r, i, 1))) {
 			t = &s->tables[s->ntables++];
 			t->schema = PQgetvalue(r, i, 0);
 			t->name = PQgetvalue(r, i, 1);
@@ -258,7 +259,8 @@ static size_t columns_diff(compare_table *ct, const table *a, const table *b, co
 				add_diff(ct, "column %s is %s on source, %s on target", x->name,
 				         x->type, y->type);
 			else if ((x->collation || y->collation) &&
-			         (!x->collation || !y->collation || strcmp(x->collation, y->collation)))
+			         (!x->collation || !y->collation ||
+			          strcmp(x->collation, y->collation)))
 				add_diff(ct, "column %s has collation %s on source, %s on target",
 				         x->name, or_none(x->collation), or_none(y->collation));
 			common[n++] = x;
@@ -298,7 +300,8 @@ static char *unit_sql(PGconn *c, const table *t, const column *const *cols, size
 		           "(WHERE %s), 0)::text",
 		           buf_cstr(sample), buf_cstr(&h), buf_cstr(sample));
 	else
-		buf_printf(&q, "SELECT count(*), count(*), coalesce(sum(%s), 0)::text", buf_cstr(&h));
+		buf_printf(&q, "SELECT count(*), count(*), coalesce(sum(%s), 0)::text",
+		           buf_cstr(&h));
 	char *s = PQescapeIdentifier(c, t->schema, strlen(t->schema));
 	char *n = PQescapeIdentifier(c, t->name, strlen(t->name));
 	buf_printf(&q, " FROM %s%s.%s AS t", t->kind == 'r' ? "ONLY " : "", s, n);
@@ -473,12 +476,14 @@ static void finish_table(run *r, size_t ti)
 	if (ct->source.rows != ct->target.rows)
 		add_diff(ct, "row count %lld on source, %lld on target", ct->source.rows,
 		         ct->target.rows);
-	if (ct->source.checksum != ct->target.checksum || ct->source.sampled_rows != ct->target.sampled_rows) {
+	if (ct->source.checksum != ct->target.checksum ||
+	    ct->source.sampled_rows != ct->target.sampled_rows) {
 		if (!p->columns_same)
 			add_diff(ct, "checksum of the %zu common columns differs", p->ncommon);
 		else if (ct->sampled)
-			add_diff(ct, "checksum of the sampled rows differs (%lld on source, %lld on "
-			             "target)",
+			add_diff(ct,
+			         "checksum of the sampled rows differs (%lld on source, %lld on "
+			         "target)",
 			         ct->source.sampled_rows, ct->target.sampled_rows);
 		else
 			add_diff(ct, "checksum differs");
@@ -503,7 +508,8 @@ static int on_result(run *r, unit *u, PGconn *c, PGresult *res, err *e)
 	if (u->which == 0)
 		r->res->rows += rows;
 	u->done = 1;
-	if (--r->plans[u->table].pending[u->which] == 0 && r->plans[u->table].pending[!u->which] == 0)
+	if (--r->plans[u->table].pending[u->which] == 0 &&
+	    r->plans[u->table].pending[!u->which] == 0)
 		finish_table(r, u->table);
 	return 0;
 }
@@ -680,17 +686,19 @@ static void join_names(const compare_result *r, int sampled, buf *out)
 
 static void summary_line(const compare_result *r, buf *out)
 {
-	buf_printf(out, "db compare: %zu table%s, %zu equal, %zu different; %lld source rows in %.1f s",
+	buf_printf(out,
+	           "db compare: %zu table%s, %zu equal, %zu different; %lld source rows in %.1f s",
 	           r->ntables, r->ntables == 1 ? "" : "s", r->ntables - r->ndifferent,
 	           r->ndifferent, r->rows, r->seconds);
 	if (r->sample_pct > 0) {
 		buf names = BUF_INIT, nokey = BUF_INIT;
 		join_names(r, 1, &names);
 		join_names(r, 0, &nokey);
-		buf_printf(out, "; checksums of a %g%% sample by primary-key hash: %s", r->sample_pct,
-		           names.len ? buf_cstr(&names) : "none");
+		buf_printf(out, "; checksums of a %g%% sample by primary-key hash: %s",
+		           r->sample_pct, names.len ? buf_cstr(&names) : "none");
 		if (nokey.len)
-			buf_printf(out, "; no primary key, checksummed in full: %s", buf_cstr(&nokey));
+			buf_printf(out, "; no primary key, checksummed in full: %s",
+			           buf_cstr(&nokey));
 		buf_free(&names);
 		buf_free(&nokey);
 	}
@@ -716,7 +724,8 @@ void compare_render_text(const compare_result *r, buf *out)
 		for (size_t d = 0; d < t->ndifferences; d++)
 			buf_printf(out, "%s%s", d ? "; " : "", t->differences[d]);
 		if (t->sampled)
-			buf_printf(out, " (sampled %g%%: %lld rows)", r->sample_pct, t->source.sampled_rows);
+			buf_printf(out, " (sampled %g%%: %lld rows)", r->sample_pct,
+			           t->source.sampled_rows);
 		else if (t->no_key)
 			buf_puts(out, " (no primary key: checksummed in full)");
 		buf_putc(out, '\n');
