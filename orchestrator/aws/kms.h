@@ -10,13 +10,13 @@
 #include "aws/aws.h"
 
 typedef struct kms_key {
-	char *arn;         /* KeyMetadata.Arn */
-	char *id;          /* KeyMetadata.KeyId */
-	char *account;     /* KeyMetadata.AWSAccountId */
-	char *manager;     /* KeyMetadata.KeyManager: "AWS" or "CUSTOMER" */
-	char *state;       /* KeyMetadata.KeyState: "Enabled", "Disabled", "PendingDeletion", ... */
-	char *spec;        /* KeyMetadata.KeySpec, "SYMMETRIC_DEFAULT" for RDS */
-	char *usage;       /* KeyMetadata.KeyUsage, "ENCRYPT_DECRYPT" for RDS */
+	char *arn;     /* KeyMetadata.Arn */
+	char *id;      /* KeyMetadata.KeyId */
+	char *account; /* KeyMetadata.AWSAccountId */
+	char *manager; /* KeyMetadata.KeyManager: "AWS" or "CUSTOMER" */
+	char *state;   /* KeyMetadata.KeyState: "Enabled", "Disabled", "PendingDeletion", ... */
+	char *spec;    /* KeyMetadata.KeySpec, "SYMMETRIC_DEFAULT" for RDS */
+	char *usage;   /* KeyMetadata.KeyUsage, "ENCRYPT_DECRYPT" for RDS */
 } kms_key;
 
 void kms_key_free(kms_key *k);

@@ -185,7 +185,7 @@ static void logtail_drain(logtail *t)
 				/* The container's lines are data: the runner must not read a
 				 * "::command::" among them as a workflow command. */
 				if (log_in_actions() && (t->stop = ecs_client_token()))
-					log_info("::stop-commands::%s", t->stop);
+					log_command("stop-commands", t->stop);
 			}
 			size_t len = strlen(m);
 			while (len && (m[len - 1] == '\n' || m[len - 1] == '\r'))
@@ -207,7 +207,7 @@ static void logtail_drain(logtail *t)
 static void logtail_close(logtail *t)
 {
 	if (t->stop)
-		log_info("::%s::", t->stop);
+		log_command(t->stop, "");
 	free(t->stop);
 	t->stop = NULL;
 	if (t->grouped)

@@ -14,71 +14,15 @@
 
 #include "cmd/cmd.h"
 #include "core/buf.h"
+#include "core/opt.h"
 #include "core/log.h"
 #include "pg/compare.h"
 #include "task/task.h"
 
-static const char usage[] =
-    "usage: orchestrator db compare --source URL --target URL [--schema S]... [--table T]...\n"
-    "                               [--sample PCT] [--jobs N] [--json] [--markdown]\n"
-    "                               [--no-progress] [--verbose]\n"
-    "  --source URL, --target URL  libpq connection strings or postgresql:// URIs\n"
-    "  --schema S       compare schema S (repeatable; default: every non-system schema)\n"
-    "  --table T        compare table T, NAME or SCHEMA.NAME (repeatable; default: all)\n"
-    "  --sample PCT     checksum only PCT percent of each table's rows (0 < PCT < 100),\n"
-    "                   the same rows on both sides, chosen by primary-key hash; row counts\n"
-    "                   stay exact; tables without a primary key are checksummed in full\n"
-    "  --jobs N         connections per side (default 1), all in one exported snapshot\n"
-    "  --json           print one JSON object instead of the table\n"
-    "  --markdown       print the result as a markdown table (for a job summary)\n"
-    "  --no-progress    no progress line on stderr\n"
-    "  --verbose        log the snapshot and connections\n"
-    "inside the ECS task (secrets are read with the task's role, never passed as URLs):\n"
-    "  --source-secret NAME, --target-secret NAME   an RDS-shaped secret {username,password,\n"
-    "                   host,port,dbname}\n"
-    "  --source-cluster NAME, --target-cluster NAME a DB cluster: endpoint, port, database\n"
-    "                   name and (without the secret option) its RDS-managed master secret\n"
-    "  --region R       AWS region of the secrets and clusters (default $AWS_REGION)\n"
+static const char footer[] =
+    "Inside the ECS task, a side may be a Secrets Manager secret and/or a DB cluster instead\n"
+    "of a URL (read with the task's role), so no password is ever on a command line.\n"
     "Exit: 0 equal; 1 a difference (each one named); 2 usage; 3 a database refused.\n";
-
-enum {
-	O_SOURCE = 1,
-	O_TARGET,
-	O_SCHEMA,
-	O_TABLE,
-	O_SAMPLE,
-	O_JOBS,
-	O_JSON,
-	O_MARKDOWN,
-	O_NO_PROGRESS,
-	O_VERBOSE,
-	O_SOURCE_SECRET,
-	O_TARGET_SECRET,
-	O_SOURCE_CLUSTER,
-	O_TARGET_CLUSTER,
-	O_REGION,
-	O_HELP,
-};
-
-static const struct option options[] = {
-    {"source", required_argument, NULL, O_SOURCE},
-    {"target", required_argument, NULL, O_TARGET},
-    {"schema", required_argument, NULL, O_SCHEMA},
-    {"table", required_argument, NULL, O_TABLE},
-    {"sample", required_argument, NULL, O_SAMPLE},
-    {"jobs", required_argument, NULL, O_JOBS},
-    {"json", no_argument, NULL, O_JSON},
-    {"markdown", no_argument, NULL, O_MARKDOWN},
-    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
-    {"verbose", no_argument, NULL, O_VERBOSE},
-    {"source-secret", required_argument, NULL, O_SOURCE_SECRET},
-    {"target-secret", required_argument, NULL, O_TARGET_SECRET},
-    {"source-cluster", required_argument, NULL, O_SOURCE_CLUSTER},
-    {"target-cluster", required_argument, NULL, O_TARGET_CLUSTER},
-    {"region", required_argument, NULL, O_REGION},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
-};
 
 typedef struct side_args {
 	const char *url, *secret, *cluster;
@@ -112,99 +56,101 @@ static void wipe(buf *b)
 	buf_free(b);
 }
 
-static int parse_number(const char *opt, const char *v, double lo, double hi, double *out)
+static int parse_number(const char *v, double lo, double hi, double *out)
 {
 	char *end;
 	double d = strtod(v, &end);
 	if (!*v || *end || !(d > lo && d < hi))
 		return -1;
-	(void)opt;
 	*out = d;
+	return 0;
+}
+
+static int sample_option(const opt_option *opt, const char *arg, err *e)
+{
+	if (parse_number(arg, 0, 100, opt->value))
+		return err_set(e, ORC_EUSAGE,
+		               "--sample '%s': a percentage above 0 and below 100 (leave it out to "
+		               "checksum every row)",
+		               arg);
 	return 0;
 }
 
 static int compare(int argc, char **argv)
 {
-	compare_opts o = {.source_label = "--source", .target_label = "--target", .jobs = 1};
+	compare_opts o = {.source_label = "--source", .target_label = "--target"};
 	side_args src = {0}, dst = {0};
-	const char **schemas = NULL, **tables = NULL, *region = NULL;
-	int json = 0, markdown = 0, no_progress = 0, c, rc = 0;
+	opt_strings schemas = {0}, tables = {0};
+	const char *region = NULL;
+	int output = OPT_OUTPUT_TEXT, markdown = 0, no_progress = 0, rc = 0;
+	long jobs = 1;
 	double d;
-	optind = 1;
-	opterr = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case O_SOURCE: src.url = optarg; break;
-		case O_TARGET: dst.url = optarg; break;
-		case O_SOURCE_SECRET: src.secret = optarg; break;
-		case O_TARGET_SECRET: dst.secret = optarg; break;
-		case O_SOURCE_CLUSTER: src.cluster = optarg; break;
-		case O_TARGET_CLUSTER: dst.cluster = optarg; break;
-		case O_REGION: region = optarg; break;
-		case O_SCHEMA:
-			schemas = xrealloc(schemas, (o.nschemas + 1) * sizeof *schemas);
-			schemas[o.nschemas++] = optarg;
-			break;
-		case O_TABLE:
-			tables = xrealloc(tables, (o.ntables + 1) * sizeof *tables);
-			tables[o.ntables++] = optarg;
-			break;
-		case O_SAMPLE:
-			if (parse_number("--sample", optarg, 0, 100, &o.sample_pct))
-				rc = cmd_usage_error(
-				    usage,
-				    "db compare: --sample '%s': a percentage above 0 "
-				    "and below 100 (leave it out to checksum every row)",
-				    optarg);
-			break;
-		case O_JOBS:
-			if (parse_number("--jobs", optarg, 0, 65, &d) || d != (int)d)
-				rc = cmd_usage_error(
-				    usage, "db compare: --jobs '%s': a whole number from 1 to 64",
-				    optarg);
-			else
-				o.jobs = (int)d;
-			break;
-		case O_JSON: json = 1; break;
-		case O_MARKDOWN: markdown = 1; break;
-		case O_NO_PROGRESS: no_progress = 1; break;
-		case O_VERBOSE: log_set_verbose(1); break;
-		case O_HELP:
-			fputs(usage, stdout);
-			rc = -1;
-			break;
-		default:
-			rc = cmd_usage_error(usage,
-			                     "db compare: unknown option or missing value: %s",
-			                     argv[optind - 1]);
-		}
-	}
-	if (rc == 0 && optind < argc)
-		rc = cmd_usage_error(usage, "db compare: unexpected argument '%s'", argv[optind]);
-	if (rc == 0 && json && markdown)
-		rc = cmd_usage_error(usage, "db compare: --json or --markdown, not both");
+	static const char *const usage[] = {
+	    "orchestrator db compare --source URL --target URL [--schema S]... [--table T]...\n"
+	    "                               [--sample PCT] [--jobs N] [--output json|text] "
+	    "[--markdown]",
+	    NULL};
+	const opt_option options[] = {
+	    OPT_STRING(0, "source", &src.url, "URL",
+	               "the source database: libpq connection string or postgresql:// URI"),
+	    OPT_STRING(0, "target", &dst.url, "URL", "the target database, the same way"),
+	    OPT_STRING_LIST(0, "schema", &schemas, "S",
+	                    "compare schema S (repeatable; default: every non-system schema)"),
+	    OPT_STRING_LIST(0, "table", &tables, "T",
+	                    "compare table T, NAME or SCHEMA.NAME (repeatable; default: all)"),
+	    OPT_CALLBACK(0, "sample", &o.sample_pct, "PCT",
+	                 "checksum only PCT percent of each table's rows (0 < PCT < 100),\n"
+	                 "the same rows on both sides, chosen by primary-key hash; row counts\n"
+	                 "stay exact; tables without a primary key are checksummed in full",
+	                 sample_option),
+	    OPT_INTEGER(0, "jobs", &jobs, "N", 1, 64,
+	                "connections per side (default 1), all in one exported snapshot"),
+	    OPT_OUTPUT(&output),
+	    OPT_BOOL(0, "markdown", &markdown,
+	             "print the result as a markdown table (for a job summary)"),
+	    OPT_BOOL(0, "no-progress", &no_progress, "no progress line on stderr"),
+	    OPT_VERBOSE("log the snapshot and connections"),
+	    OPT_GROUP("inside the ECS task"),
+	    OPT_STRING(0, "source-secret", &src.secret, "NAME",
+	               "the source from an RDS-shaped secret {username,password,host,port,\n"
+	               "dbname}"),
+	    OPT_STRING(0, "source-cluster", &src.cluster, "NAME",
+	               "the source DB cluster: endpoint, port, database name and (without\n"
+	               "--source-secret) its RDS-managed master user secret"),
+	    OPT_STRING(0, "target-secret", &dst.secret, "NAME", "the target's secret"),
+	    OPT_STRING(0, "target-cluster", &dst.cluster, "NAME", "the target's DB cluster"),
+	    OPT_REGION(&region, "AWS region of the secrets and clusters (default $AWS_REGION)"),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator db compare", usage, options, footer};
+	if (opt_parse(&cmd, &argc, argv, &rc))
+		goto done;
 	const side_args *sides[2] = {&src, &dst};
 	const char *names[2] = {"source", "target"};
+	if (argc > 1)
+		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+	else if (output == OPT_OUTPUT_JSON && markdown)
+		rc = opt_error(&cmd, "--output json or --markdown, not both");
 	for (int i = 0; i < 2 && rc == 0; i++) {
-		const side_args *s = sides[i];
-		if (!s->url && !s->secret && !s->cluster)
+		const side_args *sd = sides[i];
+		if (!sd->url && !sd->secret && !sd->cluster)
 			rc =
-			    cmd_usage_error(usage,
-			                    "db compare: the %s database is missing: give --%s URL "
-			                    "(or --%s-secret / --%s-cluster inside AWS)",
-			                    names[i], names[i], names[i], names[i]);
-		else if (s->url && (s->secret || s->cluster))
-			rc = cmd_usage_error(
-			    usage,
-			    "db compare: give --%s or --%s-secret/--%s-cluster, not "
-			    "both",
-			    names[i], names[i], names[i]);
+			    opt_error(&cmd,
+			              "the %s database is missing: give --%s URL (or --%s-secret / "
+			              "--%s-cluster inside AWS)",
+			              names[i], names[i], names[i], names[i]);
+		else if (sd->url && (sd->secret || sd->cluster))
+			rc = opt_error(&cmd, "give --%s or --%s-secret/--%s-cluster, not both",
+			               names[i], names[i], names[i]);
 	}
-	if (rc) {
-		free(schemas);
-		free(tables);
-		return rc < 0 ? 0 : rc;
-	}
+	if (rc)
+		goto done;
+	o.jobs = (int)jobs;
+	o.schemas = schemas.v;
+	o.nschemas = schemas.n;
+	o.tables = tables.v;
+	o.ntables = tables.n;
+	int json = output == OPT_OUTPUT_JSON;
 
 	err e = ERR_INIT;
 	task *tk = NULL;
@@ -223,17 +169,15 @@ static int compare(int argc, char **argv)
 		o.source_label = src.cluster ? src.cluster : src.secret;
 	if (!dst.url)
 		o.target_label = dst.cluster ? dst.cluster : dst.secret;
-	o.schemas = schemas;
-	o.tables = tables;
 	o.progress = no_progress ? 0 : isatty(STDERR_FILENO) && !log_in_actions() ? 1 : 2;
 	o.progress_seconds = 15;
 	const char *every = getenv("ORC_PROGRESS_SECONDS");
-	if (every && parse_number("ORC_PROGRESS_SECONDS", every, 0, 86400, &d) == 0)
+	if (every && parse_number(every, 0, 86400, &d) == 0)
 		o.progress_seconds = d;
 	/* Tuning (and the tests' way to split a small table): pages above which a table is
 	 * read in block ranges by several jobs. */
 	const char *split = getenv("ORC_COMPARE_SPLIT_PAGES");
-	if (split && parse_number("ORC_COMPARE_SPLIT_PAGES", split, 0, 1e15, &d) == 0)
+	if (split && parse_number(split, 0, 1e15, &d) == 0)
 		o.split_pages = (long long)d;
 	if ((rc = compare_run(&o, &res, &e))) {
 		rc = cmd_report(&e);
@@ -264,18 +208,16 @@ out:
 	task_free(tk);
 	wipe(&surl);
 	wipe(&turl);
-	free(schemas);
-	free(tables);
+done:
+	opt_strings_free(&schemas);
+	opt_strings_free(&tables);
 	return rc;
 }
 
 int cmd_db(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? ORC_EUSAGE : ORC_OK;
-	}
-	if (strcmp(argv[1], "compare") == 0)
-		return compare(argc - 1, argv + 1);
-	return cmd_usage_error(usage, "db: unknown subcommand '%s' (compare)", argv[1]);
+	static const opt_subcommand subs[] = {
+	    {"compare", compare, "row counts and in-server checksums of every table, side by side"},
+	};
+	return opt_dispatch("orchestrator db", subs, sizeof subs / sizeof *subs, argc, argv);
 }

@@ -8,7 +8,8 @@
  * results land in $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
  *
  * log_info writes to stdout (results a user or script reads); everything else goes to
- * stderr.
+ * stderr. Control characters in a message (other than LF and TAB) are printed as C escapes
+ * and no printed line can start a workflow command ("::"), whatever names it quotes.
  */
 #ifndef ORC_LOG_H
 #define ORC_LOG_H
@@ -19,6 +20,9 @@ void log_init(void);
 void log_shutdown(void);
 void log_set_verbose(int on);
 int log_is_verbose(void);
+/* --quiet: only errors and results (log_info) are printed; warnings are dropped. */
+void log_set_quiet(int on);
+int log_is_quiet(void);
 /* True when running inside GitHub Actions. */
 int log_in_actions(void);
 
@@ -27,6 +31,14 @@ int log_in_actions(void);
 void log_add_secret(const char *value);
 /* Replaces every registered secret in b with "***". */
 void log_redact(buf *b);
+/*
+ * For a server's message about text we built (a migration with secret placeholder values
+ * substituted): a broken statement makes the server quote a piece of a secret, which
+ * log_redact cannot see whole. For every registered secret that occurs in ctx (ctxlen
+ * bytes), each run of 2 or more bytes of it inside a quoted part of b ("...", '...',
+ * (...)) is replaced by "***".
+ */
+void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,6 +47,11 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An error tied to a file and line: an `::error file=..,line=..::` annotation in Actions. */
 void log_error_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Writes the workflow command "::name::data" to stdout, data escaped by the runner's rules
+ * (%, CR, LF). The only way a line we print starts with "::": every log_* line is escaped
+ * so that names and values from outside cannot start one. */
+void log_command(const char *name, const char *data);
 
 /* `::group::` / `::endgroup::` in Actions, nothing elsewhere. */
 void log_group_begin(const char *title);

@@ -32,9 +32,10 @@ static int is_account(const char *s)
 
 void share_key_policy(const char *account, const char *key_arn, buf *out)
 {
-	buf_printf(out, "# key policy statements that let account %s use key %s for shared "
-	                "snapshots: add them to the key's policy (KMS console, or aws kms "
-	                "put-key-policy), keeping its existing statements\n",
+	buf_printf(out,
+	           "# key policy statements that let account %s use key %s for shared "
+	           "snapshots: add them to the key's policy (KMS console, or aws kms "
+	           "put-key-policy), keeping its existing statements\n",
 	           account, key_arn);
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "Version", "2012-10-17");
@@ -42,8 +43,7 @@ void share_key_policy(const char *account, const char *key_arn, buf *out)
 	char *principal = xasprintf("arn:aws:iam::%s:root", account);
 	static const char *const use[] = {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*",
 	                                  "kms:GenerateDataKey*", "kms:DescribeKey"};
-	static const char *const grant[] = {"kms:CreateGrant", "kms:ListGrants",
-	                                    "kms:RevokeGrant"};
+	static const char *const grant[] = {"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"};
 	for (int i = 0; i < 2; i++) {
 		cJSON *s = cJSON_CreateObject();
 		char *sid = xasprintf(i ? "AllowAccount%sToGrantRdsUseOfTheKey"
@@ -58,9 +58,9 @@ void share_key_policy(const char *account, const char *key_arn, buf *out)
 		                        : cJSON_CreateStringArray(use, 5));
 		cJSON_AddStringToObject(s, "Resource", "*");
 		if (i)
-			cJSON_AddTrueToObject(
-			    cJSON_AddObjectToObject(cJSON_AddObjectToObject(s, "Condition"), "Bool"),
-			    "kms:GrantIsForAWSResource");
+			cJSON_AddTrueToObject(cJSON_AddObjectToObject(
+			                          cJSON_AddObjectToObject(s, "Condition"), "Bool"),
+			                      "kms:GrantIsForAWSResource");
 		cJSON_AddItemToArray(st, s);
 	}
 	char *text = cJSON_Print(doc);
@@ -131,7 +131,8 @@ static int policy_lets(const char *policy, const char *account)
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, "Principal");
 		if (!cJSON_IsString(effect) || strcmp(effect->valuestring, "Allow") != 0 || !p)
 			continue;
-		const cJSON *aws = cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "AWS") : p;
+		const cJSON *aws =
+		    cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "AWS") : p;
 		if (!aws || !principal_is(aws, account))
 			continue;
 		for (int k = 0; k < 3; k++)
@@ -198,8 +199,8 @@ static int usable_key(aws_client *c, const char *key, kms_key *k, err *e)
 /* The copy target (made or found) of source re-encrypted with key_arn (a key ARN or an
  * alias; NULL: the source's key). */
 static int copy_to(aws_client *c, const rds_snapshot *src, const char *source_ref,
-                   const char *target, const char *key_arn, const share_opts *o,
-                   rds_snapshot *copy, err *e)
+                   const char *target, const char *key_arn, const share_opts *o, rds_snapshot *copy,
+                   err *e)
 {
 	int found, rc;
 	if ((rc = rds_snapshot_get(c, target, copy, &found, e)))
@@ -211,11 +212,11 @@ static int copy_to(aws_client *c, const rds_snapshot *src, const char *source_re
 		int same_key = !key_arn || strncmp(key_arn, "arn:", 4) != 0 ||
 		               strcasecmp(copy->kms_key_id, key_arn) == 0;
 		if (!ours || !same_key) {
-			rc = err_set(e, ORC_EUSAGE,
-			             "snapshot %s exists but is not the copy of %s%s%s (delete it or "
-			             "rename the source)",
-			             target, src->arn, key_arn ? " under key " : "",
-			             key_arn ? key_arn : "");
+			rc = err_set(
+			    e, ORC_EUSAGE,
+			    "snapshot %s exists but is not the copy of %s%s%s (delete it or "
+			    "rename the source)",
+			    target, src->arn, key_arn ? " under key " : "", key_arn ? key_arn : "");
 			rds_snapshot_free(copy);
 			return rc;
 		}
@@ -277,10 +278,11 @@ int share_run(aws_client *c, const share_opts *o, share_result *out, buf *policy
 		goto share;
 	}
 	if (public) {
-		rc = err_set(e, ORC_EUSAGE,
-		             "snapshot %s: encrypted snapshots cannot be made public (--account all); "
-		             "name the account",
-		             s.id);
+		rc = err_set(
+		    e, ORC_EUSAGE,
+		    "snapshot %s: encrypted snapshots cannot be made public (--account all); "
+		    "name the account",
+		    s.id);
 		goto out;
 	}
 	/* Encrypted: whose key? */
@@ -294,16 +296,18 @@ int share_run(aws_client *c, const share_opts *o, share_result *out, buf *policy
 		goto out;
 	int need_copy = managed || automated || (o->kms_key && strcmp(k.arn, sk.arn) != 0);
 	if (need_copy && !o->kms_key) {
-		char *placeholder = xasprintf("arn:aws:kms:%s:%s:key/YOUR-CUSTOMER-KEY-ID",
-		                              aws_client_region(c), *sk.account ? sk.account
-		                                                                : "YOUR-ACCOUNT");
+		char *placeholder =
+		    xasprintf("arn:aws:kms:%s:%s:key/YOUR-CUSTOMER-KEY-ID", aws_client_region(c),
+		              *sk.account ? sk.account : "YOUR-ACCOUNT");
 		share_key_policy(o->account, placeholder, policy);
 		free(placeholder);
 		rc = err_set(
 		    e, ORC_EUSAGE,
-		    "snapshot %s is encrypted with %s%s, which AWS does not let you share: create a "
+		    "snapshot %s is encrypted with %s%s, which AWS does not let you share: create "
+		    "a "
 		    "customer managed KMS key, add the statements printed above to its key policy, "
-		    "and run again with --kms-key KEY-ARN (the snapshot is copied re-encrypted with "
+		    "and run again with --kms-key KEY-ARN (the snapshot is copied re-encrypted "
+		    "with "
 		    "it and the copy shared); nothing was changed",
 		    s.id, managed ? "the AWS managed key aws/rds " : "key ",
 		    found ? sk.arn : s.kms_key_id);
@@ -321,10 +325,11 @@ int share_run(aws_client *c, const share_opts *o, share_result *out, buf *policy
 		out->copied = 1;
 		share_id = copy.id;
 	} else if (automated) {
-		rc = err_set(e, ORC_EUSAGE,
-		             "snapshot %s: automated snapshots cannot be shared (create a manual one "
-		             "with `orchestrator snapshot create`, or pass --kms-key to copy it)",
-		             s.id);
+		rc = err_set(
+		    e, ORC_EUSAGE,
+		    "snapshot %s: automated snapshots cannot be shared (create a manual one "
+		    "with `orchestrator snapshot create`, or pass --kms-key to copy it)",
+		    s.id);
 		goto out;
 	}
 share:
@@ -352,10 +357,9 @@ int share_parse_arn(const char *arn, char **region, char **account, char **name)
 			*p++ = '\0';
 	}
 	parts[n] = p;
-	int ok = n == 6 && p && strcmp(parts[0], "arn") == 0 &&
-	         strncmp(parts[1], "aws", 3) == 0 && strcmp(parts[2], "rds") == 0 &&
-	         *parts[3] && is_account(parts[4]) && strcmp(parts[5], "cluster-snapshot") == 0 &&
-	         *p && strlen(p) <= 255;
+	int ok = n == 6 && p && strcmp(parts[0], "arn") == 0 && strncmp(parts[1], "aws", 3) == 0 &&
+	         strcmp(parts[2], "rds") == 0 && *parts[3] && is_account(parts[4]) &&
+	         strcmp(parts[5], "cluster-snapshot") == 0 && *p && strlen(p) <= 255;
 	for (const char *q = p; ok && *q; q++)
 		ok = isalnum((unsigned char)*q) || *q == '-';
 	if (ok) {
@@ -422,10 +426,11 @@ int share_import(aws_client *c, const char *arn, const char *key_opt, int timeou
 	kms_key k = {0};
 	int found, shared, rc = 0;
 	if (strcmp(region, aws_client_region(c)) != 0) {
-		rc = err_set(e, ORC_EUSAGE,
-		             "--snapshot %s: the snapshot is in %s, the restore in %s (copy it to %s "
-		             "first, or restore in %s)",
-		             arn, region, aws_client_region(c), aws_client_region(c), region);
+		rc = err_set(
+		    e, ORC_EUSAGE,
+		    "--snapshot %s: the snapshot is in %s, the restore in %s (copy it to %s "
+		    "first, or restore in %s)",
+		    arn, region, aws_client_region(c), aws_client_region(c), region);
 		goto out;
 	}
 	if ((rc = find_by_arn(c, arn, name, &s, &found, &shared, e))) {

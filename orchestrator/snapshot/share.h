@@ -35,8 +35,8 @@ typedef struct share_opts {
 } share_opts;
 
 typedef struct share_result {
-	char *id;  /* the snapshot the account may now restore: the original or the copy */
-	char *arn; /* its ARN, what the target account passes to `snapshot restore` */
+	char *id;    /* the snapshot the account may now restore: the original or the copy */
+	char *arn;   /* its ARN, what the target account passes to `snapshot restore` */
 	int already; /* it was shared with the account before: nothing changed */
 	int copied;  /* a re-encrypted copy was made (or found) */
 } share_result;

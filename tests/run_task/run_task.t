@@ -126,9 +126,9 @@ t_like "$OUT" "container 'flyway' exited 0" "reports the exit"
 t_is "$(grep -E '^::' "$T_TMP/bg.out" | grep -v '^::add-mask::' | sed -E 's/[0-9a-f]{32}/TOKEN/')" \
 "::group::migration task log
 ::stop-commands::orc-TOKEN
-::error::not a command from the container
 ::orc-TOKEN::
 ::endgroup::" "Actions: log lines in a group, workflow commands in them switched off"
+t_like "$OUT" '^\\x3a:error::not a command from the container$' "and a container line never starts with :: (escaped)"
 t_like "$(cat "$T_TMP/gh-sum")" '\| exit code 0 \|' "Actions: summary of a successful run"
 
 # ---- exit codes: moto's containers always exit 0, so the proxy patches DescribeTasks
