@@ -52,6 +52,17 @@ check 'us-west-2$(id)' a b
 t_is "$T_RC" 2 "request check: a bad region is refused"
 t_ok "nothing was executed from the payload" test ! -e pwned
 
+# restore-snapshot's request check takes an identifier or a cluster snapshot ARN
+python3 "$ROOT/tests/infra/workflows.py" "$ROOT" --script restore-snapshot.yml "Check the request" >"$T_TMP/rcheck.sh"
+for good in "" golden-1 arn:aws:rds:us-west-2:123456789012:cluster-snapshot:golden-1; do
+	t_run env REGION=us-west-2 SNAPSHOT="$good" bash -e "$T_TMP/rcheck.sh"
+	t_is "$T_RC" 0 "restore-snapshot check: snapshot $(printf %q "$good") passes"
+done
+for bad in "arn:aws:rds:us-west-2:123456789012:snapshot:golden" "arn:aws:rds:us-west-2:1234:cluster-snapshot:g" 'golden;id' "arn:aws:rds:us-west-2:123456789012:cluster-snapshot:g\$(id)"; do
+	t_run env REGION=us-west-2 SNAPSHOT="$bad" bash -e "$T_TMP/rcheck.sh"
+	t_is "$T_RC" 2 "restore-snapshot check: snapshot $(printf %q "$bad") is refused"
+done
+
 # --- run-task -- COMMAND, against moto
 export ROOT
 moto_start || { t_fail "moto_server started"; t_done; exit 1; }
