@@ -616,10 +616,13 @@ int compare_run(const compare_opts *o, compare_result **out, err *e)
 	plan_all(&r);
 	for (size_t i = 0; i < o->ntables; i++) {
 		int found = 0;
+		const char *dot = strchr(o->tables[i], '.');
+		size_t slen = dot ? (size_t)(dot - o->tables[i]) : 0;
 		for (size_t t = 0; t < r.res->ntables && !found; t++) {
 			compare_table *ct = &r.res->tables[t];
-			const char *dot = strchr(o->tables[i], '.');
-			found = strcmp(dot ? dot + 1 : o->tables[i], ct->name) == 0;
+			found = strcmp(dot ? dot + 1 : o->tables[i], ct->name) == 0 &&
+			        (!dot || (strncmp(o->tables[i], ct->schema, slen) == 0 &&
+			                  ct->schema[slen] == '\0'));
 		}
 		if (!found) {
 			rc = err_set(e, ORC_EUSAGE,

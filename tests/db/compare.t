@@ -140,6 +140,8 @@ t_like "$T_OUT" "4 tables, 4 equal" "--schema: only that schema's tables"
 cmp --table other.o
 t_is "$T_RC" 1 "--table SCHEMA.NAME compares that table"
 t_like "$T_OUT" "1 table, 0 equal, 1 different" "--table: only that table"
+cmp --table public.o
+t_is "$T_RC" 2 "--table SCHEMA.NAME in the wrong schema: exit 2"
 cmp --table nosuch
 t_is "$T_RC" 2 "--table naming no table: exit 2"
 t_like "$T_ERR" "--table nosuch: no such table" "--table: the error names the table"
