@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "aws/internal.h"
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -349,7 +350,7 @@ static int from_container(aws_client *c, err *e)
 			if (resp.status < 500)
 				break;
 		}
-		http_sleep_ms(http_backoff_ms(i, 200, 2000));
+		clock_sleep_ms(http_backoff_ms(i, 200, 2000));
 	}
 	curl_slist_free_all(h);
 	if (!rc) {

@@ -182,16 +182,13 @@ int cmd_bump_image(int argc, char **argv)
 	config *c = NULL;
 	config_problems problems = {NULL, 0};
 	if (config_load(path, &c, &problems, &e) != 0) {
-		for (size_t i = 0; i < problems.n; i++)
-			log_error("%s: %s", path, problems.lines[i]);
+		config_problems_print(path, &problems);
 		config_problems_free(&problems);
 		return cmd_report(&e);
 	}
 	config_problems_free(&problems);
 
-	const char *slash = strrchr(path, '/');
-	char *root =
-	    slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+	char *root = fs_dir(path);
 	struct bump b = {c, root, version, xcalloc(c->nregions + 1, sizeof(char *)), 0};
 	for (size_t i = 0; i < c->nregions; i++)
 		b.rel[i] = xasprintf("infrastructure/migration-task/var-files/%s.tfvars",

@@ -122,8 +122,8 @@ static int publish(const opts *o, const buf *body, const char *fp, err *e)
 	int rc = config_load(o->config, &cfg, NULL, e);
 	if (rc)
 		return err_prefix(e, "--commit needs the gitbot identity");
-	char *dir_copy = xstrdup(o->readme);
-	const char *dir = dirname(dir_copy);
+	char *dir_copy = fs_dir(o->readme);
+	const char *dir = dir_copy;
 	char *base_copy = xstrdup(o->readme);
 	const char *paths[1] = {basename(base_copy)};
 	char *message = xasprintf("docs: regenerate the Database Documentation section\n\n"

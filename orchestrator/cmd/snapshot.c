@@ -109,9 +109,11 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	                "under aws/rds is copied re-encrypted with it and the copy shared;\n"
 	                "restore: the key of the local copy of another account's snapshot\n"
 	                "(default this account's aws/rds)")},
-	    {LIST, OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
-	                      "json: one JSON document on stdout for scripts; text (default)")},
-	    {LIST, OPT_SET_INT(0, "json", &o->json, OPT_OUTPUT_JSON, "the same as --output json")},
+	    {CREATE | LIST,
+	     OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
+	                "json: one JSON document on stdout for scripts; text (default)")},
+	    {CREATE | LIST,
+	     OPT_SET_INT(0, "json", &o->json, OPT_OUTPUT_JSON, "the same as --output json")},
 	    {CREATE | RESTORE, OPT_STRING(0, "requested-by", &o->requested_by, "WHO",
 	                                  "recorded in tags (the workflow passes the payload's)")},
 	    {CREATE | RESTORE, OPT_STRING(0, "request-id", &o->request_id, "ID",
@@ -131,6 +133,8 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	const opt_command cmd = {name, usage, options, NULL};
 	int stop = opt_parse(&cmd, &argc, argv, rc);
 	o->timeout = (int)timeout;
+	if (o->json)
+		log_set_json(1);
 	o->snapshot = snapshot ? xstrdup(snapshot) : NULL;
 	if (!stop) {
 		*rc = ORC_EUSAGE;
@@ -154,8 +158,8 @@ static int setup(ctx *x, err *e)
 {
 	config_problems problems = {NULL, 0};
 	int rc = config_load(x->o.config_path, &x->cfg, &problems, e);
-	for (size_t i = 0; rc && i < problems.n; i++)
-		log_error_at(x->o.config_path, 0, "%s", problems.lines[i]);
+	if (rc)
+		config_problems_print(x->o.config_path, &problems);
 	config_problems_free(&problems);
 	if (rc)
 		return rc;
@@ -197,16 +201,6 @@ static int snapshot_from_metadata(ctx *x, err *e)
 	return 0;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 struct record_make {
 	const char *path, *region, *id;
 };
@@ -221,7 +215,7 @@ static int record_make(void *arg, err *e)
 /* Commit (and push) metadata.json; a push the remote rejects is redone on its tip. */
 static int record(ctx *x, const char *id, int *committed, err *e)
 {
-	char *dir = dir_of(x->o.metadata_path);
+	char *dir = fs_dir(x->o.metadata_path);
 	const char *slash = strrchr(x->o.metadata_path, '/');
 	const char *file = slash ? slash + 1 : x->o.metadata_path;
 	const char *paths[] = {file};
@@ -267,6 +261,16 @@ static int do_create(ctx *x, err *e)
 			         changed ? "set" : "unchanged", region, id);
 		log_gha_output("snapshot", id);
 		log_gha_output("committed", committed ? "true" : "false");
+		if (x->o.json) {
+			cJSON *doc = cJSON_CreateObject();
+			cJSON_AddStringToObject(doc, "snapshot", id);
+			cJSON_AddStringToObject(doc, "cluster", x->cluster);
+			cJSON_AddStringToObject(doc, "region", region);
+			cJSON_AddStringToObject(doc, "metadata", x->o.metadata_path);
+			cJSON_AddBoolToObject(doc, "committed", committed);
+			log_json(doc);
+			cJSON_Delete(doc);
+		}
 		char *summary = xasprintf("### Snapshot created\n\n`%s` of cluster `%s` in %s, "
 		                          "recorded in `%s`%s.\n",
 		                          id, x->cluster, region, x->o.metadata_path,
@@ -397,7 +401,7 @@ static int do_list(ctx *x, err *e)
 		}
 		buf out = BUF_INIT;
 		metadata_format(arr, &out);
-		log_info("%.*s", (int)out.len - 1, out.ptr);
+		log_result("%.*s", (int)out.len - 1, out.ptr);
 		buf_free(&out);
 		cJSON_Delete(arr);
 	} else if (n == 0) {

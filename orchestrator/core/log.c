@@ -17,6 +17,7 @@
  */
 #include "core/log.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,12 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include "core/err.h"
+
 static struct {
 	int verbose;
 	int quiet;
+	int json;
 	int actions;
 	char **secrets;
 	size_t nsecrets;
@@ -255,8 +259,33 @@ void log_info(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	emit(L.json ? stderr : stdout, "", fmt, ap);
+	va_end(ap);
+}
+
+void log_set_json(int on)
+{
+	L.json = on;
+}
+
+int log_is_json(void)
+{
+	return L.json;
+}
+
+void log_result(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
 	emit(stdout, "", fmt, ap);
 	va_end(ap);
+}
+
+void log_json(const cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	log_result("%s", text);
+	cJSON_free(text);
 }
 
 void log_verbose(const char *fmt, ...)
@@ -343,10 +372,10 @@ static int append_env_file(const char *var, const buf *text)
 		return 0;
 	FILE *f = fopen(path, "a");
 	if (!f)
-		return -1;
+		return ORC_EFAIL;
 	int ok = fwrite(text->ptr, 1, text->len, f) == text->len;
 	ok &= fclose(f) == 0;
-	return ok ? 0 : -1;
+	return ok ? ORC_OK : ORC_EFAIL;
 }
 
 int log_gha_output(const char *name, const char *value)

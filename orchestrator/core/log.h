@@ -41,6 +41,16 @@ void log_redact(buf *b);
 void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --output json: stdout carries only the command's JSON document (log_result, log_json);
+ * what log_info would print there goes to stderr instead. */
+void log_set_json(int on);
+int log_is_json(void);
+/* The command's machine-readable result on stdout, redacted, whatever the mode. */
+void log_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* doc, formatted, through log_result. */
+struct cJSON;
+void log_json(const struct cJSON *doc);
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -58,7 +68,7 @@ void log_group_begin(const char *title);
 void log_group_end(void);
 
 /* Appends name=value to $GITHUB_OUTPUT (multi-line values use a delimiter). No-op
- * outside Actions. Returns 0, or -1 when the file cannot be written. */
+ * outside Actions. Returns 0, or ORC_EFAIL when the file cannot be written. */
 int log_gha_output(const char *name, const char *value);
 /* Appends markdown to $GITHUB_STEP_SUMMARY. No-op outside Actions. */
 int log_gha_summary(const char *markdown);

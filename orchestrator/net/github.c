@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -335,7 +336,7 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 			wait = RETRY_AFTER_CAP_MS;
 		log_verbose("attempt %d of %d failed (%s); retrying in %ld ms", made,
 		            GITHUB_MAX_ATTEMPTS, e->msg, wait);
-		http_sleep_ms(wait);
+		clock_sleep_ms(wait);
 	}
 	if (rc != 0 && made > 1)
 		err_prefix(e, "after %d attempts", made);

@@ -277,12 +277,3 @@ long http_backoff_ms(int attempt, long base_ms, long cap_ms)
 		r = (unsigned int)time(NULL);
 	return ceiling > 0 ? (long)(r % (unsigned long)(ceiling + 1)) : 0;
 }
-
-void http_sleep_ms(long ms)
-{
-	if (ms <= 0)
-		return;
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}

@@ -59,6 +59,5 @@ int http_host_is_loopback(const char *host);
 void http_redact_url(const char *url, buf *out);
 /* Full-jitter exponential backoff: random in [0, min(cap, base * 2^attempt)]. */
 long http_backoff_ms(int attempt, long base_ms, long cap_ms);
-void http_sleep_ms(long ms);
 
 #endif

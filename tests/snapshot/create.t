@@ -37,6 +37,11 @@ t_is "$(cat metadata.json)" '{
   }
 }' "metadata.json records it and keeps the other region"
 t_is "$(git rev-list --count HEAD)" 1 "without --commit nothing is committed"
+t_run $ORC snapshot create --region us-west-2 --snapshot nightly-1 --output json
+t_is "$T_RC" 0 "create --output json: exit 0"
+t_is "$(printf '%s' "$T_OUT" | jq -c '[.snapshot, .cluster, .region, .committed]')" \
+	'["nightly-1","auroradb-cluster","us-west-2",false]' "create --output json: the snapshot as JSON on stdout"
+t_like "$T_ERR" "snapshot nightly-1 of auroradb-cluster is available" "create --output json: the human lines on stderr"
 git checkout -q metadata.json
 
 t_ok "create --commit --push" $ORC snapshot create --region us-west-2 --snapshot nightly-2 --commit --push
