@@ -110,6 +110,7 @@ static int compare(int argc, char **argv)
 	             "print the result as a markdown table (for a job summary)"),
 	    OPT_BOOL(0, "no-progress", &no_progress, "no progress line on stderr"),
 	    OPT_VERBOSE("log the snapshot and connections"),
+	    OPT_QUIET(),
 	    OPT_GROUP("inside the ECS task"),
 	    OPT_STRING(0, "source-secret", &src.secret, "NAME",
 	               "the source from an RDS-shaped secret {username,password,host,port,\n"
@@ -169,7 +170,9 @@ static int compare(int argc, char **argv)
 		o.source_label = src.cluster ? src.cluster : src.secret;
 	if (!dst.url)
 		o.target_label = dst.cluster ? dst.cluster : dst.secret;
-	o.progress = no_progress ? 0 : isatty(STDERR_FILENO) && !log_in_actions() ? 1 : 2;
+	o.progress = no_progress || log_is_quiet()                ? 0
+	             : isatty(STDERR_FILENO) && !log_in_actions() ? 1
+	                                                          : 2;
 	o.progress_seconds = 15;
 	const char *every = getenv("ORC_PROGRESS_SECONDS");
 	if (every && parse_number(every, 0, 86400, &d) == 0)

@@ -179,6 +179,9 @@ t_is "$T_RC" 1 "--jobs 3, split: a change in the last block range is found"
 
 t_run env ORC_PROGRESS_SECONDS=0.001 "$ORC" db compare --source "$SRC" --target "$DST" --jobs 2
 t_like "$T_ERR" "db compare: 5/5 tables, 2402 rows, [0-9]+ rows/s" "progress lines on stderr outside a terminal (tables done / total, rows/s)"
+t_run env ORC_PROGRESS_SECONDS=0.001 "$ORC" db compare --source "$SRC" --target "$DST" --jobs 2 --quiet
+t_unlike "$T_ERR" "rows/s" "--quiet: no progress"
+t_like "$T_OUT" "5 tables" "--quiet: the result is still printed"
 
 # --- one snapshot while writes continue ---------------------------------------------------
 # A session holds t1 locked (and changes it); the compare exports its snapshot, then waits
