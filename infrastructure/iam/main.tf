@@ -266,6 +266,29 @@ data "aws_iam_policy_document" "workflows" {
     actions   = ["rds:ModifyDBClusterSnapshotAttribute", "rds:DescribeDBClusterSnapshotAttributes"]
     resources = ["arn:${local.partition}:rds:${local.arn_tail}:cluster-snapshot:*"]
   }
+  # snapshot share --kms-key copies an aws/rds snapshot re-encrypted with a customer key;
+  # snapshot restore --snapshot ARN copies another account's snapshot here first. Both check
+  # the keys first (DescribeKey, GetKeyPolicy); RDS makes the copy's grant with our rights.
+  statement {
+    sid       = "CopySnapshotsAcrossKeys"
+    actions   = ["rds:CopyDBClusterSnapshot"]
+    resources = ["arn:${local.partition}:rds:*:*:cluster-snapshot:*"]
+  }
+  statement {
+    sid       = "CheckSnapshotKeys"
+    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "LetRdsUseTheCopyKey"
+    actions   = ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["rds.${var.region}.amazonaws.com"]
+    }
+  }
   statement {
     sid = "RestoreThisCluster"
     actions = [

@@ -14,9 +14,9 @@ variable "github_repo" {
 }
 
 variable "workflow_role_environments" {
-  description = "GitHub environments whose jobs may assume the workflow role (the jobs of run-migration.yml and restore-snapshot.yml)"
+  description = "GitHub environments whose jobs may assume the workflow role (the jobs of run-migration.yml, restore-snapshot.yml and compare-databases.yml)"
   type        = list(string)
-  default     = ["run-migration", "restore-snapshot"]
+  default     = ["run-migration", "restore-snapshot", "compare-databases"]
 }
 
 variable "terraform_role_environments" {

@@ -80,6 +80,7 @@ void rds_snapshot_free(rds_snapshot *s)
 	free(s->engine_version);
 	free(s->created);
 	free(s->type);
+	free(s->kms_key_id);
 	rds_tags_free(&s->tags);
 	memset(s, 0, sizeof *s);
 }
@@ -220,6 +221,8 @@ static void read_snapshot(const xmlNode *n, rds_snapshot *s)
 	s->storage_gb = child_long(n, "AllocatedStorage");
 	s->percent = (int)child_long(n, "PercentProgress");
 	read_tags(n, &s->tags);
+	s->encrypted = child_bool(n, "StorageEncrypted");
+	s->kms_key_id = child_text(n, "KmsKeyId");
 }
 
 static int call(aws_client *c, const char *action, const aws_params *p, xmlDocPtr *doc, err *e)
@@ -643,4 +646,29 @@ int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***acc
 	free(attrs);
 	xmlFreeDoc(doc);
 	return 0;
+}
+
+int rds_snapshot_copy(aws_client *c, const char *source, const char *target, const char *kms_key,
+                      const rds_tags *tags, err *e)
+{
+	aws_params p = {0};
+	aws_params_add(&p, "SourceDBClusterSnapshotIdentifier", source);
+	aws_params_add(&p, "TargetDBClusterSnapshotIdentifier", target);
+	if (kms_key)
+		aws_params_add(&p, "KmsKeyId", kms_key);
+	add_tag_params(&p, tags);
+	return simple_call(c, "CopyDBClusterSnapshot", &p, e);
+}
+
+int rds_snapshot_list_shared(aws_client *c, rds_snapshot **out, size_t *n, err *e)
+{
+	aws_params args = {0};
+	aws_params_add(&args, "SnapshotType", "shared");
+	aws_params_add(&args, "IncludeShared", "true");
+	void *list;
+	int rc = describe_all(c, "DescribeDBClusterSnapshots", &args, "DBClusterSnapshot",
+	                      sizeof **out, read_snapshot_item, free_snapshots, &list, n, e);
+	aws_params_free(&args);
+	*out = list;
+	return rc;
 }

@@ -57,6 +57,8 @@ typedef struct rds_snapshot {
 	long storage_gb;
 	int percent; /* PercentProgress */
 	rds_tags tags;
+	int encrypted;    /* StorageEncrypted */
+	char *kms_key_id; /* KmsKeyId, the key's ARN; "" when not encrypted */
 } rds_snapshot;
 
 /* A DB instance of a cluster (Aurora keeps the data in the cluster; instances compute). */
@@ -157,5 +159,13 @@ int rds_snapshot_share(aws_client *c, const char *snapshot_id, const char *accou
 /* The accounts allowed to restore the snapshot (attribute "restore"); NULL-terminated. */
 int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***accounts, size_t *n,
                              err *e);
+
+/* CopyDBClusterSnapshot: source is an identifier or (shared with this account) an ARN;
+ * kms_key (may be NULL: the source's key) re-encrypts the copy; tags tag it. The copy
+ * starts "creating" (or "copying"). */
+int rds_snapshot_copy(aws_client *c, const char *source, const char *target, const char *kms_key,
+                      const rds_tags *tags, err *e);
+/* The manual cluster snapshots other accounts share with this one (SnapshotType shared). */
+int rds_snapshot_list_shared(aws_client *c, rds_snapshot **out, size_t *n, err *e);
 
 #endif

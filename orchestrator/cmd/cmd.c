@@ -19,6 +19,7 @@ const opt_subcommand cmd_commands[] = {
     {"repair", cmd_migrate, "remove failed entries and realign checksums"},
     {"lint", cmd_lint, "find dangerous operations in migrations before they run"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
+    {"db", cmd_db, "compare two databases: row counts and checksums per table"},
     {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
     {"serve", cmd_serve, "the migration service: HTTP API for CI behind a load balancer"},
     {"completion", cmd_completion, "print shell completion for bash or zsh"},

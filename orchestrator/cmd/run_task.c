@@ -17,6 +17,7 @@
 static const char *const usage[] = {
     "orchestrator run-task --region R [--branch B] [--config PATH] [--timeout S]\n"
     "                             [--no-wait] [--verbose]",
+    "orchestrator run-task --region R [options] -- COMMAND [ARG]...",
     NULL,
 };
 
@@ -41,12 +42,15 @@ int cmd_run_task(int argc, char **argv)
 	};
 	const opt_command cmd = {
 	    "orchestrator run-task", usage, options,
+	    "After --, the container command for this run instead of flywayTask.taskCommand (the\n"
+	    "compare-databases workflow runs `orchestrator db compare` in the task this way).\n"
 	    "Exit: the migration container's exit code; 1 when the task stopped without one or\n"
 	    "did not stop in time; 2 usage or configuration; 3 AWS refused."};
 	if (opt_parse(&cmd, &argc, argv, &opt_rc))
 		return opt_rc;
-	if (argc > 1)
-		return opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+	/* Positional arguments (after --) are the container command of this run. */
+	char **command = argc > 1 ? argv + 1 : NULL;
+	size_t ncommand = argc > 1 ? (size_t)(argc - 1) : 0;
 	if (!*o.branch)
 		return opt_error(&cmd, "--branch is empty");
 	if (output == OPT_OUTPUT_JSON)
@@ -79,6 +83,13 @@ int cmd_run_task(int argc, char **argv)
 		r = &cfg->regions[0];
 	} else {
 		err_set(&e, ORC_EUSAGE, "%s has %zu regions: pass --region", path, cfg->nregions);
+	}
+	config_region one;
+	if (r && command) {
+		one = *r;
+		one.task_command = command;
+		one.task_command_len = ncommand;
+		r = &one;
 	}
 	int rc = r ? runtask_run(r, &o, &e) : e.code;
 	if (output == OPT_OUTPUT_JSON) {

@@ -17,6 +17,7 @@
 #include "git/gitops.h"
 #include "snapshot/metadata.h"
 #include "snapshot/restore.h"
+#include "snapshot/share.h"
 #include "snapshot/snapshot.h"
 
 enum { CREATE = 1, RESTORE = 2, LIST = 4, SHARE = 8, ALL = 15 };
@@ -32,7 +33,8 @@ static const struct verb {
      "orchestrator snapshot restore --region R [--snapshot ID] [--keep-old | "
      "--skip-final-snapshot]"},
     {"list", LIST, "orchestrator snapshot list    --region R [--json]"},
-    {"share", SHARE, "orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT"},
+    {"share", SHARE,
+     "orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT [--kms-key KEY]"},
 };
 
 typedef struct opts {
@@ -46,6 +48,7 @@ typedef struct opts {
 	const char *account;
 	const char *requested_by;
 	const char *request_id;
+	const char *kms_key;
 } opts;
 
 /* What every verb needs: options, config, the region's settings, an AWS client. */
@@ -112,7 +115,9 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	     OPT_STRING('s', "snapshot", &snapshot, "ID",
 	                "snapshot identifier (create: default\n"
 	                "<cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
-	                "default the one metadata.json records for the region)")},
+	                "default the one metadata.json records for the region; restore:\n"
+	                "also arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:NAME, a snapshot\n"
+	                "another account shared, copied into this account first)")},
 	    {ALL, OPT_CONFIG(&o->config_path)},
 	    {ALL, OPT_STRING('m', "metadata", &o->metadata_path, "PATH",
 	                     "metadata.json (default ./metadata.json)")},
@@ -127,6 +132,12 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	                       "delete the old cluster without a final snapshot")},
 	    {SHARE, OPT_STRING(0, "account", &o->account, "ID",
 	                       "the 12-digit account allowed to restore it")},
+	    {SHARE | RESTORE,
+	     OPT_STRING(0, "kms-key", &o->kms_key, "KEY",
+	                "share: a customer managed KMS key the account may use; a snapshot\n"
+	                "under aws/rds is copied re-encrypted with it and the copy shared;\n"
+	                "restore: the key of the local copy of another account's snapshot\n"
+	                "(default this account's aws/rds)")},
 	    {CREATE | LIST,
 	     OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
 	                "json: one JSON document on stdout for scripts; text (default)")},
@@ -308,6 +319,20 @@ static int do_restore(ctx *x, err *e)
 	int rc = snapshot_from_metadata(x, e);
 	if (rc)
 		return rc;
+	if (strncmp(x->o.snapshot, "arn:", 4) == 0) {
+		/* Another account's snapshot: restore a copy of our own (snapshot/share.h). */
+		char *local = NULL;
+		if ((rc = share_import(x->aws, x->o.snapshot, x->o.kms_key, x->o.timeout,
+		                       x->o.requested_by, x->o.request_id, &local, e)))
+			return rc;
+		free(x->o.snapshot);
+		x->o.snapshot = local;
+	} else if (x->o.kms_key) {
+		return err_set(e, ORC_EUSAGE,
+		               "snapshot restore: --kms-key applies to a snapshot given by ARN "
+		               "(another account's), not to %s",
+		               x->o.snapshot);
+	}
 	const config_region *r = x->region;
 	if (r->v1_max_capacity > 0 && r->v2_max_capacity > 0)
 		return err_set(e, ORC_EUSAGE,
@@ -431,12 +456,28 @@ static int do_share(ctx *x, err *e)
 	int rc = snapshot_from_metadata(x, e);
 	if (rc)
 		return rc;
-	int already;
-	if ((rc = snapshot_share(x->aws, x->o.snapshot, x->o.account, &already, e)))
-		return rc;
-	log_info("snapshot %s: account %s %s restore it", x->o.snapshot, x->o.account,
-	         already ? "could already" : "may now");
-	return 0;
+	share_opts so = {.snapshot = x->o.snapshot,
+	                 .account = x->o.account,
+	                 .kms_key = x->o.kms_key,
+	                 .timeout = x->o.timeout,
+	                 .requested_by = x->o.requested_by,
+	                 .request_id = x->o.request_id};
+	share_result r = {0};
+	buf policy = BUF_INIT;
+	rc = share_run(x->aws, &so, &r, &policy, e);
+	if (policy.len)
+		log_info("%s", buf_cstr(&policy));
+	buf_free(&policy);
+	if (rc == 0) {
+		log_info("snapshot %s: account %s %s restore it%s", r.id, x->o.account,
+		         r.already ? "could already" : "may now",
+		         r.copied ? " (a copy re-encrypted with --kms-key)" : "");
+		log_info("in account %s: orchestrator snapshot restore --region %s --snapshot %s",
+		         x->o.account, aws_client_region(x->aws), r.arn);
+		log_gha_output("shared_snapshot", r.arn);
+	}
+	share_result_free(&r);
+	return rc;
 }
 
 static int run(int argc, char **argv)

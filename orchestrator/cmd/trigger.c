@@ -21,13 +21,15 @@
 
 static const char *const usage[] = {
     "trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
+    "                        [--source DB --target DB]\n"
     "                        [--config PATH] [--dry-run] [--verbose]",
     "trigger_workflow --list-events   (verbs and payload keys, as JSON)",
     "trigger_workflow --version",
     NULL,
 };
 
-static const unsigned key_bits[] = {OP_REGION, OP_BRANCH, OP_SNAPSHOT, OP_FOLDER};
+static const unsigned key_bits[] = {OP_REGION, OP_BRANCH, OP_SNAPSHOT,
+                                    OP_FOLDER, OP_SOURCE, OP_TARGET};
 
 /* The help's closing text: where the token comes from, then every verb and its flags. */
 static char *help_footer(void)
@@ -97,6 +99,7 @@ struct request {
 	char *branch;
 	char *snapshot;
 	char *folder;
+	char *source, *target;
 	int dry_run;
 	const char *config_path;
 };
@@ -165,6 +168,24 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 		int rc = choose(&rq->folder, "folder", "--folder", names, n, e);
 		config_free_list(names);
 		if (rc || (rc = trigger_check_folder(root, rq->folder, e)))
+			return rc;
+	}
+	if (keys & OP_SOURCE) {
+		if (!rq->source)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "missing --source (cluster:NAME, secret:NAME or a cluster NAME)");
+		int rc = trigger_check_database("--source", rq->source, e);
+		if (rc)
+			return rc;
+	}
+	if (keys & OP_TARGET) {
+		if (!rq->target)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "missing --target (cluster:NAME, secret:NAME or a cluster NAME)");
+		int rc = trigger_check_database("--target", rq->target, e);
+		if (rc)
 			return rc;
 	}
 	if ((keys & OP_SNAPSHOT) && rq->snapshot)
@@ -275,7 +296,14 @@ static int send_events(const struct request *rq, const config *c, cJSON *results
 	for (size_t i = 0; i < nevents && rc == 0; i++) {
 		const char *region = all ? c->regions[i].name : rq->region;
 		char *id = trigger_request_id();
-		trigger_values v = {region, rq->branch, rq->snapshot, rq->folder, who, id};
+		trigger_values v = {.region = region,
+		                    .branch = rq->branch,
+		                    .snapshot = rq->snapshot,
+		                    .folder = rq->folder,
+		                    .requested_by = who,
+		                    .request_id = id,
+		                    .source = rq->source,
+		                    .target = rq->target};
 		cJSON *payload = trigger_payload(op, &v);
 		cJSON *item = NULL;
 		if (results) {
@@ -332,6 +360,7 @@ int cmd_trigger(int argc, char **argv)
 	char *root = NULL;
 	config_problems problems = {NULL, 0};
 	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
+	const char *source = NULL, *target = NULL;
 	int list = 0, version = 0, output = OPT_OUTPUT_TEXT, rc = 0;
 	cJSON *results = NULL;
 	const opt_option options[] = {
@@ -341,7 +370,11 @@ int cmd_trigger(int argc, char **argv)
 	    OPT_STRING('f', "folder", &folder, "F",
 	               "folder of infrastructure/ (deploy-/destroy-infrastructure)"),
 	    OPT_STRING('s', "snapshot", &snapshot, "ID",
-	               "RDS snapshot identifier (create-/restore-snapshot; optional)"),
+	               "RDS snapshot identifier (create-/restore-snapshot; optional); restore:\n"
+	               "also a cluster snapshot ARN another account shared"),
+	    OPT_STRING(0, "source", &source, "DB",
+	               "compare-databases: cluster:NAME, secret:NAME or a cluster NAME"),
+	    OPT_STRING(0, "target", &target, "DB", "compare-databases: the other database"),
 	    OPT_CONFIG(&rq.config_path),
 	    OPT_BOOL('n', "dry-run", &rq.dry_run, "print the request instead of sending it"),
 	    OPT_BOOL(0, "list-events", &list, "the verbs and their payload keys, as JSON"),
@@ -365,6 +398,8 @@ int cmd_trigger(int argc, char **argv)
 	rq.branch = branch ? xstrdup(branch) : NULL;
 	rq.folder = folder ? xstrdup(folder) : NULL;
 	rq.snapshot = snapshot ? xstrdup(snapshot) : NULL;
+	rq.source = source ? xstrdup(source) : NULL;
+	rq.target = target ? xstrdup(target) : NULL;
 	if (version) {
 		log_info("%s %s", cmd.name, ORC_VERSION);
 		goto out;
@@ -439,7 +474,7 @@ int cmd_trigger(int argc, char **argv)
 	}
 
 	/* A flag the verb does not carry is a mistake worth stopping for. */
-	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
+	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder, rq.source, rq.target};
 	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
 		if (given[k] && !(rq.op->keys & key_bits[k])) {
 			rc = opt_error(&cmd, "--%s does not apply to %s",
@@ -496,6 +531,8 @@ out:
 	free(rq.branch);
 	free(rq.snapshot);
 	free(rq.folder);
+	free(rq.source);
+	free(rq.target);
 	free(root);
 	config_free(c);
 	return rc;

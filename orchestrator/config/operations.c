@@ -53,6 +53,9 @@ static const config_operation operations[] = {
     {"destroy-infrastructure", "destroy_infrastructure", "terraform destroy one folder",
      OP_REGION | OP_FOLDER, needs_terraform},
     {"build-image", "build_image", "build and push the migration image", 0, needs_build_image},
+    {"compare-databases", "compare_databases",
+     "compare two databases table by table (ECS task: db compare)",
+     OP_REGION | OP_SOURCE | OP_TARGET, needs_run_migration},
 };
 
 const config_operation *config_operations(size_t *n)
@@ -76,6 +79,8 @@ const char *config_operation_key_name(unsigned bit)
 	case OP_BRANCH: return "branch";
 	case OP_SNAPSHOT: return "snapshot";
 	case OP_FOLDER: return "folder";
+	case OP_SOURCE: return "source";
+	case OP_TARGET: return "target";
 	}
 	return NULL;
 }

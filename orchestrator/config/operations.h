@@ -19,6 +19,8 @@ enum {
 	OP_BRANCH = 1 << 1,
 	OP_SNAPSHOT = 1 << 2, /* optional: omitted when the user gives none */
 	OP_FOLDER = 1 << 3,
+	OP_SOURCE = 1 << 4, /* a database by name: cluster:NAME, secret:NAME or NAME (cluster) */
+	OP_TARGET = 1 << 5,
 };
 
 typedef struct config_operation {
@@ -35,7 +37,8 @@ typedef struct config_operation {
 const config_operation *config_operations(size_t *n);
 /* By verb or alias; NULL when unknown. */
 const config_operation *config_operation_find(const char *name);
-/* The payload key name of one OP_* bit ("region", "branch", "snapshot", "folder"). */
+/* The payload key name of one OP_* bit ("region", "branch", "snapshot", "folder",
+ * "source", "target"). */
 const char *config_operation_key_name(unsigned bit);
 
 /*

@@ -92,6 +92,11 @@ static void register_url_secrets(const char *url)
 
 int conn_open(const char *url, PGconn **out, err *e)
 {
+	return conn_open_as(url, "--url", out, e);
+}
+
+int conn_open_as(const char *url, const char *label, PGconn **out, err *e)
+{
 	const char *keys[3] = {0}, *vals[3] = {0};
 	int k = 0;
 	if (url && *url) {
@@ -109,10 +114,11 @@ int conn_open(const char *url, PGconn **out, err *e)
 			PQfreemem(perr);
 			return err_set(
 			    e, ORC_EUSAGE,
-			    "--url: not a PostgreSQL connection string or URI (libpq cannot "
+			    "%s: not a PostgreSQL connection string or URI (libpq cannot "
 			    "parse it; write postgresql://USER:PASSWORD@HOST:PORT/DB with "
 			    "%%XX for reserved characters in the password and [ ] around an "
-			    "IPv6 host, or key=value pairs)");
+			    "IPv6 host, or key=value pairs)",
+			    label);
 		}
 		for (PQconninfoOption *o = opts; o->keyword; o++)
 			if (o->val && strcmp(o->keyword, "password") == 0)
@@ -130,9 +136,11 @@ int conn_open(const char *url, PGconn **out, err *e)
 			buf_truncate(&m, m.len - 1);
 		buf_replace_all(&m, "\n", "; ");
 		log_redact(&m);
+		/* conn_open keeps its message; other options name themselves first */
+		int named = strcmp(label, "--url") != 0;
 		err_set(e, ORC_EREMOTE,
-		        "cannot connect to PostgreSQL: %s; check --url or the PG* variables",
-		        buf_cstr(&m));
+		        "%s%scannot connect to PostgreSQL: %s; check %s or the PG* variables",
+		        named ? label : "", named ? ": " : "", buf_cstr(&m), label);
 		buf_free(&m);
 		PQfinish(c);
 		return ORC_EREMOTE;

@@ -16,6 +16,8 @@
 
 /* Connects; url may be NULL. On failure ORC_EREMOTE with libpq's reason. */
 int conn_open(const char *url, PGconn **out, err *e);
+/* The same, naming the option the URL came from ("--source") in errors. */
+int conn_open_as(const char *url, const char *label, PGconn **out, err *e);
 /* Runs one command without parameters; fails unless it returns COMMAND_OK or TUPLES_OK.
  * On success *res (when res is non-NULL) holds the result for the caller to PQclear. */
 int conn_exec(PGconn *c, const char *sql, PGresult **res, err *e);

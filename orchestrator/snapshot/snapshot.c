@@ -169,6 +169,12 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id, const ch
 	return wait_available(c, id, timeout, out, e);
 }
 
+int snapshot_wait(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e)
+{
+	memset(out, 0, sizeof *out);
+	return wait_available(c, id, timeout, out, e);
+}
+
 static int newest_first(const void *a, const void *b)
 {
 	const rds_snapshot *x = a, *y = b;

@@ -31,6 +31,9 @@ void snapshot_lowercase(char *id);
 int snapshot_create(aws_client *c, const char *cluster, const char *id, const char *requested_by,
                     const char *request_id, int timeout, rds_snapshot *out, err *e);
 
+/* Waits (backoff, timeout seconds) until snapshot id is available; *out gets it. */
+int snapshot_wait(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e);
+
 /* The cluster's snapshots, newest first. */
 int snapshot_list(aws_client *c, const char *cluster, rds_snapshot **out, size_t *n, err *e);
 

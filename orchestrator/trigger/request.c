@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "trigger/trigger.h"
+#include "snapshot/share.h"
 
 int trigger_check_branch(const char *branch, err *e)
 {
@@ -33,6 +34,18 @@ int trigger_check_branch(const char *branch, err *e)
 
 int trigger_check_snapshot(const char *id, err *e)
 {
+	if (strncmp(id, "arn:", 4) == 0) {
+		char *region, *account, *name;
+		if (!share_parse_arn(id, &region, &account, &name))
+			return err_set(e, ORC_EUSAGE,
+			               "--snapshot \"%.120s\": not an RDS cluster snapshot ARN "
+			               "(arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:NAME)",
+			               id);
+		free(region);
+		free(account);
+		free(name);
+		return 0;
+	}
 	size_t len = strlen(id);
 	const char *why = NULL;
 	if (len == 0 || len > 255)
@@ -50,6 +63,30 @@ int trigger_check_snapshot(const char *id, err *e)
 		return err_set(e, ORC_EUSAGE,
 		               "--snapshot \"%.80s\": not a valid RDS snapshot identifier: %s", id,
 		               why);
+	return 0;
+}
+
+int trigger_check_database(const char *flag, const char *ref, err *e)
+{
+	const char *name = ref;
+	if (strncmp(ref, "cluster:", 8) == 0)
+		name = ref + 8;
+	else if (strncmp(ref, "secret:", 7) == 0)
+		name = ref + 7;
+	size_t len = strlen(name);
+	int ok = len > 0 && len <= 512 && isalnum((unsigned char)name[0]);
+	/* Secrets Manager names: letters, digits and /_+=.@-; cluster identifiers are a subset.
+	 * No ':' past the kind, so neither a URL nor user:password@host gets through. */
+	for (const char *p = name; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || strchr("/_+=.@-", *p);
+	/* The value itself is not repeated: it may be a URL with a password in it. */
+	if (!ok)
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "%s: not a database name: give cluster:NAME (a DB cluster identifier), "
+		    "secret:NAME (a Secrets Manager secret) or a bare cluster NAME; never a "
+		    "URL or a password",
+		    flag);
 	return 0;
 }
 
@@ -111,6 +148,10 @@ cJSON *trigger_payload(const config_operation *op, const trigger_values *v)
 		cJSON_AddStringToObject(p, "snapshot", v->snapshot);
 	if (op->keys & OP_FOLDER)
 		cJSON_AddStringToObject(p, "folder", v->folder);
+	if (op->keys & OP_SOURCE)
+		cJSON_AddStringToObject(p, "source", v->source);
+	if (op->keys & OP_TARGET)
+		cJSON_AddStringToObject(p, "target", v->target);
 	cJSON_AddStringToObject(p, "requested_by", v->requested_by);
 	cJSON_AddStringToObject(p, "request_id", v->request_id);
 	return p;

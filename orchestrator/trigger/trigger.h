@@ -25,13 +25,17 @@ typedef struct trigger_values {
 	const char *folder;
 	const char *requested_by;
 	const char *request_id;
+	const char *source, *target; /* compare-databases */
 } trigger_values;
 
 /* A branch name git accepts (git_reference_name_is_valid on refs/heads/NAME). */
 int trigger_check_branch(const char *branch, err *e);
 /* An RDS snapshot identifier: letter first; letters, digits, single hyphens; at most 255;
- * no trailing hyphen. */
+ * no trailing hyphen. Or an RDS cluster snapshot ARN (another account's, for a restore). */
 int trigger_check_snapshot(const char *id, err *e);
+/* A database named for compare-databases (flag: "--source"/"--target"): cluster:NAME,
+ * secret:NAME or a bare cluster NAME; never a URL or anything holding a password. */
+int trigger_check_database(const char *flag, const char *ref, err *e);
 /* A folder name that exists as root/infrastructure/NAME. */
 int trigger_check_folder(const char *root, const char *folder, err *e);
 

@@ -27,7 +27,7 @@ t_like "$T_ERR" "dry run: nothing was sent" "trigger: the human line is on stder
 t_run "$ORC" trigger run-migration --region us-west-2 --branch main --dry-run --json
 jq_is "$T_OUT" '.requests[0].body.event_type' '"run-migration"' "trigger --json is the same as --output json"
 t_run "$ORC" trigger --list-events --json
-jq_is "$T_OUT" 'keys | length' '7' "trigger --list-events stays JSON on stdout"
+jq_is "$T_OUT" 'keys | length' '8' "trigger --list-events stays JSON on stdout"
 
 t_run "$ORC" config check --output json
 t_is "$T_RC" 0 "config check --output json: exit 0"

@@ -28,12 +28,14 @@ static void test_find(void **state)
 	(void)state;
 	size_t n;
 	config_operations(&n);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	assert_ptr_equal(config_operation_find("run_migration"),
 	                 config_operation_find("run-migration"));
 	assert_null(config_operation_find("run-migrations"));
 	assert_int_equal(config_operation_find("deploy-infrastructure")->keys,
 	                 OP_REGION | OP_FOLDER);
+	assert_int_equal(config_operation_find("compare_databases")->keys,
+	                 OP_REGION | OP_SOURCE | OP_TARGET);
 }
 
 static void test_needs(void **state)

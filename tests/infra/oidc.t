@@ -48,14 +48,14 @@ tfcon() { # EXPR [ARG...]: terraform console on the copy with the region's tfvar
 }
 t_ok "terraform init of variables.tf + oidc.tf (local module, no provider)" terraform -chdir="$m" init -input=false -backend=false
 t_run tfcon 'jsonencode(module.workflow_subjects.subjects)'
-t_is "$T_OUT" '"[\"repo:acme/db:environment:run-migration\",\"repo:acme/db:environment:restore-snapshot\",\"repo:acme/db:ref:refs/heads/main\"]"' \
-	"the workflow role trusts run-migration, restore-snapshot and main, nothing else"
+t_is "$T_OUT" '"[\"repo:acme/db:environment:run-migration\",\"repo:acme/db:environment:restore-snapshot\",\"repo:acme/db:environment:compare-databases\",\"repo:acme/db:ref:refs/heads/main\"]"' \
+	"the workflow role trusts run-migration, restore-snapshot, compare-databases and main, nothing else"
 t_run tfcon 'jsonencode(module.terraform_subjects.subjects)'
 t_is "$T_OUT" '"[\"repo:acme/db:environment:deploy-infrastructure\",\"repo:acme/db:environment:destroy-infrastructure\",\"repo:acme/db:ref:refs/heads/main\"]"' \
 	"the Terraform role trusts deploy-infrastructure, destroy-infrastructure and main, nothing else"
 t_run tfcon 'jsonencode(module.workflow_subjects.subjects)' -var 'github_branches=["trunk"]' \
 	-var 'github_subjects=["repo:acme/db:ref:refs/heads/release/*"]'
-t_is "$T_OUT" '"[\"repo:acme/db:environment:run-migration\",\"repo:acme/db:environment:restore-snapshot\",\"repo:acme/db:ref:refs/heads/trunk\",\"repo:acme/db:ref:refs/heads/release/*\"]"' \
+t_is "$T_OUT" '"[\"repo:acme/db:environment:run-migration\",\"repo:acme/db:environment:restore-snapshot\",\"repo:acme/db:environment:compare-databases\",\"repo:acme/db:ref:refs/heads/trunk\",\"repo:acme/db:ref:refs/heads/release/*\"]"' \
 	"github_branches and github_subjects widen it on purpose"
 t_run tfcon 'jsonencode(module.workflow_subjects.subjects)' -var 'workflow_role_environments=["*"]'
 t_unlike "$T_OUT" "repo:acme" "a wildcard environment is refused: no subject comes out"

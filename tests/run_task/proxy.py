@@ -33,6 +33,8 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
                                       "stoppedReason": .., "reason": ..}  (applied once
                                       the task is STOPPED, to every container)
                     "RunTask": {"failures": [...]}   (tasks emptied)
+                    "DescribeKey": {"KeyManager": {"<key id>": "AWS"}}  (moto makes every
+                                      key CUSTOMER; this stands in for aws/rds)
 """
 import calendar
 import email.utils
@@ -273,6 +275,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if suffix == "RunTask":
                 doc["tasks"] = []
                 doc["failures"] = patch.get("failures", [])
+            elif suffix == "DescribeKey":
+                m = doc.get("KeyMetadata", {})
+                m["KeyManager"] = patch.get("KeyManager", {}).get(m.get("KeyId"), m.get("KeyManager"))
             elif suffix == "DescribeTasks":
                 for t in doc.get("tasks", []):
                     if t.get("lastStatus") != "STOPPED":

@@ -110,7 +110,7 @@ t_like "$T_ERR" "missing --folder" "missing --folder named"
 t_run "$ORC" trigger --list-events
 t_is "$T_RC" 0 "--list-events exits 0"
 t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d), d["deploy-infrastructure"]["payload"], d["run-migration"]["alias"])')" \
-	"7 ['region', 'folder', 'requested_by', 'request_id'] run_migration" "--list-events: seven verbs with payload keys and aliases"
+	"8 ['region', 'folder', 'requested_by', 'request_id'] run_migration" "--list-events: eight verbs with payload keys and aliases"
 
 # A broken config.json stops the request with its problems.
 printf '{"githubOwner": "acme", "githubRepoo": "db"}' >"$T_TMP/bad.json"

@@ -26,6 +26,8 @@ for verb in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.arg
 		branch) args+=(--branch main) ;;
 		snapshot) args+=(--snapshot snap-1) ;;
 		folder) args+=(--folder network) ;;
+		source) args+=(--source cluster:old-db) ;;
+		target) args+=(--target secret:prod/db) ;;
 		esac
 	done
 	t_run "$ORC" trigger "$verb" "${args[@]}" --config "$proj/config.json" --dry-run
