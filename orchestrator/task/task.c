@@ -145,15 +145,6 @@ int task_resolve_url(task *t, const char *git_url, const char *config_path, err 
 	return rc;
 }
 
-static int is_ssh_url(const char *url)
-{
-	if (strncmp(url, "ssh://", 6) == 0 || strncmp(url, "git+ssh://", 10) == 0)
-		return 1;
-	/* scp-like user@host:path has a colon before any slash and no scheme. */
-	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
-	return colon && !strstr(url, "://") && (!slash || colon < slash);
-}
-
 int task_clone(task *t, err *e)
 {
 	gitops_clone_auth auth = {0};
@@ -167,12 +158,12 @@ int task_clone(task *t, err *e)
 		               "task_resolve_url first)");
 	auth.known_hosts =
 	    env("REPOSITORY_KNOWN_HOSTS") ? env("REPOSITORY_KNOWN_HOSTS") : TASK_KNOWN_HOSTS;
-	if (is_ssh_url(t->url) && env("REPOSITORY_DEPLOY_KEY_SECRET")) {
+	if (gitops_url_is_ssh(t->url) && env("REPOSITORY_DEPLOY_KEY_SECRET")) {
 		if ((rc = aws(t, &c, e)) ||
 		    (rc = secrets_get_ref(c, env("REPOSITORY_DEPLOY_KEY_SECRET"), &key, e)))
 			return err_prefix(e, "REPOSITORY_DEPLOY_KEY_SECRET");
 		auth.ssh_key = key;
-	} else if (!is_ssh_url(t->url) && env("REPOSITORY_TOKEN_SECRET")) {
+	} else if (!gitops_url_is_ssh(t->url) && env("REPOSITORY_TOKEN_SECRET")) {
 		if ((rc = aws(t, &c, e)) ||
 		    (rc = secrets_get_ref(c, env("REPOSITORY_TOKEN_SECRET"), &token, e)))
 			return err_prefix(e, "REPOSITORY_TOKEN_SECRET");

@@ -28,6 +28,9 @@ FEATURE_SHA=$(git -C "$src" rev-parse HEAD)
 git -C "$src" checkout -qb broken
 printf 'CREATE TABLE ok3 (id int);\nSELECT 1/0;\n' >"$src/sql/V3__broken.sql"
 git -C "$src" add -A && git -C "$src" commit -qm V3
+# main moves on by two commits, so that a shallow clone (one commit) differs from main's history
+git -C "$src" checkout -q main && git -C "$src" commit -q --allow-empty -m "main: 2" &&
+	git -C "$src" commit -q --allow-empty -m "main: 3" && git -C "$src" checkout -q broken
 git clone -q --bare "$src" "$T_TMP/repos/app.git"
 REPO=$T_TMP/repos/app.git
 
@@ -253,6 +256,20 @@ t_is "$T_RC" 3 "HTTPS with an untrusted certificate: exit 3"
 t_like "$T_ERR" "TLS certificate of localhost is not trusted" "untrusted certificate: says so"
 t_is "$(tail -n +$((https_mark + 1)) "$T_TMP/https.log")" "" "untrusted certificate: no request reached the server"
 
+# 6b'. the fetch is shallow where the linked libgit2 can (1.7+ over HTTP(S)): the clone
+#      holds one commit, counted in the clone by --verbose; before 1.7, main's history.
+GIT2_MINOR=$(ldd "$ORC" | sed -nE 's/.*libgit2\.so\.1\.([0-9]+).*/\1/p' | head -1)
+MAIN_COMMITS=$(git -C "$REPO" rev-list --count main)
+want_http=$MAIN_COMMITS want_ssh=$MAIN_COMMITS
+[ "${GIT2_MINOR:-0}" -ge 7 ] && want_http=1
+[ "${GIT2_MINOR:-0}" -ge 9 ] && want_ssh=1
+newdb appdb_shallow
+t_run env DB_NAME=appdb_shallow "$ORC" migrate --git-branch main --verbose \
+	--git-url "http://x-access-token:$GIT_TOKEN@127.0.0.1:$HTTP_PORT/app.git" --db-secret app/db
+t_is "$T_RC" 0 "HTTP, --verbose: exit 0"
+t_like "$T_ERR$T_OUT" "branch main into .*: $want_http commits? fetched" \
+	"HTTP with libgit2 1.${GIT2_MINOR:-?}: $want_http commit(s) of main's $MAIN_COMMITS in the clone"
+
 # 6c. a token written into the URL works and is redacted like a secret
 t_run env DB_NAME=appdb_https "$ORC" migrate --git-branch feature \
 	--git-url "http://x-access-token:$GIT_TOKEN@127.0.0.1:$HTTP_PORT/app.git" --db-secret app/db \
@@ -286,6 +303,12 @@ t_is "$T_RC" 0 "SSH + deploy key + known host: exit 0"
 t_like "$T_OUT" "commit $(git -C "$src" rev-parse main)" "SSH: main's SHA printed"
 no_secret_in_output "SSH"
 clone_removed "SSH"
+newdb appdb_ssh_v
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts" \
+	REPOSITORY_URL="$SSH_URL" DB_NAME=appdb_ssh_v "$ORC" migrate --git-branch main --db-secret app/db --verbose
+t_is "$T_RC" 0 "SSH, --verbose: exit 0"
+t_like "$T_ERR$T_OUT" "branch main into .*: $want_ssh commits? fetched" \
+	"SSH with libgit2 1.${GIT2_MINOR:-?}: $want_ssh commit(s) of main's $MAIN_COMMITS in the clone (shallow from 1.9)"
 
 # 10. the host key differs from known_hosts: refused before authenticating
 sshd_mark=$(wc -l <"$T_TMP/sshd.log")
