@@ -27,7 +27,8 @@ TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 DEPSTAMP  := $(BUILD)/.deps-ok
 TESTSTAMP := $(BUILD)/.test-deps-ok
 
-.PHONY: all deps test-deps test asan docs bench clean format
+.PHONY: all deps test-deps test asan docs bench clean format FORCE
+FORCE:
 all: $(BIN)
 
 deps:
@@ -38,7 +39,14 @@ $(DEPSTAMP): mk/deps.sh
 	@sh mk/deps.sh build
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c | $(DEPSTAMP)
+# The versions of the libraries built against: a new libgit2 (bookworm-backports) or any
+# other upgrade rebuilds every object, since -MMD does not track system headers.
+LIBVERSIONS := $(BUILD)/.lib-versions
+$(LIBVERSIONS): $(DEPSTAMP) FORCE
+	@v=$$(pkg-config --modversion $(PKGS) | tr '\n' ' '); \
+	 [ "$$v" = "$$(cat $@ 2>/dev/null)" ] || echo "$$v" >$@
+
+$(BUILD)/%.o: %.c $(LIBVERSIONS) | $(DEPSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -103,8 +103,8 @@ static void test_same_tree_and_sha_as_a_clone(void **state)
 		buf_printf(&url, urls[i], root);
 		buf_printf(&dir, "%s/out%zu", root, i);
 		buf_clear(&sha);
-		int rc = gitops_clone_branch(buf_cstr(&url), "feature", buf_cstr(&dir), NULL, &sha,
-		                             &e);
+		int rc =
+		    gitops_clone_branch(buf_cstr(&url), "feature", buf_cstr(&dir), NULL, &sha, &e);
 		if (rc)
 			fail_msg("%s: %s", buf_cstr(&url), e.msg);
 		assert_string_equal(buf_cstr(&sha), buf_cstr(&want));
@@ -133,17 +133,18 @@ static void test_unknown_branch_and_not_a_repository(void **state)
 	buf url = BUF_INIT, dir = BUF_INIT;
 	buf_printf(&url, "file://%s/bare.git", root);
 	buf_printf(&dir, "%s/nobranch", root);
-	assert_int_equal(gitops_clone_branch(buf_cstr(&url), "nope", buf_cstr(&dir), NULL, NULL, &e),
-	                 ORC_EREMOTE);
+	assert_int_equal(
+	    gitops_clone_branch(buf_cstr(&url), "nope", buf_cstr(&dir), NULL, NULL, &e),
+	    ORC_EREMOTE);
 	assert_non_null(strstr(e.msg, "branch 'nope' not found"));
 	assert_non_null(strstr(e.msg, "feature"));
 	assert_non_null(strstr(e.msg, "main"));
 	assert_int_equal(run("test ! -e '%s'", buf_cstr(&dir)), 0);
 
 	err_clear(&e);
-	assert_int_equal(gitops_clone_branch(buf_cstr(&url), "bad..name", buf_cstr(&dir), NULL,
-	                                     NULL, &e),
-	                 ORC_EUSAGE);
+	assert_int_equal(
+	    gitops_clone_branch(buf_cstr(&url), "bad..name", buf_cstr(&dir), NULL, NULL, &e),
+	    ORC_EUSAGE);
 
 	err_clear(&e);
 	buf_clear(&url);
