@@ -58,6 +58,12 @@ db_secret_json() { # user password host port dbname
 }
 secret app/db "$(db_secret_json app_owner "$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
 secret app/db-wrong-password "$(db_secret_json app_owner "not-$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
+# The same database as a connection URL (the form Atlas's ECS guide stores), and bad shapes.
+DB_PASSWORD_URL=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$DB_PASSWORD")
+secret app/db-url "postgres://app_owner:$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url?sslmode=disable&connect_timeout=10"
+secret app/db-url-default "postgresql://app_owner:$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url"
+secret app/db-url-bad "postgres://app_owner:bad%zz$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url"
+secret app/db-garbage "not json, not a URL $DB_PASSWORD"
 # What RDS itself writes for a cluster with a managed master password: username and
 # password only, named rds!cluster-<id>, passed by ARN (the Terraform does so).
 MASTER_ARN=$(moto_aws secretsmanager create-secret --name 'rds!cluster-0f3a9c' --query ARN --output text \
@@ -447,6 +453,31 @@ t_like "$T_OUT" "commit $FEATURE_SHA" "... and migrated the feature branch"
 t_is "$(psqlsock -d appdb_cluster -Atc "SELECT max(version) FROM flyway_schema_history WHERE success")" 2 \
 	"... into the database the cluster names"
 no_secret_in_output "after the restore"
+
+# 15b. a secret whose value is a connection URL (Atlas's ECS guide stores it so): the same
+#      redaction, the URL's own sslmode kept, the TLS default when it names none
+SECRETS+=("$DB_PASSWORD_URL")
+newdb appdb_url
+t_run env -u PGSSLMODE "$ORC" migrate --git-branch feature --git-url "file://$REPO" --db-secret app/db-url \
+	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 0 "URL-shaped DB secret (percent-encoded password, sslmode=disable in the URL): exit 0"
+t_is "$(psqlsock -d appdb_url -Atc "SELECT count(*) FROM flyway_schema_history WHERE success")" 2 \
+	"... migrated the database the URL names"
+no_secret_in_output "URL-shaped secret"
+t_run env -u PGSSLMODE PGSSLROOTCERT="$T_TMP/no-bundle.pem" "$ORC" migrate --git-branch main \
+	--git-url "file://$REPO" --db-secret app/db-url-default
+t_is "$T_RC" 2 "URL secret without sslmode: the verify-full default applies (no CA bundle: exit 2)"
+t_like "$T_ERR" "no-bundle.pem.*sslmode=verify-full" "... and says which bundle is missing"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/db-url-bad
+t_is "$T_RC" 2 "a malformed URL secret: exit 2"
+t_like "$T_ERR" "app/db-url-bad.*postgres:// URL that libpq cannot parse" "... names the secret and the problem"
+one_line_error "malformed URL secret"
+t_unlike "$T_ERR" "bad%zz|app_owner:" "... without echoing the value"
+no_secret_in_output "malformed URL secret"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/db-garbage
+t_is "$T_RC" 2 "a secret neither JSON nor URL: exit 2"
+t_like "$T_ERR" "neither a JSON object .* nor a postgres:// URL" "... says what shapes it takes"
+no_secret_in_output "secret neither JSON nor URL"
 
 # 16. usage errors
 t_run "$ORC" migrate --git-url "file://$REPO"
