@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "aws/internal.h"
-#include "cmd/cmd.h"
+#include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
 

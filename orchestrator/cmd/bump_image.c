@@ -7,7 +7,6 @@
  * were. The same version twice changes nothing and makes no second commit. A push refused
  * because the branch moved on is retried on top of the remote's tip.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,26 +16,15 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "git/gitops.h"
 
 #define VAR "app_version"
 #define PUSH_ATTEMPTS 3
 
-static const char usage[] =
-    "usage: orchestrator bump-image --version V [--config PATH] [--commit] [--push]\n"
-    "  -v, --version V    the migration image tag to deploy (a Docker tag: letters, digits,\n"
-    "                     _ . -, at most 128, not starting with . or -)\n"
-    "  -c, --config PATH  config.json (default: config.json); its regions are bumped in\n"
-    "                     infrastructure/migration-task/var-files/<region>.tfvars beside it\n"
-    "      --commit       commit the changed files as gitbotName <gitbotEmail>\n"
-    "      --push         push that commit to origin (implies --commit; token: $GITHUB_TOKEN)\n"
-    "Exit 0 done (also when nothing changed), 1 commit or push failed, 2 usage or config\n"
-    "error, 3 the remote refused.\n";
-
-static const struct option options[] = {
-    {"version", required_argument, NULL, 'v'}, {"config", required_argument, NULL, 'c'},
-    {"commit", no_argument, NULL, 'C'},        {"push", no_argument, NULL, 'P'},
-    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+static const char *const usage[] = {
+    "orchestrator bump-image --version V [--config PATH] [--commit] [--push]",
+    NULL,
 };
 
 /* Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. It also keeps the value a
@@ -140,30 +128,39 @@ static int commit(struct bump *b, int *committed, buf *sha, err *e)
 int cmd_bump_image(int argc, char **argv)
 {
 	const char *version = NULL, *path = CONFIG_DEFAULT_PATH;
-	int do_commit = 0, do_push = 0, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "v:c:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'v': version = optarg; break;
-		case 'c': path = optarg; break;
-		case 'C': do_commit = 1; break;
-		case 'P': do_push = do_commit = 1; break;
-		case 'h': log_info("%s", usage); return 0;
-		default:
-			return cmd_usage_error(usage,
-			                       "bump-image: unknown option or missing value");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "bump-image: unexpected argument \"%s\"",
-		                       argv[optind]);
+	int do_commit = 0, do_push = 0, opt_rc;
+	const opt_option options[] = {
+	    OPT_STRING(0, "version", &version, "V",
+	               "the migration image tag to deploy (a Docker tag: letters, digits,\n"
+	               "_ . -, at most 128, not starting with . or -)"),
+	    OPT_STRING('c', "config", &path, "PATH",
+	               "config.json (default: config.json); its regions are bumped in\n"
+	               "infrastructure/migration-task/var-files/<region>.tfvars beside it"),
+	    OPT_BOOL(0, "commit", &do_commit,
+	             "commit the changed files as gitbotName <gitbotEmail>"),
+	    OPT_BOOL(0, "push", &do_push,
+	             "push that commit to origin (implies --commit; token: $GITHUB_TOKEN)"),
+	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_QUIET(),
+	    OPT_END(),
+	};
+	const opt_command cmd = {
+	    "orchestrator bump-image", usage, options,
+	    "Exit 0 done (also when nothing changed), 1 commit or push failed, 2 usage or config\n"
+	    "error, 3 the remote refused."};
+	if (opt_parse(&cmd, &argc, argv, &opt_rc))
+		return opt_rc;
+	if (do_push)
+		do_commit = 1;
+	if (argc > 1)
+		return opt_error(&cmd, "unexpected argument \"%s\"", argv[1]);
 	if (!version)
-		return cmd_usage_error(usage, "bump-image: --version is required");
+		return opt_error(&cmd, "--version is required");
 	if (!valid_tag(version))
-		return cmd_usage_error(usage,
-		                       "bump-image: --version \"%s\" is not a Docker tag (letters, "
-		                       "digits, _ . -, at most 128, not starting with . or -)",
-		                       version);
+		return opt_error(&cmd,
+		                 "--version \"%s\" is not a Docker tag (letters, digits, _ . -, at "
+		                 "most 128, not starting with . or -)",
+		                 version);
 
 	err e = ERR_INIT;
 	config *c = NULL;

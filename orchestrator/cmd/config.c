@@ -4,7 +4,6 @@
  * fix. With --operation, a CHANGE ME where that operation needs a real value is an error
  * too (workflows run this first); without it such values are listed as warnings.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,12 @@
 #include "config/infra_check.h"
 #include "config/operations.h"
 #include "core/log.h"
+#include "core/opt.h"
 
-static const char usage[] =
-    "usage: orchestrator config check [--config PATH] [--operation VERB [--region R]]\n"
-    "                                 [--infrastructure]\n"
-    "  -c, --config PATH     the file to check (default: config.json)\n"
-    "  -o, --operation VERB  also require real values (not CHANGE ME) where VERB needs them\n"
-    "  -r, --region R        with --operation: only this region's values\n"
-    "  -i, --infrastructure  also compare config.json with "
-    "infrastructure/*/var-files/<region>.tfvars\n"
-    "                        (infrastructure/ beside the config file)\n"
-    "Exit 0 when the file is usable, 2 on any problem.\n";
-
-static const struct option options[] = {
-    {"config", required_argument, NULL, 'c'}, {"operation", required_argument, NULL, 'o'},
-    {"region", required_argument, NULL, 'r'}, {"infrastructure", no_argument, NULL, 'i'},
-    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+static const char *const usage[] = {
+    "orchestrator config check [--config PATH] [--operation VERB [--region R]]\n"
+    "                                 [--infrastructure]",
+    NULL,
 };
 
 static void report_problems(const char *path, const config_problems *p)
@@ -38,44 +27,34 @@ static void report_problems(const char *path, const config_problems *p)
 		log_error_at(path, 0, "%s: %s", path, p->lines[i]);
 }
 
-int cmd_config(int argc, char **argv)
+static int config_check(int argc, char **argv)
 {
 	const char *path = CONFIG_DEFAULT_PATH, *verb = NULL, *region = NULL;
-	int infra = 0;
-	if (argc < 2 || strcmp(argv[1], "check") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			log_info("%s", usage);
-			return 0;
-		}
-		return cmd_usage_error(usage, "config: expected the subcommand \"check\"");
-	}
-	argc--;
-	argv++;
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:o:r:ih", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c': path = optarg; break;
-		case 'o': verb = optarg; break;
-		case 'r': region = optarg; break;
-		case 'i': infra = 1; break;
-		case 'h': log_info("%s", usage); return 0;
-		default:
-			return cmd_usage_error(usage,
-			                       "config check: unknown option or missing value");
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "config check: unexpected argument \"%s\"",
-		                       argv[optind]);
+	int infra = 0, rc;
+	const opt_option options[] = {
+	    OPT_STRING('c', "config", &path, "PATH", "the file to check (default: config.json)"),
+	    OPT_STRING('o', "operation", &verb, "VERB",
+	               "also require real values (not CHANGE ME) where VERB needs them"),
+	    OPT_REGION(&region, "with --operation: only this region's values"),
+	    OPT_BOOL('i', "infrastructure", &infra,
+	             "also compare config.json with infrastructure/*/var-files/<region>.tfvars\n"
+	             "(infrastructure/ beside the config file)"),
+	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_QUIET(),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator config check", usage, options,
+	                         "Exit 0 when the file is usable, 2 on any problem."};
+	if (opt_parse(&cmd, &argc, argv, &rc))
+		return rc;
+	if (argc > 1)
+		return opt_error(&cmd, "unexpected argument \"%s\"", argv[1]);
 	if (region && !verb)
-		return cmd_usage_error(usage, "config check: --region needs --operation");
+		return opt_error(&cmd, "--region needs --operation");
 	const config_operation *op = NULL;
 	if (verb && !(op = config_operation_find(verb)))
-		return cmd_usage_error(usage,
-		                       "config check: --operation %s: unknown verb (see "
-		                       "trigger_workflow --help)",
-		                       verb);
+		return opt_error(&cmd, "--operation %s: unknown verb (see trigger_workflow --help)",
+		                 verb);
 
 	err e = ERR_INIT;
 	config *c = NULL;
@@ -90,7 +69,7 @@ int cmd_config(int argc, char **argv)
 		return ORC_EUSAGE;
 	}
 
-	int rc = 0;
+	rc = 0;
 	if (op) {
 		if (region && op->keys & OP_REGION && !config_region_find(c, region)) {
 			err_set(&e, ORC_EUSAGE, "%s: --region %s: not a key of \"infrastructure\"",
@@ -139,4 +118,12 @@ int cmd_config(int argc, char **argv)
 	config_problems_free(&problems);
 	config_free(c);
 	return rc;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	static const opt_subcommand verbs[] = {
+	    {"check", config_check, "report every problem of config.json at once"},
+	};
+	return opt_dispatch("orchestrator config", verbs, sizeof verbs / sizeof *verbs, argc, argv);
 }

@@ -8,7 +8,6 @@
  * credentials and placeholder values from Secrets Manager, and the engine runs on the
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,93 +16,51 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
-static const char usage[] =
-    "usage: orchestrator migrate|info|validate|baseline|repair [options]\n"
-    "  --url URL                 libpq conninfo or postgresql:// URI (default: PG* variables)\n"
-    "  --locations DIR           migrations folder, repeatable or comma-separated (default sql)\n"
-    "  --schema S                schema of the history table and first of search_path\n"
-    "                            (default: the current schema)\n"
-    "  --table T                 history table (default flyway_schema_history)\n"
-    "  --placeholder NAME=VALUE  value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)\n"
-    "  --target V                migrate: apply up to version V (default: latest)\n"
-    "  --out-of-order            migrate: apply pending versions below the highest applied\n"
-    "  --baseline-version V      baseline: version to record (default 1)\n"
-    "  --baseline-description D  baseline: description (default << Flyway Baseline >>)\n"
-    "  --baseline-on-migrate     migrate: baseline a schema that holds objects but no history\n"
-    "  --installed-by NAME       installed_by of new rows (default: current_user)\n"
-    "  --json                    info: print JSON\n"
-    "  --verbose                 more detail on stderr\n"
-    "the migration task (inside ECS; secrets are read with the task's role):\n"
-    "  --git-branch B            clone branch B and migrate its sql/ (--locations relative to\n"
-    "                            the clone); prints the commit migrated\n"
-    "  --git-url URL             repository (default: $REPOSITORY_URL, else\n"
-    "                            https://github.com/{githubOwner}/{githubRepo}.git of --config)\n"
-    "  --config PATH             config.json for the default repository (default config.json)\n"
-    "  --db-secret NAME          connect with an RDS-shaped secret {username,password,host,\n"
-    "                            port,dbname}; DB_HOST, DB_NAME, DB_PORT override; TLS from\n"
-    "                            PGSSLMODE (default verify-full with the RDS CA bundle)\n"
-    "  --db-cluster NAME         connect to this DB cluster: endpoint, port, database name\n"
-    "                            and (without --db-secret) its RDS-managed master user secret,\n"
-    "                            looked up when the task runs, so a snapshot restore's new\n"
-    "                            secret is found; DB_HOST, DB_NAME, DB_PORT override\n"
-    "  --placeholder-secret K=NAME[:field]  placeholder K from a secret (a JSON field, or\n"
-    "                            the whole string), repeatable\n"
-    "  --region R                AWS region of the secrets (default $AWS_REGION)\n"
-    "  environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
-    "  key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "); with --git-branch and\n"
-    "  neither --db-secret nor --db-cluster nor --url: DB_SECRET and DB_CLUSTER stand for them\n";
-
-enum {
-	O_URL = 1,
-	O_LOC,
-	O_SCHEMA,
-	O_TABLE,
-	O_PH,
-	O_BOM,
-	O_TARGET,
-	O_OOO,
-	O_BV,
-	O_BD,
-	O_BY,
-	O_JSON,
-	O_VERB,
-	O_HELP,
-	O_GIT_BRANCH,
-	O_GIT_URL,
-	O_CONFIG,
-	O_DB_SECRET,
-	O_DB_CLUSTER,
-	O_PH_SECRET,
-	O_REGION
+static const char *const usage[] = {
+    "orchestrator migrate|info|validate|baseline|repair [options]",
+    NULL,
 };
 
-static const struct option options[] = {
-    {"url", required_argument, NULL, O_URL},
-    {"locations", required_argument, NULL, O_LOC},
-    {"schema", required_argument, NULL, O_SCHEMA},
-    {"table", required_argument, NULL, O_TABLE},
-    {"placeholder", required_argument, NULL, O_PH},
-    {"target", required_argument, NULL, O_TARGET},
-    {"out-of-order", no_argument, NULL, O_OOO},
-    {"baseline-version", required_argument, NULL, O_BV},
-    {"baseline-description", required_argument, NULL, O_BD},
-    {"baseline-on-migrate", no_argument, NULL, O_BOM},
-    {"installed-by", required_argument, NULL, O_BY},
-    {"json", no_argument, NULL, O_JSON},
-    {"verbose", no_argument, NULL, O_VERB},
-    {"help", no_argument, NULL, O_HELP},
-    {"git-branch", required_argument, NULL, O_GIT_BRANCH},
-    {"git-url", required_argument, NULL, O_GIT_URL},
-    {"config", required_argument, NULL, O_CONFIG},
-    {"db-secret", required_argument, NULL, O_DB_SECRET},
-    {"db-cluster", required_argument, NULL, O_DB_CLUSTER},
-    {"placeholder-secret", required_argument, NULL, O_PH_SECRET},
-    {"region", required_argument, NULL, O_REGION},
-    {NULL, 0, NULL, 0},
+static const char footer[] =
+    "environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
+    "key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "); with --git-branch and\n"
+    "neither --db-secret nor --db-cluster nor --url: DB_SECRET and DB_CLUSTER stand for them";
+
+/* --locations DIR[,DIR...]: every occurrence, split at commas. */
+struct locations {
+	char ***v;
+	size_t *n;
 };
+
+static int add_locations(const opt_option *opt, const char *arg, err *e)
+{
+	(void)e;
+	struct locations *l = opt->value;
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
+		(*l->v)[(*l->n)++] = xstrdup(t);
+	}
+	free(copy);
+	return 0;
+}
+
+/* --placeholder NAME=VALUE: the value is treated as a secret (it may be a password). */
+static int add_placeholder(const opt_option *opt, const char *arg, err *e)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	log_add_secret(eq + 1);
+	placeholder_set_put(opt->value, name, eq + 1);
+	free(name);
+	return 0;
+}
 
 /* The task's options: where the branch comes from and which secrets feed the run. */
 struct task_args {
@@ -196,86 +153,88 @@ int cmd_migrate(int argc, char **argv)
 	struct task_args ta = {0};
 	task *tk = NULL;
 	buf task_url = BUF_INIT;
-	int c, rc = 0;
+	int rc = 0, output = OPT_OUTPUT_TEXT;
+	opt_strings ph_secrets = {0};
+	struct locations loc_list = {&locs, &nlocs};
 	placeholder_set_from_env(&ph);
-	optind = 1;
-	opterr = 0; /* one error line, ours */
-	while (rc == 0 && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case O_URL: o.url = optarg; break;
-		case O_LOC: {
-			char *copy = xstrdup(optarg), *save = NULL;
-			for (char *t = strtok_r(copy, ",", &save); t;
-			     t = strtok_r(NULL, ",", &save)) {
-				locs = xrealloc(locs, (nlocs + 1) * sizeof *locs);
-				locs[nlocs++] = xstrdup(t);
-			}
-			free(copy);
-			break;
-		}
-		case O_SCHEMA: o.schema = optarg; break;
-		case O_TABLE: o.table = optarg; break;
-		case O_PH: {
-			const char *eq = strchr(optarg, '=');
-			if (!eq || eq == optarg) {
-				rc = cmd_usage_error(usage, "%s: --placeholder takes NAME=VALUE",
-				                     op);
-				break;
-			}
-			char *name = xstrndup(optarg, (size_t)(eq - optarg));
-			log_add_secret(eq + 1);
-			placeholder_set_put(&ph, name, eq + 1);
-			free(name);
-			break;
-		}
-		case O_TARGET: o.target = strcmp(optarg, "latest") == 0 ? NULL : optarg; break;
-		case O_OOO: o.out_of_order = 1; break;
-		case O_BV: o.baseline_version = optarg; break;
-		case O_BD: o.baseline_description = optarg; break;
-		case O_BOM: o.baseline_on_migrate = 1; break;
-		case O_BY: o.installed_by = optarg; break;
-		case O_JSON: o.json = 1; break;
-		case O_VERB: log_set_verbose(1); break;
-		case O_GIT_BRANCH: ta.branch = optarg; break;
-		case O_GIT_URL: ta.git_url = optarg; break;
-		case O_CONFIG: ta.config = optarg; break;
-		case O_DB_SECRET: ta.db_secret = optarg; break;
-		case O_DB_CLUSTER: ta.db_cluster = optarg; break;
-		case O_PH_SECRET:
-			ta.ph_secrets =
-			    xrealloc(ta.ph_secrets, (ta.n_ph_secrets + 1) * sizeof *ta.ph_secrets);
-			ta.ph_secrets[ta.n_ph_secrets++] = optarg;
-			break;
-		case O_REGION: ta.region = optarg; break;
-		case O_HELP:
-			fputs(usage, stdout);
-			rc = -1;
-			break;
-		default:
-			rc = cmd_usage_error(usage, "%s: unknown option or missing value: %s", op,
-			                     argv[optind - 1]);
-			break;
-		}
-	}
-	if (rc == 0 && optind < argc)
-		rc = cmd_usage_error(usage, "%s: unexpected argument '%s'", op, argv[optind]);
-	if (rc == 0 && !ta.branch && (ta.git_url || ta.config))
-		rc = cmd_usage_error(usage, "%s: --git-url and --config need --git-branch", op);
+	const opt_option options[] = {
+	    OPT_STRING(0, "url", &o.url, "URL",
+	               "libpq conninfo or postgresql:// URI (default: PG* variables)"),
+	    OPT_CALLBACK(0, "locations", &loc_list, "DIR",
+	                 "migrations folder, repeatable or comma-separated (default sql)",
+	                 add_locations),
+	    OPT_STRING(0, "schema", &o.schema, "S",
+	               "schema of the history table and first of search_path\n"
+	               "(default: the current schema)"),
+	    OPT_STRING(0, "table", &o.table, "T", "history table (default flyway_schema_history)"),
+	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
+	                 "value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)",
+	                 add_placeholder),
+	    OPT_STRING(0, "target", &o.target, "V",
+	               "migrate: apply up to version V (default: latest)"),
+	    OPT_BOOL(0, "out-of-order", &o.out_of_order,
+	             "migrate: apply pending versions below the highest applied"),
+	    OPT_STRING(0, "baseline-version", &o.baseline_version, "V",
+	               "baseline: version to record (default 1)"),
+	    OPT_STRING(0, "baseline-description", &o.baseline_description, "D",
+	               "baseline: description (default << Flyway Baseline >>)"),
+	    OPT_BOOL(0, "baseline-on-migrate", &o.baseline_on_migrate,
+	             "migrate: baseline a schema that holds objects but no history"),
+	    OPT_STRING(0, "installed-by", &o.installed_by, "NAME",
+	               "installed_by of new rows (default: current_user)"),
+	    OPT_OUTPUT(&output),
+	    OPT_VERBOSE("more detail on stderr"),
+	    OPT_QUIET(),
+	    OPT_GROUP("the migration task (inside ECS; secrets are read with the task's role):"),
+	    OPT_STRING(0, "git-branch", &ta.branch, "B",
+	               "clone branch B and migrate its sql/ (--locations relative to\n"
+	               "the clone); prints the commit migrated"),
+	    OPT_STRING(0, "git-url", &ta.git_url, "URL",
+	               "repository (default: $REPOSITORY_URL, else\n"
+	               "https://github.com/{githubOwner}/{githubRepo}.git of --config)"),
+	    OPT_STRING('c', "config", &ta.config, "PATH",
+	               "config.json for the default repository (default config.json)"),
+	    OPT_STRING(0, "db-secret", &ta.db_secret, "NAME",
+	               "connect with an RDS-shaped secret {username,password,host,\n"
+	               "port,dbname}; DB_HOST, DB_NAME, DB_PORT override; TLS from\n"
+	               "PGSSLMODE (default verify-full with the RDS CA bundle)"),
+	    OPT_STRING(0, "db-cluster", &ta.db_cluster, "NAME",
+	               "connect to this DB cluster: endpoint, port, database name\n"
+	               "and (without --db-secret) its RDS-managed master user secret,\n"
+	               "looked up when the task runs, so a snapshot restore's new\n"
+	               "secret is found; DB_HOST, DB_NAME, DB_PORT override"),
+	    OPT_STRING_LIST(0, "placeholder-secret", &ph_secrets, "K=NAME[:field]",
+	                    "placeholder K from a secret (a JSON field, or\n"
+	                    "the whole string), repeatable"),
+	    OPT_REGION(&ta.region, "AWS region of the secrets (default $AWS_REGION)"),
+	    OPT_END(),
+	};
+	char *name = xasprintf("orchestrator %s", op);
+	const opt_command cmd = {name, usage, options, footer};
+	int stop = opt_parse(&cmd, &argc, argv, &rc);
+	ta.ph_secrets = ph_secrets.v;
+	ta.n_ph_secrets = ph_secrets.n;
+	o.json = output == OPT_OUTPUT_JSON;
+	if (o.target && strcmp(o.target, "latest") == 0)
+		o.target = NULL;
+	if (!stop && argc > 1)
+		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+	if (!stop && rc == 0 && !ta.branch && (ta.git_url || ta.config))
+		rc = opt_error(&cmd, "--git-url and --config need --git-branch");
+	if (stop || rc)
+		goto out;
 	/* The task definition names the database, so run-task's default command suffices:
 	 * DB_SECRET and DB_CLUSTER stand for the options when neither option is given (an
 	 * option given on the command line is the whole choice: no half from the
 	 * environment). */
-	if (rc == 0 && ta.branch && !ta.db_secret && !ta.db_cluster && !o.url) {
+	if (ta.branch && !ta.db_secret && !ta.db_cluster && !o.url) {
 		const char *v = getenv("DB_SECRET");
 		ta.db_secret = v && *v ? v : NULL;
 		v = getenv("DB_CLUSTER");
 		ta.db_cluster = v && *v ? v : NULL;
 	}
-	if (rc == 0 && (ta.db_secret || ta.db_cluster) && o.url)
-		rc = cmd_usage_error(usage, "%s: give --url or --db-secret/--db-cluster, not both",
-		                     op);
-	if (rc) {
-		rc = rc < 0 ? 0 : rc;
+	if ((ta.db_secret || ta.db_cluster) && o.url) {
+		rc = opt_error(&cmd, "give --url or --db-secret/--db-cluster, not both");
 		goto out;
 	}
 	err e = ERR_INIT;
@@ -321,6 +280,7 @@ int cmd_migrate(int argc, char **argv)
 	if (rc == 0 && ta.branch)
 		report_commit(tk, op);
 out:
+	free(name);
 	task_free(tk);
 	buf_free(&task_url);
 	free(ta.ph_secrets);

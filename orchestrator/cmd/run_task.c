@@ -2,7 +2,7 @@
  * run-task: run the migration task of one region on ECS, wait for it, stream its log
  * lines, and exit with the migration container's exit code (aws/task.c does the work).
  */
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,59 +11,42 @@
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "core/opt.h"
 
-static const char usage[] =
-    "usage: orchestrator run-task --region R [--branch B] [--config PATH] [--timeout S]\n"
-    "                             [--no-wait] [--verbose]\n"
-    "  -r, --region R    region key of config.json's infrastructure (and the AWS region);\n"
-    "                    optional when config.json has exactly one\n"
-    "  -b, --branch B    git branch the task migrates ({branch} in the command; default main)\n"
-    "  -c, --config PATH config.json (default ./config.json)\n"
-    "  -t, --timeout S   seconds to wait for the task to stop (default 3600)\n"
-    "      --no-wait     return once the task started\n"
-    "  -v, --verbose     log AWS requests (credentials redacted)\n"
-    "Exit: the migration container's exit code; 1 when the task stopped without one or\n"
-    "did not stop in time; 2 usage or configuration; 3 AWS refused.\n";
-
-static const struct option options[] = {
-    {"region", required_argument, NULL, 'r'}, {"branch", required_argument, NULL, 'b'},
-    {"config", required_argument, NULL, 'c'}, {"timeout", required_argument, NULL, 't'},
-    {"no-wait", no_argument, NULL, 'W'},      {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+static const char *const usage[] = {
+    "orchestrator run-task --region R [--branch B] [--config PATH] [--timeout S]\n"
+    "                             [--no-wait] [--verbose]",
+    NULL,
 };
 
 int cmd_run_task(int argc, char **argv)
 {
 	const char *region = NULL, *path = CONFIG_DEFAULT_PATH;
 	task_options o = {.branch = "main", .timeout_s = TASK_DEFAULT_TIMEOUT_S};
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "r:b:c:t:vh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'r': region = optarg; break;
-		case 'b': o.branch = optarg; break;
-		case 'c': path = optarg; break;
-		case 't': {
-			char *end;
-			o.timeout_s = strtol(optarg, &end, 10);
-			if (*end || o.timeout_s <= 0)
-				return cmd_usage_error(
-				    usage, "--timeout '%s': a number of seconds > 0", optarg);
-			break;
-		}
-		case 'W': o.no_wait = 1; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			return cmd_usage_error(usage, "run-task: unknown option '%s'",
-			                       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "run-task: unexpected argument '%s'", argv[optind]);
+	int opt_rc;
+	const opt_option options[] = {
+	    OPT_REGION(&region, "region key of config.json's infrastructure (and the AWS region);\n"
+	                        "optional when config.json has exactly one"),
+	    OPT_STRING('b', "branch", &o.branch, "B",
+	               "git branch the task migrates ({branch} in the command; default main)"),
+	    OPT_CONFIG(&path),
+	    OPT_INTEGER('t', "timeout", &o.timeout_s, "S", 1, LONG_MAX,
+	                "seconds to wait for the task to stop (default 3600)"),
+	    OPT_BOOL(0, "no-wait", &o.no_wait, "return once the task started"),
+	    OPT_VERBOSE("log AWS requests (credentials redacted)"),
+	    OPT_QUIET(),
+	    OPT_END(),
+	};
+	const opt_command cmd = {
+	    "orchestrator run-task", usage, options,
+	    "Exit: the migration container's exit code; 1 when the task stopped without one or\n"
+	    "did not stop in time; 2 usage or configuration; 3 AWS refused."};
+	if (opt_parse(&cmd, &argc, argv, &opt_rc))
+		return opt_rc;
+	if (argc > 1)
+		return opt_error(&cmd, "unexpected argument '%s'", argv[1]);
 	if (!*o.branch)
-		return cmd_usage_error(usage, "run-task: --branch is empty");
+		return opt_error(&cmd, "--branch is empty");
 
 	err e = ERR_INIT;
 	config *cfg = NULL;

@@ -3,7 +3,6 @@
  * section (pg/catalog reads, pg/markdown renders, docs/readme splices), optionally
  * committed as the gitbot and pushed, with a bounded retry when someone pushed first.
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "docs/readme.h"
 #include "git/gitops.h"
 #include "pg/catalog.h"
@@ -22,33 +22,11 @@
 
 #define PUSH_ATTEMPTS 5
 
-static const char usage[] =
-    "usage: orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
+static const char *const usage[] = {
+    "orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
     "                                [--readme PATH] [--check] [--commit] [--push]\n"
-    "                                [--config PATH] [--verbose]\n"
-    "  --url URL        libpq connection string or postgresql:// URI (default: PG* variables)\n"
-    "  --schema S       document schema S (repeatable; default: every non-system schema)\n"
-    "  --exclude TABLE  leave out a table or view, NAME or SCHEMA.NAME (repeatable)\n"
-    "  --readme PATH    the README to update (default: README.md)\n"
-    "  --check          change nothing; exit 1 when the section is stale\n"
-    "  --commit         commit the README alone as gitbotName <gitbotEmail> from config.json\n"
-    "  --push           commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
-    "                   rejected, sync to origin, render again on top and retry\n"
-    "  --config PATH    config.json for the gitbot identity (default: config.json)\n"
-    "  --verbose        log each catalog query and the totals\n";
-
-static const struct option options[] = {
-    {"url", required_argument, NULL, 'u'},
-    {"schema", required_argument, NULL, 's'},
-    {"exclude", required_argument, NULL, 'x'},
-    {"readme", required_argument, NULL, 'r'},
-    {"check", no_argument, NULL, 'k'},
-    {"commit", no_argument, NULL, 'c'},
-    {"push", no_argument, NULL, 'p'},
-    {"config", required_argument, NULL, 'C'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    "                                [--config PATH] [--verbose]",
+    NULL,
 };
 
 typedef struct opts {
@@ -190,30 +168,47 @@ int cmd_schema_docs(int argc, char **argv)
 	o.schemas = xcalloc((size_t)argc + 1, sizeof *o.schemas);
 	o.exclude = xcalloc((size_t)argc + 1, sizeof *o.exclude);
 	err e = ERR_INIT;
-	int rc = 0, ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (ch) {
-		case 'u': o.url = optarg; break;
-		case 's': o.schemas[o.nschemas++] = optarg; break;
-		case 'x': o.exclude[o.nexclude++] = optarg; break;
-		case 'r': o.readme = optarg; break;
-		case 'k': o.check = 1; break;
-		case 'c': o.commit = 1; break;
-		case 'p': o.push = o.commit = 1; break;
-		case 'C': o.config = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': fputs(usage, stdout); goto out;
-		default: rc = cmd_usage_error(usage, "schema-docs: unknown option"); goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = cmd_usage_error(usage, "schema-docs: unexpected argument '%s'", argv[optind]);
+	int rc = 0;
+	opt_strings schemas = {0}, exclude = {0};
+	const opt_option options[] = {
+	    OPT_STRING(0, "url", &o.url, "URL",
+	               "libpq connection string or postgresql:// URI (default: PG* variables)"),
+	    OPT_STRING_LIST(0, "schema", &schemas, "S",
+	                    "document schema S (repeatable; default: every non-system schema)"),
+	    OPT_STRING_LIST(0, "exclude", &exclude, "TABLE",
+	                    "leave out a table or view, NAME or SCHEMA.NAME (repeatable)"),
+	    OPT_STRING(0, "readme", &o.readme, "PATH", "the README to update (default: README.md)"),
+	    OPT_BOOL(0, "check", &o.check, "change nothing; exit 1 when the section is stale"),
+	    OPT_BOOL(0, "commit", &o.commit,
+	             "commit the README alone as gitbotName <gitbotEmail> from config.json"),
+	    OPT_BOOL(0, "push", &o.push,
+	             "commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
+	             "rejected, sync to origin, render again on top and retry"),
+	    OPT_STRING('c', "config", &o.config, "PATH",
+	               "config.json for the gitbot identity (default: config.json)"),
+	    OPT_VERBOSE("log each catalog query and the totals"),
+	    OPT_QUIET(),
+	    OPT_END(),
+	};
+	const opt_command cmd = {"orchestrator schema-docs", usage, options, NULL};
+	int stop = opt_parse(&cmd, &argc, argv, &rc);
+	for (size_t i = 0; i < schemas.n; i++)
+		o.schemas[o.nschemas++] = schemas.v[i];
+	for (size_t i = 0; i < exclude.n; i++)
+		o.exclude[o.nexclude++] = exclude.v[i];
+	opt_strings_free(&schemas);
+	opt_strings_free(&exclude);
+	if (o.push)
+		o.commit = 1;
+	if (stop)
+		goto out;
+	if (argc > 1) {
+		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
 		goto out;
 	}
 	if (o.check && o.commit) {
-		rc = cmd_usage_error(usage, "schema-docs: --check changes nothing; it cannot be "
-		                            "combined with --commit or --push");
+		rc = opt_error(&cmd, "--check changes nothing; it cannot be combined with "
+		                     "--commit or --push");
 		goto out;
 	}
 

@@ -5,7 +5,6 @@
  * new snapshot in git through gitops.
  */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,63 +13,26 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "git/gitops.h"
 #include "snapshot/metadata.h"
 #include "snapshot/restore.h"
 #include "snapshot/snapshot.h"
 
-static const char usage[] =
-    "usage: orchestrator snapshot create  --region R [--snapshot ID] [--commit [--push]]\n"
-    "       orchestrator snapshot restore --region R [--snapshot ID] [--keep-old | "
-    "--skip-final-snapshot]\n"
-    "       orchestrator snapshot list    --region R [--json]\n"
-    "       orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT\n"
-    "  -r, --region R             AWS region, a key of config.json \"infrastructure\"\n"
-    "  -s, --snapshot ID          snapshot identifier (create: default\n"
-    "                             <cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
-    "                             default the one metadata.json records for the region)\n"
-    "  -c, --config PATH          config.json (default ./config.json)\n"
-    "  -m, --metadata PATH        metadata.json (default ./metadata.json)\n"
-    "      --commit               create: commit metadata.json as gitbotName <gitbotEmail>\n"
-    "      --push                 create: push that commit (token: $GITHUB_TOKEN)\n"
-    "  -t, --timeout S            seconds one wait may take (default 3600)\n"
-    "      --keep-old             restore: keep the old cluster instead of deleting it\n"
-    "      --skip-final-snapshot  restore: delete the old cluster without a final snapshot\n"
-    "      --account ID           share: the 12-digit account allowed to restore it\n"
-    "      --json                 list: JSON instead of a table\n"
-    "      --requested-by WHO     recorded in tags (the workflow passes the payload's)\n"
-    "      --request-id ID        recorded in tags; a restore re-run with the same ID\n"
-    "                             resumes or finds it done\n"
-    "  -v, --verbose              log each AWS step\n";
+enum { CREATE = 1, RESTORE = 2, LIST = 4, SHARE = 8, ALL = 15 };
 
-enum {
-	OPT_COMMIT = 256,
-	OPT_PUSH,
-	OPT_KEEP_OLD,
-	OPT_SKIP_FINAL,
-	OPT_ACCOUNT,
-	OPT_JSON,
-	OPT_REQUESTED_BY,
-	OPT_REQUEST_ID,
-};
-
-static const struct option options[] = {
-    {"region", required_argument, NULL, 'r'},
-    {"snapshot", required_argument, NULL, 's'},
-    {"config", required_argument, NULL, 'c'},
-    {"metadata", required_argument, NULL, 'm'},
-    {"commit", no_argument, NULL, OPT_COMMIT},
-    {"push", no_argument, NULL, OPT_PUSH},
-    {"timeout", required_argument, NULL, 't'},
-    {"keep-old", no_argument, NULL, OPT_KEEP_OLD},
-    {"skip-final-snapshot", no_argument, NULL, OPT_SKIP_FINAL},
-    {"account", required_argument, NULL, OPT_ACCOUNT},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"requested-by", required_argument, NULL, OPT_REQUESTED_BY},
-    {"request-id", required_argument, NULL, OPT_REQUEST_ID},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+static const struct verb {
+	const char *name;
+	unsigned bit;
+	const char *usage;
+} verbs[] = {
+    {"create", CREATE,
+     "orchestrator snapshot create  --region R [--snapshot ID] [--commit [--push]]"},
+    {"restore", RESTORE,
+     "orchestrator snapshot restore --region R [--snapshot ID] [--keep-old | "
+     "--skip-final-snapshot]"},
+    {"list", LIST, "orchestrator snapshot list    --region R [--json]"},
+    {"share", SHARE, "orchestrator snapshot share   --region R [--snapshot ID] --account ACCOUNT"},
 };
 
 typedef struct opts {
@@ -95,94 +57,86 @@ typedef struct ctx {
 	char *cluster; /* dbClusterName, lowercase */
 } ctx;
 
-static int parse(int argc, char **argv, opts *o)
+/* An option and the verbs that take it. */
+struct verb_option {
+	unsigned verbs;
+	opt_option opt;
+};
+
+/* Parses one verb's options (argv[0] is the verb). Returns 0 to go on, else 1 with *rc the
+ * exit code (0 after --help). */
+static int parse(int argc, char **argv, opts *o, int *rc)
 {
 	memset(o, 0, sizeof *o);
 	o->config_path = CONFIG_DEFAULT_PATH;
 	o->metadata_path = METADATA_DEFAULT_PATH;
-	o->timeout = 3600;
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		return cmd_usage_error(usage, "snapshot: expected create, restore, list or share");
+	o->verb = argv[0];
+	long timeout = 3600;
+	const char *snapshot = NULL;
+	const struct verb *v = NULL;
+	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+		if (strcmp(verbs[i].name, o->verb) == 0)
+			v = &verbs[i];
+	const struct verb_option all[] = {
+	    {ALL, OPT_REGION(&o->region, "AWS region, a key of config.json \"infrastructure\"")},
+	    {CREATE | RESTORE | SHARE,
+	     OPT_STRING('s', "snapshot", &snapshot, "ID",
+	                "snapshot identifier (create: default\n"
+	                "<cluster>-snapshot-<UTC yyyymmdd-HHMMSS>Z; restore, share:\n"
+	                "default the one metadata.json records for the region)")},
+	    {ALL, OPT_CONFIG(&o->config_path)},
+	    {ALL, OPT_STRING('m', "metadata", &o->metadata_path, "PATH",
+	                     "metadata.json (default ./metadata.json)")},
+	    {CREATE,
+	     OPT_BOOL(0, "commit", &o->commit, "commit metadata.json as gitbotName <gitbotEmail>")},
+	    {CREATE, OPT_BOOL(0, "push", &o->push, "push that commit (token: $GITHUB_TOKEN)")},
+	    {ALL, OPT_INTEGER('t', "timeout", &timeout, "S", 1, 86400,
+	                      "seconds one wait may take (default 3600)")},
+	    {RESTORE,
+	     OPT_BOOL(0, "keep-old", &o->keep_old, "keep the old cluster instead of deleting it")},
+	    {RESTORE, OPT_BOOL(0, "skip-final-snapshot", &o->skip_final,
+	                       "delete the old cluster without a final snapshot")},
+	    {SHARE, OPT_STRING(0, "account", &o->account, "ID",
+	                       "the 12-digit account allowed to restore it")},
+	    {LIST, OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
+	                      "json: one JSON document on stdout for scripts; text (default)")},
+	    {LIST, OPT_SET_INT(0, "json", &o->json, OPT_OUTPUT_JSON, "the same as --output json")},
+	    {CREATE | RESTORE, OPT_STRING(0, "requested-by", &o->requested_by, "WHO",
+	                                  "recorded in tags (the workflow passes the payload's)")},
+	    {CREATE | RESTORE, OPT_STRING(0, "request-id", &o->request_id, "ID",
+	                                  "recorded in tags; a restore re-run with the same ID\n"
+	                                  "resumes or finds it done")},
+	    {ALL, OPT_VERBOSE("log each AWS step")},
+	    {ALL, OPT_QUIET()},
+	};
+	opt_option options[sizeof all / sizeof *all + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (all[i].verbs & v->bit)
+			options[n++] = all[i].opt;
+	options[n] = (opt_option)OPT_END();
+	const char *const usage[] = {v->usage, NULL};
+	char *name = xasprintf("orchestrator snapshot %s", v->name);
+	const opt_command cmd = {name, usage, options, NULL};
+	int stop = opt_parse(&cmd, &argc, argv, rc);
+	o->timeout = (int)timeout;
+	o->snapshot = snapshot ? xstrdup(snapshot) : NULL;
+	if (!stop) {
+		*rc = ORC_EUSAGE;
+		stop = 1;
+		if (argc > 1)
+			opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+		else if (o->push && !o->commit)
+			opt_error(&cmd, "--push needs --commit");
+		else if (o->keep_old && o->skip_final)
+			opt_error(&cmd, "choose --keep-old or --skip-final-snapshot, not both");
+		else if (v->bit == SHARE && !o->account)
+			opt_error(&cmd, "--account ID is required");
+		else
+			*rc = ORC_OK, stop = 0;
 	}
-	o->verb = argv[1];
-	if (strcmp(o->verb, "create") != 0 && strcmp(o->verb, "restore") != 0 &&
-	    strcmp(o->verb, "list") != 0 && strcmp(o->verb, "share") != 0)
-		return cmd_usage_error(usage,
-		                       "snapshot: unknown action '%s' (expected create, restore, "
-		                       "list or share)",
-		                       o->verb);
-	optind = 1;
-	opterr = 0;
-	int ch;
-	while ((ch = getopt_long(argc - 1, argv + 1, ":r:s:c:m:t:vh", options, NULL)) != -1) {
-		switch (ch) {
-		case 'r': o->region = optarg; break;
-		case 's':
-			free(o->snapshot);
-			o->snapshot = xstrdup(optarg);
-			break;
-		case 'c': o->config_path = optarg; break;
-		case 'm': o->metadata_path = optarg; break;
-		case OPT_COMMIT: o->commit = 1; break;
-		case OPT_PUSH: o->push = 1; break;
-		case 't': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 86400)
-				return cmd_usage_error(
-				    usage,
-				    "--timeout %s: expected seconds between 1 and "
-				    "86400",
-				    optarg);
-			o->timeout = (int)v;
-			break;
-		}
-		case OPT_KEEP_OLD: o->keep_old = 1; break;
-		case OPT_SKIP_FINAL: o->skip_final = 1; break;
-		case OPT_ACCOUNT: o->account = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_REQUESTED_BY: o->requested_by = optarg; break;
-		case OPT_REQUEST_ID: o->request_id = optarg; break;
-		case 'v': log_set_verbose(1); break;
-		case 'h': fputs(usage, stdout); return -1;
-		case ':':
-			return cmd_usage_error(usage, "snapshot %s: option %s needs a value",
-			                       o->verb, argv[optind]);
-		default:
-			return cmd_usage_error(usage, "snapshot %s: unknown option %s", o->verb,
-			                       argv[optind]);
-		}
-	}
-	if (optind < argc - 1)
-		return cmd_usage_error(usage, "snapshot %s: unexpected argument '%s'", o->verb,
-		                       argv[optind + 1]);
-	int is_create = strcmp(o->verb, "create") == 0;
-	int is_restore = strcmp(o->verb, "restore") == 0;
-	if ((o->commit || o->push) && !is_create)
-		return cmd_usage_error(usage, "snapshot %s: --commit and --push belong to create",
-		                       o->verb);
-	if (o->push && !o->commit)
-		return cmd_usage_error(usage, "snapshot create: --push needs --commit");
-	if ((o->keep_old || o->skip_final) && !is_restore)
-		return cmd_usage_error(
-		    usage,
-		    "snapshot %s: --keep-old and --skip-final-snapshot belong to "
-		    "restore",
-		    o->verb);
-	if (o->keep_old && o->skip_final)
-		return cmd_usage_error(usage, "snapshot restore: choose --keep-old or "
-		                              "--skip-final-snapshot, not both");
-	if (o->json && strcmp(o->verb, "list") != 0)
-		return cmd_usage_error(usage, "snapshot %s: --json belongs to list", o->verb);
-	if (strcmp(o->verb, "share") == 0 && !o->account)
-		return cmd_usage_error(usage, "snapshot share: --account ID is required");
-	if (o->account && strcmp(o->verb, "share") != 0)
-		return cmd_usage_error(usage, "snapshot %s: --account belongs to share", o->verb);
-	return 0;
+	free(name);
+	return stop;
 }
 
 static int setup(ctx *x, err *e)
@@ -457,13 +411,15 @@ static int do_share(ctx *x, err *e)
 	return 0;
 }
 
-int cmd_snapshot(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	ctx x;
 	memset(&x, 0, sizeof x);
-	int rc = parse(argc, argv, &x.o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
+	int rc;
+	if (parse(argc, argv, &x.o, &rc)) {
+		free(x.o.snapshot);
+		return rc;
+	}
 	err e = ERR_INIT;
 	rc = setup(&x, &e);
 	if (rc == 0) {
@@ -483,4 +439,15 @@ int cmd_snapshot(int argc, char **argv)
 	if (rc)
 		return cmd_report(&e);
 	return 0;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	static const opt_subcommand subs[] = {
+	    {"create", run, "snapshot the region's cluster and record it in metadata.json"},
+	    {"restore", run, "restore a snapshot in place of the region's cluster (resumable)"},
+	    {"list", run, "list the cluster's snapshots"},
+	    {"share", run, "let another AWS account restore a snapshot"},
+	};
+	return opt_dispatch("orchestrator snapshot", subs, sizeof subs / sizeof *subs, argc, argv);
 }

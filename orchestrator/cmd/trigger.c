@@ -4,7 +4,6 @@
  * terminal are chosen from a menu; without a terminal they are usage errors naming the
  * flag. Everything is checked before the first event is sent.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,39 +13,28 @@
 #include "config/operations.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/opt.h"
 #include "net/github.h"
 #include "trigger/trigger.h"
 
-static const char usage_head[] =
-    "usage: trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
-    "                        [--config PATH] [--dry-run] [--verbose]\n"
-    "       trigger_workflow --list-events   (verbs and payload keys, as JSON)\n"
-    "  -r, --region R     a region of config.json's infrastructure, or all (one event each)\n"
-    "  -b, --branch B     branch whose migrations run (run-migration)\n"
-    "  -f, --folder F     folder of infrastructure/ (deploy-/destroy-infrastructure)\n"
-    "  -s, --snapshot ID  RDS snapshot identifier (create-/restore-snapshot; optional)\n"
-    "  -c, --config PATH  config.json to read (default: config.json)\n"
-    "  -n, --dry-run      print the request instead of sending it\n"
-    "  -v, --verbose      show the HTTP exchange (the token is always redacted)\n"
-    "The token is read from the variable config.json's githubTokenName names.\n"
-    "verbs:\n";
-
-static const struct option options[] = {
-    {"region", required_argument, NULL, 'r'}, {"branch", required_argument, NULL, 'b'},
-    {"folder", required_argument, NULL, 'f'}, {"snapshot", required_argument, NULL, 's'},
-    {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
-    {"verbose", no_argument, NULL, 'v'},      {"list-events", no_argument, NULL, 'L'},
-    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+static const char *const usage[] = {
+    "trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
+    "                        [--config PATH] [--dry-run] [--verbose]",
+    "trigger_workflow --list-events   (verbs and payload keys, as JSON)",
+    "trigger_workflow --version",
+    NULL,
 };
 
 static const unsigned key_bits[] = {OP_REGION, OP_BRANCH, OP_SNAPSHOT, OP_FOLDER};
 
-static char *usage_text(void)
+/* The help's closing text: where the token comes from, then every verb and its flags. */
+static char *help_footer(void)
 {
 	buf u = BUF_INIT;
 	size_t n;
 	const config_operation *ops = config_operations(&n);
-	buf_puts(&u, usage_head);
+	buf_puts(&u, "The token is read from the variable config.json's githubTokenName names.\n"
+	             "verbs:\n");
 	for (size_t i = 0; i < n; i++) {
 		buf flags = BUF_INIT;
 		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
@@ -61,12 +49,15 @@ static char *usage_text(void)
 	return buf_detach(&u);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* The verbs, comma-separated, for an error line. */
+static char *verb_list(void)
 {
-	char *u = usage_text();
-	int rc = cmd_usage_error(u, fmt, arg);
-	free(u);
-	return rc;
+	buf b = BUF_INIT;
+	size_t n;
+	const config_operation *ops = config_operations(&n);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", ops[i].verb);
+	return buf_detach(&b);
 }
 
 /* The verbs and their payload keys as JSON: what the workflow contract test reads. */
@@ -271,49 +262,65 @@ int cmd_trigger(int argc, char **argv)
 	config *c = NULL;
 	char *root = NULL;
 	config_problems problems = {NULL, 0};
-	int rc = 0, opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:b:f:s:c:nvh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			free(rq.region);
-			rq.region = xstrdup(optarg);
-			break;
-		case 'b':
-			free(rq.branch);
-			rq.branch = xstrdup(optarg);
-			break;
-		case 'f':
-			free(rq.folder);
-			rq.folder = xstrdup(optarg);
-			break;
-		case 's':
-			free(rq.snapshot);
-			rq.snapshot = xstrdup(optarg);
-			break;
-		case 'c': rq.config_path = optarg; break;
-		case 'n': rq.dry_run = 1; break;
-		case 'v': log_set_verbose(1); break;
-		case 'L': rc = list_events(); goto out;
-		case 'h': {
-			char *u = usage_text();
-			log_info("%s", u);
-			free(u);
-			goto out;
-		}
-		default: rc = usage_error("%s: unknown option or missing value", argv[0]); goto out;
-		}
-	}
-
-	if (optind + 1 < argc) {
-		rc = usage_error("unexpected argument \"%s\" (one VERB at most)", argv[optind + 1]);
+	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
+	int list = 0, version = 0, rc = 0;
+	const opt_option options[] = {
+	    OPT_REGION(&region,
+	               "a region of config.json's infrastructure, or all (one event each)"),
+	    OPT_STRING('b', "branch", &branch, "B", "branch whose migrations run (run-migration)"),
+	    OPT_STRING('f', "folder", &folder, "F",
+	               "folder of infrastructure/ (deploy-/destroy-infrastructure)"),
+	    OPT_STRING('s', "snapshot", &snapshot, "ID",
+	               "RDS snapshot identifier (create-/restore-snapshot; optional)"),
+	    OPT_CONFIG(&rq.config_path),
+	    OPT_BOOL('n', "dry-run", &rq.dry_run, "print the request instead of sending it"),
+	    OPT_BOOL(0, "list-events", &list, "the verbs and their payload keys, as JSON"),
+	    OPT_VERBOSE("show the HTTP exchange (the token is always redacted)"),
+	    OPT_QUIET(),
+	    OPT_BOOL(0, "version", &version, "print the version"),
+	    OPT_END(),
+	};
+	char *footer = help_footer();
+	const opt_command cmd = {strcmp(argv[0], "trigger_workflow") == 0 ? "trigger_workflow"
+	                                                                  : "orchestrator trigger",
+	                         usage, options, footer};
+	if (opt_parse(&cmd, &argc, argv, &rc))
+		goto out;
+	rq.region = region ? xstrdup(region) : NULL;
+	rq.branch = branch ? xstrdup(branch) : NULL;
+	rq.folder = folder ? xstrdup(folder) : NULL;
+	rq.snapshot = snapshot ? xstrdup(snapshot) : NULL;
+	if (version) {
+		log_info("%s %s", cmd.name, ORC_VERSION);
 		goto out;
 	}
-	if (optind < argc) {
-		rq.op = config_operation_find(argv[optind]);
+	if (list) {
+		rc = list_events();
+		goto out;
+	}
+
+	if (argc > 2) {
+		rc = opt_error(&cmd, "unexpected argument \"%s\" (one VERB at most)", argv[2]);
+		goto out;
+	}
+	if (argc == 2) {
+		rq.op = config_operation_find(argv[1]);
 		if (!rq.op) {
-			rc = usage_error("unknown verb \"%s\" (the verbs are listed below)",
-			                 argv[optind]);
+			size_t n;
+			const config_operation *ops = config_operations(&n);
+			const char **verbs = xcalloc(n, sizeof *verbs);
+			for (size_t i = 0; i < n; i++)
+				verbs[i] = ops[i].verb;
+			const char *close = opt_suggest(argv[1], verbs, n);
+			char *all = verb_list();
+			if (close)
+				rc = opt_error(&cmd, "unknown verb \"%s\" (did you mean \"%s\"?)",
+				               argv[1], close);
+			else
+				rc = opt_error(&cmd, "unknown verb \"%s\" (one of %s)", argv[1],
+				               all);
+			free(all);
+			free(verbs);
 			goto out;
 		}
 	}
@@ -341,12 +348,13 @@ int cmd_trigger(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			verbs[i] = xstrdup(ops[i].verb);
 		char *verb = NULL;
-		if (!trigger_interactive())
-			rc = usage_error("%s",
-			                 "missing VERB (no terminal to ask on; name one of the "
-			                 "verbs below)");
-		else if ((rc = trigger_menu("operation", "VERB", (const char *const *)verbs, n,
-		                            &verb, &e)) != 0)
+		if (!trigger_interactive()) {
+			char *all = verb_list();
+			rc = opt_error(&cmd, "missing VERB (no terminal to ask on; name one of %s)",
+			               all);
+			free(all);
+		} else if ((rc = trigger_menu("operation", "VERB", (const char *const *)verbs, n,
+		                              &verb, &e)) != 0)
 			rc = cmd_report(&e);
 		else
 			rq.op = config_operation_find(verb);
@@ -360,10 +368,8 @@ int cmd_trigger(int argc, char **argv)
 	const char *given[] = {rq.region, rq.branch, rq.snapshot, rq.folder};
 	for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++) {
 		if (given[k] && !(rq.op->keys & key_bits[k])) {
-			char *msg = xasprintf("--%s does not apply to %s",
-			                      config_operation_key_name(key_bits[k]), rq.op->verb);
-			rc = usage_error("%s", msg);
-			free(msg);
+			rc = opt_error(&cmd, "--%s does not apply to %s",
+			               config_operation_key_name(key_bits[k]), rq.op->verb);
 			goto out;
 		}
 	}
@@ -397,6 +403,7 @@ int cmd_trigger(int argc, char **argv)
 	if ((rc = send_events(&rq, c, &e)) != 0)
 		rc = cmd_report(&e);
 out:
+	free(footer);
 	free(rq.region);
 	free(rq.branch);
 	free(rq.snapshot);

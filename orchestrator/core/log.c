@@ -15,6 +15,7 @@
 
 static struct {
 	int verbose;
+	int quiet;
 	int actions;
 	char **secrets;
 	size_t nsecrets;
@@ -45,6 +46,16 @@ void log_set_verbose(int on)
 int log_is_verbose(void)
 {
 	return L.verbose;
+}
+
+void log_set_quiet(int on)
+{
+	L.quiet = on;
+}
+
+int log_is_quiet(void)
+{
+	return L.quiet;
 }
 
 int log_in_actions(void)
@@ -161,6 +172,8 @@ void log_verbose(const char *fmt, ...)
 
 void log_warn(const char *fmt, ...)
 {
+	if (L.quiet)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	if (L.actions)

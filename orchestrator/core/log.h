@@ -19,6 +19,9 @@ void log_init(void);
 void log_shutdown(void);
 void log_set_verbose(int on);
 int log_is_verbose(void);
+/* --quiet: only errors and results (log_info) are printed; warnings are dropped. */
+void log_set_quiet(int on);
+int log_is_quiet(void);
 /* True when running inside GitHub Actions. */
 int log_in_actions(void);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd/cmd.h"
+#include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
 
