@@ -4,6 +4,9 @@
 #   make asan     the same tests on an AddressSanitizer + UBSan build
 #   make docs     the embedded default: migrate sql/ on a local PostgreSQL, regenerate README.md
 #   make bench    benchmarks (ratios against baselines, not timed tests)
+#   make man      build/orchestrator.1 and the bash/zsh completions, from the option tables
+#   make install  binary, trigger_workflow link, man page, completions under
+#                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
 
 PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib
 BUILD   ?= build
@@ -27,7 +30,14 @@ TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 DEPSTAMP  := $(BUILD)/.deps-ok
 TESTSTAMP := $(BUILD)/.test-deps-ok
 
-.PHONY: all deps test-deps test asan docs bench clean format FORCE
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+GENERATED := $(BUILD)/orchestrator.1 $(BUILD)/completion/orchestrator $(BUILD)/completion/_orchestrator
+
+.PHONY: all deps test-deps test asan docs bench clean format man install FORCE
 FORCE:
 all: $(BIN)
 
@@ -77,6 +87,31 @@ asan:
 	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	 $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin/orchestrator OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+# Generated from the option tables by the binary itself, so they match what it parses.
+man: $(GENERATED)
+
+$(BUILD)/orchestrator.1: $(BIN)
+	@mkdir -p $(@D)
+	$(BIN) manpage >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/orchestrator: $(BIN)
+	@mkdir -p $(@D)
+	$(BIN) completion bash >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/completion/_orchestrator: $(BIN)
+	@mkdir -p $(@D)
+	$(BIN) completion zsh >$@.tmp && mv $@.tmp $@
+
+install: $(BIN) $(GENERATED)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/orchestrator
+	ln -sf orchestrator $(DESTDIR)$(BINDIR)/trigger_workflow
+	install -m 644 $(BUILD)/orchestrator.1 $(DESTDIR)$(MANDIR)/man1/orchestrator.1
+	install -m 644 $(BUILD)/completion/orchestrator $(DESTDIR)$(BASHCOMPDIR)/orchestrator
+	ln -sf orchestrator $(DESTDIR)$(BASHCOMPDIR)/trigger_workflow
+	install -m 644 $(BUILD)/completion/_orchestrator $(DESTDIR)$(ZSHCOMPDIR)/_orchestrator
 
 docs: $(BIN)
 	@sh scripts/docs.sh

@@ -14,7 +14,7 @@ openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
 runuser:util-linux python3:python3 curl:curl jq:jq
-/usr/sbin/sshd:openssh-server clang-format:clang-format"
+/usr/sbin/sshd:openssh-server clang-format:clang-format zsh:zsh man:man-db"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

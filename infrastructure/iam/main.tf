@@ -4,7 +4,8 @@
 #   depend on the secret's generated name) and the repository token or deploy key secret;
 # - the task execution role (pull the image, write the log group);
 # - GitHub's OIDC provider and the role the operation workflows assume (run-migration,
-#   create/restore-snapshot), limited to the calls orchestrator makes;
+#   create/restore-snapshot), limited to the calls orchestrator makes; who may assume the
+#   roles (GitHub environments and the default branch only) is in oidc.tf;
 # - optionally the role the deploy/destroy-infrastructure workflows assume to run
 #   Terraform (terraform_role_name), which needs broad rights by nature.
 # IAM is global: with several regions, set create_oidc_provider = false in all but one
@@ -55,7 +56,6 @@ locals {
     "arn:${local.partition}:secretsmanager:${local.arn_tail}:secret:${name}-??????"
   ]
 
-  github_subjects = coalesce(var.github_subjects, ["repo:${var.github_owner}/${var.github_repo}:*"])
   oidc_provider_arn = (var.create_oidc_provider
     ? aws_iam_openid_connect_provider.github[0].arn
   : "arn:${local.partition}:iam::${local.account}:oidc-provider/token.actions.githubusercontent.com")
@@ -171,7 +171,12 @@ resource "aws_iam_openid_connect_provider" "github" {
   thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"]
 }
 
+# One trust policy per role: each trusts its own subjects (oidc.tf).
 data "aws_iam_policy_document" "github_trust" {
+  for_each = {
+    workflows = module.workflow_subjects.subjects
+    terraform = module.terraform_subjects.subjects
+  }
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -186,7 +191,7 @@ data "aws_iam_policy_document" "github_trust" {
     condition {
       test     = "StringLike"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = local.github_subjects
+      values   = each.value
     }
   }
 }
@@ -194,7 +199,7 @@ data "aws_iam_policy_document" "github_trust" {
 resource "aws_iam_role" "workflows" {
   name                 = var.workflow_role_name
   description          = "GitHub Actions of ${var.github_owner}/${var.github_repo}: migrations and snapshots in ${var.region}"
-  assume_role_policy   = data.aws_iam_policy_document.github_trust.json
+  assume_role_policy   = data.aws_iam_policy_document.github_trust["workflows"].json
   max_session_duration = 3600 * 2
 }
 
@@ -322,7 +327,7 @@ resource "aws_iam_role" "terraform" {
   count                = var.terraform_role_name == null ? 0 : 1
   name                 = var.terraform_role_name
   description          = "deploy/destroy-infrastructure workflows of ${var.github_owner}/${var.github_repo}"
-  assume_role_policy   = data.aws_iam_policy_document.github_trust.json
+  assume_role_policy   = data.aws_iam_policy_document.github_trust["terraform"].json
   max_session_duration = 3600 * 2
 }
 

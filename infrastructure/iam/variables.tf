@@ -13,10 +13,28 @@ variable "github_repo" {
   type        = string
 }
 
-variable "github_subjects" {
-  description = "OIDC subjects allowed to assume the roles; null means every ref and environment of the repository"
+variable "workflow_role_environments" {
+  description = "GitHub environments whose jobs may assume the workflow role (the jobs of run-migration.yml and restore-snapshot.yml)"
   type        = list(string)
-  default     = null
+  default     = ["run-migration", "restore-snapshot"]
+}
+
+variable "terraform_role_environments" {
+  description = "GitHub environments whose jobs may assume the Terraform role (deploy-infrastructure.yml, destroy-infrastructure.yml)"
+  type        = list(string)
+  default     = ["deploy-infrastructure", "destroy-infrastructure"]
+}
+
+variable "github_branches" {
+  description = "Branches whose jobs outside an environment may assume both roles (create-snapshot, destroy's plan): the default branch"
+  type        = list(string)
+  default     = ["main"]
+}
+
+variable "github_subjects" {
+  description = "Further OIDC subjects both roles trust, as GitHub writes them (repo:OWNER/REPO:ref:refs/heads/release/*); widens the trust on purpose"
+  type        = list(string)
+  default     = []
 }
 
 variable "create_oidc_provider" {

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "aws/internal.h"
+#include "core/clock.h"
 #include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -309,10 +310,7 @@ static void request_id(enum proto proto, const http_response *resp, buf *out)
 
 static void amz_now(char out[17])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+	clock_utc(out, 17, "%Y%m%dT%H%M%SZ");
 }
 
 static int refresh_creds(aws_client *c, err *e)
@@ -434,7 +432,7 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			backoff = wait_ms;
 		log_verbose("aws: %s %s attempt %d failed (%s); retrying in %ld ms", service,
 		            action, i + 1, e->msg, backoff);
-		http_sleep_ms(backoff);
+		clock_sleep_ms(backoff);
 	}
 	if (rc && e->transient) {
 		size_t used = strlen(e->msg);

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "aws/internal.h"
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -271,7 +272,7 @@ static int from_web_identity(aws_client *c, const char *token_file, const char *
 
 /* ---- ECS container credentials ---- */
 
-/* The SDKs allow plain http only to the ECS/EKS agents and loopback. */
+/* The SDKs allow plain http only to the ECS/EKS agents and loopback addresses. */
 static int full_uri_allowed(const char *uri)
 {
 	if (strncmp(uri, "https://", 8) == 0)
@@ -283,8 +284,8 @@ static int full_uri_allowed(const char *uri)
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    strcmp(scheme, "http") == 0)
-		ok = strncmp(host, "127.", 4) == 0 || strcmp(host, "localhost") == 0 ||
-		     strcmp(host, "[::1]") == 0 || strcmp(host, "169.254.170.2") == 0 ||
+		/* IP literals only: a name like 127.evil.example resolves anywhere */
+		ok = http_host_is_loopback(host) || strcmp(host, "169.254.170.2") == 0 ||
 		     strcmp(host, "169.254.170.23") == 0 || strcmp(host, "[fd00:ec2::23]") == 0;
 	curl_free(host);
 	curl_free(scheme);
@@ -349,7 +350,7 @@ static int from_container(aws_client *c, err *e)
 			if (resp.status < 500)
 				break;
 		}
-		http_sleep_ms(http_backoff_ms(i, 200, 2000));
+		clock_sleep_ms(http_backoff_ms(i, 200, 2000));
 	}
 	curl_slist_free_all(h);
 	if (!rc) {

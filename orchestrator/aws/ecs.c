@@ -116,7 +116,6 @@ char *ecs_client_token(void)
 		return NULL;
 	buf b = BUF_INIT;
 	buf_puts(&b, "orc-");
-	for (size_t i = 0; i < sizeof raw; i++)
-		buf_printf(&b, "%02x", raw[i]);
+	buf_put_hex(&b, raw, sizeof raw);
 	return buf_detach(&b);
 }

@@ -4,8 +4,9 @@
  * Registration with the log happens here, once, as soon as the value is held: callers
  * cannot forget it. Multi-line values (deploy keys) are also registered line by line,
  * because a library may print one line of them; JSON secrets have each string field
- * registered (except the few that only locate the database), because a caller hands the
- * password on alone; a field a caller asks for by name is registered whatever it is.
+ * registered (except the few that only locate the database), numbers too (a PIN), because
+ * a caller hands the password on alone; a field a caller asks for by name is registered
+ * whatever its type. (The log module ignores values under 4 bytes.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,16 @@ static void register_value(const char *value)
 		const cJSON *f;
 		cJSON_ArrayForEach(f, j)
 		{
-			if (cJSON_IsString(f) && !public_field(f->string))
+			if (public_field(f->string))
+				continue;
+			if (cJSON_IsString(f)) {
 				log_add_secret(f->valuestring);
+			} else if (cJSON_IsNumber(f)) {
+				/* a PIN or a numeric password, as it would be printed */
+				char *text = cJSON_PrintUnformatted(f);
+				log_add_secret(text);
+				free(text);
+			}
 		}
 	}
 	cJSON_Delete(j);
@@ -145,7 +154,9 @@ int secrets_get_ref(aws_client *c, const char *ref, char **value, err *e)
 				*value = xstrdup(f->valuestring);
 			} else if (f && !cJSON_IsNull(f) && !cJSON_IsObject(f) &&
 			           !cJSON_IsArray(f)) {
+				/* a number or boolean the caller uses is a secret like any text */
 				*value = cJSON_PrintUnformatted(f);
+				log_add_secret(*value);
 			} else {
 				rc =
 				    err_set(e, ORC_EUSAGE,

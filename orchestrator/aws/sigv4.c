@@ -23,9 +23,10 @@ void aws_sha256_hex(const void *data, size_t len, char out[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
+	buf hex = BUF_INIT;
+	buf_put_hex(&hex, md, mdlen < 32 ? mdlen : 32);
+	snprintf(out, 65, "%s", buf_cstr(&hex));
+	buf_free(&hex);
 }
 
 static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
@@ -94,8 +95,7 @@ static void canonical_query(CURL *cu, const char *query, buf *out)
 				put_escaped(&ev, cu, v, (size_t)dv, 0);
 			curl_free(k);
 			curl_free(v);
-			if (n == cap)
-				items = xrealloc(items, (cap *= 2) * sizeof *items);
+			ARRAY_GROW(items, n + 1, cap);
 			items[n].k = buf_detach(&ek);
 			items[n].v = buf_detach(&ev);
 			n++;
@@ -244,8 +244,7 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	buf_printf(auth,
 	           "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=", access_key,
 	           buf_cstr(&scope), buf_cstr(&signed_headers));
-	for (int i = 0; i < 32; i++)
-		buf_printf(auth, "%02x", sig[i]);
+	buf_put_hex(auth, sig, 32);
 
 	memset(ksigning, 0, sizeof ksigning);
 	buf_free(&k);

@@ -25,6 +25,7 @@
 #include "aws/ec2.h"
 #include "aws/ecs.h"
 #include "aws/logs.h"
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -185,7 +186,7 @@ static void logtail_drain(logtail *t)
 				/* The container's lines are data: the runner must not read a
 				 * "::command::" among them as a workflow command. */
 				if (log_in_actions() && (t->stop = ecs_client_token()))
-					log_info("::stop-commands::%s", t->stop);
+					log_command("stop-commands", t->stop);
 			}
 			size_t len = strlen(m);
 			while (len && (m[len - 1] == '\n' || m[len - 1] == '\r'))
@@ -207,7 +208,7 @@ static void logtail_drain(logtail *t)
 static void logtail_close(logtail *t)
 {
 	if (t->stop)
-		log_info("::%s::", t->stop);
+		log_command(t->stop, "");
 	free(t->stop);
 	t->stop = NULL;
 	if (t->grouped)
@@ -381,7 +382,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			log_warn("cannot poll task %s (will try again): %s", arn, e->msg);
 			err_clear(e);
 			rc = 0;
-			http_sleep_ms(cap);
+			clock_sleep_ms(cap);
 			continue;
 		}
 		if (rc)
@@ -408,7 +409,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			    arn, last, timeout_s, console, r->task_cluster, arn);
 			break;
 		}
-		http_sleep_ms(interval);
+		clock_sleep_ms(interval);
 		interval = interval * 3 / 2 > cap ? cap : interval * 3 / 2;
 	}
 	double secs = now_s() - start;

@@ -20,7 +20,6 @@
 #include "git/gitops.h"
 
 #define VAR "app_version"
-#define PUSH_ATTEMPTS 3
 
 static const char *const usage[] = {
     "orchestrator bump-image --version V [--config PATH] [--commit] [--push]",
@@ -111,16 +110,33 @@ static int bump_files(struct bump *b, err *e)
 	return rc;
 }
 
-static int commit(struct bump *b, int *committed, buf *sha, err *e)
+static int bump_make(void *arg, err *e)
 {
+	return bump_files(arg, e);
+}
+
+/* Writes the files, then (with --commit) commits them and (with --push) pushes, redoing
+ * all of it on the remote's tip when it moved on. */
+static int bump_and_publish(struct bump *b, int do_commit, int do_push, int *committed, buf *sha,
+                            err *e)
+{
+	if (!do_commit)
+		return bump_files(b, e);
 	buf msg = BUF_INIT;
 	buf_printf(&msg, "bump-image: migration image %s\n\nSets %s in", b->version, VAR);
 	for (size_t i = 0; i < b->c->nregions; i++)
 		buf_printf(&msg, "%s %s", i ? "," : "", b->rel[i]);
 	buf_puts(&msg, ".\n");
-	buf_clear(sha);
-	int rc = gitops_commit_paths(b->root, (const char *const *)b->rel, b->c->nregions, msg.ptr,
-	                             b->c->gitbot_name, b->c->gitbot_email, committed, sha, e);
+	gitops_publish_opts po = {b->root,
+	                          (const char *const *)b->rel,
+	                          b->c->nregions,
+	                          msg.ptr,
+	                          b->c->gitbot_name,
+	                          b->c->gitbot_email,
+	                          do_push,
+	                          bump_make,
+	                          b};
+	int rc = gitops_publish(&po, committed, sha, e);
 	buf_free(&msg);
 	return rc;
 }
@@ -166,16 +182,13 @@ int cmd_bump_image(int argc, char **argv)
 	config *c = NULL;
 	config_problems problems = {NULL, 0};
 	if (config_load(path, &c, &problems, &e) != 0) {
-		for (size_t i = 0; i < problems.n; i++)
-			log_error("%s: %s", path, problems.lines[i]);
+		config_problems_print(path, &problems);
 		config_problems_free(&problems);
 		return cmd_report(&e);
 	}
 	config_problems_free(&problems);
 
-	const char *slash = strrchr(path, '/');
-	char *root =
-	    slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+	char *root = fs_dir(path);
 	struct bump b = {c, root, version, xcalloc(c->nregions + 1, sizeof(char *)), 0};
 	for (size_t i = 0; i < c->nregions; i++)
 		b.rel[i] = xasprintf("infrastructure/migration-task/var-files/%s.tfvars",
@@ -183,27 +196,9 @@ int cmd_bump_image(int argc, char **argv)
 	if (do_push && getenv("GITHUB_TOKEN"))
 		log_add_secret(getenv("GITHUB_TOKEN"));
 
-	int rc = bump_files(&b, &e);
 	int committed = 0;
 	buf sha = BUF_INIT;
-	if (!rc && do_commit)
-		rc = commit(&b, &committed, &sha, &e);
-	for (int attempt = 1; !rc && do_push && committed; attempt++) {
-		int rejected = 0;
-		rc = gitops_push(root, "origin", NULL, &rejected, &e);
-		if (!rc || !rejected || attempt == PUSH_ATTEMPTS)
-			break;
-		/* the branch moved on: start again from the remote's tip */
-		log_warn("bump-image: push rejected (the branch moved on); retrying on top of it "
-		         "(attempt %d of %d)",
-		         attempt + 1, PUSH_ATTEMPTS);
-		err_clear(&e);
-		rc = gitops_sync_remote(root, "origin", NULL, &e);
-		if (!rc)
-			rc = bump_files(&b, &e);
-		if (!rc)
-			rc = commit(&b, &committed, &sha, &e);
-	}
+	int rc = bump_and_publish(&b, do_commit, do_push, &committed, &sha, &e);
 
 	if (!rc) {
 		if (do_commit && committed)

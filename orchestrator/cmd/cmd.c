@@ -1,10 +1,28 @@
 /*
- * cmd: what every command shares once its options are parsed: reporting the error that
+ * cmd: the command table (main.c dispatches from it; completion and the man page walk it)
+ * and what every command shares once its options are parsed: reporting the error that
  * ends it.
  */
 #include "cmd/cmd.h"
 
 #include "core/log.h"
+
+const opt_subcommand cmd_commands[] = {
+    {"trigger", cmd_trigger, "fire a repository_dispatch event (the trigger_workflow entry)"},
+    {"config", cmd_config, "check config.json"},
+    {"run-task", cmd_run_task, "run the migration task on ECS and wait for its exit code"},
+    {"snapshot", cmd_snapshot, "create, restore, list or share RDS cluster snapshots"},
+    {"migrate", cmd_migrate, "apply pending migrations"},
+    {"info", cmd_migrate, "show every migration and its state"},
+    {"validate", cmd_migrate, "check applied migrations against the files"},
+    {"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
+    {"repair", cmd_migrate, "remove failed entries and realign checksums"},
+    {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
+    {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
+    {"completion", cmd_completion, "print shell completion for bash or zsh"},
+    {"manpage", cmd_manpage, "print the manual page (roff), generated from the option tables"},
+};
+const size_t cmd_ncommands = sizeof cmd_commands / sizeof *cmd_commands;
 
 int cmd_report(const err *e)
 {

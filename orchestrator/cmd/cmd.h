@@ -8,7 +8,10 @@
 #ifndef ORC_CMD_H
 #define ORC_CMD_H
 
+#include <stddef.h>
+
 #include "core/err.h"
+#include "core/opt.h"
 #include "core/version.h"
 
 int cmd_trigger(int argc, char **argv);
@@ -18,6 +21,12 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_migrate(int argc, char **argv); /* also info, validate, baseline, repair */
 int cmd_schema_docs(int argc, char **argv);
 int cmd_bump_image(int argc, char **argv);
+int cmd_completion(int argc, char **argv); /* completion bash|zsh */
+int cmd_manpage(int argc, char **argv);
+
+/* The command table main.c dispatches from, and completion and the man page read. */
+extern const opt_subcommand cmd_commands[];
+extern const size_t cmd_ncommands;
 
 /* Prints e as the single error line and returns its code (ORC_EFAIL when unset). */
 int cmd_report(const err *e);

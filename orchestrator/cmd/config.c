@@ -12,6 +12,9 @@
 #include "config/config.h"
 #include "config/infra_check.h"
 #include "config/operations.h"
+#include <cjson/cJSON.h>
+
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
 
@@ -21,16 +24,31 @@ static const char *const usage[] = {
     NULL,
 };
 
+/* With --output json, the document the run ends with: {"file", "ok", "exitCode",
+ * "operation", "regions", "problems", "warnings"}. */
+static cJSON *result;
+
+static void add_lines(const char *key, const config_problems *p)
+{
+	if (!result)
+		return;
+	cJSON *arr = cJSON_GetObjectItem(result, key);
+	for (size_t i = 0; i < p->n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(p->lines[i]));
+}
+
 static void report_problems(const char *path, const config_problems *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		log_error_at(path, 0, "%s: %s", path, p->lines[i]);
+	config_problems_print(path, p);
+	add_lines("problems", p);
 }
+
+static int check(const char *path, const config_operation *op, const char *region, int infra);
 
 static int config_check(int argc, char **argv)
 {
 	const char *path = CONFIG_DEFAULT_PATH, *verb = NULL, *region = NULL;
-	int infra = 0, rc;
+	int infra = 0, output = OPT_OUTPUT_TEXT, rc;
 	const opt_option options[] = {
 	    OPT_STRING('c', "config", &path, "PATH", "the file to check (default: config.json)"),
 	    OPT_STRING('o', "operation", &verb, "VERB",
@@ -39,6 +57,7 @@ static int config_check(int argc, char **argv)
 	    OPT_BOOL('i', "infrastructure", &infra,
 	             "also compare config.json with infrastructure/*/var-files/<region>.tfvars\n"
 	             "(infrastructure/ beside the config file)"),
+	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
 	    OPT_END(),
@@ -49,6 +68,8 @@ static int config_check(int argc, char **argv)
 		return rc;
 	if (argc > 1)
 		return opt_error(&cmd, "unexpected argument \"%s\"", argv[1]);
+	if (output == OPT_OUTPUT_JSON)
+		log_set_json(1);
 	if (region && !verb)
 		return opt_error(&cmd, "--region needs --operation");
 	const config_operation *op = NULL;
@@ -56,12 +77,41 @@ static int config_check(int argc, char **argv)
 		return opt_error(&cmd, "--operation %s: unknown verb (see trigger_workflow --help)",
 		                 verb);
 
+	if (output == OPT_OUTPUT_JSON) {
+		result = cJSON_CreateObject();
+		cJSON_AddStringToObject(result, "file", path);
+		if (op)
+			cJSON_AddStringToObject(result, "operation", op->verb);
+		else
+			cJSON_AddNullToObject(result, "operation");
+		cJSON_AddArrayToObject(result, "regions");
+		cJSON_AddArrayToObject(result, "problems");
+		cJSON_AddArrayToObject(result, "warnings");
+	}
+	rc = check(path, op, region, infra);
+	if (result) {
+		cJSON_AddBoolToObject(result, "ok", rc == 0);
+		cJSON_AddNumberToObject(result, "exitCode", rc);
+		log_json(result);
+		cJSON_Delete(result);
+		result = NULL;
+	}
+	return rc;
+}
+
+static int check(const char *path, const config_operation *op, const char *region, int infra)
+{
+	int rc;
 	err e = ERR_INIT;
 	config *c = NULL;
 	config_problems problems = {NULL, 0};
 	if (config_load(path, &c, &problems, &e) != 0) {
-		if (problems.n == 0)
+		if (problems.n == 0) {
+			if (result)
+				cJSON_AddItemToArray(cJSON_GetObjectItem(result, "problems"),
+				                     cJSON_CreateString(e.msg));
 			return cmd_report(&e); /* missing file or invalid JSON: one line already */
+		}
 		report_problems(path, &problems);
 		log_error("%s: %zu problem%s; fix %s and run again", path, problems.n,
 		          problems.n == 1 ? "" : "s", problems.n == 1 ? "it" : "them");
@@ -74,6 +124,9 @@ static int config_check(int argc, char **argv)
 		if (region && op->keys & OP_REGION && !config_region_find(c, region)) {
 			err_set(&e, ORC_EUSAGE, "%s: --region %s: not a key of \"infrastructure\"",
 			        path, region);
+			if (result)
+				cJSON_AddItemToArray(cJSON_GetObjectItem(result, "problems"),
+				                     cJSON_CreateString(e.msg));
 			config_free(c);
 			return cmd_report(&e);
 		}
@@ -89,18 +142,18 @@ static int config_check(int argc, char **argv)
 		config_operation_unset_all(c, &problems);
 		for (size_t i = 0; i < problems.n; i++)
 			log_warn("%s: %s", path, problems.lines[i]);
+		add_lines("warnings", &problems);
 	}
 	if (infra) {
 		/* infrastructure/ lives beside config.json, at the repository root */
-		const char *slash = strrchr(path, '/');
-		char *root =
-		    slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+		char *root = fs_dir(path);
 		config_problems ip = {NULL, 0};
 		err ie = ERR_INIT;
 		if (config_check_infrastructure(c, root, &ip, &ie) != 0) {
 			for (size_t i = 0; i < ip.n; i++)
 				log_error("%s", ip.lines[i]);
 			log_error("%s", ie.msg);
+			add_lines("problems", &ip);
 			rc = ie.code;
 		}
 		config_problems_free(&ip);
@@ -115,6 +168,10 @@ static int config_check(int argc, char **argv)
 		         op ? op->verb : "");
 		buf_free(&regions);
 	}
+	if (result)
+		for (size_t i = 0; i < c->nregions; i++)
+			cJSON_AddItemToArray(cJSON_GetObjectItem(result, "regions"),
+			                     cJSON_CreateString(c->regions[i].name));
 	config_problems_free(&problems);
 	config_free(c);
 	return rc;

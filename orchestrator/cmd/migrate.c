@@ -8,6 +8,7 @@
  * credentials and placeholder values from Secrets Manager, and the engine runs on the
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,6 @@
 #include "core/opt.h"
 #include "pg/migrate.h"
 #include "task/task.h"
-
-static const char *const usage[] = {
-    "orchestrator migrate|info|validate|baseline|repair [options]",
-    NULL,
-};
 
 static const char footer[] =
     "environment: REPOSITORY_TOKEN_SECRET (HTTPS token), REPOSITORY_DEPLOY_KEY_SECRET (SSH\n"
@@ -155,6 +151,7 @@ int cmd_migrate(int argc, char **argv)
 	buf task_url = BUF_INIT;
 	int rc = 0, output = OPT_OUTPUT_TEXT;
 	opt_strings ph_secrets = {0};
+	cJSON *result = NULL;
 	struct locations loc_list = {&locs, &nlocs};
 	placeholder_set_from_env(&ph);
 	const opt_option options[] = {
@@ -210,11 +207,19 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_END(),
 	};
 	char *name = xasprintf("orchestrator %s", op);
+	char *usage_line = xasprintf("%s [options]", name);
+	const char *const usage[] = {usage_line, NULL};
 	const opt_command cmd = {name, usage, options, footer};
 	int stop = opt_parse(&cmd, &argc, argv, &rc);
 	ta.ph_secrets = ph_secrets.v;
 	ta.n_ph_secrets = ph_secrets.n;
 	o.json = output == OPT_OUTPUT_JSON;
+	if (o.json && !stop) {
+		log_set_json(1);
+		/* info prints its own document; the others end with this one. */
+		if (strcmp(op, "info") != 0)
+			result = cJSON_CreateObject();
+	}
 	if (o.target && strcmp(o.target, "latest") == 0)
 		o.target = NULL;
 	if (!stop && argc > 1)
@@ -242,7 +247,7 @@ int cmd_migrate(int argc, char **argv)
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
 			rc = cmd_report(&e);
-			goto out;
+			goto done;
 		}
 		if (task_url.len)
 			o.url = buf_cstr(&task_url);
@@ -253,8 +258,14 @@ int cmd_migrate(int argc, char **argv)
 	if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
 		rc = migrate_run(&o, &res, &e);
+		if (result)
+			cJSON_AddNumberToObject(result, "applied", res.applied);
 		if (rc && ta.branch)
 			strip_clone_path(tk, &e, &res.fail_file);
+		if (result && rc && res.fail_file) {
+			cJSON_AddStringToObject(result, "file", res.fail_file);
+			cJSON_AddNumberToObject(result, "line", res.fail_line);
+		}
 		if (rc && res.fail_file) {
 			log_error_at(res.fail_file, res.fail_line, "%s", e.msg);
 		} else if (rc) {
@@ -279,7 +290,22 @@ int cmd_migrate(int argc, char **argv)
 	}
 	if (rc == 0 && ta.branch)
 		report_commit(tk, op);
+done:
+	if (result) {
+		cJSON_AddStringToObject(result, "command", op);
+		cJSON_AddBoolToObject(result, "ok", rc == 0);
+		cJSON_AddNumberToObject(result, "exitCode", rc);
+		if (rc)
+			cJSON_AddStringToObject(result, "error", e.msg);
+		else
+			cJSON_AddNullToObject(result, "error");
+		if (ta.branch && tk && rc == 0)
+			cJSON_AddStringToObject(result, "commit", task_sha(tk));
+		log_json(result);
+	}
 out:
+	cJSON_Delete(result);
+	free(usage_line);
 	free(name);
 	task_free(tk);
 	buf_free(&task_url);

@@ -2,6 +2,7 @@
  * run-task: run the migration task of one region on ECS, wait for it, stream its log
  * lines, and exit with the migration container's exit code (aws/task.c does the work).
  */
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ int cmd_run_task(int argc, char **argv)
 {
 	const char *region = NULL, *path = CONFIG_DEFAULT_PATH;
 	task_options o = {.branch = "main", .timeout_s = TASK_DEFAULT_TIMEOUT_S};
-	int opt_rc;
+	int opt_rc, output = OPT_OUTPUT_TEXT;
 	const opt_option options[] = {
 	    OPT_REGION(&region, "region key of config.json's infrastructure (and the AWS region);\n"
 	                        "optional when config.json has exactly one"),
@@ -33,6 +34,7 @@ int cmd_run_task(int argc, char **argv)
 	    OPT_INTEGER('t', "timeout", &o.timeout_s, "S", 1, LONG_MAX,
 	                "seconds to wait for the task to stop (default 3600)"),
 	    OPT_BOOL(0, "no-wait", &o.no_wait, "return once the task started"),
+	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("log AWS requests (credentials redacted)"),
 	    OPT_QUIET(),
 	    OPT_END(),
@@ -47,13 +49,14 @@ int cmd_run_task(int argc, char **argv)
 		return opt_error(&cmd, "unexpected argument '%s'", argv[1]);
 	if (!*o.branch)
 		return opt_error(&cmd, "--branch is empty");
+	if (output == OPT_OUTPUT_JSON)
+		log_set_json(1);
 
 	err e = ERR_INIT;
 	config *cfg = NULL;
 	config_problems problems = {0};
 	if (config_load(path, &cfg, &problems, &e)) {
-		for (size_t i = 0; i < problems.n; i++)
-			log_error("%s", problems.lines[i]);
+		config_problems_print(path, &problems);
 		config_problems_free(&problems);
 		return cmd_report(&e);
 	}
@@ -78,6 +81,22 @@ int cmd_run_task(int argc, char **argv)
 		err_set(&e, ORC_EUSAGE, "%s has %zu regions: pass --region", path, cfg->nregions);
 	}
 	int rc = r ? task_run(r, &o, &e) : e.code;
+	if (output == OPT_OUTPUT_JSON) {
+		/* The run's outcome for a script: the container's exit code is ours. */
+		cJSON *doc = cJSON_CreateObject();
+		if (r)
+			cJSON_AddStringToObject(doc, "region", r->name);
+		cJSON_AddStringToObject(doc, "branch", o.branch);
+		cJSON_AddBoolToObject(doc, "waited", !o.no_wait);
+		cJSON_AddBoolToObject(doc, "ok", rc == 0);
+		cJSON_AddNumberToObject(doc, "exitCode", rc);
+		if (rc)
+			cJSON_AddStringToObject(doc, "error", e.msg);
+		else
+			cJSON_AddNullToObject(doc, "error");
+		log_json(doc);
+		cJSON_Delete(doc);
+	}
 	config_free(cfg);
 	return rc ? cmd_report(&e) : 0;
 }

@@ -98,9 +98,11 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	                       "delete the old cluster without a final snapshot")},
 	    {SHARE, OPT_STRING(0, "account", &o->account, "ID",
 	                       "the 12-digit account allowed to restore it")},
-	    {LIST, OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
-	                      "json: one JSON document on stdout for scripts; text (default)")},
-	    {LIST, OPT_SET_INT(0, "json", &o->json, OPT_OUTPUT_JSON, "the same as --output json")},
+	    {CREATE | LIST,
+	     OPT_CHOICE(0, "output", &o->json, "json|text", opt_output_choices,
+	                "json: one JSON document on stdout for scripts; text (default)")},
+	    {CREATE | LIST,
+	     OPT_SET_INT(0, "json", &o->json, OPT_OUTPUT_JSON, "the same as --output json")},
 	    {CREATE | RESTORE, OPT_STRING(0, "requested-by", &o->requested_by, "WHO",
 	                                  "recorded in tags (the workflow passes the payload's)")},
 	    {CREATE | RESTORE, OPT_STRING(0, "request-id", &o->request_id, "ID",
@@ -120,6 +122,8 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	const opt_command cmd = {name, usage, options, NULL};
 	int stop = opt_parse(&cmd, &argc, argv, rc);
 	o->timeout = (int)timeout;
+	if (o->json)
+		log_set_json(1);
 	o->snapshot = snapshot ? xstrdup(snapshot) : NULL;
 	if (!stop) {
 		*rc = ORC_EUSAGE;
@@ -143,8 +147,8 @@ static int setup(ctx *x, err *e)
 {
 	config_problems problems = {NULL, 0};
 	int rc = config_load(x->o.config_path, &x->cfg, &problems, e);
-	for (size_t i = 0; rc && i < problems.n; i++)
-		log_error_at(x->o.config_path, 0, "%s", problems.lines[i]);
+	if (rc)
+		config_problems_print(x->o.config_path, &problems);
 	config_problems_free(&problems);
 	if (rc)
 		return rc;
@@ -186,47 +190,31 @@ static int snapshot_from_metadata(ctx *x, err *e)
 	return 0;
 }
 
-static char *dir_of(const char *path)
+struct record_make {
+	const char *path, *region, *id;
+};
+
+static int record_make(void *arg, err *e)
 {
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
+	struct record_make *m = arg;
+	int changed;
+	return metadata_set_snapshot(m->path, m->region, m->id, &changed, e);
 }
 
 /* Commit (and push) metadata.json; a push the remote rejects is redone on its tip. */
 static int record(ctx *x, const char *id, int *committed, err *e)
 {
-	char *dir = dir_of(x->o.metadata_path);
+	char *dir = fs_dir(x->o.metadata_path);
 	const char *slash = strrchr(x->o.metadata_path, '/');
 	const char *file = slash ? slash + 1 : x->o.metadata_path;
 	const char *paths[] = {file};
 	const char *region = aws_client_region(x->aws);
 	char *message = xasprintf("metadata: %s snapshot %s", region, id);
-	int rc = 0;
-	*committed = 0;
-	for (int attempt = 1; attempt <= 3; attempt++) {
-		int changed, done = 0, rejected = 0;
-		if ((rc = metadata_set_snapshot(x->o.metadata_path, region, id, &changed, e)))
-			break;
-		if ((rc = gitops_commit_paths(dir, paths, 1, message, x->cfg->gitbot_name,
-		                              x->cfg->gitbot_email, &done, NULL, e)))
-			break;
-		*committed |= done;
-		if (!x->o.push)
-			break;
-		rc = gitops_push(dir, "origin", NULL, &rejected, e);
-		if (rc == 0 || !rejected || attempt == 3)
-			break;
-		log_warn("push of %s rejected (the remote moved on); syncing and retrying",
-		         x->o.metadata_path);
-		err_clear(e);
-		if ((rc = gitops_sync_remote(dir, "origin", NULL, e)))
-			break;
-		*committed = 0;
-	}
+	struct record_make m = {x->o.metadata_path, region, id};
+	gitops_publish_opts po = {
+	    dir,       paths,       1, message, x->cfg->gitbot_name, x->cfg->gitbot_email,
+	    x->o.push, record_make, &m};
+	int rc = gitops_publish(&po, committed, NULL, e);
 	free(message);
 	free(dir);
 	return rc;
@@ -262,6 +250,16 @@ static int do_create(ctx *x, err *e)
 			         changed ? "set" : "unchanged", region, id);
 		log_gha_output("snapshot", id);
 		log_gha_output("committed", committed ? "true" : "false");
+		if (x->o.json) {
+			cJSON *doc = cJSON_CreateObject();
+			cJSON_AddStringToObject(doc, "snapshot", id);
+			cJSON_AddStringToObject(doc, "cluster", x->cluster);
+			cJSON_AddStringToObject(doc, "region", region);
+			cJSON_AddStringToObject(doc, "metadata", x->o.metadata_path);
+			cJSON_AddBoolToObject(doc, "committed", committed);
+			log_json(doc);
+			cJSON_Delete(doc);
+		}
 		char *summary = xasprintf("### Snapshot created\n\n`%s` of cluster `%s` in %s, "
 		                          "recorded in `%s`%s.\n",
 		                          id, x->cluster, region, x->o.metadata_path,
@@ -378,7 +376,7 @@ static int do_list(ctx *x, err *e)
 		}
 		buf out = BUF_INIT;
 		metadata_format(arr, &out);
-		log_info("%.*s", (int)out.len - 1, out.ptr);
+		log_result("%.*s", (int)out.len - 1, out.ptr);
 		buf_free(&out);
 		cJSON_Delete(arr);
 	} else if (n == 0) {

@@ -4,6 +4,7 @@
  * terminal are chosen from a menu; without a terminal they are usage errors naming the
  * flag. Everything is checked before the first event is sent.
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "config/operations.h"
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "net/github.h"
@@ -84,22 +86,9 @@ static int list_events(void)
 		for (const char *const *need = ops[i].needs; *need; need++)
 			cJSON_AddItemToArray(needs, cJSON_CreateString(*need));
 	}
-	char *text = cJSON_Print(doc);
-	log_info("%s", text);
-	free(text);
+	log_json(doc);
 	cJSON_Delete(doc);
 	return 0;
-}
-
-/* The directory config.json lives in: infrastructure/ and the git repository are there. */
-static char *project_root(const char *config_path)
-{
-	const char *slash = strrchr(config_path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == config_path)
-		return xstrdup("/");
-	return xstrndup(config_path, (size_t)(slash - config_path));
 }
 
 struct request {
@@ -180,38 +169,99 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 	return 0;
 }
 
-static void print_dry_run(const github_repo *gr, const char *event, const cJSON *payload, err *e)
+/* The request a dry run would send: printed, or (--output json) added to item. */
+static void print_dry_run(const github_repo *gr, const char *event, const cJSON *payload,
+                          cJSON *item, err *e)
 {
 	buf url = BUF_INIT, body = BUF_INIT, headers = BUF_INIT;
 	if (github_dispatch_request(gr, event, payload, &url, &body, e) == 0) {
 		github_dispatch_headers_shown(gr, &headers);
-		log_info("POST %s\n%s\n%s", buf_cstr(&url), buf_cstr(&headers), buf_cstr(&body));
+		if (item) {
+			cJSON_AddStringToObject(item, "url", buf_cstr(&url));
+			cJSON_AddItemToObject(item, "body", cJSON_Parse(buf_cstr(&body)));
+		} else {
+			log_info("POST %s\n%s\n%s", buf_cstr(&url), buf_cstr(&headers),
+			         buf_cstr(&body));
+		}
 	}
 	buf_free(&url);
 	buf_free(&body);
 	buf_free(&headers);
 }
 
-static int send_events(const struct request *rq, const config *c, err *e)
+/* Frees a secret after overwriting it (the optimiser keeps OPENSSL_cleanse). */
+static void wipe_free(char *secret)
+{
+	if (secret) {
+		OPENSSL_cleanse(secret, strlen(secret));
+		free(secret);
+	}
+}
+
+/*
+ * The dispatch token (heap; wipe_free it): the variable config.json's githubTokenName
+ * names, else GH_TOKEN, else GITHUB_TOKEN, else what `gh auth token` prints when the GitHub
+ * CLI is installed and logged in. *source says which, for the user; never the value.
+ */
+static char *find_token(const config *c, const char **source)
+{
+	const char *vars[] = {c->github_token_name, "GH_TOKEN", "GITHUB_TOKEN"};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) {
+			*source = vars[i];
+			return xstrdup(v);
+		}
+	}
+	FILE *p = popen("command -v gh >/dev/null 2>&1 && gh auth token 2>/dev/null", "r");
+	if (!p)
+		return NULL;
+	char line[1024];
+	char *token = NULL;
+	if (fgets(line, sizeof line, p)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (*line) {
+			token = xstrdup(line);
+			*source = "gh auth token";
+		}
+	}
+	OPENSSL_cleanse(line, sizeof line);
+	pclose(p);
+	return token;
+}
+
+/* Sends one event per region; with results (--output json) each request is added there. */
+static int send_events(const struct request *rq, const config *c, cJSON *results, err *e)
 {
 	const config_operation *op = rq->op;
 	github_repo gr = {c->github_owner, c->github_repo, NULL, c->github_token_name};
+	char *token = NULL;
 	if (!rq->dry_run) {
-		const char *token = getenv(c->github_token_name);
-		if (!token || !*token)
-			return err_set(e, ORC_EUSAGE,
-			               "%s is not set: export a GitHub token that can dispatch to "
-			               "%s/%s (githubTokenName in %s names this variable)",
-			               c->github_token_name, c->github_owner, c->github_repo,
-			               c->path);
+		const char *source = NULL;
+		token = find_token(c, &source);
+		if (!token)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "%s is not set: export a GitHub token that can dispatch to "
+			    "%s/%s (githubTokenName in %s names this variable; GH_TOKEN, "
+			    "GITHUB_TOKEN or a logged-in gh CLI also do)",
+			    c->github_token_name, c->github_owner, c->github_repo, c->path);
 		log_add_secret(token);
+		if (strcmp(source, c->github_token_name) != 0) {
+			log_warn("%s is not set; using the token from %s", c->github_token_name,
+			         source);
+			if (strcmp(source, "gh auth token") != 0)
+				gr.token_name = source;
+		}
 		for (const char *t = token; *t; t++)
-			if ((unsigned char)*t <= ' ' || *t == 0x7f)
+			if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+				wipe_free(token);
 				return err_set(
 				    e, ORC_EUSAGE,
 				    "%s contains whitespace or control characters; copy the "
 				    "token again and export it without them",
-				    c->github_token_name);
+				    gr.token_name);
+			}
 		gr.token = token;
 	}
 	char *who = trigger_requested_by();
@@ -224,8 +274,18 @@ static int send_events(const struct request *rq, const config *c, err *e)
 		char *id = trigger_request_id();
 		trigger_values v = {region, rq->branch, rq->snapshot, rq->folder, who, id};
 		cJSON *payload = trigger_payload(op, &v);
+		cJSON *item = NULL;
+		if (results) {
+			item = cJSON_CreateObject();
+			cJSON_AddStringToObject(item, "event", op->verb);
+			if (region)
+				cJSON_AddStringToObject(item, "region", region);
+			cJSON_AddStringToObject(item, "requestId", id);
+			cJSON_AddBoolToObject(item, "sent", 0);
+			cJSON_AddItemToArray(results, item);
+		}
 		if (rq->dry_run) {
-			print_dry_run(&gr, op->verb, payload, e);
+			print_dry_run(&gr, op->verb, payload, item, e);
 			rc = e->code;
 		} else {
 			int attempts = 0;
@@ -236,6 +296,11 @@ static int send_events(const struct request *rq, const config *c, err *e)
 				         op->verb, region ? " for " : "", region ? region : "", id,
 				         c->github_owner, c->github_repo, actions);
 				log_gha_output("request_id", id);
+				if (item) {
+					cJSON_ReplaceItemInObject(item, "sent",
+					                          cJSON_CreateBool(1));
+					cJSON_AddStringToObject(item, "actionsUrl", actions);
+				}
 				free(actions);
 				buf_printf(&sent, "%s%s", sent.len ? ", " : "",
 				           region ? region : op->verb);
@@ -251,6 +316,7 @@ static int send_events(const struct request *rq, const config *c, err *e)
 		log_warn("dry run: nothing was sent");
 	buf_free(&sent);
 	free(who);
+	wipe_free(token);
 	return rc;
 }
 
@@ -263,7 +329,8 @@ int cmd_trigger(int argc, char **argv)
 	char *root = NULL;
 	config_problems problems = {NULL, 0};
 	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
-	int list = 0, version = 0, rc = 0;
+	int list = 0, version = 0, output = OPT_OUTPUT_TEXT, rc = 0;
+	cJSON *results = NULL;
 	const opt_option options[] = {
 	    OPT_REGION(&region,
 	               "a region of config.json's infrastructure, or all (one event each)"),
@@ -275,6 +342,7 @@ int cmd_trigger(int argc, char **argv)
 	    OPT_CONFIG(&rq.config_path),
 	    OPT_BOOL('n', "dry-run", &rq.dry_run, "print the request instead of sending it"),
 	    OPT_BOOL(0, "list-events", &list, "the verbs and their payload keys, as JSON"),
+	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("show the HTTP exchange (the token is always redacted)"),
 	    OPT_QUIET(),
 	    OPT_BOOL(0, "version", &version, "print the version"),
@@ -286,6 +354,10 @@ int cmd_trigger(int argc, char **argv)
 	                         usage, options, footer};
 	if (opt_parse(&cmd, &argc, argv, &rc))
 		goto out;
+	if (output == OPT_OUTPUT_JSON) {
+		log_set_json(1);
+		results = cJSON_CreateArray();
+	}
 	rq.region = region ? xstrdup(region) : NULL;
 	rq.branch = branch ? xstrdup(branch) : NULL;
 	rq.folder = folder ? xstrdup(folder) : NULL;
@@ -330,8 +402,7 @@ int cmd_trigger(int argc, char **argv)
 			rc = cmd_report(&e);
 			goto out;
 		}
-		for (size_t i = 0; i < problems.n; i++)
-			log_error("%s: %s", rq.config_path, problems.lines[i]);
+		config_problems_print(rq.config_path, &problems);
 		log_error("%s: %zu problem%s; fix %s before triggering (orchestrator config check "
 		          "--config %s lists them)",
 		          rq.config_path, problems.n, problems.n == 1 ? "" : "s",
@@ -339,7 +410,7 @@ int cmd_trigger(int argc, char **argv)
 		config_problems_free(&problems);
 		goto out;
 	}
-	root = project_root(rq.config_path);
+	root = fs_dir(rq.config_path);
 
 	if (!rq.op) {
 		size_t n;
@@ -400,9 +471,23 @@ int cmd_trigger(int argc, char **argv)
 		goto out;
 	}
 
-	if ((rc = send_events(&rq, c, &e)) != 0)
+	rc = send_events(&rq, c, results, &e);
+	if (results) {
+		/* What was sent (or would be), even when a later region failed. */
+		cJSON *doc = cJSON_CreateObject();
+		char *repo = xasprintf("%s/%s", c->github_owner, c->github_repo);
+		cJSON_AddStringToObject(doc, "repository", repo);
+		free(repo);
+		cJSON_AddBoolToObject(doc, "dryRun", rq.dry_run);
+		cJSON_AddItemToObject(doc, "requests", results);
+		results = NULL;
+		log_json(doc);
+		cJSON_Delete(doc);
+	}
+	if (rc)
 		rc = cmd_report(&e);
 out:
+	cJSON_Delete(results);
 	free(footer);
 	free(rq.region);
 	free(rq.branch);

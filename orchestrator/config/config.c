@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "core/fs.h"
+#include "core/log.h"
+#include "core/opt.h"
 
 /* K_NOTE: accepted and checked for type, not kept (the editor's "$schema" reference). */
 enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE, K_NUMBER };
@@ -109,9 +111,7 @@ static const struct field top_fields[] = {
     {NULL, 0, 0, NULL, NULL, NULL},
 };
 
-static void problem(config_problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void problem(config_problems *p, const char *fmt, ...)
+void config_problem_add(config_problems *p, const char *fmt, ...)
 {
 	buf line = BUF_INIT;
 	va_list ap;
@@ -122,44 +122,17 @@ static void problem(config_problems *p, const char *fmt, ...)
 	p->lines[p->n++] = buf_detach(&line);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = xmalloc((lb + 1) * sizeof *row);
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	size_t d = row[lb];
-	free(row);
-	return d;
-}
-
 static const char *closest_key(const struct field *fields, const char *key)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	for (const struct field *f = fields; f->key; f++) {
-		size_t d = edit_distance(key, f->key);
-		if (d < best_d) {
-			best_d = d;
-			best = f->key;
-		}
-	}
-	size_t limit = strlen(key) / 3 + 1;
-	return best_d <= (limit > 2 ? limit : 2) ? best : NULL;
+	size_t n = 0;
+	while (fields[n].key)
+		n++;
+	const char **names = xcalloc(n + 1, sizeof *names);
+	for (size_t i = 0; i < n; i++)
+		names[i] = fields[i].key;
+	const char *best = opt_suggest(key, names, n);
+	free(names);
+	return best;
 }
 
 static const char *json_type_name(const cJSON *v)
@@ -216,12 +189,14 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	case K_STRING:
 	case K_LIST:
 		if (!cJSON_IsString(v)) {
-			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   json_type_name(v));
 			return;
 		}
 		if (strcmp(f->key, "taskLaunchType") == 0 &&
 		    strcmp(v->valuestring, "FARGATE") != 0 && strcmp(v->valuestring, "EC2") != 0) {
-			problem(p, "%s: expected %s, got \"%s\"", path, f->expect, v->valuestring);
+			config_problem_add(p, "%s: expected %s, got \"%s\"", path, f->expect,
+			                   v->valuestring);
 			return;
 		}
 		if (f->kind == K_LIST) {
@@ -229,7 +204,8 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 			char **items = config_split_list(v->valuestring, &n);
 			config_free_list(items);
 			if (n == 0) {
-				problem(p, "%s: expected %s, got an empty string", path, f->expect);
+				config_problem_add(p, "%s: expected %s, got an empty string", path,
+				                   f->expect);
 				return;
 			}
 		}
@@ -238,19 +214,22 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		return;
 	case K_NOTE:
 		if (!cJSON_IsString(v))
-			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   json_type_name(v));
 		return;
 	case K_BOOL:
 		if (!cJSON_IsBool(v)) {
-			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   json_type_name(v));
 			return;
 		}
 		*(int *)((char *)base + f->offset) = cJSON_IsTrue(v);
 		return;
 	case K_NUMBER:
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
-			problem(p, "%s: expected %s, got %s", path, f->expect,
-			        cJSON_IsNumber(v) ? "a negative number" : json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   cJSON_IsNumber(v) ? "a negative number"
+			                                     : json_type_name(v));
 			return;
 		}
 		*(double *)((char *)base + f->offset) = v->valuedouble;
@@ -259,16 +238,16 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -1;
 		const cJSON *item;
 		if (n <= 0) {
-			problem(p, "%s: expected %s, got %s", path, f->expect,
-			        n == 0 ? "an empty array" : json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   n == 0 ? "an empty array" : json_type_name(v));
 			return;
 		}
 		int at = 0, bad = 0;
 		cJSON_ArrayForEach(item, v)
 		{
 			if (!bad && !cJSON_IsString(item)) {
-				problem(p, "%s[%d]: expected a string (%s), got %s", path, at,
-				        f->expect, json_type_name(item));
+				config_problem_add(p, "%s[%d]: expected a string (%s), got %s",
+				                   path, at, f->expect, json_type_name(item));
 				bad = 1;
 			}
 			at++;
@@ -284,7 +263,8 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 	}
 	case K_OBJECT:
 		if (!cJSON_IsObject(v)) {
-			problem(p, "%s: expected %s, got %s", path, f->expect, json_type_name(v));
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   json_type_name(v));
 			return;
 		}
 		walk(v, f->sub, base, path, p);
@@ -308,14 +288,16 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 		while (prev != v && strcmp(prev->string, v->string) != 0)
 			prev = prev->next;
 		if (prev != v) {
-			problem(p, "%s: key appears twice in the same object (keep one)", child);
+			config_problem_add(p, "%s: key appears twice in the same object (keep one)",
+			                   child);
 		} else if (!f->key) {
 			const char *guess = closest_key(fields, v->string);
 			if (guess)
-				problem(p, "%s: unknown key (did you mean \"%s\"?)", child, guess);
+				config_problem_add(p, "%s: unknown key (did you mean \"%s\"?)",
+				                   child, guess);
 			else
-				problem(p, "%s: unknown key (remove it, or check its spelling)",
-				        child);
+				config_problem_add(
+				    p, "%s: unknown key (remove it, or check its spelling)", child);
 		} else if (f->sub || f->kind != K_OBJECT) {
 			read_field(v, f, base, child, p);
 		}
@@ -326,8 +308,9 @@ static void walk(const cJSON *obj, const struct field *fields, void *base, const
 static void read_regions(const cJSON *infra, config *c, config_problems *p)
 {
 	if (!cJSON_IsObject(infra)) {
-		problem(p, "infrastructure: expected an object with one key per AWS region, got %s",
-		        json_type_name(infra));
+		config_problem_add(
+		    p, "infrastructure: expected an object with one key per AWS region, got %s",
+		    json_type_name(infra));
 		return;
 	}
 	int n = cJSON_GetArraySize(infra);
@@ -339,8 +322,9 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 		while (prev != rv && strcmp(prev->string, rv->string) != 0)
 			prev = prev->next;
 		if (prev != rv) {
-			problem(p, "infrastructure[\"%s\"]: region appears twice (keep one)",
-			        rv->string);
+			config_problem_add(
+			    p, "infrastructure[\"%s\"]: region appears twice (keep one)",
+			    rv->string);
 			continue;
 		}
 		config_region *r = &c->regions[c->nregions++];
@@ -348,20 +332,22 @@ static void read_regions(const cJSON *infra, config *c, config_problems *p)
 		set_bool_defaults(r, region_fields);
 		char *path = xasprintf("infrastructure[\"%s\"]", rv->string);
 		if (!config_region_name_ok(rv->string))
-			problem(
+			config_problem_add(
 			    p, "%s: \"%s\" is not an AWS region name (expected e.g. \"us-west-2\")",
 			    path, rv->string);
 		if (!cJSON_IsObject(rv))
-			problem(p, "%s: expected an object describing the region, got %s", path,
-			        json_type_name(rv));
+			config_problem_add(p,
+			                   "%s: expected an object describing the region, got %s",
+			                   path, json_type_name(rv));
 		else
 			walk(rv, region_fields, r, path, p);
 		apply_defaults(r, region_fields);
 		free(path);
 	}
 	if (n == 0)
-		problem(p, "infrastructure: no region configured (add an object keyed by the AWS "
-		           "region, e.g. \"us-west-2\")");
+		config_problem_add(
+		    p, "infrastructure: no region configured (add an object keyed by the AWS "
+		       "region, e.g. \"us-west-2\")");
 }
 
 static void position_of(const char *text, const char *at, int *line, int *col)
@@ -408,7 +394,8 @@ int config_load(const char *path, config **out, config_problems *problems, err *
 	config *c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
 	if (!cJSON_IsObject(root)) {
-		problem(p, "(top level): expected an object, got %s", json_type_name(root));
+		config_problem_add(p, "(top level): expected an object, got %s",
+		                   json_type_name(root));
 	} else {
 		walk(root, top_fields, c, "", p);
 		const cJSON *infra = cJSON_GetObjectItemCaseSensitive(root, "infrastructure");
@@ -482,6 +469,12 @@ void config_problems_free(config_problems *p)
 	free(p->lines);
 	p->lines = NULL;
 	p->n = 0;
+}
+
+void config_problems_print(const char *path, const config_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		log_error_at(path, 0, "%s: %s", path, p->lines[i]);
 }
 
 const config_region *config_region_find(const config *c, const char *name)

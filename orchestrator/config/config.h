@@ -71,6 +71,11 @@ typedef struct config_problems {
 int config_load(const char *path, config **out, config_problems *problems, err *e);
 void config_free(config *c);
 void config_problems_free(config_problems *p);
+/* Adds a problem line to p (the one way problems are collected). */
+void config_problem_add(config_problems *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints each problem as one error line "path: problem" (a file annotation in Actions). */
+void config_problems_print(const char *path, const config_problems *p);
 
 const config_region *config_region_find(const config *c, const char *name);
 

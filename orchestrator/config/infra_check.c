@@ -121,18 +121,6 @@ struct ctx {
 	char *rel[NCOMP]; /* infrastructure/<component>/var-files/<region>.tfvars */
 };
 
-static void add(config_problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(config_problems *p, const char *fmt, ...)
-{
-	buf line = BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
-	va_end(ap);
-	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof *p->lines);
-	p->lines[p->n++] = buf_detach(&line);
-}
-
 static int comp_index(const char *name)
 {
 	for (int i = 0; infra_components[i]; i++)
@@ -193,8 +181,9 @@ static void apply_rule(struct ctx *x, const struct rule *ru)
 		return; /* not set: the variable's default applies, or the file is reported */
 	if (!tv) {
 		if (en->kind != TFVARS_NULL)
-			add(x->out, "%s:%d: %s: expected a string (config.json %s is one)",
-			    x->rel[i], en->line, ru->var, ru->key);
+			config_problem_add(x->out,
+			                   "%s:%d: %s: expected a string (config.json %s is one)",
+			                   x->rel[i], en->line, ru->var, ru->key);
 		return;
 	}
 	const void *base = ru->side == REGION ? (const void *)x->r : (const void *)x->c;
@@ -211,7 +200,8 @@ static void apply_rule(struct ctx *x, const struct rule *ru)
 	case SAME:
 	case SAME_ICASE:
 		if (ru->how == SAME ? strcmp(tv, cv) : strcasecmp(tv, cv))
-			add(x->out,
+			config_problem_add(
+			    x->out,
 			    "%s:%d: %s = \"%s\" but %s: %s = \"%s\" (%s: make them the same, then "
 			    "deploy %s)",
 			    x->rel[i], en->line, ru->var, tv, x->cfg, key.ptr, cv, ru->why,
@@ -219,7 +209,8 @@ static void apply_rule(struct ctx *x, const struct rule *ru)
 		break;
 	case MEMBER:
 		if (!is_member(cv, tv))
-			add(x->out,
+			config_problem_add(
+			    x->out,
 			    "%s:%d: %s = \"%s\" is not among %s: %s = \"%s\" (%s: add it there or "
 			    "rename it here)",
 			    x->rel[i], en->line, ru->var, tv, x->cfg, key.ptr, cv, ru->why);
@@ -228,7 +219,8 @@ static void apply_rule(struct ctx *x, const struct rule *ru)
 		const char *owner = x->c->github_owner ? x->c->github_owner : "";
 		const char *repo = x->c->github_repo ? x->c->github_repo : "";
 		if (!url_names_repo(tv, owner, repo))
-			add(x->out,
+			config_problem_add(
+			    x->out,
 			    "%s:%d: %s = \"%s\" does not name %s: githubOwner/githubRepo = "
 			    "\"%s/%s\" (%s: write https://github.com/%s/%s.git or its SSH form)",
 			    x->rel[i], en->line, ru->var, tv, x->cfg, owner, repo, ru->why, owner,
@@ -268,7 +260,7 @@ static void apply_pair(struct ctx *x, const struct pair *p)
 	buf sa = BUF_INIT, sb = BUF_INIT;
 	describe(&sa, x->rel[a], p->a_var, ea, va);
 	describe(&sb, x->rel[b], p->b_var, eb, vb);
-	add(x->out, "%s but %s (%s: make them the same)", sa.ptr, sb.ptr, p->why);
+	config_problem_add(x->out, "%s but %s (%s: make them the same)", sa.ptr, sb.ptr, p->why);
 	buf_free(&sa);
 	buf_free(&sb);
 }
@@ -298,20 +290,22 @@ static void check_region(const config *c, const config_region *r, const char *re
 			char *file = fs_join(repo_root, x.rel[i]);
 			err e = ERR_INIT;
 			if (!fs_exists(file))
-				add(out,
+				config_problem_add(
+				    out,
 				    "%s: missing, but %s has region %s (copy another region's file "
 				    "and "
 				    "set its names to those of infrastructure[\"%s\"])",
 				    x.rel[i], x.cfg, r->name, r->name);
 			else if (load(file, x.rel[i], &x.tf[i], &e))
-				add(out, "%s", e.msg);
+				config_problem_add(out, "%s", e.msg);
 			free(file);
 		}
 		free(dir);
 		if (x.tf[i]) {
 			const tfvars_entry *en = tfvars_get(x.tf[i], "region");
 			if (en && (en->kind != TFVARS_STRING || strcmp(en->value, r->name)))
-				add(out,
+				config_problem_add(
+				    out,
 				    "%s:%d: region = %s%s%s in the file of region %s (set region = "
 				    "\"%s\")",
 				    x.rel[i], en->line, en->kind == TFVARS_STRING ? "\"" : "",

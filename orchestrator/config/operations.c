@@ -80,17 +80,6 @@ const char *config_operation_key_name(unsigned bit)
 	return NULL;
 }
 
-void config_problem_add(config_problems *p, const char *fmt, ...)
-{
-	buf line = BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
-	va_end(ap);
-	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof *p->lines);
-	p->lines[p->n++] = buf_detach(&line);
-}
-
 /* JSON path (region part written as "R") -> model field. */
 static const struct {
 	const char *path;

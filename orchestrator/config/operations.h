@@ -51,8 +51,4 @@ size_t config_operation_check(const config *c, const config_operation *op, const
  * operations. Returns the number added. */
 size_t config_operation_unset_all(const config *c, config_problems *p);
 
-/* Adds a problem line to p (for callers that collect their own). */
-void config_problem_add(config_problems *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 #endif

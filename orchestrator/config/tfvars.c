@@ -53,14 +53,16 @@ static void skip_blank(struct cursor *c)
 		c->pos++;
 }
 
-/* Skips a comment starting at the cursor, if any; block comments may span lines only
- * when allow_lines. Returns 1 when one was skipped, 0 when none, -1 on error. */
-static int skip_comment(struct cursor *c, int allow_lines)
+/* Skips a comment starting at the cursor, if any (*skipped says whether there was one);
+ * block comments may span lines only when allow_lines. Returns 0 or the error code. */
+static int skip_comment(struct cursor *c, int allow_lines, int *skipped)
 {
+	*skipped = 0;
 	if (peek(c, 0) == '#' || (peek(c, 0) == '/' && peek(c, 1) == '/')) {
 		while (!at_end(c) && peek(c, 0) != '\n')
 			c->pos++;
-		return 1;
+		*skipped = 1;
+		return 0;
 	}
 	if (peek(c, 0) == '/' && peek(c, 1) == '*') {
 		int start = c->line;
@@ -71,19 +73,17 @@ static int skip_comment(struct cursor *c, int allow_lines)
 					return fail(c, NULL,
 					            "a block comment after a value must end on the "
 					            "same line "
-					            "(use # comments)"),
-					       -1;
+					            "(use # comments)");
 				c->line++;
 			}
 			c->pos++;
 		}
 		if (at_end(c)) {
 			c->line = start;
-			fail(c, NULL, "unterminated /* comment (close it with */)");
-			return -1;
+			return fail(c, NULL, "unterminated /* comment (close it with */)");
 		}
 		c->pos += 2;
-		return 1;
+		*skipped = 1;
 	}
 	return 0;
 }
@@ -298,7 +298,8 @@ static int parse_list(struct cursor *c, tfvars_entry *en)
 	c->pos++; /* [ */
 	for (;;) {
 		skip_blank(c);
-		if (skip_comment(c, 0) < 0)
+		int skipped;
+		if (skip_comment(c, 0, &skipped))
 			return c->e->code;
 		skip_blank(c);
 		if (at_end(c) || peek(c, 0) == '\n')
@@ -354,10 +355,10 @@ static int parse_all(tfvars *t, err *e)
 	clear_entries(t);
 	while (!at_end(&c)) {
 		skip_blank(&c);
-		int sc = skip_comment(&c, 1);
-		if (sc < 0)
+		int skipped;
+		if (skip_comment(&c, 1, &skipped))
 			return e->code;
-		if (sc)
+		if (skipped)
 			continue;
 		if (at_end(&c))
 			break;
@@ -397,10 +398,7 @@ static int parse_all(tfvars *t, err *e)
 			free(key);
 			return ORC_EUSAGE;
 		}
-		if (t->n == t->cap) {
-			t->cap = t->cap ? t->cap * 2 : 16;
-			t->entries = xrealloc(t->entries, t->cap * sizeof(*t->entries));
-		}
+		ARRAY_GROW(t->entries, t->n + 1, t->cap);
 		tfvars_entry *en = &t->entries[t->n];
 		memset(en, 0, sizeof(*en));
 		en->key = key;
@@ -424,7 +422,8 @@ static int parse_all(tfvars *t, err *e)
 		t->n++;
 		/* after the value: blanks, then a comment, then the end of the line */
 		skip_blank(&c);
-		if (skip_comment(&c, 0) < 0)
+		int after;
+		if (skip_comment(&c, 0, &after))
 			return e->code;
 		skip_blank(&c);
 		if (!at_end(&c) && peek(&c, 0) != '\n')
@@ -480,11 +479,6 @@ size_t tfvars_count(const tfvars *t)
 	return t->n;
 }
 
-const tfvars_entry *tfvars_entry_at(const tfvars *t, size_t i)
-{
-	return i < t->n ? &t->entries[i] : NULL;
-}
-
 const tfvars_entry *tfvars_get(const tfvars *t, const char *key)
 {
 	return find(t, key);
@@ -495,11 +489,6 @@ const char *tfvars_text(const tfvars *t, size_t *len)
 	if (len)
 		*len = t->text.len;
 	return buf_cstr(&t->text);
-}
-
-const char *tfvars_path(const tfvars *t)
-{
-	return t->path;
 }
 
 void tfvars_quote(buf *out, const char *value)

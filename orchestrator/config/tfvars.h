@@ -60,12 +60,10 @@ int tfvars_load(const char *path, tfvars **out, err *e);
 void tfvars_free(tfvars *t);
 
 size_t tfvars_count(const tfvars *t);
-const tfvars_entry *tfvars_entry_at(const tfvars *t, size_t i);
 /* The assignment of key, or NULL. */
 const tfvars_entry *tfvars_get(const tfvars *t, const char *key);
 /* The current text (with any rewrites) and its length. */
 const char *tfvars_text(const tfvars *t, size_t *len);
-const char *tfvars_path(const tfvars *t);
 
 /*
  * Sets key to the string value: the bytes of the old value are replaced by the quoted,

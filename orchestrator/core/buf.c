@@ -4,6 +4,8 @@
  */
 #include "core/buf.h"
 
+#include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +169,18 @@ void buf_replace_all(buf *b, const char *needle, const char *repl)
 	buf_put(&out, p, (size_t)(end - p));
 	buf_free(b);
 	*b = out;
+}
+
+void buf_put_hex(buf *b, const void *data, size_t n)
+{
+	if (n == 0)
+		return;
+	size_t len = 2 * n + 1, at = b->len;
+	buf_grow(b, len);
+	if (OPENSSL_buf2hexstr_ex(b->ptr + at, len, NULL, data, (long)n, '\0') != 1)
+		abort(); /* the buffer is sized for it: cannot happen */
+	for (size_t i = 0; i < 2 * n; i++)
+		b->ptr[at + i] = (char)tolower((unsigned char)b->ptr[at + i]);
+	b->len = at + 2 * n;
+	b->ptr[b->len] = '\0';
 }

@@ -40,6 +40,8 @@ const char *buf_cstr(const buf *b);
 char *buf_detach(buf *b);
 /* Replaces every occurrence of needle (non-empty) with repl. */
 void buf_replace_all(buf *b, const char *needle, const char *repl);
+/* Appends data as lowercase hex (OpenSSL's OPENSSL_buf2hexstr_ex does the work). */
+void buf_put_hex(buf *b, const void *data, size_t n);
 
 /* Allocation helpers that abort on failure, for the rest of the program. */
 void *xmalloc(size_t n);
@@ -48,5 +50,17 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The one growable-array helper (git's ALLOC_GROW): makes the heap array ptr, of cap
+ * elements (a size_t), hold at least need, doubling so n appends cost O(n). */
+#define ARRAY_GROW(ptr, need, cap)                                                                 \
+	do {                                                                                       \
+		if ((size_t)(need) > (cap)) {                                                      \
+			(cap) = (cap) ? 2 * (cap) : 8;                                             \
+			if ((cap) < (size_t)(need))                                                \
+				(cap) = (size_t)(need);                                            \
+			(ptr) = xrealloc((ptr), (cap) * sizeof *(ptr));                            \
+		}                                                                                  \
+	} while (0)
 
 #endif

@@ -119,3 +119,13 @@ char *fs_join(const char *a, const char *b)
 		b++;
 	return xasprintf("%.*s/%s", (int)la, a, b);
 }
+
+char *fs_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}

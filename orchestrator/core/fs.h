@@ -23,5 +23,8 @@ int fs_mkdtemp(const char *prefix, char **out, err *e);
 int fs_remove_tree(const char *path);
 /* Joins two path parts with exactly one '/'; heap result. */
 char *fs_join(const char *a, const char *b);
+/* The directory part of path (heap): "." for a bare file name, "/" for a file at the root.
+ * The one way to find where config.json, metadata.json or a README lives. */
+char *fs_dir(const char *path);
 
 #endif

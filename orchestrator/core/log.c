@@ -4,18 +4,34 @@
  * Secrets are kept in a small list; every line is redacted as a whole before it is
  * written, so a secret split across format arguments is still caught. The list is
  * sorted longest first so that a secret containing another is replaced whole.
+ *
+ * What we print holds names and values from outside (file names, identifiers, server
+ * messages, a container's log). The Actions runner reads any output line that starts with
+ * "::" as a workflow command (add-mask, stop-commands, annotations), and it splits lines
+ * at CR as well as LF. So every message is made safe as a whole, after formatting: control
+ * characters other than LF and TAB are written as C escapes (\r, \x1b), and a line that
+ * would start with "::" (after blanks) gets its first colon written as \x3a. Only the
+ * commands this module means to send (log_command, annotations, add-mask) start with
+ * "::", their data escaped by the runner's own rules. Values for $GITHUB_OUTPUT with a
+ * line break go in the delimiter syntax, with a random delimiter the value cannot hold.
  */
 #include "core/log.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <unistd.h>
+
+#include "core/err.h"
 
 static struct {
 	int verbose;
 	int quiet;
+	int json;
 	int actions;
 	char **secrets;
 	size_t nsecrets;
@@ -30,7 +46,7 @@ void log_init(void)
 void log_shutdown(void)
 {
 	for (size_t i = 0; i < L.nsecrets; i++) {
-		memset(L.secrets[i], 0, strlen(L.secrets[i]));
+		OPENSSL_cleanse(L.secrets[i], strlen(L.secrets[i]));
 		free(L.secrets[i]);
 	}
 	free(L.secrets);
@@ -79,31 +95,76 @@ void log_add_secret(const char *value)
 	}
 	L.secrets[at] = xstrdup(value);
 	L.nsecrets++;
-	if (L.actions) {
-		/* The runner consumes this line and masks the value in every later log line. */
-		buf line = BUF_INIT;
-		for (const char *p = value; *p; p++) {
-			if (*p == '\n') {
-				buf_puts(&line, "%0A");
-			} else if (*p == '\r') {
-				buf_puts(&line, "%0D");
-			} else if (*p == '%') {
-				buf_puts(&line, "%25");
-			} else {
-				buf_putc(&line, *p);
-			}
-		}
-		fprintf(stdout, "::add-mask::%s\n", buf_cstr(&line));
-		fflush(stdout);
-		memset(line.ptr, 0, line.len);
-		buf_free(&line);
-	}
+	/* The runner consumes this line and masks the value in every later log line. */
+	if (L.actions)
+		log_command("add-mask", value);
 }
 
 void log_redact(buf *b)
 {
 	for (size_t i = 0; i < L.nsecrets; i++)
 		buf_replace_all(b, L.secrets[i], "***");
+}
+
+/* Whether s[0..n) occurs in secret, ignoring ASCII case (the server folds identifiers). */
+static int occurs_nocase(const char *secret, size_t slen, const char *s, size_t n)
+{
+	for (size_t i = 0; i + n <= slen; i++)
+		if (strncasecmp(secret + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Length of the longest prefix of s[0..n) that occurs somewhere in secret. */
+static size_t secret_run(const char *s, size_t n, const char *secret)
+{
+	size_t slen = strlen(secret), best = 0;
+	for (size_t l = 1; l <= n && l <= slen; l++) {
+		if (!occurs_nocase(secret, slen, s, l))
+			break;
+		best = l;
+	}
+	return best;
+}
+
+void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
+{
+	log_redact(b);
+	for (size_t k = 0; k < L.nsecrets; k++) {
+		const char *secret = L.secrets[k];
+		if (!memmem(ctx, ctxlen, secret, strlen(secret)))
+			continue;
+		buf out = BUF_INIT;
+		char close = 0;
+		for (size_t i = 0; i < b->len;) {
+			char c = b->ptr[i];
+			if (!close && (c == '"' || c == '\'' || c == '(')) {
+				close = c == '(' ? ')' : c;
+				buf_putc(&out, c);
+				i++;
+				continue;
+			}
+			if (close && c == close) {
+				close = 0;
+				buf_putc(&out, c);
+				i++;
+				continue;
+			}
+			size_t run = close ? secret_run(b->ptr + i, b->len - i, secret) : 0;
+			if (run >= 2) {
+				buf_puts(&out, "***");
+				i += run;
+			} else {
+				buf_putc(&out, c);
+				i++;
+			}
+		}
+		if (b->len)
+			OPENSSL_cleanse(b->ptr, b->len);
+		buf_clear(b);
+		buf_put(b, out.ptr ? out.ptr : "", out.len);
+		buf_free(&out);
+	}
 }
 
 /* Workflow command data must escape %, CR and LF (the runner's own escaping rules). */
@@ -119,6 +180,35 @@ static void escape_command_data(buf *out, const char *s)
 	}
 }
 
+/* Appends s[0..n) to out so that no line of it can be a workflow command and no control
+ * character reaches the terminal or the runner (see the top of the file). */
+static void put_safe(buf *out, const char *s, size_t n)
+{
+	int line_start = 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n') {
+			buf_putc(out, '\n');
+			line_start = 1;
+		} else if (line_start && (c == ' ' || c == '\t')) {
+			buf_putc(out, (char)c);
+		} else if (line_start && c == ':' && i + 1 < n && s[i + 1] == ':') {
+			buf_puts(out, "\\x3a");
+			line_start = 0;
+		} else {
+			line_start = 0;
+			if (c == '\t')
+				buf_putc(out, '\t');
+			else if (c == '\r')
+				buf_puts(out, "\\r");
+			else if (c < 0x20 || c == 0x7f)
+				buf_printf(out, "\\x%02x", c);
+			else
+				buf_putc(out, (char)c);
+		}
+	}
+}
+
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
 	buf msg = BUF_INIT;
@@ -126,7 +216,7 @@ static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	log_redact(&msg);
 	buf line = BUF_INIT;
 	buf_puts(&line, prefix);
-	buf_put(&line, msg.ptr ? msg.ptr : "", msg.len);
+	put_safe(&line, msg.ptr ? msg.ptr : "", msg.len);
 	if (!line.len || line.ptr[line.len - 1] != '\n')
 		buf_putc(&line, '\n');
 	fflush(stdout);
@@ -134,6 +224,19 @@ static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	fflush(f);
 	buf_free(&line);
 	buf_free(&msg);
+}
+
+void log_command(const char *name, const char *data)
+{
+	buf line = BUF_INIT;
+	buf_printf(&line, "::%s::", name);
+	escape_command_data(&line, data ? data : "");
+	buf_putc(&line, '\n');
+	fflush(stderr);
+	fwrite(line.ptr, 1, line.len, stdout);
+	fflush(stdout);
+	OPENSSL_cleanse(line.ptr, line.len); /* add-mask data is a secret */
+	buf_free(&line);
 }
 
 static void emit_annotation(const char *kind, const char *props, const char *fmt, va_list ap)
@@ -156,8 +259,33 @@ void log_info(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	emit(L.json ? stderr : stdout, "", fmt, ap);
+	va_end(ap);
+}
+
+void log_set_json(int on)
+{
+	L.json = on;
+}
+
+int log_is_json(void)
+{
+	return L.json;
+}
+
+void log_result(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
 	emit(stdout, "", fmt, ap);
 	va_end(ap);
+}
+
+void log_json(const cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	log_result("%s", text);
+	cJSON_free(text);
 }
 
 void log_verbose(const char *fmt, ...)
@@ -222,14 +350,19 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 
 void log_group_begin(const char *title)
 {
-	if (L.actions)
-		log_info("::group::%s", title);
+	if (!L.actions)
+		return;
+	buf t = BUF_INIT;
+	buf_puts(&t, title);
+	log_redact(&t);
+	log_command("group", buf_cstr(&t));
+	buf_free(&t);
 }
 
 void log_group_end(void)
 {
 	if (L.actions)
-		log_info("::endgroup::");
+		log_command("endgroup", "");
 }
 
 static int append_env_file(const char *var, const buf *text)
@@ -239,20 +372,35 @@ static int append_env_file(const char *var, const buf *text)
 		return 0;
 	FILE *f = fopen(path, "a");
 	if (!f)
-		return -1;
+		return ORC_EFAIL;
 	int ok = fwrite(text->ptr, 1, text->len, f) == text->len;
 	ok &= fclose(f) == 0;
-	return ok ? 0 : -1;
+	return ok ? ORC_OK : ORC_EFAIL;
 }
 
 int log_gha_output(const char *name, const char *value)
 {
 	if (!L.actions)
 		return 0;
+	/* A name is ours (a literal in the code): one holding '=' or a control character
+	 * would write another output. */
+	for (const char *p = name; *p; p++)
+		if (*p == '=' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return -1;
 	buf text = BUF_INIT;
-	if (strchr(value, '\n')) {
-		buf_printf(&text, "%s<<ORCHESTRATOR_EOF_%ld\n%s\nORCHESTRATOR_EOF_%ld\n", name,
-		           (long)getpid(), value, (long)getpid());
+	if (strpbrk(value, "\r\n")) {
+		/* The runner splits at CR too. The delimiter is random, so a value cannot end the
+		 * block early and write outputs of its own; a collision is checked anyway. */
+		unsigned char r[16];
+		char delim[64];
+		do {
+			if (RAND_bytes(r, sizeof r) != 1)
+				return -1;
+			int n = snprintf(delim, sizeof delim, "ORCHESTRATOR_EOF_");
+			for (size_t i = 0; i < sizeof r; i++)
+				n += snprintf(delim + n, sizeof delim - (size_t)n, "%02x", r[i]);
+		} while (strstr(value, delim));
+		buf_printf(&text, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
 	} else {
 		buf_printf(&text, "%s=%s\n", name, value);
 	}

@@ -8,7 +8,8 @@
  * results land in $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
  *
  * log_info writes to stdout (results a user or script reads); everything else goes to
- * stderr.
+ * stderr. Control characters in a message (other than LF and TAB) are printed as C escapes
+ * and no printed line can start a workflow command ("::"), whatever names it quotes.
  */
 #ifndef ORC_LOG_H
 #define ORC_LOG_H
@@ -30,8 +31,26 @@ int log_in_actions(void);
 void log_add_secret(const char *value);
 /* Replaces every registered secret in b with "***". */
 void log_redact(buf *b);
+/*
+ * For a server's message about text we built (a migration with secret placeholder values
+ * substituted): a broken statement makes the server quote a piece of a secret, which
+ * log_redact cannot see whole. For every registered secret that occurs in ctx (ctxlen
+ * bytes), each run of 2 or more bytes of it inside a quoted part of b ("...", '...',
+ * (...)) is replaced by "***".
+ */
+void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --output json: stdout carries only the command's JSON document (log_result, log_json);
+ * what log_info would print there goes to stderr instead. */
+void log_set_json(int on);
+int log_is_json(void);
+/* The command's machine-readable result on stdout, redacted, whatever the mode. */
+void log_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* doc, formatted, through log_result. */
+struct cJSON;
+void log_json(const struct cJSON *doc);
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,12 +58,17 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Writes the workflow command "::name::data" to stdout, data escaped by the runner's rules
+ * (%, CR, LF). The only way a line we print starts with "::": every log_* line is escaped
+ * so that names and values from outside cannot start one. */
+void log_command(const char *name, const char *data);
+
 /* `::group::` / `::endgroup::` in Actions, nothing elsewhere. */
 void log_group_begin(const char *title);
 void log_group_end(void);
 
 /* Appends name=value to $GITHUB_OUTPUT (multi-line values use a delimiter). No-op
- * outside Actions. Returns 0, or -1 when the file cannot be written. */
+ * outside Actions. Returns 0, or ORC_EFAIL when the file cannot be written. */
 int log_gha_output(const char *name, const char *value);
 /* Appends markdown to $GITHUB_STEP_SUMMARY. No-op outside Actions. */
 int log_gha_summary(const char *markdown);

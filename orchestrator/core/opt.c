@@ -26,18 +26,17 @@
 const char *const opt_output_choices[] = {"text", "json", NULL};
 
 static enum opt_describe describe_mode;
+static buf *describe_out;
 
-void opt_set_describe(enum opt_describe mode)
+void opt_set_describe(enum opt_describe mode, buf *out)
 {
 	describe_mode = mode;
+	describe_out = out;
 }
 
 void opt_strings_push(opt_strings *l, const char *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 4;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
+	ARRAY_GROW(l->v, l->n + 1, l->cap);
 	l->v[l->n++] = s;
 }
 
@@ -84,8 +83,7 @@ const char *opt_suggest(const char *word, const char *const *names, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!names[i])
 			continue;
-		size_t len = strlen(word) > strlen(names[i]) ? strlen(word) : strlen(names[i]);
-		size_t limit = len / 3 > 1 ? len / 3 : 1;
+		size_t limit = strlen(word) / 3 + 1 > 2 ? strlen(word) / 3 + 1 : 2;
 		size_t d = distance(word, names[i]);
 		if (d <= limit && d < best_d) {
 			best = names[i];
@@ -429,24 +427,24 @@ static void roff_text(buf *b, const char *s)
  */
 static void describe(const opt_command *cmd)
 {
-	buf out = BUF_INIT;
+	buf *out = describe_out;
 	if (describe_mode == OPT_DESCRIBE_MAN) {
-		buf_puts(&out, ".SS \"");
-		roff_text(&out, cmd->name);
-		buf_puts(&out, "\"\n");
+		buf_puts(out, ".SS \"");
+		roff_text(out, cmd->name);
+		buf_puts(out, "\"\n");
 		for (size_t i = 0; cmd->usage && cmd->usage[i]; i++) {
-			buf_puts(&out, i ? ".br\n" : ".nf\n");
-			roff_text(&out, cmd->usage[i]);
-			buf_putc(&out, '\n');
+			buf_puts(out, i ? ".br\n" : ".nf\n");
+			roff_text(out, cmd->usage[i]);
+			buf_putc(out, '\n');
 		}
-		buf_puts(&out, ".fi\n");
+		buf_puts(out, ".fi\n");
 	}
 	for (const opt_option *o = cmd->options; o->kind != OPT_KIND_END; o++) {
 		if (o->kind == OPT_KIND_GROUP) {
 			if (describe_mode == OPT_DESCRIBE_MAN) {
-				buf_puts(&out, ".PP\n");
-				roff_text(&out, o->help);
-				buf_putc(&out, '\n');
+				buf_puts(out, ".PP\n");
+				roff_text(out, o->help);
+				buf_putc(out, '\n');
 			}
 			continue;
 		}
@@ -455,40 +453,40 @@ static void describe(const opt_command *cmd)
 		if (describe_mode == OPT_DESCRIBE_MAN) {
 			buf label = BUF_INIT;
 			option_label(o, &label);
-			buf_puts(&out, ".TP\n.B ");
+			buf_puts(out, ".TP\n.B ");
 			const char *l = buf_cstr(&label);
 			while (*l == ' ')
 				l++;
-			roff_text(&out, l);
-			buf_putc(&out, '\n');
-			roff_text(&out, o->help ? o->help : "");
-			buf_putc(&out, '\n');
+			roff_text(out, l);
+			buf_putc(out, '\n');
+			roff_text(out, o->help ? o->help : "");
+			buf_putc(out, '\n');
 			buf_free(&label);
 			continue;
 		}
 		if (o->short_name)
-			buf_printf(&out, "-%c ", o->short_name);
+			buf_printf(out, "-%c%s", o->short_name, o->long_name ? " " : "");
 		if (o->long_name)
-			buf_printf(&out, "--%s%s", o->long_name, takes_arg(o) ? "=" : "");
+			buf_printf(out, "--%s%s", o->long_name, takes_arg(o) ? "=" : "");
+		const char *help = o->help ? o->help : "";
+		buf_printf(out, "\t%.*s\n", (int)strcspn(help, "\n"), help);
 		if (o->kind == OPT_KIND_CHOICE) {
-			buf_puts(&out, " =CHOICES");
+			buf_puts(out, " =CHOICES");
 			for (size_t i = 0; o->choices[i]; i++)
-				buf_printf(&out, " %s", o->choices[i]);
+				buf_printf(out, " %s", o->choices[i]);
+			buf_putc(out, '\n');
 		}
-		buf_putc(&out, '\n');
 	}
 	if (describe_mode == OPT_DESCRIBE_MAN) {
-		buf_puts(&out, ".TP\n.B \\-h, \\-\\-help\nshow this help\n");
+		buf_puts(out, ".TP\n.B \\-h, \\-\\-help\nshow this help\n");
 		if (cmd->footer) {
-			buf_puts(&out, ".PP\n.nf\n");
-			roff_text(&out, cmd->footer);
-			buf_puts(&out, "\n.fi\n");
+			buf_puts(out, ".PP\n.nf\n");
+			roff_text(out, cmd->footer);
+			buf_puts(out, "\n.fi\n");
 		}
 	} else {
-		buf_puts(&out, "-h --help\n");
+		buf_puts(out, "-h --help\tshow this help\n");
 	}
-	fputs(buf_cstr(&out), stdout);
-	buf_free(&out);
 }
 
 /* "command" for the program's own table, "verb" for a command's. */
@@ -512,7 +510,8 @@ int opt_dispatch(const char *prog, const opt_subcommand *subs, size_t n, int arg
 		for (size_t i = 0; i < n; i++) {
 			char *args[] = {(char *)subs[i].name, NULL};
 			if (describe_mode == OPT_DESCRIBE_WORDS)
-				printf("VERB %s\n", subs[i].name);
+				buf_printf(describe_out, "VERB %s\t%s\n", subs[i].name,
+				           subs[i].summary);
 			subs[i].fn(1, args);
 		}
 		return ORC_OK;

@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 enum opt_kind {
@@ -209,14 +210,21 @@ typedef struct opt_subcommand {
  */
 int opt_dispatch(const char *prog, const opt_subcommand *subs, size_t n, int argc, char **argv);
 
-/* Describe mode, for `orchestrator completion` and the man page: while set, opt_parse and
- * opt_dispatch print the command's table (or verbs) in that format and stop with ORC_OK
- * instead of parsing. */
+/*
+ * Describe mode, for `orchestrator completion` and the man page: while set, opt_parse and
+ * opt_dispatch append the command's table (or verbs) to out in that format and stop with
+ * ORC_OK instead of parsing. WORDS: one line per option, "-r --region=<TAB>help" (a
+ * trailing '=' when it takes a value, the help's first line), then " =CHOICES a b" lines
+ * for a choice; a dispatcher writes "VERB name<TAB>summary" before each verb's table.
+ * MAN: a roff subsection per command.
+ */
 enum opt_describe { OPT_DESCRIBE_NONE, OPT_DESCRIBE_WORDS, OPT_DESCRIBE_MAN };
-void opt_set_describe(enum opt_describe mode);
+void opt_set_describe(enum opt_describe mode, buf *out);
 
-/* The closest name to `word` among `names` (n entries) for a did-you-mean, or NULL when
- * none is close (Damerau-Levenshtein distance at most a third of the longer, at least 1). */
+/* The closest name to `word` among `names` (n entries; NULL entries skipped) for a
+ * did-you-mean, or NULL when none is close: an edit distance (adjacent transpositions
+ * count one) of at most a third of the word plus one, and at least 2. config.json's unknown
+ * keys use it too. */
 const char *opt_suggest(const char *word, const char *const *names, size_t n);
 
 #endif

@@ -4,9 +4,12 @@
  * A commit is built from HEAD's tree with only the named paths replaced (tree updates,
  * not the whole index), so that a generated file is committed alone even in a work tree
  * with other changes. Pushing reports a ref the remote rejected (someone pushed first)
- * apart from failures, because callers retry those: sync to the remote tip, regenerate,
- * commit, push again. Credentials go through libgit2's callback, tried once: a wrong
- * token fails as authentication instead of looping.
+ * apart from failures, because gitops_publish retries those: sync to the remote tip,
+ * regenerate, commit, push again. The sync never loses work: unpushed commits are replayed
+ * on the remote's tip in memory (cherry-pick), the work tree follows with a safe checkout,
+ * and anything that would need a merge by hand stops it before a ref or file changes. Credentials
+ * go through libgit2's callback, tried once: a wrong token fails as authentication instead of
+ * looping.
  */
 #include "git/gitops.h"
 
@@ -339,19 +342,158 @@ out:
 	return rc;
 }
 
-int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char *token, err *e)
+/* Stops a sync: nothing was changed, and the one line says why and what to do. */
+static int sync_refused(err *e, const char *tracking, const char *why)
+{
+	return err_set(e, ORC_EFAIL,
+	               "%s moved on and %s; nothing was changed here: bring the branch up to date "
+	               "yourself (git pull --rebase), then run again",
+	               tracking, why);
+}
+
+/* A redo's paths relative to the work tree, NULL-terminated (NULL on error). */
+static char **redo_paths(git_repository *repo, const char *repo_dir, const gitops_redo *redo,
+                         err *e)
+{
+	char **rel = xcalloc(redo->npaths + 1, sizeof *rel);
+	for (size_t i = 0; i < redo->npaths; i++) {
+		if (!(rel[i] = workdir_relative(repo, repo_dir, redo->paths[i], e))) {
+			for (size_t j = 0; j < i; j++)
+				free(rel[j]);
+			free(rel);
+			return NULL;
+		}
+	}
+	return rel;
+}
+
+static int in_list(char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether commit c (one parent) is a generated one the caller makes again: by the redo's
+ * identity, changing only its paths. */
+static int is_redone(git_repository *repo, git_commit *c, const gitops_redo *redo, char *const *rel)
+{
+	const git_signature *a = git_commit_author(c);
+	if (!redo || strcmp(a->name, redo->name) || strcmp(a->email, redo->email))
+		return 0;
+	git_commit *parent = NULL;
+	git_tree *pt = NULL, *t = NULL;
+	git_diff *diff = NULL;
+	int only = git_commit_parent(&parent, c, 0) == 0 && git_commit_tree(&pt, parent) == 0 &&
+	           git_commit_tree(&t, c) == 0 &&
+	           git_diff_tree_to_tree(&diff, repo, pt, t, NULL) == 0;
+	for (size_t i = 0; only && i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		only = in_list(rel, d->old_file.path) && in_list(rel, d->new_file.path);
+	}
+	git_diff_free(diff);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(parent);
+	return only;
+}
+
+/*
+ * Replays the commits of `from` that `onto` lacks, oldest first, on `onto` as git
+ * cherry-pick would, in memory: only objects are written, no ref, index or file, so a
+ * refusal leaves everything as it was. Commits the caller makes again (redo) are left
+ * out. *tip receives the last replayed commit.
+ */
+static int replay_onto(git_repository *repo, const git_oid *from, const git_oid *onto,
+                       const gitops_redo *redo, char *const *rel, const char *tracking,
+                       git_oid *tip, err *e)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int rc = 0, grc;
+	*tip = *onto;
+	if (git_revwalk_new(&walk, repo) ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) ||
+	    git_revwalk_push(walk, from) || git_revwalk_hide(walk, onto)) {
+		git_revwalk_free(walk);
+		return git_fail(e, ORC_EFAIL, "listing the local commits");
+	}
+	while (rc == 0 && (grc = git_revwalk_next(&id, walk)) == 0) {
+		git_commit *c = NULL, *base = NULL;
+		git_index *idx = NULL;
+		git_tree *tree = NULL;
+		git_oid tree_oid;
+		char hex[8];
+		git_oid_tostr(hex, sizeof hex, &id);
+		if (git_commit_lookup(&c, repo, &id) || git_commit_lookup(&base, repo, tip)) {
+			rc = git_fail(e, ORC_EFAIL, hex);
+		} else if (git_commit_parentcount(c) == 1 && is_redone(repo, c, redo, rel)) {
+			log_verbose("%s: generated again on the new tip, not replayed", hex);
+		} else if (git_commit_parentcount(c) != 1) {
+			char *why =
+			    xasprintf("the local commit %s is a merge or has no common history "
+			              "with it",
+			              hex);
+			rc = sync_refused(e, tracking, why);
+			free(why);
+		} else if (git_cherrypick_commit(&idx, repo, c, base, 0, NULL)) {
+			rc = git_fail(e, ORC_EFAIL, hex);
+		} else if (git_index_has_conflicts(idx)) {
+			char *why = xasprintf(
+			    "the local commit %s (not pushed yet) conflicts with it", hex);
+			rc = sync_refused(e, tracking, why);
+			free(why);
+		} else if (git_index_write_tree_to(&tree_oid, idx, repo) ||
+		           git_tree_lookup(&tree, repo, &tree_oid) ||
+		           git_commit_create(tip, repo, NULL, git_commit_author(c),
+		                             git_commit_committer(c),
+		                             git_commit_message_encoding(c), git_commit_message(c),
+		                             tree, 1, (const git_commit *[]){base})) {
+			rc = git_fail(e, ORC_EFAIL, hex);
+		}
+		git_tree_free(tree);
+		git_index_free(idx);
+		git_commit_free(base);
+		git_commit_free(c);
+	}
+	if (rc == 0 && grc != GIT_ITEROVER)
+		rc = git_fail(e, ORC_EFAIL, "listing the local commits");
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* Collects the paths a safe checkout refuses to overwrite, for the refusal message. */
+static int on_checkout_conflict(git_checkout_notify_t why, const char *path,
+                                const git_diff_file *baseline, const git_diff_file *target,
+                                const git_diff_file *workdir, void *payload)
+{
+	(void)why, (void)baseline, (void)target, (void)workdir;
+	buf *paths = payload;
+	if (paths->len < 200)
+		buf_printf(paths, "%s%s", paths->len ? ", " : "", path);
+	return 0;
+}
+
+int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char *token,
+                       const gitops_redo *redo, err *e)
 {
 	gitops_init();
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
-	git_object *tip = NULL;
-	char *branch = NULL, *spec = NULL, *tracking = NULL;
+	git_object *tip_obj = NULL;
+	git_commit *head = NULL, *new_tip = NULL;
+	git_reference *ref = NULL, *moved = NULL;
+	char *branch = NULL, *spec = NULL, *tracking = NULL, *refname = NULL;
+	char **rel = NULL;
+	buf conflicts = BUF_INIT;
 	struct remote_ctx ctx = {pick_token(token), 0, 0, BUF_INIT};
 	int rc = open_branch_remote(repo_dir, remote_name, &repo, &branch, &remote, e);
 	if (rc)
 		goto out;
-	tracking = xasprintf("refs/remotes/%s/%s", remote_name, branch);
-	spec = xasprintf("+refs/heads/%s:%s", branch, tracking);
+	tracking = xasprintf("%s/%s", remote_name, branch);
+	char *tracking_ref = xasprintf("refs/remotes/%s", tracking);
+	spec = xasprintf("+refs/heads/%s:%s", branch, tracking_ref);
 	git_fetch_options fo;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.credentials = on_credentials;
@@ -359,22 +501,112 @@ int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char
 	char *specs[] = {spec};
 	git_strarray refspecs = {specs, 1};
 	if (git_remote_fetch(remote, &refspecs, &fo, NULL)) {
+		free(tracking_ref);
 		rc = git_fail(e, auth_code(), "fetch");
 		goto out;
 	}
-	if (git_revparse_single(&tip, repo, tracking) ||
-	    git_reset(repo, tip, GIT_RESET_HARD, NULL)) {
+	int bad = git_revparse_single(&tip_obj, repo, tracking_ref);
+	free(tracking_ref);
+	refname = xasprintf("refs/heads/%s", branch);
+	if (bad || git_reference_lookup(&ref, repo, refname) ||
+	    git_commit_lookup(&head, repo, git_reference_target(ref))) {
 		rc = git_fail(e, ORC_EFAIL, tracking);
 		goto out;
 	}
+	if (redo && !(rel = redo_paths(repo, repo_dir, redo, e))) {
+		rc = e->code;
+		goto out;
+	}
+	git_oid tip;
+	if ((rc = replay_onto(repo, git_commit_id(head), git_object_id(tip_obj), redo, rel,
+	                      tracking, &tip, e)))
+		goto out;
+	if (git_commit_lookup(&new_tip, repo, &tip)) {
+		rc = git_fail(e, ORC_EFAIL, tracking);
+		goto out;
+	}
+	/* Safe checkout from HEAD's tree: files with uncommitted changes are kept, and one the
+	 * new tip changes too is a conflict found before anything is written. */
+	git_checkout_options co;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	co.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
+	co.notify_cb = on_checkout_conflict;
+	co.notify_payload = &conflicts;
+	int crc = git_checkout_tree(repo, (git_object *)new_tip, &co);
+	if (crc == GIT_ECONFLICT) {
+		char *why = xasprintf("changed files with uncommitted changes here (%s)",
+		                      conflicts.len ? buf_cstr(&conflicts) : "see git status");
+		rc = sync_refused(e, tracking, why);
+		free(why);
+		goto out;
+	}
+	if (crc || git_reference_set_target(&moved, ref, &tip,
+	                                    "orchestrator: redo on top of the remote")) {
+		rc = git_fail(e, ORC_EFAIL, "moving the branch to the remote's tip");
+		goto out;
+	}
+	log_verbose("%s: rebuilt on %s", branch, tracking);
 out:
+	for (size_t i = 0; rel && rel[i]; i++)
+		free(rel[i]);
+	free(rel);
+	buf_free(&conflicts);
 	buf_free(&ctx.reject_status);
 	free(spec);
 	free(tracking);
+	free(refname);
 	free(branch);
-	git_object_free(tip);
+	git_reference_free(moved);
+	git_reference_free(ref);
+	git_commit_free(new_tip);
+	git_commit_free(head);
+	git_object_free(tip_obj);
 	git_remote_free(remote);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
+	return rc;
+}
+
+int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *e)
+{
+	buf ours = BUF_INIT;
+	int rc = 0;
+	*committed = 0;
+	for (int attempt = 1;; attempt++) {
+		int rejected = 0;
+		buf_clear(&ours);
+		if ((rc = o->make(o->arg, e)))
+			break;
+		if ((rc = gitops_commit_paths(o->repo_dir, o->paths, o->npaths, o->message, o->name,
+		                              o->email, committed, &ours, e)))
+			break;
+		if (!o->push)
+			break;
+		rc = gitops_push(o->repo_dir, "origin", NULL, &rejected, e);
+		if (rc == 0 || !rejected)
+			break;
+		if (attempt == GITOPS_PUSH_ATTEMPTS) {
+			err_prefix(e, "gave up after %d attempt%s", attempt,
+			           attempt == 1 ? "" : "s");
+			break;
+		}
+		log_warn("push rejected (attempt %d of %d): origin moved on; redoing the change on "
+		         "top of it",
+		         attempt, GITOPS_PUSH_ATTEMPTS);
+		err_clear(e);
+		gitops_redo redo = {o->paths, o->npaths, o->name, o->email};
+		if ((rc = gitops_sync_remote(o->repo_dir, "origin", NULL, &redo, e))) {
+			err_prefix(e, "push rejected");
+			break;
+		}
+		*committed = 0;
+	}
+	if (sha) {
+		buf_clear(sha);
+		if (*committed)
+			buf_puts(sha, buf_cstr(&ours));
+	}
+	buf_free(&ours);
 	return rc;
 }

@@ -36,12 +36,53 @@ int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t n
  */
 int gitops_push(const char *repo_dir, const char *remote, const char *token, int *rejected, err *e);
 
+/* The generated change a sync does not replay because the caller makes it again: local
+ * commits by name <email> that change nothing but these paths (relative to repo_dir). */
+typedef struct gitops_redo {
+	const char *const *paths;
+	size_t npaths;
+	const char *name, *email;
+} gitops_redo;
+
 /*
- * Fetches the current branch from remote and moves the branch, index and work tree to the
- * remote's tip, dropping local commits that were not pushed. For CI checkouts that retry
- * a generated commit on top of what others pushed meanwhile.
+ * After a rejected push: fetches the current branch from remote and rebuilds the local
+ * branch on the remote's tip without losing anything. The local commits the remote lacks
+ * are replayed on the tip (in memory, then the branch moves), except the ones `redo`
+ * (NULL: none) describes, which the caller makes again on the new tip; the work tree and
+ * index move with a safe checkout, so uncommitted changes to other files stay. When that
+ * cannot be done without losing work (a local commit conflicts with the remote's, an
+ * uncommitted change touches a file the remote changed, a local merge commit) it changes
+ * nothing and returns ORC_EFAIL with one line saying what to do.
  */
-int gitops_sync_remote(const char *repo_dir, const char *remote, const char *token, err *e);
+int gitops_sync_remote(const char *repo_dir, const char *remote, const char *token,
+                       const gitops_redo *redo, err *e);
+
+/* Writes the caller's change into the work tree; called again after each sync. */
+typedef int (*gitops_make_fn)(void *arg, err *e);
+
+#define GITOPS_PUSH_ATTEMPTS 5
+
+typedef struct gitops_publish_opts {
+	const char *repo_dir;     /* paths are relative to it (or absolute) */
+	const char *const *paths; /* the files make writes; only they are committed */
+	size_t npaths;
+	const char *message;      /* commit message */
+	const char *name, *email; /* author and committer */
+	int push;                 /* push to origin, redoing the change when it moved on */
+	gitops_make_fn make;      /* writes the paths (required: it is redone after a sync) */
+	void *arg;                /* passed to make */
+} gitops_publish_opts;
+
+/*
+ * The one "write, commit, push; on a moved branch sync and redo" routine of the commands
+ * that commit generated files (snapshot, schema-docs, bump-image): make, commit the paths
+ * (nothing when unchanged), push to origin; a push rejected because origin moved on syncs
+ * with gitops_sync_remote (dropping the gitbot's commits of these paths, keeping everything
+ * else), makes and commits
+ * again on the new tip, up to GITOPS_PUSH_ATTEMPTS pushes. *committed: whether the final
+ * attempt made a commit; sha (may be NULL) its hex id.
+ */
+int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *e);
 
 /* Whether url reaches its repository over SSH: ssh://, git+ssh:// or scp-like user@host:path
  * (a colon before any slash, no scheme). */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/version.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -103,16 +104,32 @@ int github_dispatch_request(const github_repo *r, const char *event_type,
 	/* Let libcurl's URL parser judge GITHUB_API_URL rather than guessing here. */
 	CURLU *u = curl_url();
 	CURLUcode uc = curl_url_set(u, CURLUPART_URL, buf_cstr(url), 0);
-	char *scheme = NULL;
-	if (uc == CURLUE_OK)
+	char *scheme = NULL, *host = NULL;
+	if (uc == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+	}
 	int ok = uc == CURLUE_OK && scheme &&
 	         (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0);
+	/* The token goes in a header: plain http only where it cannot leave the machine. */
+	int cleartext = ok && strcmp(scheme, "http") == 0 && !(host && http_host_is_loopback(host));
 	curl_free(scheme);
+	curl_free(host);
 	curl_url_cleanup(u);
-	if (!ok) {
-		err_set(e, ORC_EUSAGE, "GITHUB_API_URL=%s: not an http(s) URL (unset it to use %s)",
-		        api, GITHUB_DEFAULT_API_URL);
+	if (!ok || cleartext) {
+		buf shown = BUF_INIT;
+		http_redact_url(api, &shown);
+		if (!ok)
+			err_set(e, ORC_EUSAGE,
+			        "GITHUB_API_URL=%s: not an http(s) URL (unset it to use %s)",
+			        buf_cstr(&shown), GITHUB_DEFAULT_API_URL);
+		else
+			err_set(
+			    e, ORC_EUSAGE,
+			    "GITHUB_API_URL=%s: plain http would send the token in cleartext; use "
+			    "https (http is accepted for 127.0.0.1 and [::1] only)",
+			    buf_cstr(&shown));
+		buf_free(&shown);
 		free(api);
 		return ORC_EUSAGE;
 	}
@@ -319,7 +336,7 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 			wait = RETRY_AFTER_CAP_MS;
 		log_verbose("attempt %d of %d failed (%s); retrying in %ld ms", made,
 		            GITHUB_MAX_ATTEMPTS, e->msg, wait);
-		http_sleep_ms(wait);
+		clock_sleep_ms(wait);
 	}
 	if (rc != 0 && made > 1)
 		err_prefix(e, "after %d attempts", made);

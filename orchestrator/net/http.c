@@ -5,6 +5,8 @@
  */
 #include "net/http.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,8 @@
 #include "core/log.h"
 
 static int http_ready;
+
+static void register_userinfo(const char *url);
 
 void http_global_init(void)
 {
@@ -114,20 +118,32 @@ int http_perform(const http_request *req, http_response *resp, err *e)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 	}
 
+	register_userinfo(req->url);
+	static const char *proxies[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY",
+	                                "all_proxy"};
+	for (size_t i = 0; i < sizeof proxies / sizeof *proxies; i++)
+		register_userinfo(getenv(proxies[i]));
+	buf shown = BUF_INIT; /* the URL as printed: never its user info */
+	http_redact_url(req->url, &shown);
 	if (log_is_verbose()) {
-		log_verbose("> %s %s", req->method, req->url);
+		log_verbose("> %s %s", req->method, buf_cstr(&shown));
 		for (struct curl_slist *h = req->headers; h; h = h->next)
 			trace_headers("> ", h->data);
 	}
 
 	CURLcode rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		err_set(e, ORC_EFAIL, "%s %s: %s", req->method, req->url,
-		        errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		buf why = BUF_INIT;
+		buf_puts(&why, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		log_redact(&why);
+		err_set(e, ORC_EFAIL, "%s %s: %s", req->method, buf_cstr(&shown), buf_cstr(&why));
+		buf_free(&why);
+		buf_free(&shown);
 		e->transient = 1;
 		curl_easy_cleanup(c);
 		return ORC_EFAIL;
 	}
+	buf_free(&shown);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_easy_cleanup(c);
 	if (log_is_verbose())
@@ -171,13 +187,82 @@ long http_retry_after_ms(const http_response *resp)
 	buf v = BUF_INIT;
 	long ms = -1;
 	if (http_header_get(resp, "Retry-After", &v)) {
+		/* Clamped on parse: seconds * 1000 must not overflow (UBSan) whatever the server
+		 * sends; strtol gives LONG_MAX on overflow. */
 		char *end;
 		long s = strtol(buf_cstr(&v), &end, 10);
 		if (end != buf_cstr(&v) && *end == '\0' && s >= 0)
-			ms = s * 1000;
+			ms =
+			    s > HTTP_RETRY_AFTER_MAX_MS / 1000 ? HTTP_RETRY_AFTER_MAX_MS : s * 1000;
 	}
 	buf_free(&v);
 	return ms;
+}
+
+int http_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	size_t n = strlen(host);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		char *inner = xstrndup(host + 1, n - 2);
+		int ok = inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+		free(inner);
+		return ok;
+	}
+	return 0;
+}
+
+void http_redact_url(const char *url, buf *out)
+{
+	CURLU *u = curl_url();
+	char *clean = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &clean, 0) == CURLUE_OK) {
+		buf_puts(out, clean);
+	} else {
+		const char *auth = strstr(url, "://");
+		auth = auth ? auth + 3 : url;
+		size_t end = strcspn(auth, "/?#");
+		const char *at = NULL;
+		for (const char *q = auth; q < auth + end; q++)
+			if (*q == '@')
+				at = q;
+		if (at) {
+			buf_put(out, url, (size_t)(auth - url));
+			buf_puts(out, "***");
+			buf_puts(out, at);
+		} else {
+			buf_puts(out, url);
+		}
+	}
+	curl_free(clean);
+	curl_url_cleanup(u);
+}
+
+/* The password of a URL's user info (or of a proxy URL in the environment): registered,
+ * so that a libcurl error quoting it is redacted too. */
+static void register_userinfo(const char *url)
+{
+	if (!url || !*url)
+		return;
+	CURLU *u = curl_url();
+	char *pw = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) ==
+	        CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK) {
+		log_add_secret(pw);
+		char *dec = curl_easy_unescape(NULL, pw, 0, NULL);
+		log_add_secret(dec);
+		curl_free(dec);
+	}
+	curl_free(pw);
+	curl_url_cleanup(u);
 }
 
 long http_backoff_ms(int attempt, long base_ms, long cap_ms)
@@ -191,13 +276,4 @@ long http_backoff_ms(int attempt, long base_ms, long cap_ms)
 	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
 		r = (unsigned int)time(NULL);
 	return ceiling > 0 ? (long)(r % (unsigned long)(ceiling + 1)) : 0;
-}
-
-void http_sleep_ms(long ms)
-{
-	if (ms <= 0)
-		return;
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0)
-		;
 }

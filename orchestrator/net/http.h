@@ -47,8 +47,17 @@ void http_response_free(http_response *resp);
 int http_header_get(const http_response *resp, const char *name, buf *out);
 /* Retry-After in milliseconds (delta-seconds form), or -1 when absent or unparsable. */
 long http_retry_after_ms(const http_response *resp);
+/* Longest Retry-After http_retry_after_ms returns (larger values are clamped to it). */
+#define HTTP_RETRY_AFTER_MAX_MS (3600L * 1000L)
+
+/* Whether host (as libcurl's URL API gives it: IPv6 literals in brackets) is an IP literal
+ * of the loopback: 127.0.0.0/8 or ::1. Names are not (127.evil.example resolves anywhere). */
+int http_host_is_loopback(const char *host);
+
+/* url with its user info (user:password@) removed, for printing; a URL libcurl cannot
+ * parse has everything between "://" and the last '@' of its authority masked. */
+void http_redact_url(const char *url, buf *out);
 /* Full-jitter exponential backoff: random in [0, min(cap, base * 2^attempt)]. */
 long http_backoff_ms(int attempt, long base_ms, long cap_ms);
-void http_sleep_ms(long ms);
 
 #endif

@@ -91,10 +91,7 @@ static int scan_dir(const char *root, const char *rel, list *l, err *e)
 				m.script = relpath;
 				m.path = path;
 				relpath = path = NULL;
-				if (l->n == l->cap) {
-					l->cap = l->cap ? l->cap * 2 : 64;
-					l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-				}
+				ARRAY_GROW(l->v, l->n + 1, l->cap);
 				l->v[l->n++] = m;
 			}
 		}

@@ -464,7 +464,8 @@ static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char 
 {
 	buf m = BUF_INIT;
 	conn_describe_error(r, g->c, &m);
-	log_redact(&m);
+	/* the server may quote a piece of a secret placeholder value a statement broke on */
+	log_redact_fragments(&m, buf_cstr(&p->text), p->text.len);
 	int line = s < p->n ? error_line(p, s, r) : 0;
 	free(res->fail_file);
 	res->fail_file = xstrdup(p->row->file->path);

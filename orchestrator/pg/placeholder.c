@@ -30,10 +30,7 @@ void placeholder_set_put(placeholder_set *s, const char *name, const char *value
 			return;
 		}
 	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->items = xrealloc(s->items, s->cap * sizeof *s->items);
-	}
+	ARRAY_GROW(s->items, s->n + 1, s->cap);
 	s->items[s->n].name = own(s, xstrdup(name));
 	s->items[s->n].value = v;
 	s->n++;

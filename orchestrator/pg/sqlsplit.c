@@ -163,10 +163,7 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 	while (i <= len) {
 		if (i == len || (text[i] == ';' && !atomic)) {
 			if (content) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 16;
-					v = xrealloc(v, cap * sizeof *v);
-				}
+				ARRAY_GROW(v, n + 1, cap);
 				memset(&v[n], 0, sizeof v[n]);
 				v[n].off = first;
 				v[n].len = i - first;
@@ -236,15 +233,6 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 	}
 	*out = v;
 	return n;
-}
-
-int sqlsplit_line_at(const char *text, size_t off)
-{
-	int line = 1;
-	for (size_t i = 0; i < off && text[i]; i++)
-		if (text[i] == '\n' || (text[i] == '\r' && text[i + 1] != '\n'))
-			line++;
-	return line;
 }
 
 /* The statement's words outside quotes and comments, upper-cased, at most max of them. */

@@ -30,7 +30,5 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out);
 /* Non-zero when the statement cannot run inside a transaction block on a server of this
  * version (server_version_num); *what names the kind ("CREATE INDEX CONCURRENTLY"). */
 int sqlsplit_no_transaction(const char *stmt, size_t len, int server_version, const char **what);
-/* 1-based line of byte offset off in text ("\n", "\r\n" and a lone "\r" end lines). */
-int sqlsplit_line_at(const char *text, size_t off);
 
 #endif

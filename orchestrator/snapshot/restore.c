@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 const char *restore_step_name(restore_step s)
@@ -370,19 +371,10 @@ static int cluster_exists(const view_store *s, const char *id)
 	return 0;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static char *utc_stamp(void)
 {
 	char s[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(s, sizeof s, "%Y%m%d-%H%M%S", &tm);
+	clock_utc(s, sizeof s, "%Y%m%d-%H%M%S");
 	return xstrdup(s);
 }
 
@@ -430,7 +422,7 @@ static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeou
 			return ORC_EFAIL;
 		}
 		free(status);
-		sleep_ms(delay);
+		clock_sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 30000 ? 30000 : delay * 2;
 	}
@@ -664,7 +656,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				goto out;
 			}
 			log_verbose("waiting for %s", buf_cstr(&waiting));
-			sleep_ms(delay);
+			clock_sleep_ms(delay);
 			waited += delay;
 			delay = delay * 2 > 30000 ? 30000 : delay * 2;
 			break;

@@ -14,15 +14,13 @@
 
 #include "aws/ec2.h"
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 char *snapshot_default_id(const char *cluster)
 {
 	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	clock_utc(stamp, sizeof stamp, "%Y%m%d-%H%M%S");
 	return xasprintf("%s-snapshot-%sZ", cluster, stamp);
 }
 
@@ -39,12 +37,6 @@ void snapshot_lowercase(char *id)
 {
 	for (char *p = id; p && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
 }
 
 static int wait_available(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e)
@@ -74,7 +66,7 @@ static int wait_available(aws_client *c, const char *id, int timeout, rds_snapsh
 			    id, out->status, out->percent, timeout);
 		log_verbose("snapshot %s: %s (%d%%)", id, out->status, out->percent);
 		rds_snapshot_free(out);
-		sleep_ms(delay);
+		clock_sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 30000 ? 30000 : delay * 2;
 	}

@@ -75,10 +75,7 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e)
 		const char *slash;
 		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
 		    git_branch_name(&name, ref) == 0 && (slash = strchr(name, '/')) && slash[1]) {
-			if (*n + 1 >= cap) {
-				cap = cap ? cap * 2 : 16;
-				items = xrealloc(items, cap * sizeof *items);
-			}
+			ARRAY_GROW(items, *n + 2, cap);
 			items[(*n)++] = xstrdup(slash + 1);
 			items[*n] = NULL;
 		}
@@ -116,10 +113,7 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 			continue;
 		char *path = fs_join(infra, ent->d_name);
 		if (fs_is_dir(path)) {
-			if (*n + 1 >= cap) {
-				cap = cap ? cap * 2 : 16;
-				items = xrealloc(items, cap * sizeof *items);
-			}
+			ARRAY_GROW(items, *n + 2, cap);
 			items[(*n)++] = xstrdup(ent->d_name);
 			items[*n] = NULL;
 		}

@@ -93,13 +93,11 @@ char *trigger_requested_by(void)
 char *trigger_request_id(void)
 {
 	unsigned char raw[16];
-	char hex[2 * sizeof raw + 1];
-	if (RAND_bytes(raw, sizeof raw) != 1 ||
-	    OPENSSL_buf2hexstr_ex(hex, sizeof hex, NULL, raw, sizeof raw, '\0') != 1)
+	if (RAND_bytes(raw, sizeof raw) != 1)
 		abort(); /* no randomness: nothing sensible to do */
-	for (char *p = hex; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return xstrdup(hex);
+	buf hex = BUF_INIT;
+	buf_put_hex(&hex, raw, sizeof raw);
+	return buf_detach(&hex);
 }
 
 cJSON *trigger_payload(const config_operation *op, const trigger_values *v)

@@ -11,6 +11,8 @@
  *   aws_test query SERVICE ACTION VERSION XPATH [NAME=VALUE...]
  *                                                prints each XPath match on a line
  *   aws_test whoami                              prints the credential source
+ *   aws_test secret REF                          logs "secret REF = <value>" through the
+ *                                                log module (so registered secrets show as ***)
  * (AWS_TEST_REPEAT=N makes the query call N times on one client)
  * and exits with the call's code (the error line on stderr, and the error code after
  * "code=").
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/secrets.h"
 #include "aws/internal.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -231,8 +234,14 @@ static int driver(int argc, char **argv)
 		}
 		aws_params_free(&p);
 		xmlFreeDoc(doc);
+	} else if (!rc && strcmp(argv[1], "secret") == 0 && argc >= 3) {
+		char *v = NULL;
+		rc = secrets_get_ref(c, argv[2], &v, &e);
+		if (!rc)
+			log_info("secret %s = %s", argv[2], v);
+		free(v);
 	} else if (!rc) {
-		rc = err_set(&e, ORC_EUSAGE, "usage: aws_test json|query|whoami ...");
+		rc = err_set(&e, ORC_EUSAGE, "usage: aws_test json|query|whoami|secret ...");
 	}
 	if (rc)
 		fprintf(stderr, "%s\ncode=%s\n", e.msg, c ? aws_last_error_code(c) : "");

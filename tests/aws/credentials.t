@@ -116,4 +116,10 @@ t_is "$T_RC" 3 "container: a wrong token is refused (exit 3)"
 t_like "$T_ERR" 'HTTP 401' "container: the error names the answer"
 t_run "${noenv[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI=http://10.1.2.3/creds "$DRV" whoami
 t_is "$T_RC" 2 "container: plain http to a foreign host is refused"
+# only IP literals count as loopback: a name starting with 127. resolves anywhere
+for uri in http://127.evil.example/creds http://127.0.0.1.nip.io/creds http://localhost.evil/creds; do
+	t_run "${noenv[@]}" AWS_CONTAINER_CREDENTIALS_FULL_URI=$uri AWS_CONTAINER_AUTHORIZATION_TOKEN=container-token-1234 "$DRV" whoami
+	t_is "$T_RC" 2 "container: $uri is not loopback, refused"
+	t_unlike "$T_OUT$T_ERR" "container-token-1234" "container: and the token is not sent or shown ($uri)"
+done
 t_done

@@ -77,4 +77,15 @@ t_is "$T_RC" 2 "no credentials: usage error"
 t_like "$T_ERR" 'no AWS credentials' "no credentials: says so"
 t_run env -u AWS_SECRET_ACCESS_KEY "$DRV" whoami
 t_like "$T_ERR" 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not' "half env credentials: named"
+# Secrets Manager: every field used is registered, whatever its JSON type (a PIN stored as a
+# number was used unregistered and could be printed).
+moto_aws secretsmanager create-secret --name app/pins \
+	--secret-string '{"pin":48213579,"pass":"Pw-7Hq2-xx","ok":true,"note":"hello"}' >/dev/null
+for ref in app/pins:pin app/pins:pass; do
+	t_ok "secret $ref is read" "$DRV" secret "$ref"
+	t_is "$T_OUT" "secret $ref = ***" "secret $ref: the value is registered, printed as ***"
+done
+t_run "$DRV" secret app/pins:missing
+t_is "$T_RC" 2 "a field the secret lacks is a usage error"
+t_unlike "$T_OUT$T_ERR" "48213579|Pw-7Hq2" "and nothing of the secret is printed"
 t_done

@@ -370,19 +370,26 @@ static void test_describe_words(void **state)
 	(void)state;
 	char *argv[] = {"demo", "--bogus", NULL};
 	int rc = -1;
-	opt_set_describe(OPT_DESCRIBE_WORDS);
-	capture c;
-	capture_begin(&c, 1);
+	buf out = BUF_INIT;
+	opt_set_describe(OPT_DESCRIBE_WORDS, &out);
 	int n = parse(2, argv, &rc);
-	char *out = capture_end(&c);
-	opt_set_describe(OPT_DESCRIBE_NONE);
+	opt_set_describe(OPT_DESCRIBE_NONE, NULL);
 	assert_true(n <= 0);
 	assert_int_equal(rc, ORC_OK);
-	assert_non_null(strstr(out, "-r --region=\n"));
-	assert_non_null(strstr(out, "-n --dry-run\n"));
-	assert_non_null(strstr(out, "--output= =CHOICES text json\n"));
-	assert_non_null(strstr(out, "-h --help\n"));
-	free(out);
+	assert_non_null(strstr(buf_cstr(&out), "-r --region=\tAWS region\n"));
+	assert_non_null(strstr(buf_cstr(&out), "-n --dry-run\tprint, do not send\n"));
+	assert_non_null(strstr(buf_cstr(&out), "-t --timeout=\tseconds\n"));
+	assert_non_null(strstr(buf_cstr(&out), "--output=\tjson: one JSON document"));
+	assert_non_null(strstr(buf_cstr(&out), "\n =CHOICES text json\n"));
+	assert_non_null(strstr(buf_cstr(&out), "-h --help\tshow this help\n"));
+	buf_free(&out);
+
+	opt_set_describe(OPT_DESCRIBE_MAN, &out);
+	parse(2, argv, &rc);
+	opt_set_describe(OPT_DESCRIBE_NONE, NULL);
+	assert_non_null(strstr(buf_cstr(&out), ".SS \"orchestrator demo\"\n"));
+	assert_non_null(strstr(buf_cstr(&out), ".TP\n.B \\-r, \\-\\-region R\nAWS region\n"));
+	buf_free(&out);
 }
 
 int main(void)

@@ -151,8 +151,9 @@ static void test_push_and_rejected_then_sync(void **state)
 	assert_int_equal(rejected, 1);
 	assert_non_null(strstr(e.msg, "rejected"));
 
-	/* Sync drops the unpushed commit; redo the change and push again. */
-	assert_int_equal(gitops_sync_remote(work, "origin", NULL, &e), 0);
+	/* Sync puts the branch on the remote's tip without our commit; redo it and push. */
+	gitops_redo redo = {paths, 1, "bot", "bot@example.com"};
+	assert_int_equal(gitops_sync_remote(work, "origin", NULL, &redo, &e), 0);
 	char *theirs = out("git -C %s log -1 --format=%%s", work);
 	assert_string_equal(theirs, "theirs");
 	write_file(readme, "hello\n# Database Documentation\nv2\n");
@@ -165,6 +166,145 @@ static void test_push_and_rejected_then_sync(void **state)
 	    out("git -C %s/remote.git log --format=%%s main | head -2 | tr '\\n' ' '", root);
 	assert_string_equal(subjects, "docs theirs ");
 	free(local), free(remote), free(readme), free(theirs), free(subjects), free(work);
+}
+
+/* Someone else pushes a commit touching `file` from a fresh clone. */
+static void remote_moves(const char *file, const char *text, const char *subject)
+{
+	sh("cd %s && rm -rf other && git clone -q remote.git other && cd other && "
+	   "printf '%s' > %s && git add %s && git -c user.name=o -c user.email=o@example.com "
+	   "commit -qm '%s' && git push -q origin main && cd .. && rm -rf other",
+	   root, text, file, file, subject);
+}
+
+/* A fresh clone of the remote with an identity: work of its own comes next. */
+static char *fresh_clone(const char *name)
+{
+	sh("cd %s && rm -rf %s && git clone -q remote.git %s && cd %s && git config user.name dev "
+	   "&& "
+	   "git config user.email dev@example.com",
+	   root, name, name, name);
+	return fs_join(root, name);
+}
+
+struct make_readme {
+	const char *path;
+	int calls;
+	const char *text;
+};
+
+static int make_readme(void *arg, err *e)
+{
+	(void)e;
+	struct make_readme *m = arg;
+	m->calls++;
+	write_file(m->path, m->text ? m->text : "generated\n");
+	return 0;
+}
+
+/*
+ * --push after the remote moved on, in a clone with work of its own: an unpushed local
+ * commit, an uncommitted change to a tracked file, a staged change and an untracked file.
+ * gitops_publish redoes our commit on the remote's tip and pushes; all of that survives.
+ */
+static void test_publish_keeps_local_work(void **state)
+{
+	(void)state;
+	char *work = fresh_clone("keep");
+	sh("cd %s && printf 'local\\n' > local.txt && git add local.txt && "
+	   "git commit -qm 'local, not pushed' && printf 'edited\\n' > other.txt && "
+	   "printf 'staged\\n' > staged.txt && git add staged.txt && printf 'u\\n' > untracked.txt",
+	   work);
+	remote_moves("theirs.txt", "t\\n", "theirs 2");
+	char *readme = fs_join(work, "README.md");
+	struct make_readme m = {readme, 0};
+	const char *paths[] = {"README.md"};
+	gitops_publish_opts po = {work, paths,       1, "docs: generated", "bot", "bot@example.com",
+	                          1,    make_readme, &m};
+	int committed = -1;
+	buf sha = BUF_INIT;
+	err e = ERR_INIT;
+	assert_int_equal(gitops_publish(&po, &committed, &sha, &e), 0);
+	assert_int_equal(committed, 1);
+	assert_int_equal(m.calls, 2); /* made again on the new tip */
+	char *subjects =
+	    out("git -C %s/remote.git log --format=%%s main | head -3 | tr '\\n' '|'", root);
+	assert_string_equal(subjects, "docs: generated|local, not pushed|theirs 2|");
+	char *head = out("git -C %s rev-parse HEAD", work);
+	assert_string_equal(head, buf_cstr(&sha));
+	char *status = out("git -C %s status --porcelain | tr '\\n' '|'", work);
+	assert_string_equal(status, " M other.txt|A  staged.txt|?? untracked.txt|");
+	char *edited = out("cat %s/other.txt", work);
+	assert_string_equal(edited, "edited");
+	char *tip_files = out("git -C %s ls-tree --name-only HEAD | tr '\\n' ' '", work);
+	assert_string_equal(tip_files, "README.md local.txt other.txt theirs.txt ");
+	buf_free(&sha);
+	free(subjects), free(head), free(status), free(edited), free(tip_files), free(readme),
+	    free(work);
+}
+
+/*
+ * The remote changed a file this clone has uncommitted changes to, or that an unpushed
+ * local commit changed too: nothing can be redone without a merge by hand, so the push
+ * stops with one line and everything is as it was (branch, commits, files).
+ */
+static void test_publish_stops_rather_than_lose_work(void **state)
+{
+	(void)state;
+	char *work = fresh_clone("stop");
+	char *readme = fs_join(work, "README.md");
+	const char *paths[] = {"README.md"};
+	struct make_readme m = {readme, 0};
+	gitops_publish_opts po = {work, paths,       1, "docs: again", "bot", "bot@example.com",
+	                          1,    make_readme, &m};
+	int committed;
+	err e = ERR_INIT;
+
+	/* 1. an uncommitted change to a file the remote changed */
+	sh("cd %s && printf 'mine\\n' > other.txt", work);
+	remote_moves("other.txt", "theirs\\n", "theirs 3");
+	write_file(readme, "changed again\n");
+	sh("cd %s && git commit -qm ours README.md", work);
+	char *ours = out("git -C %s rev-parse HEAD", work);
+	int rc = gitops_sync_remote(work, "origin", NULL, NULL, &e);
+	assert_int_equal(rc, ORC_EFAIL);
+	assert_non_null(strstr(e.msg, "origin/main moved on"));
+	assert_non_null(strstr(e.msg, "other.txt"));
+	assert_null(strchr(e.msg, '\n'));
+	char *after = out("git -C %s rev-parse HEAD", work);
+	assert_string_equal(after, ours);
+	char *mine = out("cat %s/other.txt", work);
+	assert_string_equal(mine, "mine");
+	/* and through gitops_publish: the same refusal, after one push */
+	m.calls = 0;
+	rc = gitops_publish(&po, &committed, NULL, &e);
+	assert_int_equal(rc, ORC_EFAIL);
+	assert_int_equal(m.calls, 1);
+	assert_non_null(strstr(e.msg, "uncommitted changes here (other.txt)"));
+	free(mine);
+	mine = out("cat %s/other.txt", work);
+	assert_string_equal(mine, "mine");
+	char *log = out("git -C %s log --format=%%s | head -2 | tr '\\n' '|'", work);
+	assert_string_equal(log, "docs: again|ours|");
+
+	/* 2. an unpushed local commit that conflicts with the remote's */
+	sh("cd %s && git reset -q --hard origin/main && printf 'local edit\\n' > other.txt && "
+	   "git commit -qam 'local edit'",
+	   work);
+	remote_moves("other.txt", "remote edit\\n", "theirs 4");
+	m.text = "generated again\n";
+	char *local = out("git -C %s rev-parse HEAD", work);
+	rc = gitops_publish(&po, &committed, NULL, &e);
+	assert_int_equal(rc, ORC_EFAIL);
+	assert_non_null(strstr(e.msg, "(not pushed yet) conflicts with it"));
+	char *parent = out("git -C %s rev-parse HEAD^", work);
+	assert_string_equal(parent, local); /* our commit on top of the untouched local one */
+	char *status = out("git -C %s status --porcelain --untracked-files=no", work);
+	assert_string_equal(status, "");
+	char *text = out("cat %s/other.txt", work);
+	assert_string_equal(text, "local edit");
+	free(ours), free(after), free(mine), free(log), free(local), free(parent), free(status),
+	    free(text), free(readme), free(work);
 }
 
 static void test_deleted_path_and_errors(void **state)
@@ -203,6 +343,8 @@ int main(void)
 	    cmocka_unit_test(test_commit_only_named_path),
 	    cmocka_unit_test(test_push_and_rejected_then_sync),
 	    cmocka_unit_test(test_deleted_path_and_errors),
+	    cmocka_unit_test(test_publish_keeps_local_work),
+	    cmocka_unit_test(test_publish_stops_rather_than_lose_work),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -126,9 +126,9 @@ t_like "$OUT" "container 'flyway' exited 0" "reports the exit"
 t_is "$(grep -E '^::' "$T_TMP/bg.out" | grep -v '^::add-mask::' | sed -E 's/[0-9a-f]{32}/TOKEN/')" \
 "::group::migration task log
 ::stop-commands::orc-TOKEN
-::error::not a command from the container
 ::orc-TOKEN::
 ::endgroup::" "Actions: log lines in a group, workflow commands in them switched off"
+t_like "$OUT" '^\\x3a:error::not a command from the container$' "and a container line never starts with :: (escaped)"
 t_like "$(cat "$T_TMP/gh-sum")" '\| exit code 0 \|' "Actions: summary of a successful run"
 
 # ---- exit codes: moto's containers always exit 0, so the proxy patches DescribeTasks
@@ -138,6 +138,10 @@ t_run env AWS_ENDPOINT_URL=$PROXY "$ORC" run-task --config "$CFG"
 t_is "$T_RC" 5 "container exit code 5 (patched by the proxy): run-task exits 5"
 t_like "$T_ERR" "migration container 'flyway' of task .* exited with code 5 \(Essential container in task exited\)" \
 	"non-zero exit: one error line with the code and reason"
+t_run env AWS_ENDPOINT_URL=$PROXY "$ORC" run-task --config "$CFG" --output json
+t_is "$T_RC" 5 "--output json: still the container's exit code"
+t_is "$(printf '%s' "$T_OUT" | jq -c '[.ok, .exitCode, .region, .waited, (.error | test("exited with code 5"))]')" \
+	'[false,5,"us-west-2",true,true]' "--output json: the outcome as JSON on stdout"
 rewrite '{"DescribeTasks": {"exitCode": null, "stopCode": "TaskFailedToStart", "stoppedReason": "CannotPullContainerError: pull access denied", "reason": "CannotPullContainerError"}}'
 t_run env AWS_ENDPOINT_URL=$PROXY "$ORC" run-task --config "$CFG"
 t_is "$T_RC" 1 "stopped without an exit code (patched): exit 1"

@@ -54,6 +54,34 @@ t_is "$(git --git-dir="$remote" rev-list --count main)" 3 "one generated commit 
 t_ok "--push again" "$ORC" schema-docs --url "$PG_URL" --push
 t_is "$(git --git-dir="$remote" rev-list --count main)" 3 "no new commit when nothing changed"
 
+# --push after the remote moved on, in a clone with work of its own: an unpushed commit and
+# an uncommitted change to another file survive; the docs commit is redone on the new tip.
+echo "local" >LOCAL.md && git add LOCAL.md && git commit -qm "local, not pushed"
+echo "work in progress" >>NOTES.md
+(cd "$T_TMP/b" && git pull -q && echo "theirs" >THEIRS.md && git add THEIRS.md &&
+	git commit -qm "theirs" && git push -q origin main 2>/dev/null)
+psql -qX -c "ALTER TABLE widget ADD COLUMN size int" >/dev/null
+t_ok "--push with local work after the remote moved on" "$ORC" schema-docs --url "$PG_URL" --push
+t_is "$(git --git-dir="$remote" log -3 --format='%s' main | tr '\n' '|')" \
+	"docs: regenerate the Database Documentation section|local, not pushed|theirs|" \
+	"the unpushed local commit is pushed, replayed on the other clone's, docs on top"
+t_is "$(git status --porcelain)" " M NOTES.md" "the uncommitted change is still there, uncommitted"
+t_like "$(cat NOTES.md)" "work in progress" "with its text"
+t_like "$(git show main:README.md)" "\| size \|" "the README was rendered again on the new tip"
+
+# ... and when the remote changed the file with the uncommitted change, it stops: one line,
+# nothing changed.
+(cd "$T_TMP/b" && git pull -q && echo "their notes" >NOTES.md && git commit -qam "their notes" &&
+	git push -q origin main 2>/dev/null)
+psql -qX -c "ALTER TABLE widget ADD COLUMN weight int" >/dev/null
+t_run "$ORC" schema-docs --url "$PG_URL" --push
+t_is "$T_RC" 1 "a push that cannot be redone without losing work fails"
+t_like "$T_ERR" "origin/main moved on and changed files with uncommitted changes here \(NOTES.md\); nothing was changed here" "saying why and that nothing changed"
+t_is "$(git status --porcelain)" " M NOTES.md" "the uncommitted change is kept"
+t_like "$(cat NOTES.md)" "work in progress" "with its text"
+t_is "$(git log -1 --format=%s)" "docs: regenerate the Database Documentation section" "our commit stays local, for a re-run"
+git checkout -q NOTES.md
+
 t_run "$ORC" schema-docs --url "$PG_URL" --check --commit
 t_is "$T_RC" 2 "--check with --commit is a usage error"
 t_done

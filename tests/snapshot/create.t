@@ -37,6 +37,11 @@ t_is "$(cat metadata.json)" '{
   }
 }' "metadata.json records it and keeps the other region"
 t_is "$(git rev-list --count HEAD)" 1 "without --commit nothing is committed"
+t_run $ORC snapshot create --region us-west-2 --snapshot nightly-1 --output json
+t_is "$T_RC" 0 "create --output json: exit 0"
+t_is "$(printf '%s' "$T_OUT" | jq -c '[.snapshot, .cluster, .region, .committed]')" \
+	'["nightly-1","auroradb-cluster","us-west-2",false]' "create --output json: the snapshot as JSON on stdout"
+t_like "$T_ERR" "snapshot nightly-1 of auroradb-cluster is available" "create --output json: the human lines on stderr"
 git checkout -q metadata.json
 
 t_ok "create --commit --push" $ORC snapshot create --region us-west-2 --snapshot nightly-2 --commit --push
@@ -58,7 +63,7 @@ git clone -q -b main ../remote.git ../other && (cd ../other && git -c user.name=
 	commit -q --allow-empty -m "someone else" && git push -q origin main)
 t_ok "create --commit --push after the remote moved on" $ORC snapshot create --region us-west-2 \
 	--snapshot nightly-3 --commit --push
-t_like "$T_ERR" "rejected \(the remote moved on\); syncing and retrying" "the rejected push was retried"
+t_like "$T_ERR" "push rejected \(attempt 1 of 5\): origin moved on; redoing the change on top of it" "the rejected push was retried"
 t_is "$(git --git-dir=../remote.git log --format=%s -2 main | tr '\n' '|')" \
 	"metadata: us-west-2 snapshot nightly-3|someone else|" "pushed on top of the other commit"
 t_is "$(git --git-dir=../remote.git show main:metadata.json | grep -c nightly-3)" 1 "the remote's metadata.json names it"

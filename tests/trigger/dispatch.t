@@ -21,7 +21,7 @@ cat >"$proj/config.json" <<'EOF'
 EOF
 TOKEN=ghp_$(openssl rand -hex 18)
 export ORC_TEST_TOKEN=$TOKEN
-unset GITHUB_ACTIONS GITHUB_SERVER_URL
+unset GITHUB_ACTIONS GITHUB_SERVER_URL GH_TOKEN GITHUB_TOKEN
 
 # send ANSWERS ARGS...: scripts the stand-in, runs trigger, checks the token stayed out.
 send() {
@@ -138,6 +138,25 @@ send '["204"]' run-migration --region us-west-2 --branch main
 t_is "$T_RC" 2 "token variable unset: exit 2"
 t_like "$T_ERR" "ORC_TEST_TOKEN is not set: export a GitHub token" "token unset: names the variable"
 t_is "$(gh_count)" 0 "token unset: nothing sent"
+
+# The configured variable unset: GH_TOKEN, then GITHUB_TOKEN, then the gh CLI's token.
+for var in GH_TOKEN GITHUB_TOKEN; do
+	gh_script '["204"]'
+	t_run env "$var=$TOKEN" "$ORC" trigger run-migration --region us-west-2 --branch main --config "$proj/config.json"
+	t_is "$T_RC" 0 "token from $var: exit 0"
+	t_like "$T_ERR" "ORC_TEST_TOKEN is not set; using the token from $var" "token from $var: says which"
+	t_unlike "$T_OUT$T_ERR" "$TOKEN" "token from $var: in no output"
+	t_is "$(T=$TOKEN gh_field 'r[0]["headers"]["Authorization"] == "Bearer " + __import__("os").environ["T"]')" "True" "token from $var: sent"
+done
+mkdir -p "$T_TMP/ghbin"
+printf '#!/bin/sh\n[ "$1 $2" = "auth token" ] && printf "%%s\\n" "$FAKE_GH_TOKEN"\n' >"$T_TMP/ghbin/gh"
+chmod +x "$T_TMP/ghbin/gh"
+gh_script '["204"]'
+t_run env PATH="$T_TMP/ghbin:$PATH" FAKE_GH_TOKEN="$TOKEN" "$ORC" trigger run-migration --region us-west-2 --branch main --config "$proj/config.json"
+t_is "$T_RC" 0 "token from gh auth token: exit 0"
+t_like "$T_ERR" "ORC_TEST_TOKEN is not set; using the token from gh auth token" "token from gh: says so"
+t_unlike "$T_OUT$T_ERR" "$TOKEN" "token from gh: in no output"
+t_is "$(T=$TOKEN gh_field 'r[0]["headers"]["Authorization"] == "Bearer " + __import__("os").environ["T"]')" "True" "token from gh: sent"
 export ORC_TEST_TOKEN=$TOKEN
 
 sed 's/"acme"/"CHANGE ME"/' "$proj/config.json" >"$proj/unset.json"

@@ -1,0 +1,15 @@
+/*
+ * clock: wall-clock time in UTC and waiting, one helper each, for RDS identifiers, SigV4
+ * dates and retry back-off.
+ */
+#ifndef ORC_CLOCK_H
+#define ORC_CLOCK_H
+
+#include <stddef.h>
+
+/* Formats the current time in UTC with strftime's fmt into out (size n). */
+void clock_utc(char *out, size_t n, const char *fmt);
+/* Sleeps ms milliseconds, resuming after signals. */
+void clock_sleep_ms(long ms);
+
+#endif
