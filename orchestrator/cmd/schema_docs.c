@@ -1,11 +1,20 @@
 /*
  * schema-docs: the database's schema documented in README.md's "Database Documentation"
- * section (pg/catalog reads, pg/markdown renders, docs/readme splices), optionally
- * committed as the gitbot and pushed, with a bounded retry when someone pushed first.
+ * section (pg/conn connects, pg/catalog reads, pg/markdown renders, docs/readme splices),
+ * or past --split-size in a summary there and files under --docs-dir; optionally committed
+ * as the gitbot and pushed, with a bounded retry when someone pushed first. --check
+ * compares instead of writing and prints libgit2's unified diff of what would change;
+ * --format json prints the model (pg/catalog_json) for other tools.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -18,105 +27,396 @@
 #include "docs/readme.h"
 #include "git/gitops.h"
 #include "pg/catalog.h"
+#include "pg/catalog_json.h"
+#include "pg/conn.h"
 #include "pg/markdown.h"
 
 static const char *const usage[] = {
     "orchestrator schema-docs [--url URL] [--schema S]... [--exclude TABLE]...\n"
     "                                [--readme PATH] [--check] [--commit] [--push]\n"
-    "                                [--config PATH] [--verbose]",
+    "                                [--format markdown|json] [--require-comments]\n"
+    "                                [--split-size BYTES] [--docs-dir DIR]\n"
+    "                                [--diagram-history] [--config PATH] [--verbose]",
     NULL,
 };
 
-typedef struct opts {
+typedef struct opts opts;
+struct opts {
 	const char *url, *readme, *config;
 	const char **schemas, **exclude;
 	size_t nschemas, nexclude;
-	int check, commit, push;
-} opts;
+	int check, commit, push, require_comments, json;
+	markdown_opts md;
+};
 
-/* Registers every password the connection may use before anything can print it. */
-static void register_secrets(const char *url)
+/* What one rendering produced: the section body, and the files of the split layout. */
+typedef struct docs {
+	buf body, fp;
+	char **paths; /* relative to the README's folder */
+	buf *texts;   /* kept for --commit, whose retry writes them again after a sync */
+	size_t nfiles;
+	int split;
+	/* otherwise each file is written (or, for --check, compared) as it is rendered, so a
+	 * 10,000-table schema never holds its files in memory at once */
+	const struct opts *o;
+	enum { KEEP, WRITE, CHECK } mode;
+	int changed;
+	buf *diff;
+} docs;
+
+static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
+                    int *changed, buf *diff, err *e);
+
+static void docs_free(docs *d)
 {
-	log_add_secret(getenv("PGPASSWORD"));
-	if (!url)
-		return;
-	char *msg = NULL;
-	PQconninfoOption *o = PQconninfoParse(url, &msg);
-	PQfreemem(msg);
-	for (PQconninfoOption *p = o; p && p->keyword; p++)
-		if (strcmp(p->keyword, "password") == 0 && p->val)
-			log_add_secret(p->val);
-	PQconninfoFree(o);
+	buf_free(&d->body);
+	buf_free(&d->fp);
+	for (size_t i = 0; i < d->nfiles; i++) {
+		free(d->paths[i]);
+		if (d->texts)
+			buf_free(&d->texts[i]);
+	}
+	free(d->paths);
+	free(d->texts);
 }
 
-/* Connects, reads the catalog and renders the section body. */
-static int render(const opts *o, buf *body, buf *fingerprint, err *e)
+static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
-	register_secrets(o->url);
-	PGconn *conn = PQconnectdb(o->url ? o->url : "");
-	if (PQstatus(conn) != CONNECTION_OK) {
-		char *msg = xstrdup(PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = 0;
-		PQfinish(conn);
-		err_set(e, ORC_EFAIL,
-		        "database connection failed: %s (check --url or the PG* variables)", msg);
-		free(msg);
-		return ORC_EFAIL;
+	docs *d = ctx;
+	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
+	d->paths[d->nfiles] = xstrdup(path);
+	if (d->mode != KEEP) {
+		d->nfiles++;
+		return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
 	}
+	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
+	d->texts[d->nfiles] = (buf)BUF_INIT;
+	buf_put(&d->texts[d->nfiles], text, len);
+	d->nfiles++;
+	return 0;
+}
+
+/* Each table and column without a comment, one error line each. */
+static int require_comments(const catalog *c, err *e)
+{
+	size_t missing = 0;
+	for (size_t j = 0; j < c->nrels; j++) {
+		const catalog_rel *rel = &c->rels[j];
+		if (!markdown_counts_for_coverage(rel))
+			continue;
+		if (!rel->comment) {
+			log_error("%s.%s: table has no comment (COMMENT ON TABLE)", rel->schema,
+			          rel->name);
+			missing++;
+		}
+		for (size_t i = 0; i < rel->ncols; i++) {
+			const catalog_column *col = &c->cols[rel->col0 + i];
+			if (col->comment)
+				continue;
+			log_error("%s.%s.%s: column has no comment (COMMENT ON COLUMN)",
+			          rel->schema, rel->name, col->name);
+			missing++;
+		}
+	}
+	if (missing)
+		return err_set(
+		    e, ORC_EFAIL,
+		    "--require-comments: %zu table%s and column%s have no comment (listed "
+		    "above)",
+		    missing, missing == 1 ? "" : "s", missing == 1 ? "" : "s");
+	return 0;
+}
+
+/* Connects (pg/conn: secrets registered, one error shape), reads the catalog and renders
+ * the section body and any files, or the JSON model. */
+static int render(const opts *o, docs *d, err *e)
+{
+	PGconn *conn = NULL;
+	int rc = conn_open(o->url, &conn, e);
+	if (rc)
+		return err_prefix(e, "database connection failed");
 	catalog *c = NULL;
 	catalog_opts co = {o->schemas, o->nschemas, o->exclude, o->nexclude};
-	int rc = catalog_load(conn, &co, &c, e);
-	if (rc == 0) {
-		markdown_render(c, body, fingerprint);
+	rc = catalog_load(conn, &co, &c, e);
+	if (rc == 0)
 		log_verbose("schema-docs: %d queries sent to %s", c->queries, PQdb(conn));
-		catalog_free(c);
-	}
 	PQfinish(conn);
+	if (rc)
+		return rc;
+	if (o->json) {
+		catalog_json(c, &d->body);
+	} else {
+		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
+		if (rc == 0) {
+			markdown_coverage cov;
+			markdown_coverage_of(c, &cov);
+			log_verbose(
+			    "schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
+			    cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
+		}
+	}
+	if (rc == 0 && o->require_comments)
+		rc = require_comments(c, e);
+	catalog_free(c);
 	return rc;
 }
 
-/* README text with the section replaced; *changed when it differs from the file. */
-static int splice(const opts *o, const buf *body, buf *out, int *changed, err *e)
+/* The README's folder joined with a path relative to it. */
+static char *beside_readme(const opts *o, const char *rel)
 {
-	buf old = BUF_INIT;
+	char *dir = fs_dir(o->readme);
+	char *path = fs_join(dir, rel);
+	free(dir);
+	return path;
+}
+
+/* Generated files under the docs folder that this rendering no longer has (a dropped
+ * table): recognised by their first line, so a file a person put there is never touched. */
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* sorted: the rendered paths in strcmp order, for the lookups. */
+static void stale_files(const opts *o, char **sorted, size_t nsorted, const char *dir, char ***out,
+                        size_t *n)
+{
+	char *abs = beside_readme(o, dir);
+	DIR *dh = opendir(abs);
+	struct dirent *de;
+	while (dh && (de = readdir(dh))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *rel = fs_join(dir, de->d_name);
+		char *full = fs_join(abs, de->d_name);
+		size_t len = strlen(de->d_name);
+		if (fs_is_dir(full)) {
+			stale_files(o, sorted, nsorted, rel, out, n);
+		} else if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
+			int rendered =
+			    bsearch(&rel, sorted, nsorted, sizeof *sorted, path_cmp) != NULL;
+			static const char mark[] = "<!-- Generated by orchestrator schema-docs";
+			char head[sizeof mark] = {0};
+			int fd = rendered ? -1 : open(full, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0 &&
+			    read(fd, head, sizeof mark - 1) == (ssize_t)(sizeof mark - 1) &&
+			    memcmp(head, mark, sizeof mark - 1) == 0) {
+				*out = xrealloc(*out, (*n + 1) * sizeof **out);
+				(*out)[(*n)++] = xstrdup(rel);
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		free(rel);
+		free(full);
+	}
+	if (dh)
+		closedir(dh);
+	free(abs);
+}
+
+static const char *docs_dir(const opts *o)
+{
+	return o->md.docs_dir ? o->md.docs_dir : MARKDOWN_DOCS_DIR_DEFAULT;
+}
+
+/* README text with the section replaced; *changed when it differs from the file. */
+static int splice_readme(const opts *o, const buf *body, buf *out, buf *old, int *changed, err *e)
+{
 	int rc = 0;
 	if (fs_exists(o->readme))
-		rc = fs_read_file(o->readme, &old, e);
+		rc = fs_read_file(o->readme, old, e);
 	if (rc == 0)
-		rc = readme_splice(o->readme, buf_cstr(&old), old.len, buf_cstr(body), out, e);
+		rc = readme_splice(o->readme, buf_cstr(old), old->len, buf_cstr(body), out, e);
 	*changed =
-	    rc == 0 && (out->len != old.len || memcmp(buf_cstr(out), buf_cstr(&old), old.len));
+	    rc == 0 && (out->len != old->len || memcmp(buf_cstr(out), buf_cstr(old), old->len));
+	return rc;
+}
+
+/* Creates the folders above path. */
+static int make_parents(const char *path, err *e)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		*s = 0;
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = err_set(e, ORC_EFAIL, "%s: cannot create the folder: %s", p,
+			             strerror(errno));
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * A docs file: written beside and renamed over, like fs_write_atomic, but without an fsync
+ * each: 10,000 fsyncs were most of the time of a 10,000-table run. sync_files makes them
+ * durable with one syncfs() before the README (written with fsync) that links to them; a
+ * crash before that leaves at worst a docs file empty, which the next run (or --check)
+ * sees and rewrites.
+ */
+static int write_unsynced(const char *path, const char *text, size_t len, err *e)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int rc = fd < 0 ? -1 : 0;
+	for (size_t off = 0; rc == 0 && off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = -1;
+		else
+			off += (size_t)n;
+	}
+	if (fd >= 0 && close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc) {
+		err_set(e, ORC_EFAIL, "%s: cannot write: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc ? ORC_EFAIL : 0;
+}
+
+/* Generated files under the docs folder this rendering does not have. */
+static void find_stale(const opts *o, const docs *d, char ***gone, size_t *ngone)
+{
+	char **sorted = xcalloc(d->nfiles + 1, sizeof *sorted);
+	for (size_t i = 0; i < d->nfiles; i++)
+		sorted[i] = d->paths[i];
+	qsort(sorted, d->nfiles, sizeof *sorted, path_cmp);
+	stale_files(o, sorted, d->nfiles, docs_dir(o), gone, ngone);
+	free(sorted);
+}
+
+/* One file of the split layout: written when it differs (check: its diff appended). */
+static int sync_one(const opts *o, const char *path, const char *text, size_t len, int check,
+                    int *changed, buf *diff, err *e)
+{
+	char *full = beside_readme(o, path);
+	buf old = BUF_INIT;
+	err ignore = ERR_INIT;
+	int rc = 0;
+	int exists = fs_exists(full) && fs_read_file(full, &old, &ignore) == 0;
+	err_clear(&ignore);
+	if (!exists || old.len != len || memcmp(buf_cstr(&old), text, len) != 0) {
+		*changed = 1;
+		if (check)
+			rc = readme_diff(path, exists ? buf_cstr(&old) : NULL, old.len, text, len,
+			                 diff, e);
+		else if ((rc = make_parents(full, e)) == 0)
+			rc = write_unsynced(full, text, len, e);
+	}
+	buf_free(&old);
+	free(full);
+	return rc;
+}
+
+/*
+ * Writes what changed (check: only compares, appending a unified diff of every change to
+ * diff). *changed when anything differs; *paths lists every path touched (relative to the
+ * README's folder, the README first) for a commit.
+ */
+static int sync_files(const opts *o, const docs *d, int check, int *changed, buf *diff,
+                      char ***paths, size_t *npaths, err *e)
+{
+	buf next = BUF_INIT, old = BUF_INIT;
+	int readme_changed = 0;
+	int rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
+	*changed = readme_changed;
+	char *readme_copy = xstrdup(o->readme);
+	*paths = xcalloc(d->nfiles + 2, sizeof **paths);
+	*npaths = 0;
+	(*paths)[(*npaths)++] = xstrdup(basename(readme_copy));
+	free(readme_copy);
+	if (rc == 0 && readme_changed && check)
+		rc = readme_diff((*paths)[0], old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
+		                 next.len, diff, e);
+	*changed |= d->changed; /* files written or compared while rendering */
+	for (size_t i = 0; i < d->nfiles && rc == 0; i++) {
+		if (d->texts)
+			rc = sync_one(o, d->paths[i], buf_cstr(&d->texts[i]), d->texts[i].len,
+			              check, changed, diff, e);
+		(*paths)[(*npaths)++] = xstrdup(d->paths[i]);
+	}
+	char **gone = NULL;
+	size_t ngone = 0;
+	if (rc == 0)
+		find_stale(o, d, &gone, &ngone);
+	for (size_t i = 0; i < ngone; i++) {
+		char *full = beside_readme(o, gone[i]);
+		*changed = 1;
+		if (check) {
+			buf_clear(&old);
+			err ignore = ERR_INIT;
+			if (fs_read_file(full, &old, &ignore) == 0 && rc == 0)
+				rc =
+				    readme_diff(gone[i], buf_cstr(&old), old.len, NULL, 0, diff, e);
+			err_clear(&ignore);
+		} else if (rc == 0 && unlink(full) != 0) {
+			rc = err_set(e, ORC_EFAIL, "%s: cannot remove the stale file: %s", full,
+			             strerror(errno));
+		}
+		*paths = xrealloc(*paths, (*npaths + 1) * sizeof **paths);
+		(*paths)[(*npaths)++] = gone[i];
+		free(full);
+	}
+	free(gone);
+	/* The docs files durable (one syncfs for all), then the README that links to them. */
+	if (rc == 0 && !check && d->nfiles) {
+		char *dir = beside_readme(o, docs_dir(o));
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			syncfs(fd);
+			close(fd);
+		}
+		free(dir);
+	}
+	if (rc == 0 && readme_changed && !check)
+		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+	buf_free(&next);
 	buf_free(&old);
 	return rc;
 }
 
-static int update(const opts *o, const buf *body, const char *fp, int *changed, err *e)
+static void free_paths(char **paths, size_t n)
 {
-	buf next = BUF_INIT;
-	int rc = splice(o, body, &next, changed, e);
-	if (rc == 0 && *changed)
-		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+static int update(const opts *o, const docs *d, char ***paths, size_t *npaths, int *changed, err *e)
+{
+	int rc = sync_files(o, d, 0, changed, NULL, paths, npaths, e);
 	if (rc == 0)
 		log_info("%s: Database Documentation %s (%s)", o->readme,
-		         *changed ? "updated" : "already up to date", fp);
-	buf_free(&next);
+		         *changed ? "updated" : "already up to date", buf_cstr(&d->fp));
 	return rc;
 }
 
 struct docs_make {
 	const opts *o;
-	const buf *body;
-	const char *fp;
+	const docs *d;
 };
 
+/* gitops_publish's make: writes the README and the docs files (again after a sync). */
 static int docs_make(void *arg, err *e)
 {
 	struct docs_make *m = arg;
 	int changed = 0;
-	return update(m->o, m->body, m->fp, &changed, e);
+	char **paths = NULL;
+	size_t npaths = 0;
+	int rc = update(m->o, m->d, &paths, &npaths, &changed, e);
+	free_paths(paths, npaths);
+	return rc;
 }
 
-static int publish(const opts *o, const buf *body, const char *fp, err *e)
+static int publish(const opts *o, const docs *d, err *e)
 {
 	config *cfg = NULL;
 	int rc = config_load(o->config, &cfg, NULL, e);
@@ -124,17 +424,38 @@ static int publish(const opts *o, const buf *body, const char *fp, err *e)
 		return err_prefix(e, "--commit needs the gitbot identity");
 	char *dir_copy = fs_dir(o->readme);
 	const char *dir = dir_copy;
-	char *base_copy = xstrdup(o->readme);
-	const char *paths[1] = {basename(base_copy)};
 	char *message = xasprintf("docs: regenerate the Database Documentation section\n\n"
 	                          "Generated by orchestrator schema-docs; schema fingerprint %s.\n",
-	                          fp);
-	struct docs_make m = {o, body, fp};
-	gitops_publish_opts po = {
-	    dir, paths, 1, message, cfg->gitbot_name, cfg->gitbot_email, o->push, docs_make, &m};
+	                          buf_cstr(&d->fp));
+	/* What make writes or removes: the README, every rendered file, and the generated
+	 * files it will remove as stale (found now; a sync that brings more leaves those
+	 * removed in the work tree for the next run to commit). */
+	char *readme_copy = xstrdup(o->readme);
+	char **paths = xcalloc(d->nfiles + 2, sizeof *paths), **gone = NULL;
+	size_t npaths = 0, ngone = 0;
+	paths[npaths++] = xstrdup(basename(readme_copy));
+	free(readme_copy);
+	for (size_t i = 0; i < d->nfiles; i++)
+		paths[npaths++] = xstrdup(d->paths[i]);
+	find_stale(o, d, &gone, &ngone);
+	paths = xrealloc(paths, (npaths + ngone + 1) * sizeof *paths);
+	for (size_t i = 0; i < ngone; i++)
+		paths[npaths++] = gone[i];
+	free(gone);
+	struct docs_make m = {o, d};
+	gitops_publish_opts po = {dir,
+	                          (const char *const *)paths,
+	                          npaths,
+	                          message,
+	                          cfg->gitbot_name,
+	                          cfg->gitbot_email,
+	                          o->push,
+	                          docs_make,
+	                          &m};
 	int committed = 0;
 	buf sha = BUF_INIT;
 	rc = gitops_publish(&po, &committed, &sha, e);
+	free_paths(paths, npaths);
 	if (rc == 0) {
 		if (committed)
 			log_info("%s: committed %s as %s <%s>", o->readme, buf_cstr(&sha),
@@ -150,7 +471,6 @@ static int publish(const opts *o, const buf *body, const char *fp, err *e)
 	buf_free(&sha);
 	free(message);
 	free(dir_copy);
-	free(base_copy);
 	config_free(cfg);
 	return rc;
 }
@@ -161,7 +481,9 @@ int cmd_schema_docs(int argc, char **argv)
 	o.schemas = xcalloc((size_t)argc + 1, sizeof *o.schemas);
 	o.exclude = xcalloc((size_t)argc + 1, sizeof *o.exclude);
 	err e = ERR_INIT;
-	int rc = 0;
+	int rc = 0, format = 0;
+	long split = 0;
+	static const char *const formats[] = {"markdown", "json", NULL};
 	opt_strings schemas = {0}, exclude = {0};
 	const opt_option options[] = {
 	    OPT_STRING(0, "url", &o.url, "URL",
@@ -171,12 +493,28 @@ int cmd_schema_docs(int argc, char **argv)
 	    OPT_STRING_LIST(0, "exclude", &exclude, "TABLE",
 	                    "leave out a table or view, NAME or SCHEMA.NAME (repeatable)"),
 	    OPT_STRING(0, "readme", &o.readme, "PATH", "the README to update (default: README.md)"),
-	    OPT_BOOL(0, "check", &o.check, "change nothing; exit 1 when the section is stale"),
+	    OPT_BOOL(0, "check", &o.check,
+	             "change nothing; exit 1 when the section or a docs file is stale,\n"
+	             "printing a unified diff of what would change"),
 	    OPT_BOOL(0, "commit", &o.commit,
-	             "commit the README alone as gitbotName <gitbotEmail> from config.json"),
+	             "commit the README (and the docs files) as gitbotName <gitbotEmail>\n"
+	             "from config.json"),
 	    OPT_BOOL(0, "push", &o.push,
 	             "commit, then push to origin (token: GITHUB_TOKEN); when the push is\n"
 	             "rejected, sync to origin, render again on top and retry"),
+	    OPT_CHOICE(0, "format", &format, "markdown|json", formats,
+	               "json: print the catalog model on stdout instead of writing the README"),
+	    OPT_BOOL(0, "require-comments", &o.require_comments,
+	             "exit 1 naming each table and column without a comment"),
+	    OPT_INTEGER(0, "split-size", &split, "BYTES", 1, 1L << 40,
+	                "past this size the section becomes a summary and one file per schema\n"
+	                "(per table for a schema that alone passes it) under --docs-dir\n"
+	                "(default: 409600)"),
+	    OPT_STRING(0, "docs-dir", &o.md.docs_dir, "DIR",
+	               "the split layout's folder, relative to the README's (default:\n"
+	               "docs/database)"),
+	    OPT_BOOL(0, "diagram-history", &o.md.diagram_history,
+	             "draw flyway_schema_history in the diagram too"),
 	    OPT_STRING('c', "config", &o.config, "PATH",
 	               "config.json for the gitbot identity (default: config.json)"),
 	    OPT_VERBOSE("log each catalog query and the totals"),
@@ -193,6 +531,8 @@ int cmd_schema_docs(int argc, char **argv)
 	opt_strings_free(&exclude);
 	if (o.push)
 		o.commit = 1;
+	o.md.split_bytes = (size_t)split;
+	int json = o.json = format == 1;
 	if (stop)
 		goto out;
 	if (argc > 1) {
@@ -204,45 +544,75 @@ int cmd_schema_docs(int argc, char **argv)
 		                     "--commit or --push");
 		goto out;
 	}
+	if (json && (o.check || o.commit)) {
+		rc = opt_error(&cmd, "--format json prints the model; it cannot be combined with "
+		                     "--check, --commit or --push");
+		goto out;
+	}
+	const char *dd = o.md.docs_dir;
+	if (dd && (!*dd || dd[0] == '/' || strstr(dd, "..") || dd[strlen(dd) - 1] == '/')) {
+		rc = opt_error(&cmd,
+		               "--docs-dir '%s': a folder inside the README's, relative, without "
+		               "'..' or a trailing '/' (e.g. docs/database)",
+		               dd);
+		goto out;
+	}
 
-	buf body = BUF_INIT, fp = BUF_INIT;
-	rc = render(&o, &body, &fp, &e);
-	if (rc == 0)
-		log_gha_output("fingerprint", buf_cstr(&fp));
-	if (rc == 0 && o.check) {
-		buf next = BUF_INIT;
-		int changed = 0;
-		rc = splice(&o, &body, &next, &changed, &e);
-		if (rc == 0 && changed)
-			rc =
-			    err_set(&e, ORC_EFAIL,
-			            "%s: the Database Documentation section is stale (the schema "
-			            "is now %s); run `make docs` or `orchestrator schema-docs` and "
-			            "commit %s",
-			            o.readme, buf_cstr(&fp), o.readme);
-		else if (rc == 0)
-			log_info("%s: Database Documentation is up to date (%s)", o.readme,
-			         buf_cstr(&fp));
-		log_gha_output("stale", rc == 0 ? "false" : "true");
-		buf_free(&next);
-	} else if (rc == 0 && o.commit) {
-		rc = publish(&o, &body, buf_cstr(&fp), &e);
+	buf diff = BUF_INIT;
+	docs d = {BUF_INIT, BUF_INIT, NULL, NULL,
+	          0,        0,        &o,   o.commit ? KEEP : o.check ? CHECK : WRITE,
+	          0,        &diff};
+	rc = render(&o, &d, &e);
+	if (rc == 0 && json) {
+		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
+		fflush(stdout);
 	} else if (rc == 0) {
+		log_gha_output("fingerprint", buf_cstr(&d.fp));
+	}
+	if (rc || json) {
+		/* failed, or the JSON printed above is the whole result */
+	} else if (o.check) {
+		char **paths = NULL;
+		size_t npaths = 0;
 		int changed = 0;
-		rc = update(&o, &body, buf_cstr(&fp), &changed, &e);
+		rc = sync_files(&o, &d, 1, &changed, &diff, &paths, &npaths, &e);
+		free_paths(paths, npaths);
+		if (rc == 0 && changed) {
+			fwrite(diff.ptr ? diff.ptr : "", 1, diff.len, stdout);
+			fflush(stdout);
+			rc = err_set(
+			    &e, ORC_EFAIL,
+			    "%s: the Database Documentation section is stale (the schema "
+			    "is now %s; the diff above shows what changes); run `make docs` "
+			    "or `orchestrator schema-docs` and commit %s",
+			    o.readme, buf_cstr(&d.fp),
+			    d.split ? "the README and its docs folder" : o.readme);
+		} else if (rc == 0) {
+			log_info("%s: Database Documentation is up to date (%s)", o.readme,
+			         buf_cstr(&d.fp));
+		}
+		log_gha_output("stale", rc == 0 ? "false" : "true");
+	} else if (o.commit) {
+		rc = publish(&o, &d, &e);
+	} else {
+		int changed = 0;
+		char **paths = NULL;
+		size_t npaths = 0;
+		rc = update(&o, &d, &paths, &npaths, &changed, &e);
+		free_paths(paths, npaths);
 		log_gha_output("changed", changed ? "true" : "false");
 	}
-	if (rc == 0 && log_in_actions()) {
+	if (rc == 0 && !json && log_in_actions()) {
 		buf sum = BUF_INIT;
 		buf_printf(&sum,
 		           "### schema-docs\n\n`%s`: Database Documentation %s, schema "
 		           "fingerprint `%s`.\n",
-		           o.readme, o.check ? "is up to date" : "regenerated", buf_cstr(&fp));
+		           o.readme, o.check ? "is up to date" : "regenerated", buf_cstr(&d.fp));
 		log_gha_summary(buf_cstr(&sum));
 		buf_free(&sum);
 	}
-	buf_free(&body);
-	buf_free(&fp);
+	docs_free(&d);
+	buf_free(&diff);
 	if (rc)
 		rc = cmd_report(&e);
 out:

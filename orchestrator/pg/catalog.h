@@ -3,11 +3,13 @@
  *
  * One query per kind of object (schemas, relations, columns, constraints, indexes,
  * triggers, types, functions), each covering every selected schema at once, so the count
- * stays the same for 5 tables or 5,000: no query per table. Constraints and indexes are
- * read over a second connection meanwhile. Rows come back sorted with
+ * stays the same for 5 tables or 5,000: no query per table. Constraints (and extensions)
+ * are read over a second connection meanwhile. Rows come back sorted with
  * COLLATE "C" so the model, and the markdown rendered from it, is the same on every run.
  *
- * The model keeps the PGresults alive and points into them (strings are never copied);
+ * Strings are copied out of each PGresult into one arena as its rows are read, and the
+ * result is freed at once: a PGresult holds a pointer and a length per field besides the
+ * text, so keeping ten of them alive for a 10,000-table schema cost more than the model.
  * NULL columns are NULL pointers. Each relation owns a contiguous range of the columns,
  * constraints, indexes and triggers arrays (first index + count).
  */
@@ -29,13 +31,16 @@ typedef struct catalog_column {
 	const char *enum_labels; /* JSON array of the column type's enum labels, or NULL */
 	const char *identity;    /* "a" always, "d" by default, NULL */
 	const char *generated;   /* generation expression of a stored generated column, or NULL */
+	const char *full_type;   /* format_type with its typmod: character varying(50) */
+	const char *collation;   /* the column's collation when not its type's default, or NULL */
 	int notnull;
 } catalog_column;
 
 typedef struct catalog_constraint {
 	const char *name;
-	char type;           /* p primary key, f foreign key, u unique, c check, x exclusion */
-	const char *def;     /* pg_get_constraintdef; only checks, exclusions, multi-column keys */
+	char type; /* p primary key, f foreign key, u unique, c check, x exclusion, t trigger */
+	const char *def;     /* pg_get_constraintdef, as PostgreSQL defines it; for a constraint
+	                        trigger its pg_get_triggerdef */
 	const char *columns; /* JSON array of column names, in key order */
 	const char *ref_schema, *ref_table;
 	const char *ref_columns;   /* JSON array */
@@ -66,6 +71,12 @@ typedef struct catalog_rel {
 	/* sequences */
 	const char *seq_type, *seq_start, *seq_increment, *seq_min, *seq_max, *seq_owned_by;
 	int seq_cycle;
+	int rls, rls_forced, unlogged;
+	const char *policies;   /* JSON array of {name, command, permissive, roles, using,
+	                           with_check}, by name; NULL when none */
+	const char *fdw_server; /* foreign tables: the server, and its options (JSON array) */
+	const char *fdw_options;
+	const char *sources; /* views: JSON array of [schema, name] of the relations it reads */
 	size_t col0, ncols, con0, ncons, idx0, nidx, trg0, ntrg;
 } catalog_rel;
 
@@ -80,11 +91,20 @@ typedef struct catalog_type {
 } catalog_type;
 
 typedef struct catalog_function {
-	const char *schema, *name, *args, *result, *language, *comment;
+	const char *schema, *name, *comment;
+	const char *args; /* pg_get_function_arguments: names, modes and DEFAULTs */
+	const char *result, *language;
 	char kind;       /* f function, p procedure, a aggregate, w window */
 	char volatility; /* i, s, v */
 	int security_definer;
 } catalog_function;
+
+typedef struct catalog_extension {
+	const char *name, *version, *schema, *comment;
+} catalog_extension;
+
+/* A block of the string arena (see catalog_load). */
+typedef struct catalog_chunk catalog_chunk;
 
 typedef struct catalog {
 	catalog_schema *schemas;
@@ -103,10 +123,11 @@ typedef struct catalog {
 	size_t ntypes;
 	catalog_function *funcs;
 	size_t nfuncs;
+	catalog_extension *exts;
+	size_t nexts;
 	int queries; /* statements sent to the server */
-	/* private: the results the pointers above point into */
-	PGresult *res[16];
-	int nres;
+	/* private: the arena the strings above live in */
+	catalog_chunk *arena;
 } catalog;
 
 typedef struct catalog_opts {

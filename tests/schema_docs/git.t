@@ -82,6 +82,17 @@ t_like "$(cat NOTES.md)" "work in progress" "with its text"
 t_is "$(git log -1 --format=%s)" "docs: regenerate the Database Documentation section" "our commit stays local, for a re-run"
 git checkout -q NOTES.md
 
+# The split layout: the README and every docs file in one commit; a dropped table's file
+# removed in the next one.
+psql -qX -c "CREATE TABLE gadget (id int PRIMARY KEY, widget_id int REFERENCES widget)" >/dev/null
+t_ok "--commit with a split layout" "$ORC" schema-docs --url "$PG_URL" --commit --split-size 500
+t_is "$(git show --name-only --format= HEAD | sort | tr '\n' ' ')" "README.md docs/database/public.md docs/database/public/gadget.md docs/database/public/widget.md " "one commit holds the README and every docs file"
+t_is "$(git status --porcelain)" "" "nothing is left uncommitted"
+psql -qX -c "DROP TABLE gadget" >/dev/null
+t_ok "--commit after a table is dropped" "$ORC" schema-docs --url "$PG_URL" --commit --split-size 500
+t_like "$(git show --name-status --format= HEAD)" $'D\tdocs/database/public/gadget.md' "its file is deleted in the commit"
+t_is "$(git status --porcelain)" "" "and the tree is clean"
+
 t_run "$ORC" schema-docs --url "$PG_URL" --check --commit
 t_is "$T_RC" 2 "--check with --commit is a usage error"
 t_done

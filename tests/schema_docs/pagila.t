@@ -17,7 +17,7 @@ readme=$T_TMP/README.md
 printf 'Intro text kept as is.\n\n## Usage\n\nSome `code` | and a table.\n' >"$readme"
 cp "$readme" "$T_TMP/intro"
 t_ok "schema-docs renders pagila" "$ORC" schema-docs --url "$PG_URL" --readme "$readme" --verbose
-t_like "$T_ERR" "10 queries sent" "a fixed number of queries (10, two connections)"
+t_like "$T_ERR" "11 queries sent" "a fixed number of queries (11, two connections)"
 doc=$(cat "$readme")
 intro_len=$(wc -c <"$T_TMP/intro")
 t_is "$(head -c "$intro_len" "$readme" | md5sum)" "$(md5sum <"$T_TMP/intro")" "text before the section is kept byte for byte"
@@ -39,17 +39,21 @@ awk '/^#### /{t=substr($0,6)} /^\| /{split($0,f," \\| "); n=substr(f[1],3); gsub
 q "SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND relkind IN ('r','p','v','m') AND attnum > 0 AND NOT attisdropped" | sort -u >"$T_TMP/cols.db"
 t_is "$(comm -23 "$T_TMP/cols.db" "$T_TMP/cols.doc" | head -5)" "" "every column of every table and view has its row"
 t_is "$(wc -l <"$T_TMP/cols.db")" "$(q "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND relkind IN ('r','p','v','m') AND attnum > 0 AND NOT attisdropped")" "(the column list is not empty: $(wc -l <"$T_TMP/cols.db") columns)"
-q "SELECT '| ' || c.relname || ' | ' || conname || ' | ' FROM pg_constraint co JOIN pg_class c ON c.oid = conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND contype = 'f' AND conparentid = 0" | missing "foreign key (table | name)"
+q "SELECT '| [' || c.relname || '](#public.' || c.relname || ') | ' || conname || ' | ' FROM pg_constraint co JOIN pg_class c ON c.oid = conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND contype = 'f' AND conparentid = 0" | missing "foreign key (table | name)"
 q "SELECT c.relname || '.' || a.attname || ' FK -> ' || fc.relname FROM pg_constraint co JOIN pg_class c ON c.oid = conrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class fc ON fc.oid = confrelid JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = conkey[1] WHERE nspname = 'public' AND contype = 'f' AND conparentid = 0" >"$T_TMP/fks"
 fk_miss=0
 while IFS= read -r l; do
 	tc=${l%% FK*} ref=${l#*-> }
-	awk -v t="#### ${tc%%.*}" -v col="${tc#*.}" -v ref="FK -&gt; $ref(" '$0==t{on=1;next} /^#### /{on=0} on && (index($0,"| " col " |")==1 || index($0,"| **" col "** _(pk)_ |")==1) && index($0,ref){f=1} END{exit !f}' "$readme" || fk_miss=$((fk_miss + 1))
+	awk -v t="#### ${tc%%.*}" -v col="${tc#*.}" -v ref="FK -&gt; [$ref(" '$0==t{on=1;next} /^#### /{on=0} on && (index($0,"| " col " |")==1 || index($0,"| **" col "** _(pk)_ |")==1) && index($0,ref){f=1} END{exit !f}' "$readme" || fk_miss=$((fk_miss + 1))
 done <"$T_TMP/fks"
 t_is "$fk_miss" 0 "every foreign key column says FK -> table(column) in its table ($(wc -l <"$T_TMP/fks") keys)"
 q "SELECT '| ' || ic.relname || ' ' FROM pg_index i JOIN pg_class ic ON ic.oid = indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE nspname = 'public'" | missing "index"
 q "SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class ic ON ic.oid = indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace WHERE nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid AND conrelid = indrelid)" | missing "index definition (indexes not behind a constraint)"
-q "SELECT '\` constraint ' || conname || ' |' FROM pg_constraint co JOIN pg_namespace n ON n.oid = connamespace WHERE nspname = 'public' AND contype IN ('p', 'u')" | missing "key constraint shown with its index"
+q "SELECT '| ' || conname || ' | ' || CASE contype WHEN 'p' THEN 'primary key' ELSE 'unique' END || CASE WHEN conparentid <> 0 THEN ' (inherited)' ELSE '' END || ' | \`' || pg_get_constraintdef(co.oid, true) || '\` |' FROM pg_constraint co JOIN pg_namespace n ON n.oid = connamespace WHERE nspname = 'public' AND contype IN ('p', 'u')" | missing "key constraint (name, kind and definition)"
+# A key is listed once: under Constraints, never again under Indexes.
+twice=$(q "SELECT conname FROM pg_constraint co JOIN pg_namespace n ON n.oid = connamespace WHERE nspname = 'public' AND contype IN ('p', 'u')" | while IFS= read -r k; do [ "$(grep -c "^| $k " "$readme")" -eq 1 ] || echo "$k"; done)
+t_is "$twice" "" "each primary key and unique constraint has exactly one row"
+q "SELECT '| ' || conname || ' | ' || CASE contype WHEN 'f' THEN 'foreign key' WHEN 'c' THEN 'check' WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'x' THEN 'exclusion' ELSE 'constraint trigger' END || ' | ' FROM pg_constraint co JOIN pg_class c ON c.oid = conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND conparentid = 0" | missing "constraint by its name"
 q "SELECT enumlabel FROM pg_enum" | missing "enum label"
 t_like "$doc" '\| mpaa_rating \| G, PG, PG-13, R, NC-17 \|' "enum labels in order"
 t_like "$doc" '\| rating \|[^|]*\| mpaa_rating \|.*\| G, PG, PG-13, R, NC-17 \|$' "an enum column lists its values"
@@ -57,13 +61,23 @@ q "SELECT '| ' || typname || ' | ' FROM pg_type t JOIN pg_namespace n ON n.oid =
 q "SELECT '| ' || proname || ' | ' FROM pg_proc p JOIN pg_namespace n ON n.oid = pronamespace WHERE nspname = 'public'" | sed 's/^| _/| \\_/' | missing "function"
 q "SELECT '| ' || tgname || ' | \`' || pg_get_triggerdef(t.oid, true) FROM pg_trigger t JOIN pg_class c ON c.oid = tgrelid JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND NOT tgisinternal" | missing "trigger"
 q "SELECT '| ' || relname || ' | ' FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND relkind = 'S'" | missing "sequence"
-t_like "$doc" '_Partitioned table_, partition key `RANGE \(payment_date\)`; partitions: payment_p2022_01, ' "the partitioned table lists its partitions"
-t_like "$doc" "_Partition_ of payment \`FOR VALUES FROM \('2022-01-01 00:00:00\+00'\)" "partitions are marked, bounds in UTC"
+t_like "$doc" '_Partitioned table_, partition key `RANGE \(payment_date\)`; partitions: \[payment_p2022_01\]\(#public.payment_p2022_01\), ' "the partitioned table lists its partitions, linked"
+t_like "$doc" "_Partition_ of \[payment\]\(#public.payment\) \`FOR VALUES FROM \('2022-01-01 00:00:00\+00'\)" "partitions are marked, bounds in UTC"
 t_has "$doc" $'#### rental_by_category\n\n_Materialized view_' "the materialized view is marked"
 t_like "$doc" '\| \*\*film_id\*\* _\(pk\)_ \|' "the primary key column is bold with _(pk)_"
 t_has "$doc" $'```mermaid\nerDiagram\n' "a Mermaid erDiagram"
-t_like "$doc" 'language \|\|--o\{ film : "film_language_id_fkey"' "the diagram holds the foreign keys"
-t_like "$doc" 'language \|o--o\{ film : "film_original_language_id_fkey"' "a nullable foreign key is optional in the diagram"
+t_like "$doc" '"language" \|\|--o\{ "film" : "film_language_id_fkey"' "the diagram holds the foreign keys"
+t_like "$doc" '"language" \|o--o\{ "film" : "film_original_language_id_fkey"' "a nullable foreign key is optional in the diagram"
+node "$ROOT/tests/lib/mdcheck.mjs" "$readme" >"$T_TMP/check.json"
+t_is "$?" 0 "cmark-gfm and Mermaid read the README"
+t_is "$(jq -c '[.mermaid[] | .ok]' "$T_TMP/check.json")" "[true]" "Mermaid's parser accepts the diagram"
+t_is "$(jq -r '.mermaid[0].entities | join(" ")' "$T_TMP/check.json")" "$(q "SELECT string_agg(relname, ' ' ORDER BY relname COLLATE \"C\") FROM pg_class c JOIN pg_namespace n ON n.oid = relnamespace WHERE nspname = 'public' AND relkind IN ('r','p') AND NOT relispartition")" "one diagram entity per table, partitions left out"
+t_is "$(jq '.mermaid[0].relationships' "$T_TMP/check.json")" "$(q "SELECT count(*) FROM pg_constraint co JOIN pg_class c ON c.oid = conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' AND contype = 'f' AND conparentid = 0 AND NOT c.relispartition")" "one relationship per foreign key"
+# Every link points at an anchor the README defines.
+grep -o '<a id="[^"]*"></a>' "$readme" | sed 's/<a id="\(.*\)"><\/a>/#\1/' | sort -u >"$T_TMP/anchors"
+jq -r '.links[]' "$T_TMP/check.json" | sort -u >"$T_TMP/links"
+t_is "$(comm -23 "$T_TMP/links" "$T_TMP/anchors")" "" "every link has its anchor ($(wc -l <"$T_TMP/links") targets)"
+t_is "$(sort "$T_TMP/anchors" | uniq -d)" "" "anchors are unique"
 
 cp "$readme" "$T_TMP/first"
 t_ok "second run" "$ORC" schema-docs --url "$PG_URL" --readme "$readme"

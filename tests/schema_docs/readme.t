@@ -63,10 +63,10 @@ t_like "$doc" '\| note\\`s \|.*\| character varying \| 40 \| ``'"'"'a\\\|b`c'"'"
 t_like "$doc" '\| x\\\|y, it'"'"'s, ü \|$' "CHECK ... IN values are listed"
 t_like "$doc" '\| état \|.*\| brouillon, publié, a\\\|b \|$' "enum values of a column"
 t_like "$doc" '\| \\_hidden \|' "a leading underscore is escaped"
-t_like "$doc" 'FK -&gt; naïve\\\|table\(id€\)' "a foreign key to an awkward name"
-t_like "$doc" 'na_ve_table \|o--o\{ child' "Mermaid identifiers are reduced to safe characters"
-t_has "$doc" $'#### event_a\\|b\n\n_Partition_ of event `FOR VALUES IN (\'a|b\')`.\n' "a partition bound in a paragraph keeps its | unescaped"
-t_has "$doc" $'_Partitioned table_, partition key `LIST (kind)`; partitions: event_a\\|b.\n' "the partitioned table names its partition"
+t_like "$doc" 'FK -&gt; \[naïve\\\|table\(id€\)\]\(#public\.na-c3-afve-7ctable\)' "a foreign key to an awkward name links to its anchor"
+t_like "$doc" '"naïve\|table" \|o--o\{ "child"' "Mermaid entity names are quoted, not mangled"
+t_has "$doc" $'#### event_a\\|b\n\n_Partition_ of [event](#public.event) `FOR VALUES IN (\'a|b\')`.\n' "a partition bound in a paragraph keeps its | unescaped"
+t_has "$doc" $'_Partitioned table_, partition key `LIST (kind)`; partitions: [event_a\\|b](#public.event_a-7cb).\n' "the partitioned table names its partition"
 # Every row of every table has exactly as many unescaped pipes as its header.
 bad=$(awk '/^\|/{ s=$0; gsub(/\\\\/,"",s); gsub(/\\\|/,"",s); n=gsub(/\|/,"",s); if ($0 ~ /^\|---/) { want=n } else if (hdr && n != want) { print NR": "$0 } hdr=1; next } {hdr=0}' "$readme")
 t_is "$bad" "" "no table row has a stray cell separator"
@@ -83,12 +83,23 @@ t_is "$T_RC" 2 "a start marker without an end marker is a usage error"
 t_like "$T_ERR" "bad.md:2: <!-- schema-docs:start --> has no <!-- schema-docs:end -->" "the error names file, line and fix"
 t_is "$(cat "$T_TMP/bad.md")" $'x\n<!-- schema-docs:start -->\nno end' "and the file is untouched"
 
+# flyway_schema_history: documented once, left out of the diagram unless asked for.
+psql -qX -c "CREATE TABLE flyway_schema_history (installed_rank integer PRIMARY KEY, version varchar(50))" >/dev/null
+t_ok "render with a migration history table" "$ORC" schema-docs --url "$PG_URL" --readme "$T_TMP/fw.md"
+diagram() { awk '/^```mermaid$/{on=1;next} /^```$/{on=0} on' "$1"; }
+t_unlike "$(diagram "$T_TMP/fw.md")" "flyway_schema_history" "the history table is not in the diagram"
+t_is "$(grep -c '^#### flyway_schema_history$' "$T_TMP/fw.md")" 1 "it is documented once"
+t_is "$(grep -c '^| flyway_schema_history_pk' "$T_TMP/fw.md")" 1 "its primary key is listed once (Constraints, not again under Indexes)"
+t_ok "--diagram-history" "$ORC" schema-docs --url "$PG_URL" --readme "$T_TMP/fw2.md" --diagram-history
+t_like "$(diagram "$T_TMP/fw2.md")" '"flyway_schema_history" \{' "draws it"
+psql -qX -c "DROP TABLE flyway_schema_history" >/dev/null
+
 t_ok "without --url the PG* variables apply" "$ORC" schema-docs --readme "$T_TMP/env.md"
 t_like "$(cat "$T_TMP/env.md")" "#### naïve\\\\\|table" "and it documents the same database"
 t_ok "--help" "$ORC" schema-docs --help
 t_like "$T_OUT" "usage: orchestrator schema-docs" "--help prints the usage"
 t_run "$ORC" schema-docs --url "postgresql://postgres:s3cretpw@127.0.0.1:1/nowhere" --readme "$T_TMP/x.md"
-t_is "$T_RC" 1 "an unreachable database fails"
+t_is "$T_RC" 3 "an unreachable database is refused like every command's (pg/conn)"
 t_like "$T_ERR" "database connection failed: .*check --url" "the error says what to check"
 t_unlike "$T_ERR$T_OUT" "s3cretpw" "the password never appears"
 t_done

@@ -47,12 +47,65 @@ static void test_code_spans(void **state)
 	expect(markdown_code, "", "");
 }
 
-static void test_mermaid_ids(void **state)
+static void mermaid_word(buf *b, const char *s)
+{
+	markdown_mermaid_word(b, s, 0);
+}
+
+static void mermaid_type(buf *b, const char *s)
+{
+	markdown_mermaid_word(b, s, 1);
+}
+
+static void anchor(buf *b, const char *s)
+{
+	markdown_anchor(b, "public", s);
+}
+
+static void test_mermaid_names(void **state)
 {
 	(void)state;
-	expect(markdown_mermaid_id, "order items", "order_items");
-	expect(markdown_mermaid_id, "naïve|t", "na_ve_t");
-	expect(markdown_mermaid_id, "1st", "_1st");
+	/* Entities are quoted; what the quotes cannot hold becomes an entity code. */
+	expect(markdown_mermaid_entity, "class", "\"class\"");
+	expect(markdown_mermaid_entity, "a-b", "\"a-b\"");
+	expect(markdown_mermaid_entity, "a\"b%c#d.e\\f", "\"a#34;b#37;c#35;d#46;e#92;f\"");
+	expect(markdown_mermaid_entity, "x\ry\nz", "\"x#13;y#10;z\"");
+	/* Attribute names: one word, never a key keyword, never a leading digit. */
+	expect(mermaid_word, "order items", "order_items");
+	expect(mermaid_word, "naïve|t", "naïve_t");
+	expect(mermaid_word, "1st", "_1st");
+	expect(mermaid_word, "pk", "_pk");
+	expect(mermaid_word, "FK", "_FK");
+	expect(mermaid_word, "uk-x", "_uk_x");
+	expect(mermaid_word, "pk_id", "pk_id");
+	expect(mermaid_word, "µ", "_");
+	expect(mermaid_type, "integer[]", "integer[]");
+	expect(mermaid_type, "timestamp with time zone", "timestamp_with_time_zone");
+	expect(markdown_mermaid_string, "a\"b\r\nc", "\"a'b  c\"");
+}
+
+static void test_anchors(void **state)
+{
+	(void)state;
+	expect(anchor, "film_actor", "public.film_actor");
+	expect(anchor, "Film", "public.-46ilm");
+	expect(anchor, "a.b", "public.a-2eb");
+	expect(anchor, "a-b", "public.a-2db");
+}
+
+static void test_text_blocks(void **state)
+{
+	(void)state;
+	expect(markdown_paragraph, "    code", "&#32;code");
+	expect(markdown_paragraph, "1. item", "1\\. item");
+	expect(markdown_paragraph, "12) item", "12\\) item");
+	expect(markdown_text, "1.0", "1.0");
+	expect(markdown_text, "see http://x.y and www.x.y", "see http\\://x.y and www\\.x.y");
+	expect(markdown_text, "a\rb", "a<br>b");
+	expect(markdown_text,
+	       "a\x01"
+	       "b",
+	       "a&#65533;b");
 }
 
 static void check_values(const char *def, int ok, const char *want)
@@ -119,6 +172,22 @@ static void test_splice(void **state)
 	free(twice);
 	free(s);
 
+	/* An unclosed fence above: closed before the heading, then found again next time. */
+	s = splice("Intro\n```sh\nmake\n", "B\n", &rc);
+	assert_string_equal(s, "Intro\n```sh\nmake\n\n```\n\n# Database Documentation\n\nB\n");
+	twice = splice(s, "B\n", &rc);
+	assert_string_equal(twice, s);
+	free(twice);
+	free(s);
+	/* A README already holding sections appended inside the open fence: the first counts. */
+	s = splice("````\nx\n# Database Documentation\n\nA\n# Database Documentation\n\nA\n", "B\n",
+	           &rc);
+	assert_string_equal(s, "````\nx\n````\n\n# Database Documentation\n\nB\n");
+	twice = splice(s, "B\n", &rc);
+	assert_string_equal(twice, s);
+	free(twice);
+	free(s);
+
 	s = splice("a\n<!-- schema-docs:start -->\nno end\n", "B\n", &rc);
 	assert_int_equal(rc, ORC_EUSAGE);
 	free(s);
@@ -127,8 +196,9 @@ static void test_splice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_text_escapes), cmocka_unit_test(test_code_spans),
-	    cmocka_unit_test(test_mermaid_ids),  cmocka_unit_test(test_check_values),
+	    cmocka_unit_test(test_text_escapes),  cmocka_unit_test(test_code_spans),
+	    cmocka_unit_test(test_mermaid_names), cmocka_unit_test(test_anchors),
+	    cmocka_unit_test(test_text_blocks),   cmocka_unit_test(test_check_values),
 	    cmocka_unit_test(test_splice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
