@@ -42,7 +42,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 GENERATED := $(BUILD)/orchestrator.1 $(BUILD)/completion/orchestrator $(BUILD)/completion/_orchestrator
 
-.PHONY: all deps test-deps test asan docs bench clean format man install fuzz fuzz-build
+.PHONY: all deps test-deps test asan docs bench clean format man install fuzz fuzz-build FORCE
+FORCE:
 all: $(BIN)
 
 deps:
@@ -53,7 +54,14 @@ $(DEPSTAMP): mk/deps.sh
 	@sh mk/deps.sh build
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/%.o: %.c | $(DEPSTAMP)
+# The versions of the libraries built against: a new libgit2 (bookworm-backports) or any
+# other upgrade rebuilds every object, since -MMD does not track system headers.
+LIBVERSIONS := $(BUILD)/.lib-versions
+$(LIBVERSIONS): $(DEPSTAMP) FORCE
+	@v=$$(pkg-config --modversion $(PKGS) | tr '\n' ' '); \
+	 [ "$$v" = "$$(cat $@ 2>/dev/null)" ] || echo "$$v" >$@
+
+$(BUILD)/%.o: %.c $(LIBVERSIONS) | $(DEPSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 

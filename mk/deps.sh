@@ -42,12 +42,43 @@ done
 # Libraries that have no pkg-config module but are needed by tests.
 [ "${1:-all}" = build ] || [ -f /usr/include/cmocka.h ] || missing="$missing libcmocka-dev"
 
+# libgit2 fetches shallow from 1.7 on (the migration task clones one commit instead of a
+# branch's history). Debian bookworm ships 1.5; its backports suite has 1.8. On bookworm the
+# suite is added with a pin that takes libgit2 alone from it (nothing else is upgraded).
+# Where backports cannot be reached, or with LIBGIT2_BACKPORTS=no, Debian's 1.5 is used and
+# the build still works: it detects the version and fetches the branch's full history.
+BACKPORTS_LIST=/etc/apt/sources.list.d/orchestrator-bookworm-backports.sources
+BACKPORTS_PIN=/etc/apt/preferences.d/orchestrator-libgit2
+libgit2_from_backports=
+if [ "${LIBGIT2_BACKPORTS:-yes}" != no ] && [ "$(id -u)" -eq 0 ] &&
+	grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release &&
+	! { command -v pkg-config >/dev/null 2>&1 && pkg-config --atleast-version=1.7 libgit2; }; then
+	libgit2_from_backports=1
+	missing="$missing libgit2-dev"
+fi
+
 missing=$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -eq 0 ]; then
 		echo "deps: installing $missing"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -q >/dev/null
+		if [ -n "$libgit2_from_backports" ]; then
+			cat >"$BACKPORTS_LIST" <<-EOF
+				Types: deb
+				URIs: http://deb.debian.org/debian
+				Suites: bookworm-backports
+				Components: main
+				Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+			EOF
+			cat >"$BACKPORTS_PIN" <<-EOF
+				Package: libgit2-dev libgit2-1.8
+				Pin: release n=bookworm-backports
+				Pin-Priority: 990
+			EOF
+			echo "deps: libgit2 from bookworm-backports (shallow fetch; pinned in $BACKPORTS_PIN)"
+		fi
+		# A suite that cannot be reached leaves its list out; what the others have installs.
+		apt-get update -q >/dev/null || echo "deps: apt-get update reported errors; going on" >&2
 		# shellcheck disable=SC2086
 		apt-get install -y -q --no-install-recommends $missing >/dev/null
 	else

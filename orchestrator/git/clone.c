@@ -5,9 +5,11 @@
  * connected once, its advertised refs are listed (so an unknown branch is reported with
  * the branches that do exist, before anything is downloaded), and only
  * refs/heads/<branch> is fetched. With libgit2 1.7 or later the fetch is also shallow
- * (depth 1); Debian bookworm ships 1.5, which cannot fetch shallowly, so there the clone
- * carries that one branch's history and nothing else. (Over file:// libgit2's local
- * transport packs every ref whatever was asked; the saving is on HTTPS and SSH.)
+ * (depth 1): `make deps` takes libgit2 1.8 from Debian's bookworm-backports; bookworm
+ * itself ships 1.5, which cannot fetch shallowly, so a build against it clones that one
+ * branch's history and nothing else. A repository on this machine (a path or a file://
+ * URL) is not fetched at all: libgit2's local transport would pack every ref whatever
+ * was asked, so the branch's tree is checked out straight from it (clone_local).
  *
  * Credentials we are given go through libgit2's credential callback, never into the URL:
  * an HTTPS token is sent as x-access-token:<token> (what GitHub expects of app and
@@ -22,22 +24,36 @@
  * or presents a different key is refused; there is no trust-on-first-use.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <git2.h>
 #include <libssh2.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "git/gitops.h"
 
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 8)
+#include <git2/sys/errors.h> /* git_error_set_str moved here in 1.8 */
+#endif
+
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
 #define CLONE_CAN_SHALLOW 1
 #else
 #define CLONE_CAN_SHALLOW 0
+#endif
+/* libgit2 1.7 and 1.8 send a malformed request when depth is set over libssh2 (upload-pack
+ * answers "expected SHA1 list"; libgit2 issue 6889, fixed in 1.9): SSH fetches the one
+ * branch in full there. */
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 9)
+#define CLONE_CAN_SHALLOW_SSH 1
+#else
+#define CLONE_CAN_SHALLOW_SSH 0
 #endif
 
 /* Why a callback stopped the transfer; libgit2's own message is vaguer. */
@@ -193,6 +209,14 @@ static int url_port(const char *url)
 	return port;
 }
 
+int gitops_url_is_ssh(const char *url)
+{
+	if (strncmp(url, "ssh://", 6) == 0 || strncmp(url, "git+ssh://", 10) == 0)
+		return 1;
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	return colon && !strstr(url, "://") && (!slash || colon < slash);
+}
+
 /* The URL as it may be printed: user info (a token someone put there) dropped. */
 static char *url_printable(const char *url)
 {
@@ -223,6 +247,20 @@ static void set_ca_bundle(void)
 			return;
 		}
 	}
+}
+
+/* How many commits the clone holds from tip back: 1 when the fetch was shallow. Counted
+ * for the verbose line, so that it states what was fetched rather than what was asked. */
+static size_t commits_in(git_repository *repo, const git_commit *tip)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t n = 0;
+	if (git_revwalk_new(&walk, repo) == 0 && git_revwalk_push(walk, git_commit_id(tip)) == 0)
+		while (git_revwalk_next(&oid, walk) == 0)
+			n++;
+	git_revwalk_free(walk);
+	return n;
 }
 
 static const char *git_msg(void)
@@ -283,6 +321,112 @@ static int clone_error(const struct clone_ctx *ctx, const char *url, const char 
 	return err_set(e, code, "%s: %s: %s", url, what, git_msg());
 }
 
+/*
+ * The local path a URL names, or NULL for a remote URL. "file://" URLs are decoded with
+ * libcurl's URL API; a string with no scheme that is not scp-like (user@host:path) and
+ * names an existing directory is a path, as git takes it.
+ */
+static char *local_path(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0) {
+		CURLU *u = curl_url();
+		char *p = NULL, *out = NULL;
+		if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_PATH, &p, CURLU_URLDECODE) == CURLUE_OK && p)
+			out = xstrdup(p);
+		curl_free(p);
+		curl_url_cleanup(u);
+		return out;
+	}
+	if (strstr(url, "://") || gitops_url_is_ssh(url))
+		return NULL;
+	return fs_is_dir(url) ? xstrdup(url) : NULL;
+}
+
+/* Up to ten branch names of repo, comma-separated, for the "not found" message. */
+static size_t local_branch_names(git_repository *repo, buf *names)
+{
+	git_branch_iterator *it = NULL;
+	git_reference *r = NULL;
+	git_branch_t type;
+	size_t n = 0;
+	if (git_branch_iterator_new(&it, repo, GIT_BRANCH_LOCAL) < 0)
+		return 0;
+	while (git_branch_next(&r, &type, it) == 0) {
+		if (n++ < 10)
+			buf_printf(names, "%s%s", n > 1 ? ", " : "", git_reference_shorthand(r));
+		git_reference_free(r);
+	}
+	git_branch_iterator_free(it);
+	return n;
+}
+
+/*
+ * The fast path for a repository on this machine: the branch's tree is checked out from
+ * the source repository straight into dir. libgit2's local transport would build a pack of
+ * every ref (every branch's history and blobs) to copy it into a new repository only to
+ * check one tree out of it; here only the files of that one tree are read. The checks are
+ * the clone's: a valid branch that exists (else the branches that do), its SHA returned.
+ * dir is a plain directory afterwards (no .git): the task only reads its files.
+ */
+static int clone_local(const char *path, const char *shown, const char *branch, const char *dir,
+                       buf *sha, err *e)
+{
+	git_repository *repo = NULL;
+	git_reference *ref = NULL;
+	git_commit *commit = NULL;
+	buf name = BUF_INIT, names = BUF_INIT;
+	int rc = 0;
+
+	buf_printf(&name, "refs/heads/%s", branch);
+	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		rc = err_set(e, ORC_EREMOTE, "%s: not a git repository: %s", shown, git_msg());
+		goto out;
+	}
+	int lookup = git_reference_lookup(&ref, repo, buf_cstr(&name));
+	if (lookup == GIT_ENOTFOUND) {
+		size_t n = local_branch_names(repo, &names);
+		rc = err_set(e, ORC_EREMOTE,
+		             "%s: branch '%s' not found (the repository has: %s%s; check "
+		             "--git-branch)",
+		             shown, branch, n ? buf_cstr(&names) : "no branches",
+		             n > 10 ? ", ..." : "");
+		goto out;
+	}
+	if (lookup < 0 || git_reference_peel((git_object **)&commit, ref, GIT_OBJECT_COMMIT) < 0) {
+		rc = err_set(e, ORC_EREMOTE, "%s: cannot read branch '%s': %s", shown, branch,
+		             git_msg());
+		goto out;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = err_set(e, ORC_EFAIL, "%s: cannot create: %s", dir, strerror(errno));
+		goto out;
+	}
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	/* Into dir only: the source's index and work tree are neither read nor written. */
+	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+	co.target_directory = dir;
+	if (git_checkout_tree(repo, (const git_object *)commit, &co) < 0) {
+		rc = err_set(e, ORC_EFAIL, "%s: cannot check out branch '%s' into %s: %s", shown,
+		             branch, dir, git_msg());
+		goto out;
+	}
+	if (sha) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, git_commit_id(commit));
+		buf_puts(sha, hex);
+	}
+	log_verbose("checked out %s branch %s into %s (local repository: no fetch)", shown, branch,
+	            dir);
+out:
+	git_commit_free(commit);
+	git_reference_free(ref);
+	git_repository_free(repo);
+	buf_free(&name);
+	buf_free(&names);
+	return rc;
+}
+
 int gitops_clone_branch(const char *url, const char *branch, const char *dir,
                         const gitops_clone_auth *auth, buf *sha, err *e)
 {
@@ -301,6 +445,12 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 	int valid = 0;
 	if (!*branch || git_reference_name_is_valid(&valid, buf_cstr(&ref)) < 0 || !valid) {
 		rc = err_set(e, ORC_EUSAGE, "--git-branch '%s': not a valid branch name", branch);
+		goto out;
+	}
+	char *path = local_path(url);
+	if (path) {
+		rc = clone_local(path, shown, branch, dir, sha, e);
+		free(path);
 		goto out;
 	}
 	buf_printf(&spec, "+refs/heads/%s:refs/remotes/origin/%s", branch, branch);
@@ -349,8 +499,10 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	fo.callbacks = cb;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	int shallow = gitops_url_is_ssh(url) ? CLONE_CAN_SHALLOW_SSH : CLONE_CAN_SHALLOW;
 #if CLONE_CAN_SHALLOW
-	fo.depth = 1;
+	if (shallow)
+		fo.depth = 1;
 #endif
 	if (git_remote_fetch(remote, NULL, &fo, NULL) < 0) {
 		rc = clone_error(&ctx, shown, "cannot fetch", e);
@@ -379,8 +531,12 @@ int gitops_clone_branch(const char *url, const char *branch, const char *dir,
 		git_oid_tostr(hex, sizeof hex, git_commit_id(commit));
 		buf_puts(sha, hex);
 	}
-	log_verbose("cloned %s branch %s%s into %s", shown, branch,
-	            CLONE_CAN_SHALLOW ? " (depth 1)" : "", dir);
+	if (log_is_verbose()) {
+		size_t n = commits_in(repo, commit);
+		log_verbose("cloned %s branch %s into %s: %zu commit%s fetched (%s)", shown, branch,
+		            dir, n, n == 1 ? "" : "s",
+		            shallow ? "depth 1" : "this libgit2 fetches the branch's history here");
+	}
 out:
 	git_commit_free(commit);
 	git_reference_free(local);

@@ -84,6 +84,10 @@ typedef struct gitops_publish_opts {
  */
 int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *e);
 
+/* Whether url reaches its repository over SSH: ssh://, git+ssh:// or scp-like user@host:path
+ * (a colon before any slash, no scheme). */
+int gitops_url_is_ssh(const char *url);
+
 /* Credentials for gitops_clone_branch; every field may be NULL. */
 typedef struct gitops_clone_auth {
 	const char *token;              /* HTTPS: sent as user x-access-token, password token */
@@ -94,7 +98,9 @@ typedef struct gitops_clone_auth {
 
 /*
  * Clones only `branch` of url into dir (empty or missing), shallow where libgit2 can
- * (1.7+), checked out; sha receives the commit's hex id. An SSH host key that is not in
+ * (HTTPS from 1.7, SSH from 1.9), checked out; sha receives the commit's hex id. A path or
+ * file:// URL is not fetched: the branch's tree is checked out from it into dir, which is
+ * then a plain directory. An SSH host key that is not in
  * auth->known_hosts is refused. Errors: ORC_EUSAGE for a bad branch name or URL,
  * ORC_EREMOTE when the repository refuses (credentials, host key, unknown branch, not
  * found), ORC_EFAIL when it cannot be reached.

@@ -11,6 +11,8 @@
  */
 #include <openssl/crypto.h>
 #include <curl/curl.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,15 +148,6 @@ int task_resolve_url(task *t, const char *git_url, const char *config_path, err 
 	return rc;
 }
 
-static int is_ssh_url(const char *url)
-{
-	if (strncmp(url, "ssh://", 6) == 0 || strncmp(url, "git+ssh://", 10) == 0)
-		return 1;
-	/* scp-like user@host:path has a colon before any slash and no scheme. */
-	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
-	return colon && !strstr(url, "://") && (!slash || colon < slash);
-}
-
 int task_clone(task *t, err *e)
 {
 	gitops_clone_auth auth = {0};
@@ -168,12 +161,12 @@ int task_clone(task *t, err *e)
 		               "task_resolve_url first)");
 	auth.known_hosts =
 	    env("REPOSITORY_KNOWN_HOSTS") ? env("REPOSITORY_KNOWN_HOSTS") : TASK_KNOWN_HOSTS;
-	if (is_ssh_url(t->url) && env("REPOSITORY_DEPLOY_KEY_SECRET")) {
+	if (gitops_url_is_ssh(t->url) && env("REPOSITORY_DEPLOY_KEY_SECRET")) {
 		if ((rc = aws(t, &c, e)) ||
 		    (rc = secrets_get_ref(c, env("REPOSITORY_DEPLOY_KEY_SECRET"), &key, e)))
 			return err_prefix(e, "REPOSITORY_DEPLOY_KEY_SECRET");
 		auth.ssh_key = key;
-	} else if (!is_ssh_url(t->url) && env("REPOSITORY_TOKEN_SECRET")) {
+	} else if (!gitops_url_is_ssh(t->url) && env("REPOSITORY_TOKEN_SECRET")) {
 		if ((rc = aws(t, &c, e)) ||
 		    (rc = secrets_get_ref(c, env("REPOSITORY_TOKEN_SECRET"), &token, e)))
 			return err_prefix(e, "REPOSITORY_TOKEN_SECRET");
@@ -230,12 +223,75 @@ static int db_cluster(task *t, const char *cluster_id, rds_cluster *k, err *e)
 	return 0;
 }
 
+static int is_pg_url(const char *v)
+{
+	v += strspn(v, " \t\r\n");
+	return strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0;
+}
+
+/*
+ * A secret whose value is a connection URI (postgres://user:pass@host:port/db?sslmode=...,
+ * the form Atlas's ECS guide stores) as the fields of the RDS JSON shape, so that the rest
+ * of task_db_conninfo treats both alike (DB_* and the cluster still override host, port
+ * and database). libpq parses it (PQconninfoParse); its error text is never shown, since it
+ * can quote the URI. Parameters other than the five fields (sslmode, sslrootcert,
+ * connect_timeout, ...) go to params as "k=v" query pairs; sslmode given there replaces
+ * the default, as a URI's sslmode overrides PGSSLMODE in libpq.
+ */
+static int secret_url_fields(const char *value, const char *label, cJSON **out, buf *params, err *e)
+{
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(value, &errmsg);
+	if (!opts) {
+		if (errmsg) {
+			OPENSSL_cleanse(errmsg, strlen(errmsg));
+			PQfreemem(errmsg);
+		}
+		return err_set(e, ORC_EUSAGE,
+		               "%s: the secret holds a postgres:// URL that libpq cannot parse "
+		               "(value not shown): store it as "
+		               "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full, with "
+		               "special characters in the password percent-encoded",
+		               label);
+	}
+	static const char *const fields[][2] = {{"user", "username"},
+	                                        {"password", "password"},
+	                                        {"host", "host"},
+	                                        {"port", "port"},
+	                                        {"dbname", "dbname"}};
+	cJSON *j = cJSON_CreateObject();
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		const char *field = NULL;
+		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+			if (strcmp(o->keyword, fields[i][0]) == 0)
+				field = fields[i][1];
+		if (strcmp(o->keyword, "password") == 0)
+			log_add_secret(o->val);
+		if (field) {
+			cJSON_AddStringToObject(j, field, o->val);
+		} else {
+			char *k = curl_easy_escape(NULL, o->keyword, 0),
+			     *v = curl_easy_escape(NULL, o->val, 0);
+			buf_printf(params, "%s%s=%s", params->len ? "&" : "", k, v);
+			curl_free(k);
+			curl_free(v);
+		}
+		OPENSSL_cleanse(o->val, strlen(o->val));
+	}
+	PQconninfoFree(opts);
+	*out = j;
+	return 0;
+}
+
 int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e)
 {
 	aws_client *c = NULL;
 	cJSON *s = NULL;
 	rds_cluster k = {0};
-	char *label = NULL;
+	char *label = NULL, *raw = NULL;
+	buf params = BUF_INIT; /* a URL secret's other parameters, as query pairs */
 	int rc;
 	if (cluster_id) {
 		if ((rc = db_cluster(t, cluster_id, &k, e)))
@@ -253,8 +309,20 @@ int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf
 	label = secret_id ? xasprintf("--db-secret '%s'", secret_id)
 	                  : xasprintf("--db-cluster '%s' (its master user secret)", cluster_id);
 	if ((rc = aws(t, &c, e)) ||
-	    (rc = secrets_get_json(c, secret_id ? secret_id : k.secret_arn, &s, e))) {
+	    (rc = secrets_get_string(c, secret_id ? secret_id : k.secret_arn, &raw, e))) {
 		err_prefix(e, "%s", secret_id ? "--db-secret" : label);
+		goto out;
+	}
+	if (is_pg_url(raw)) {
+		if ((rc = secret_url_fields(raw, label, &s, &params, e)))
+			goto out;
+	} else if (!cJSON_IsObject(s = cJSON_Parse(raw))) {
+		/* Never quote the value: it is the secret. */
+		rc = err_set(e, ORC_EUSAGE,
+		             "%s: the secret is neither a JSON object (the shape RDS writes: "
+		             "{\"username\",\"password\",\"host\",\"port\",\"dbname\"}) nor a "
+		             "postgres:// URL",
+		             label);
 		goto out;
 	}
 
@@ -277,6 +345,13 @@ int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf
 	                   : k.port > 0   ? clusterport
 	                                  : json_text(s, "port", portnum, sizeof portnum);
 	const char *sslmode = env("PGSSLMODE") ? env("PGSSLMODE") : "verify-full";
+	const char *url_sslmode = strstr(buf_cstr(&params), "sslmode=");
+	char url_mode[32] = "";
+	if (url_sslmode && (url_sslmode == params.ptr || url_sslmode[-1] == '&')) {
+		snprintf(url_mode, sizeof url_mode, "%.*s", (int)strcspn(url_sslmode + 8, "&"),
+		         url_sslmode + 8);
+		sslmode = url_mode;
+	}
 	const char *rootcert = env("PGSSLROOTCERT") ? env("PGSSLROOTCERT") : TASK_RDS_CA;
 
 	if (!user || !password) {
@@ -317,8 +392,17 @@ int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf
 	if (!uc)
 		uc = curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY | CURLU_URLENCODE);
 	free(q);
+	/* A URL secret's own parameters, sslmode excepted (set above), already encoded. */
+	if (!uc && params.len) {
+		char *pairs = xstrdup(buf_cstr(&params));
+		for (char *save = NULL, *pair = strtok_r(pairs, "&", &save); pair && !uc;
+		     pair = strtok_r(NULL, "&", &save))
+			if (strncmp(pair, "sslmode=", 8) != 0)
+				uc = curl_url_set(u, CURLUPART_QUERY, pair, CURLU_APPENDQUERY);
+		free(pairs);
+	}
 	if (!uc && strcmp(sslmode, "disable") != 0 && strcmp(sslmode, "allow") != 0 &&
-	    strcmp(sslmode, "prefer") != 0) {
+	    strcmp(sslmode, "prefer") != 0 && !strstr(buf_cstr(&params), "sslrootcert=")) {
 		if (strncmp(sslmode, "verify-", 7) == 0 && !fs_exists(rootcert)) {
 			rc = err_set(e, ORC_EUSAGE,
 			             "%s: the CA bundle for sslmode=%s is missing (the image ships "
@@ -357,6 +441,11 @@ out:
 	cJSON_Delete(s);
 	rds_cluster_free(&k);
 	free(label);
+	if (raw) {
+		OPENSSL_cleanse(raw, strlen(raw));
+		free(raw);
+	}
+	buf_free(&params);
 	return rc;
 }
 

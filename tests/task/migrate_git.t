@@ -28,6 +28,9 @@ FEATURE_SHA=$(git -C "$src" rev-parse HEAD)
 git -C "$src" checkout -qb broken
 printf 'CREATE TABLE ok3 (id int);\nSELECT 1/0;\n' >"$src/sql/V3__broken.sql"
 git -C "$src" add -A && git -C "$src" commit -qm V3
+# main moves on by two commits, so that a shallow clone (one commit) differs from main's history
+git -C "$src" checkout -q main && git -C "$src" commit -q --allow-empty -m "main: 2" &&
+	git -C "$src" commit -q --allow-empty -m "main: 3" && git -C "$src" checkout -q broken
 git clone -q --bare "$src" "$T_TMP/repos/app.git"
 REPO=$T_TMP/repos/app.git
 
@@ -55,6 +58,12 @@ db_secret_json() { # user password host port dbname
 }
 secret app/db "$(db_secret_json app_owner "$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
 secret app/db-wrong-password "$(db_secret_json app_owner "not-$DB_PASSWORD" 127.0.0.1 "$PGP" appdb)"
+# The same database as a connection URL (the form Atlas's ECS guide stores), and bad shapes.
+DB_PASSWORD_URL=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$DB_PASSWORD")
+secret app/db-url "postgres://app_owner:$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url?sslmode=disable&connect_timeout=10"
+secret app/db-url-default "postgresql://app_owner:$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url"
+secret app/db-url-bad "postgres://app_owner:bad%zz$DB_PASSWORD_URL@127.0.0.1:$PGP/appdb_url"
+secret app/db-garbage "not json, not a URL $DB_PASSWORD"
 # What RDS itself writes for a cluster with a managed master password: username and
 # password only, named rds!cluster-<id>, passed by ARN (the Terraform does so).
 MASTER_ARN=$(moto_aws secretsmanager create-secret --name 'rds!cluster-0f3a9c' --query ARN --output text \
@@ -253,6 +262,20 @@ t_is "$T_RC" 3 "HTTPS with an untrusted certificate: exit 3"
 t_like "$T_ERR" "TLS certificate of localhost is not trusted" "untrusted certificate: says so"
 t_is "$(tail -n +$((https_mark + 1)) "$T_TMP/https.log")" "" "untrusted certificate: no request reached the server"
 
+# 6b'. the fetch is shallow where the linked libgit2 can (1.7+ over HTTP(S)): the clone
+#      holds one commit, counted in the clone by --verbose; before 1.7, main's history.
+GIT2_MINOR=$(ldd "$ORC" | sed -nE 's/.*libgit2\.so\.1\.([0-9]+).*/\1/p' | head -1)
+MAIN_COMMITS=$(git -C "$REPO" rev-list --count main)
+want_http=$MAIN_COMMITS want_ssh=$MAIN_COMMITS
+[ "${GIT2_MINOR:-0}" -ge 7 ] && want_http=1
+[ "${GIT2_MINOR:-0}" -ge 9 ] && want_ssh=1
+newdb appdb_shallow
+t_run env DB_NAME=appdb_shallow "$ORC" migrate --git-branch main --verbose \
+	--git-url "http://x-access-token:$GIT_TOKEN@127.0.0.1:$HTTP_PORT/app.git" --db-secret app/db
+t_is "$T_RC" 0 "HTTP, --verbose: exit 0"
+t_like "$T_ERR$T_OUT" "branch main into .*: $want_http commits? fetched" \
+	"HTTP with libgit2 1.${GIT2_MINOR:-?}: $want_http commit(s) of main's $MAIN_COMMITS in the clone"
+
 # 6c. a token written into the URL works and is redacted like a secret
 t_run env DB_NAME=appdb_https "$ORC" migrate --git-branch feature \
 	--git-url "http://x-access-token:$GIT_TOKEN@127.0.0.1:$HTTP_PORT/app.git" --db-secret app/db \
@@ -286,6 +309,12 @@ t_is "$T_RC" 0 "SSH + deploy key + known host: exit 0"
 t_like "$T_OUT" "commit $(git -C "$src" rev-parse main)" "SSH: main's SHA printed"
 no_secret_in_output "SSH"
 clone_removed "SSH"
+newdb appdb_ssh_v
+t_run env ${ssh_env[@]+"${ssh_env[@]}"} REPOSITORY_DEPLOY_KEY_SECRET=app/deploy-key REPOSITORY_KNOWN_HOSTS="$ssh/known_hosts" \
+	REPOSITORY_URL="$SSH_URL" DB_NAME=appdb_ssh_v "$ORC" migrate --git-branch main --db-secret app/db --verbose
+t_is "$T_RC" 0 "SSH, --verbose: exit 0"
+t_like "$T_ERR$T_OUT" "branch main into .*: $want_ssh commits? fetched" \
+	"SSH with libgit2 1.${GIT2_MINOR:-?}: $want_ssh commit(s) of main's $MAIN_COMMITS in the clone (shallow from 1.9)"
 
 # 10. the host key differs from known_hosts: refused before authenticating
 sshd_mark=$(wc -l <"$T_TMP/sshd.log")
@@ -424,6 +453,31 @@ t_like "$T_OUT" "commit $FEATURE_SHA" "... and migrated the feature branch"
 t_is "$(psqlsock -d appdb_cluster -Atc "SELECT max(version) FROM flyway_schema_history WHERE success")" 2 \
 	"... into the database the cluster names"
 no_secret_in_output "after the restore"
+
+# 15b. a secret whose value is a connection URL (Atlas's ECS guide stores it so): the same
+#      redaction, the URL's own sslmode kept, the TLS default when it names none
+SECRETS+=("$DB_PASSWORD_URL")
+newdb appdb_url
+t_run env -u PGSSLMODE "$ORC" migrate --git-branch feature --git-url "file://$REPO" --db-secret app/db-url \
+	--placeholder-secret READ_ONLY_PASSWORD=app/read-only:password
+t_is "$T_RC" 0 "URL-shaped DB secret (percent-encoded password, sslmode=disable in the URL): exit 0"
+t_is "$(psqlsock -d appdb_url -Atc "SELECT count(*) FROM flyway_schema_history WHERE success")" 2 \
+	"... migrated the database the URL names"
+no_secret_in_output "URL-shaped secret"
+t_run env -u PGSSLMODE PGSSLROOTCERT="$T_TMP/no-bundle.pem" "$ORC" migrate --git-branch main \
+	--git-url "file://$REPO" --db-secret app/db-url-default
+t_is "$T_RC" 2 "URL secret without sslmode: the verify-full default applies (no CA bundle: exit 2)"
+t_like "$T_ERR" "no-bundle.pem.*sslmode=verify-full" "... and says which bundle is missing"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/db-url-bad
+t_is "$T_RC" 2 "a malformed URL secret: exit 2"
+t_like "$T_ERR" "app/db-url-bad.*postgres:// URL that libpq cannot parse" "... names the secret and the problem"
+one_line_error "malformed URL secret"
+t_unlike "$T_ERR" "bad%zz|app_owner:" "... without echoing the value"
+no_secret_in_output "malformed URL secret"
+t_run "$ORC" migrate --git-branch main --git-url "file://$REPO" --db-secret app/db-garbage
+t_is "$T_RC" 2 "a secret neither JSON nor URL: exit 2"
+t_like "$T_ERR" "neither a JSON object .* nor a postgres:// URL" "... says what shapes it takes"
+no_secret_in_output "secret neither JSON nor URL"
 
 # 16. usage errors
 t_run "$ORC" migrate --git-url "file://$REPO"
