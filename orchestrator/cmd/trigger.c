@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "config/operations.h"
+#include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -323,10 +324,9 @@ static int send_events(const struct request *rq, const config *c, cJSON *results
 int cmd_trigger(int argc, char **argv)
 {
 	struct request rq = {0};
-	rq.config_path = CONFIG_DEFAULT_PATH;
 	err e = ERR_INIT;
 	config *c = NULL;
-	char *root = NULL;
+	char *root = NULL, *config_at_root = NULL;
 	config_problems problems = {NULL, 0};
 	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
 	int list = 0, version = 0, output = OPT_OUTPUT_TEXT, rc = 0;
@@ -396,6 +396,8 @@ int cmd_trigger(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!rq.config_path)
+		rq.config_path = config_at_root = root_path(CONFIG_DEFAULT_PATH);
 	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
 		/* A missing file or invalid JSON is one line in e; otherwise every problem. */
 		if (problems.n == 0) {
@@ -494,6 +496,7 @@ out:
 	free(rq.snapshot);
 	free(rq.folder);
 	free(root);
+	free(config_at_root);
 	config_free(c);
 	return rc;
 }
