@@ -123,6 +123,10 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 			names[n++] = xstrdup(c->regions[i].name);
 		if (c->nregions > 1)
 			names[n++] = xstrdup("all");
+		if (!rq->region && c->nregions == 1) { /* nothing to ask */
+			rq->region = xstrdup(names[0]);
+			log_info("region: %s (the only one in %s)", rq->region, c->path);
+		}
 		int rc = choose(&rq->region, "region", "--region", names, n, e);
 		config_free_list(names);
 		if (rc)
