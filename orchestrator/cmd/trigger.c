@@ -333,7 +333,7 @@ int cmd_trigger(int argc, char **argv)
 	char *root = NULL, *config_at_root = NULL;
 	config_problems problems = {NULL, 0};
 	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
-	int list = 0, version = 0, output = OPT_OUTPUT_TEXT, rc = 0;
+	int list = 0, version = 0, yes = 0, output = OPT_OUTPUT_TEXT, rc = 0;
 	cJSON *results = NULL;
 	const opt_option options[] = {
 	    OPT_REGION(&region,
@@ -345,6 +345,9 @@ int cmd_trigger(int argc, char **argv)
 	               "RDS snapshot identifier (create-/restore-snapshot; optional)"),
 	    OPT_CONFIG(&rq.config_path),
 	    OPT_BOOL('n', "dry-run", &rq.dry_run, "print the request instead of sending it"),
+	    OPT_BOOL('y', "yes", &yes,
+	             "send restore-snapshot or destroy-infrastructure without asking (needed\n"
+	             "without a terminal)"),
 	    OPT_BOOL(0, "list-events", &list, "the verbs and their payload keys, as JSON"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("show the HTTP exchange (the token is always redacted)"),
@@ -477,6 +480,32 @@ int cmd_trigger(int argc, char **argv)
 		goto out;
 	}
 
+	/* What cannot be undone is said, and confirmed, before it is sent. */
+	if (rq.op->destroys && !rq.dry_run && !yes) {
+		if (!trigger_interactive()) {
+			err_set(&e, ORC_EUSAGE,
+			        "%s cannot be undone (%s): pass --yes to send it (no terminal to "
+			        "ask on)",
+			        rq.op->verb, rq.op->destroys);
+			rc = cmd_report(&e);
+			goto out;
+		}
+		buf sum = BUF_INIT;
+		buf_printf(&sum, "About to send %s to %s/%s: region %s", rq.op->verb,
+		           c->github_owner, c->github_repo, rq.region);
+		if (rq.folder)
+			buf_printf(&sum, ", folder %s", rq.folder);
+		if (rq.op->keys & OP_SNAPSHOT)
+			buf_printf(&sum, ", snapshot %s",
+			           rq.snapshot ? rq.snapshot : "(the one metadata.json records)");
+		buf_printf(&sum, ".\nThis cannot be undone: %s.", rq.op->destroys);
+		rc = trigger_confirm(buf_cstr(&sum), &e);
+		buf_free(&sum);
+		if (rc) {
+			rc = cmd_report(&e);
+			goto out;
+		}
+	}
 	rc = send_events(&rq, c, results, &e);
 	if (results) {
 		/* What was sent (or would be), even when a later region failed. */

@@ -45,13 +45,16 @@ static const config_operation operations[] = {
     {"create-snapshot", "create_snapshot", "snapshot the Aurora cluster", OP_REGION | OP_SNAPSHOT,
      needs_create_snapshot},
     {"restore-snapshot", "restore_snapshot", "restore the Aurora cluster from a snapshot",
-     OP_REGION | OP_SNAPSHOT, needs_restore_snapshot},
+     OP_REGION | OP_SNAPSHOT, needs_restore_snapshot,
+     "the cluster is replaced by one restored from the snapshot: every change since the "
+     "snapshot is lost, and the old cluster is deleted (after a final snapshot)"},
     {"generate-markdown", "generate_markdown", "regenerate the schema docs in README.md", 0,
      needs_nothing},
     {"deploy-infrastructure", "deploy_infrastructure", "terraform apply one folder",
      OP_REGION | OP_FOLDER, needs_terraform},
     {"destroy-infrastructure", "destroy_infrastructure", "terraform destroy one folder",
-     OP_REGION | OP_FOLDER, needs_terraform},
+     OP_REGION | OP_FOLDER, needs_terraform,
+     "terraform destroy deletes every resource of the folder in that region"},
     {"build-image", "build_image", "build and push the migration image", 0, needs_build_image},
 };
 

@@ -163,3 +163,23 @@ int trigger_menu(const char *what, const char *flag, const char *const *items, s
 	free(line);
 	return 0;
 }
+
+int trigger_confirm(const char *summary, err *e)
+{
+	fprintf(stderr, "%s\nType yes to send it: ", summary);
+	fflush(stderr);
+	char *line = NULL;
+	size_t cap = 0;
+	int yes = 0;
+	if (getline(&line, &cap, stdin) < 0) {
+		fputc('\n', stderr);
+	} else {
+		line[strcspn(line, "\r\n")] = '\0';
+		yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
+	}
+	free(line);
+	if (!yes)
+		return err_set(e, ORC_EFAIL,
+		               "not confirmed: nothing was sent (--yes skips the question)");
+	return 0;
+}

@@ -51,6 +51,11 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e);
 /* Subfolders of root/infrastructure (hidden ones left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
 /*
+ * Asks "Type yes to send it: " on stderr after summary and reads one line from stdin:
+ * 0 when it is "yes" (or "y"), else ORC_EFAIL saying nothing was sent.
+ */
+int trigger_confirm(const char *summary, err *e);
+/*
  * Shows "Select the WHAT:" and the numbered items on stderr and reads the answer (a number
  * or an item's name) from stdin until one is valid. *out gets a heap copy. End of input is
  * ORC_EUSAGE naming flag.
