@@ -9,6 +9,10 @@
 #                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
 
 PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib
+# Libraries without a pkg-config module (mk/deps.sh finds them by header). libpg_query
+# (PostgreSQL's parser) links statically: its archive carries its own protobuf-c and
+# xxhash and needs only libm besides libc, so the image needs no extra shared library.
+LDLIBS  := -l:libpg_query.a -lm
 BUILD   ?= build
 BIN     ?= bin/orchestrator
 CC      ?= cc
@@ -16,7 +20,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 # Evaluated lazily, after `deps` has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow \
               -Wstrict-prototypes -Wno-missing-field-initializers -Iorchestrator \
               $(PKG_CFLAGS) $(CFLAGS)

@@ -104,3 +104,45 @@ PY
 )
 echo "info on $N applied: ${best% *} ms (goal < 50 ms)"
 echo "peak RSS: migrate $((orc_rss / 1024)) MiB ($orc_rss KiB), info $((${best#* } / 1024)) MiB (${best#* } KiB) (goal < 20 MB)"
+
+# info and validate at scale, side by side with psql reading the same history table (the
+# floor: one connection and one query of every row). The files are small (a comment and
+# a SELECT) so that the engine's own costs show: scanning, reading and checksumming the
+# files, and classify. Best of BENCH_SCALE_ROUNDS (5) runs each, alternating.
+for S in ${BENCH_SCALE:-1000 10000}; do
+	mkdir -p "$tmp/scale$S"
+	python3 - "$tmp/scale$S" "$S" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(1, n + 1):
+    sub = os.path.join(d, f"part{i // 1000}")
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, f"V{i}__step_{i}.sql"), "w") as f:
+        f.write(f"-- step {i} of the scale bench\nSELECT {i} AS step;\n")
+PY
+	psql -X -q -d postgres -c "CREATE DATABASE s_$S" >/dev/null
+	"$ORC" migrate --url "$(url s_$S)" --locations "$tmp/scale$S" >/dev/null 2>&1 || echo "scale $S: migrate failed"
+	python3 - "$ORC" "$(url s_$S)" "$tmp/scale$S" "$S" "${BENCH_SCALE_ROUNDS:-5}" <<'PY'
+import subprocess, sys, time
+orc, url, loc, n, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+cmds = {
+    "info": [orc, "info", "--url", url, "--locations", loc],
+    "validate": [orc, "validate", "--url", url, "--locations", loc],
+    "psql": ["psql", "-X", "-A", "-d", url, "-c",
+             "SELECT * FROM flyway_schema_history ORDER BY installed_rank"],
+}
+best = {k: 1e9 for k in cmds}
+for _ in range(rounds):
+    for k, c in cmds.items():
+        t = time.monotonic()
+        rc = subprocess.call(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if rc != 0:
+            print(f"  {k} exited {rc}")
+        best[k] = min(best[k], time.monotonic() - t)
+p = best["psql"]
+print(f"info/validate on {n} applied: info {best['info'] * 1000:.1f} ms, validate "
+      f"{best['validate'] * 1000:.1f} ms, psql reading the history {p * 1000:.1f} ms")
+print(f"  ratio to psql: info {best['info'] / p:.2f}x, validate {best['validate'] / p:.2f}x "
+      f"(goal <= 1.2x)")
+PY
+done

@@ -10,6 +10,9 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libpq:libpq-dev libgit2:libgit2-dev
 openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
+# header -> Debian package, for libraries that have no pkg-config module (the Makefile's
+# LDLIBS): libpg_query, PostgreSQL's parser.
+HEADERS="/usr/include/pg_query.h:libpg-query-dev"
 # command -> Debian package (test and tooling needs)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
@@ -23,6 +26,9 @@ for pair in $LIBS; do
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$mod"; then
 		missing="$missing $pkg"
 	fi
+done
+for pair in $HEADERS; do
+	[ -f "${pair%%:*}" ] || missing="$missing ${pair#*:}"
 done
 [ "${1:-all}" = build ] && TOOLS="pkg-config:pkg-config cc:gcc make:make"
 for pair in $TOOLS; do

@@ -17,6 +17,7 @@ const opt_subcommand cmd_commands[] = {
     {"validate", cmd_migrate, "check applied migrations against the files"},
     {"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
     {"repair", cmd_migrate, "remove failed entries and realign checksums"},
+    {"lint", cmd_lint, "find dangerous operations in migrations before they run"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
     {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
     {"completion", cmd_completion, "print shell completion for bash or zsh"},

@@ -12,13 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmd.h"
+#include "config/flyway_conf.h"
 #include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "pg/jdbc.h"
+#include "pg/dryrun.h"
 #include "pg/migrate.h"
 #include "task/task.h"
 
@@ -140,6 +144,119 @@ static void report_commit(const task *t, const char *op)
 	buf_free(&md);
 }
 
+/* A Flyway setting: the FLYWAY_<NAME> variable, else the flyway.conf key; NULL when
+ * neither is set (or empty). */
+static const char *fw(const flyway_conf *conf, const char *env, const char *key)
+{
+	const char *v = getenv(env);
+	if (!v || !*v)
+		v = flyway_conf_get(conf, key);
+	return v && *v ? v : NULL;
+}
+
+static int fw_bool(const flyway_conf *conf, const char *env, const char *key, int *out, err *e)
+{
+	const char *v = fw(conf, env, key);
+	if (!v || *out)
+		return 0;
+	if (strcasecmp(v, "true") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "false") != 0)
+		return err_set(e, ORC_EUSAGE, "%s / %s = %s: expected true or false", env, key, v);
+	return 0;
+}
+
+/*
+ * Flyway's settings, with Flyway's precedence: the command line, then the environment,
+ * then flyway.conf. FLYWAY_URL / flyway.url (jdbc:postgresql:// or a libpq URI), USER
+ * and PASSWORD (as libpq's PGUSER/PGPASSWORD; the password is a secret), LOCATIONS,
+ * SCHEMAS (its first schema) or DEFAULT_SCHEMA, TABLE, TARGET, OUT_OF_ORDER,
+ * BASELINE_ON_MIGRATE, BASELINE_VERSION, BASELINE_DESCRIPTION, INSTALLED_BY, MIXED,
+ * VALIDATE_MIGRATION_NAMING, FAIL_ON_MISSING_LOCATIONS, ENVIRONMENT; placeholders from
+ * flyway.placeholders.NAME when no other source gave them.
+ */
+static int flyway_settings(migrate_opts *o, struct locations *locs, buf *url, struct task_args *ta,
+                           placeholder_set *ph, const flyway_conf *conf, char *schema,
+                           size_t schema_size, err *e)
+{
+	const char *v;
+	if ((v = fw(conf, "FLYWAY_PASSWORD", "flyway.password"))) {
+		log_add_secret(v);
+		setenv("PGPASSWORD", v, 1);
+	}
+	if ((v = fw(conf, "FLYWAY_USER", "flyway.user")))
+		setenv("PGUSER", v, 1);
+	if (!o->url && !ta->db_secret && !ta->db_cluster &&
+	    (v = fw(conf, "FLYWAY_URL", "flyway.url"))) {
+		if (jdbc_is_url(v)) {
+			if (jdbc_to_libpq(v, url, e))
+				return e->code;
+			o->url = buf_cstr(url);
+		} else {
+			o->url = v;
+		}
+	}
+	if (*locs->n == 0 && (v = fw(conf, "FLYWAY_LOCATIONS", "flyway.locations")))
+		add_locations(&(opt_option){.value = locs}, v, e);
+	if (!o->schema && (v = fw(conf, "FLYWAY_DEFAULT_SCHEMA", "flyway.defaultSchema")))
+		o->schema = v;
+	if (!o->schema && (v = fw(conf, "FLYWAY_SCHEMAS", "flyway.schemas"))) {
+		snprintf(schema, schema_size, "%.*s", (int)strcspn(v, ","), v);
+		o->schema = schema;
+	}
+	const struct {
+		const char *env, *key;
+		const char **field;
+	} strs[] = {
+	    {"FLYWAY_TABLE", "flyway.table", &o->table},
+	    {"FLYWAY_TARGET", "flyway.target", &o->target},
+	    {"FLYWAY_BASELINE_VERSION", "flyway.baselineVersion", &o->baseline_version},
+	    {"FLYWAY_BASELINE_DESCRIPTION", "flyway.baselineDescription", &o->baseline_description},
+	    {"FLYWAY_INSTALLED_BY", "flyway.installedBy", &o->installed_by},
+	    {"FLYWAY_ENVIRONMENT", "flyway.environment", &o->environment},
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+		if (!*strs[i].field && (v = fw(conf, strs[i].env, strs[i].key)))
+			*strs[i].field = v;
+	if (o->target && strcmp(o->target, "latest") == 0)
+		o->target = NULL;
+	if (fw_bool(conf, "FLYWAY_OUT_OF_ORDER", "flyway.outOfOrder", &o->out_of_order, e) ||
+	    fw_bool(conf, "FLYWAY_BASELINE_ON_MIGRATE", "flyway.baselineOnMigrate",
+	            &o->baseline_on_migrate, e) ||
+	    fw_bool(conf, "FLYWAY_MIXED", "flyway.mixed", &o->mixed, e) ||
+	    fw_bool(conf, "FLYWAY_VALIDATE_MIGRATION_NAMING", "flyway.validateMigrationNaming",
+	            &o->validate_migration_naming, e) ||
+	    fw_bool(conf, "FLYWAY_FAIL_ON_MISSING_LOCATIONS", "flyway.failOnMissingLocations",
+	            &o->fail_on_missing_locations, e))
+		return e->code;
+	for (size_t i = 0; conf && i < conf->n; i++) {
+		const char *name = conf->keys[i] + strlen("flyway.placeholders.");
+		if (strncmp(conf->keys[i], "flyway.placeholders.", 20) != 0)
+			continue;
+		int given = 0;
+		for (size_t k = 0; k < ph->n && !given; k++)
+			given = strcasecmp(ph->items[k].name, name) == 0;
+		if (!given) {
+			log_add_secret(conf->values[i]);
+			placeholder_set_put(ph, name, conf->values[i]);
+		}
+	}
+	return 0;
+}
+
+/* --config-files (comma-separated), else ./flyway.conf when it exists. */
+static int load_conf(const char *files, flyway_conf *conf, err *e)
+{
+	if (!files)
+		return fs_exists("flyway.conf") ? flyway_conf_load(conf, "flyway.conf", e) : 0;
+	char *copy = xstrdup(files), *save = NULL;
+	int rc = 0;
+	for (char *f = strtok_r(copy, ",", &save); f && rc == 0; f = strtok_r(NULL, ",", &save))
+		rc = flyway_conf_load(conf, f, e);
+	free(copy);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *op = argv[0];
@@ -149,8 +266,11 @@ int cmd_migrate(int argc, char **argv)
 	size_t nlocs = 0;
 	struct task_args ta = {0};
 	task *tk = NULL;
-	buf task_url = BUF_INIT;
-	int rc = 0, output = OPT_OUTPUT_TEXT;
+	buf task_url = BUF_INIT, flyway_url = BUF_INIT;
+	flyway_conf conf = {0};
+	const char *config_files = NULL;
+	char conf_schema[256]; /* a schema name is at most 63 bytes */
+	int rc = 0, output = OPT_OUTPUT_TEXT, dry_run = 0, syntax = 0;
 	opt_strings ph_secrets = {0};
 	cJSON *result = NULL;
 	struct locations loc_list = {&locs, &nlocs};
@@ -169,7 +289,8 @@ int cmd_migrate(int argc, char **argv)
 	                 "value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)",
 	                 add_placeholder),
 	    OPT_STRING(0, "target", &o.target, "V",
-	               "migrate: apply up to version V (default: latest)"),
+	               "migrate: apply up to version V, latest (default), current\n"
+	               "(nothing newer than applied) or next (one version)"),
 	    OPT_BOOL(0, "out-of-order", &o.out_of_order,
 	             "migrate: apply pending versions below the highest applied"),
 	    OPT_STRING(0, "baseline-version", &o.baseline_version, "V",
@@ -180,6 +301,24 @@ int cmd_migrate(int argc, char **argv)
 	             "migrate: baseline a schema that holds objects but no history"),
 	    OPT_STRING(0, "installed-by", &o.installed_by, "NAME",
 	               "installed_by of new rows (default: current_user)"),
+	    OPT_BOOL(0, "validate-migration-naming", &o.validate_migration_naming,
+	             "a .sql file whose name is not a migration's or a callback's\n"
+	             "is an error (default: near misses such as V6_x.sql warn)"),
+	    OPT_BOOL(0, "mixed", &o.mixed,
+	             "migrate: allow a file that mixes statements refusing a\n"
+	             "transaction with others (run outside one, statement by statement)"),
+	    OPT_BOOL(0, "fail-on-missing-locations", &o.fail_on_missing_locations,
+	             "a location that does not exist is an error (default: a warning)"),
+	    OPT_STRING(0, "config-files", &config_files, "FILES",
+	               "Flyway configuration files, comma-separated (default\n"
+	               "./flyway.conf when present); FLYWAY_* variables and options win"),
+	    OPT_BOOL(0, "dry-run", &dry_run,
+	             "migrate: print the pending migrations (transaction mode, SQL with\n"
+	             "placeholders replaced, caller values masked) and the history rows\n"
+	             "it would write; takes no lock, writes nothing"),
+	    OPT_BOOL(0, "syntax", &syntax,
+	             "validate: parse every migration offline (no database) and report\n"
+	             "each syntax error with file, line and caret"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
@@ -225,6 +364,10 @@ int cmd_migrate(int argc, char **argv)
 		o.target = NULL;
 	if (!stop && argc > 1)
 		rc = opt_error(&cmd, "unexpected argument '%s'", argv[1]);
+	if (!stop && rc == 0 && dry_run && strcmp(op, "migrate") != 0)
+		rc = opt_error(&cmd, "--dry-run is an option of migrate");
+	if (!stop && rc == 0 && syntax && strcmp(op, "validate") != 0)
+		rc = opt_error(&cmd, "--syntax is an option of validate");
 	if (!stop && rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = opt_error(&cmd, "--git-url and --config need --git-branch");
 	if (stop || rc)
@@ -244,6 +387,12 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	err e = ERR_INIT;
+	if ((rc = load_conf(config_files, &conf, &e)) ||
+	    (rc = flyway_settings(&o, &loc_list, &flyway_url, &ta, &ph, &conf, conf_schema,
+	                          sizeof conf_schema, &e))) {
+		rc = cmd_report(&e);
+		goto done;
+	}
 	if (ta.branch || ta.db_secret || ta.db_cluster || ta.n_ph_secrets) {
 		tk = task_new(ta.branch ? ta.branch : "", ta.region);
 		if ((rc = task_prepare(tk, &ta, &locs, &nlocs, &task_url, &ph, &e))) {
@@ -260,7 +409,13 @@ int cmd_migrate(int argc, char **argv)
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
-	if (strcmp(op, "migrate") == 0) {
+	if (dry_run || syntax) {
+		rc = dry_run ? dryrun_migrate(&o, result, &e) : dryrun_syntax(&o, &e);
+		if (rc && ta.branch)
+			strip_clone_path(tk, &e, NULL);
+		if (rc)
+			rc = cmd_report(&e);
+	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
 		rc = migrate_run(&o, &res, &e);
 		if (result)
@@ -314,6 +469,8 @@ out:
 	free(name);
 	task_free(tk);
 	buf_free(&task_url);
+	buf_free(&flyway_url);
+	flyway_conf_free(&conf);
 	free(ta.ph_secrets);
 	for (size_t i = 0; i < nlocs; i++)
 		free(locs[i]);

@@ -16,9 +16,11 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "lint/lint.h"
 
 /* K_NOTE: accepted and checked for type, not kept (the editor's "$schema" reference). */
-enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE, K_NUMBER };
+/* K_LINT_RULES: lint.rules, an object of lint rule id -> "off" | "warning" | "error". */
+enum kind { K_STRING, K_LIST, K_BOOL, K_ARGV, K_OBJECT, K_NOTE, K_NUMBER, K_LINT_RULES };
 
 struct field {
 	const char *key;
@@ -87,6 +89,12 @@ static const struct field region_fields[] = {
     {NULL, 0, 0, NULL, NULL, NULL},
 };
 
+static const struct field lint_fields[] = {
+    {"rules", K_LINT_RULES, 0, NULL, NULL,
+     "an object mapping lint rule ids to \"off\", \"warning\" or \"error\""},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
 static const struct field top_fields[] = {
     {"$schema", K_NOTE, 0, NULL, NULL, "a string naming the JSON Schema (config.schema.json)"},
     {"flywayVersion", K_STRING, CF(flyway_version), "0.0.0", NULL,
@@ -108,6 +116,7 @@ static const struct field top_fields[] = {
     {"dockerRepo", K_STRING, CF(docker_repo), CONFIG_CHANGE_ME, NULL,
      "a string with the repository path in the registry"},
     {"infrastructure", K_OBJECT, 0, NULL, NULL, "an object with one key per AWS region"},
+    {"lint", K_OBJECT, 0, NULL, lint_fields, "an object"},
     {NULL, 0, 0, NULL, NULL, NULL},
 };
 
@@ -259,6 +268,47 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		r->task_command_len = 0;
 		cJSON_ArrayForEach(item, v) r->task_command[r->task_command_len++] =
 		    xstrdup(item->valuestring);
+		return;
+	}
+	case K_LINT_RULES: {
+		if (!cJSON_IsObject(v)) {
+			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
+			                   json_type_name(v));
+			return;
+		}
+		config *c = base;
+		size_t n;
+		const lint_rule *all = lint_rules(&n);
+		const char **ids = xcalloc(n, sizeof *ids);
+		for (size_t i = 0; i < n; i++)
+			ids[i] = all[i].id;
+		const cJSON *r;
+		cJSON_ArrayForEach(r, v)
+		{
+			if (!lint_rule_find(r->string)) {
+				const char *best = opt_suggest(r->string, ids, n);
+				if (best)
+					config_problem_add(
+					    p, "%s.%s: unknown lint rule (did you mean \"%s\"?)",
+					    path, r->string, best);
+				else
+					config_problem_add(
+					    p,
+					    "%s.%s: unknown lint rule (orchestrator lint "
+					    "--rules lists them)",
+					    path, r->string);
+			} else if (!cJSON_IsString(r) || lint_severity_parse(r->valuestring) < 0) {
+				config_problem_add(
+				    p, "%s.%s: expected \"off\", \"warning\" or \"error\"", path,
+				    r->string);
+			} else {
+				c->lint_rules = xrealloc(c->lint_rules, (c->n_lint_rules + 1) *
+				                                            sizeof *c->lint_rules);
+				c->lint_rules[c->n_lint_rules].rule = xstrdup(r->string);
+				c->lint_rules[c->n_lint_rules++].severity = xstrdup(r->valuestring);
+			}
+		}
+		free(ids);
 		return;
 	}
 	case K_OBJECT:
@@ -459,6 +509,11 @@ void config_free(config *c)
 	    &c->docker_owner, &c->docker_repo};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
+	for (size_t i = 0; i < c->n_lint_rules; i++) {
+		free(c->lint_rules[i].rule);
+		free(c->lint_rules[i].severity);
+	}
+	free(c->lint_rules);
 	free(c);
 }
 

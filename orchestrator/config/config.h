@@ -55,6 +55,11 @@ typedef struct config {
 	char *docker_repo;
 	config_region *regions; /* in file order */
 	size_t nregions;
+	/* lint.rules: a severity ("off", "warning", "error") per lint rule id, in file order */
+	struct config_lint_rule {
+		char *rule, *severity;
+	} * lint_rules;
+	size_t n_lint_rules;
 } config;
 
 /* Problems found while loading, one line each: "<json path>: <what> (<fix>)". */

@@ -322,10 +322,10 @@ void log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_error_at(const char *file, int line, const char *fmt, ...)
+/* An annotation of this kind tied to file and line in Actions; prefix + message elsewhere. */
+static void emit_at(const char *kind, const char *prefix, const char *file, int line,
+                    const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	if (L.actions) {
 		/* Property values escape ',' and ':' as well. */
 		buf props = BUF_INIT;
@@ -340,11 +340,26 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 		}
 		if (line > 0)
 			buf_printf(&props, ",line=%d", line);
-		emit_annotation("error", buf_cstr(&props), fmt, ap);
+		emit_annotation(kind, buf_cstr(&props), fmt, ap);
 		buf_free(&props);
 	} else {
-		emit(stderr, "error: ", fmt, ap);
+		emit(stderr, prefix, fmt, ap);
 	}
+}
+
+void log_error_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_at("error", "error: ", file, line, fmt, ap);
+	va_end(ap);
+}
+
+void log_warn_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_at("warning", "warning: ", file, line, fmt, ap);
 	va_end(ap);
 }
 

@@ -57,6 +57,9 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An error tied to a file and line: an `::error file=..,line=..::` annotation in Actions. */
 void log_error_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for a warning: `::warning file=..,line=..::` in Actions. */
+void log_warn_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Writes the workflow command "::name::data" to stdout, data escaped by the runner's rules
  * (%, CR, LF). The only way a line we print starts with "::": every log_* line is escaped

@@ -1,10 +1,24 @@
-/* discover: the recursive scan of the locations (see discover.h). */
+/*
+ * discover: the recursive scan of the locations (see discover.h).
+ *
+ * A location is walked twice over: first its real folders (entries by name, typed by
+ * d_type), then the symbolic links met on the way, in the order met. Links come last so
+ * that a link to a folder that is also reached directly never takes that folder's place
+ * in the script names; the set of folders already scanned (device and inode) makes every
+ * folder count once.
+ */
 #include "pg/discover.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/fs.h"
@@ -17,90 +31,469 @@ typedef struct list {
 	size_t n, cap;
 } list;
 
-static int cmp_name(const void *a, const void *b)
+typedef struct dir_id {
+	dev_t dev;
+	ino_t ino;
+} dir_id;
+
+/* One location's walk. */
+typedef struct walk {
+	const discover_opts *o;
+	list *l;
+	const char *root; /* the location as given */
+	char *real_root;  /* its realpath, for the inside-the-location test of links */
+	dir_id *seen;     /* folders scanned */
+	size_t n_seen;
+	char **links; /* relative paths of links met, followed after the real tree */
+	size_t n_links;
+	discover_note *notes; /* when o->keep_notes */
+	size_t n_notes;
+} walk;
+
+typedef struct entry {
+	char *name;
+	unsigned char type; /* DT_* */
+} entry;
+
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
 }
 
-/* Parses a file name; 1 with m filled for a migration, 0 for any other file. */
-static int parse_name(const char *name, pg_migration *m)
+/* The name with control characters shown as \n, \r, \x1b...: safe to print anywhere. */
+static const char *printable(const char *s, buf *b)
+{
+	buf_clear(b);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			buf_puts(b, "\\n");
+		else if (c == '\r')
+			buf_puts(b, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+	return buf_cstr(b);
+}
+
+/* A warning (warn) or verbose note about an entry: logged, or kept for the caller. */
+static void note(walk *w, int warn, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(walk *w, int warn, const char *fmt, ...)
+{
+	if (!warn && !log_is_verbose())
+		return;
+	buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (w->o->keep_notes) {
+		w->notes = xrealloc(w->notes, (w->n_notes + 1) * sizeof *w->notes);
+		w->notes[w->n_notes].warn = warn;
+		w->notes[w->n_notes++].text = buf_detach(&b);
+		return;
+	}
+	if (warn)
+		log_warn("%s", buf_cstr(&b));
+	else
+		log_verbose("%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Flyway's SQL callbacks (Event ids): valid names that are not migrations. */
+static const char *const callbacks[] = {
+    "beforeMigrate",
+    "beforeEachMigrate",
+    "beforeEachMigrateStatement",
+    "afterEachMigrateStatement",
+    "afterEachMigrateStatementError",
+    "afterEachMigrate",
+    "afterEachMigrateError",
+    "afterMigrate",
+    "afterMigrateApplied",
+    "afterVersioned",
+    "afterMigrateError",
+    "beforeUndo",
+    "beforeEachUndo",
+    "afterEachUndo",
+    "afterEachUndoError",
+    "afterUndo",
+    "afterUndoError",
+    "beforeClean",
+    "afterClean",
+    "afterCleanError",
+    "beforeInfo",
+    "afterInfo",
+    "afterInfoError",
+    "beforeValidate",
+    "afterValidate",
+    "afterValidateError",
+    "beforeBaseline",
+    "afterBaseline",
+    "afterBaselineError",
+    "beforeRepair",
+    "afterRepair",
+    "afterRepairError",
+    "createSchema",
+    "beforeConnect",
+    "afterConnect",
+};
+
+enum { NAME_OTHER = 0, NAME_MIGRATION = 1, NAME_INVALID = 2, NAME_UNKNOWN_SQL = 3, NAME_B = 4 };
+
+/*
+ * Parses a file name as Flyway's ResourceNameParser does: the ".sql" suffix (any case),
+ * then a prefix (V versioned, R repeatable, B baseline migration, or a callback event),
+ * then the part before the first "__" (the version; empty for R and callbacks) and the
+ * description after it (none: empty, so V2.sql is version 2 with no description).
+ * NAME_MIGRATION fills m; NAME_INVALID explains in why (V6_x.sql, v6__x.sql, R1__x.sql);
+ * NAME_UNKNOWN_SQL is any other .sql file (an error only under validate_naming).
+ */
+static int parse_name(const char *name, pg_migration *m, buf *why)
 {
 	size_t n = strlen(name);
-	if (n < 4 || strcmp(name + n - 4, ".sql") != 0)
-		return 0;
-	const char *sep = strstr(name, "__");
-	if (!sep)
-		return 0;
-	const char *desc = sep + 2;
-	size_t dlen = (size_t)(name + n - 4 - desc);
-	if (name[0] == 'V') {
-		if (!version_valid(name + 1, (size_t)(sep - name - 1)))
-			return 0;
-		m->version = version_display(name + 1, (size_t)(sep - name - 1));
-	} else if (name[0] == 'R' && sep == name + 1) {
-		m->version = NULL;
-	} else {
-		return 0;
+	if (n < 4 || strcasecmp(name + n - 4, ".sql") != 0)
+		return NAME_OTHER;
+	const char *end = name + n - 4;
+	for (size_t i = 0; i < sizeof callbacks / sizeof *callbacks; i++) {
+		size_t cl = strlen(callbacks[i]);
+		if (strncmp(name, callbacks[i], cl) == 0 &&
+		    (name + cl == end || strncmp(name + cl, "__", 2) == 0))
+			return NAME_OTHER;
 	}
-	m->description = xstrndup(desc, dlen);
+	char prefix = name[0];
+	if (prefix != 'V' && prefix != 'R' && prefix != 'B') {
+		/* Lower-case prefixes: Flyway's prefixes are case-sensitive, so v1__x.sql is
+		 * never run; say so rather than skip it without a word. */
+		if ((prefix == 'v' || prefix == 'r' || prefix == 'b') &&
+		    (isdigit((unsigned char)name[1]) || name[1] == '_')) {
+			buf_printf(why,
+			           "the prefix is '%c' (Flyway's prefixes are upper-case: %c%s)",
+			           prefix, toupper((unsigned char)prefix), name + 1);
+			return NAME_INVALID;
+		}
+		return NAME_UNKNOWN_SQL;
+	}
+	const char *rest = name + 1;
+	const char *sep = strstr(rest, "__");
+	if (sep && sep >= end)
+		sep = NULL;
+	const char *vend = sep ? sep : end;
+	const char *desc = sep ? sep + 2 : end;
+	size_t vlen = (size_t)(vend - rest);
+	if (prefix == 'R') {
+		if (vlen) {
+			buf_printf(why,
+			           "a repeatable migration has no version: R__<description>.sql");
+			return NAME_INVALID;
+		}
+	} else if (!vlen || !version_valid(rest, vlen)) {
+		buf_printf(why,
+		           "'%.*s' is not a version (digits separated by '.' or '_', then '__' and "
+		           "the description: %c1.2__description.sql)",
+		           (int)vlen, rest, prefix);
+		return NAME_INVALID;
+	}
+	if (prefix == 'B')
+		return NAME_B;
+	m->version = prefix == 'V' ? version_display(rest, vlen) : NULL;
+	m->description = xstrndup(desc, (size_t)(end - desc));
 	for (char *p = m->description; *p; p++)
 		if (*p == '_')
 			*p = ' ';
+	return NAME_MIGRATION;
+}
+
+/* Reads a regular file opened relative to its folder: no symlink followed (links are
+ * resolved and checked first, then read by their target's real path), no FIFO or device,
+ * at most DISCOVER_MAX_BYTES. 1 when the file is not regular (skipped). */
+static int read_regular(int dfd, const char *name, const char *path, buf *out, err *e)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return err_set(e, ORC_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if ((unsigned long long)st.st_size > DISCOVER_MAX_BYTES) {
+		close(fd);
+		return err_set(
+		    e, ORC_EUSAGE,
+		    "%s: %lld bytes, more than the %u MiB a migration may hold; split it", path,
+		    (long long)st.st_size, DISCOVER_MAX_BYTES >> 20);
+	}
+	/* One read for the whole file (the size is known); the loop only covers a file that
+	 * grows meanwhile, still within the bound. */
+	size_t want = (size_t)st.st_size + 1;
+	buf_grow(out, want);
+	for (;;) {
+		ssize_t r = read(fd, out->ptr + out->len, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int no = errno;
+			close(fd);
+			return err_set(e, ORC_EFAIL, "%s: read failed: %s", path, strerror(no));
+		}
+		out->len += (size_t)r;
+		if (r == 0 || (size_t)r < want)
+			break;
+		if (out->len > DISCOVER_MAX_BYTES) {
+			close(fd);
+			return err_set(e, ORC_EUSAGE,
+			               "%s: more than the %u MiB a migration may hold; split it",
+			               path, DISCOVER_MAX_BYTES >> 20);
+		}
+		want = 65536;
+		buf_grow(out, want);
+	}
+	close(fd);
+	out->ptr[out->len] = 0;
+	return 0;
+}
+
+static void list_add(list *l, pg_migration *m)
+{
+	ARRAY_GROW(l->v, l->n + 1, l->cap);
+	l->v[l->n++] = *m;
+}
+
+/* A file entry named name (at rel in the location), read from open_name relative to dfd:
+ * a migration is read and checksummed; anything else skipped. */
+static int take_file(walk *w, int dfd, const char *open_name, const char *name, const char *rel,
+                     err *e)
+{
+	pg_migration m = {0};
+	char *path = fs_join(w->root, rel);
+	buf shown = BUF_INIT, text = BUF_INIT;
+	int rc = 0;
+	buf why = BUF_INIT;
+	int kind = parse_name(name, &m, &why);
+	if (kind == NAME_INVALID || (kind == NAME_UNKNOWN_SQL && w->o->validate_naming)) {
+		const char *reason =
+		    kind == NAME_INVALID ? buf_cstr(&why) : "not a migration or callback name";
+		if (w->o->validate_naming)
+			rc = err_set(e, ORC_EUSAGE,
+			             "%s: invalid migration name: %s (--validate-migration-naming)",
+			             printable(path, &shown), reason);
+		else
+			note(w, 1, "%s: looks like a migration but %s; skipped",
+			     printable(path, &shown), reason);
+	} else if (kind == NAME_B) {
+		note(w, 1,
+		     "%s: a baseline migration (B<version>__); this engine does not run them, "
+		     "skipped: see README, Coming from Flyway",
+		     printable(path, &shown));
+	} else if (kind != NAME_MIGRATION) {
+		note(w, 0,
+		     "%s: not a migration (V<version>__<description>.sql or "
+		     "R__<description>.sql), skipped",
+		     printable(path, &shown));
+	} else if ((rc = read_regular(dfd, open_name, path, &text, e)) == 1) {
+		note(w, 1, "%s: not a regular file, skipped", printable(path, &shown));
+		rc = 0;
+	} else if (rc == 0) {
+		m.checksum = checksum_flyway(buf_cstr(&text), text.len);
+		if (w->o->keep_text || (w->o->keep_repeatable_text && !m.version)) {
+			m.len = text.len;
+			m.text = buf_detach(&text);
+		}
+		m.script = xstrdup(rel);
+		m.path = path;
+		path = NULL;
+		list_add(w->l, &m);
+		memset(&m, 0, sizeof m);
+	}
+	free(m.version);
+	free(m.description);
+	free(path);
+	buf_free(&why);
+	buf_free(&text);
+	buf_free(&shown);
+	return rc;
+}
+
+/* Records a folder as scanned; 0 when it was already. */
+static int first_visit(walk *w, int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < w->n_seen; i++)
+		if (w->seen[i].dev == st.st_dev && w->seen[i].ino == st.st_ino)
+			return 0;
+	w->seen = xrealloc(w->seen, (w->n_seen + 1) * sizeof *w->seen);
+	w->seen[w->n_seen].dev = st.st_dev;
+	w->seen[w->n_seen].ino = st.st_ino;
+	w->n_seen++;
 	return 1;
 }
 
-static int scan_dir(const char *root, const char *rel, list *l, err *e)
+/* Scans the open folder fd (taken over) whose path relative to the location is rel. */
+static int scan_dir(walk *w, int fd, const char *rel, err *e)
 {
-	char *dir = rel[0] ? fs_join(root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(fd);
 	if (!d) {
+		close(fd);
+		char *dir = rel[0] ? fs_join(w->root, rel) : xstrdup(w->root);
 		err_set(e, ORC_EUSAGE, "%s: cannot read the migrations folder; check --locations",
 		        dir);
 		free(dir);
 		return ORC_EUSAGE;
 	}
-	char **names = NULL;
-	size_t nn = 0;
+	entry *ents = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.') /* hidden entries, ".", ".." (Flyway skips hidden too) */
 			continue;
-		names = xrealloc(names, (nn + 1) * sizeof *names);
-		names[nn++] = xstrdup(de->d_name);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ents = xrealloc(ents, cap * sizeof *ents);
+		}
+		ents[n].name = xstrdup(de->d_name);
+		ents[n].type = de->d_type;
+		n++;
 	}
-	closedir(d);
-	qsort(names, nn, sizeof *names, cmp_name);
-	int rc = 0;
-	for (size_t i = 0; i < nn; i++) {
-		char *relpath = rel[0] ? fs_join(rel, names[i]) : xstrdup(names[i]);
-		char *path = fs_join(root, relpath);
-		struct stat st;
-		if (rc == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			rc = scan_dir(root, relpath, l, e);
-		} else if (rc == 0) {
-			pg_migration m = {0};
-			if (!parse_name(names[i], &m)) {
-				log_verbose("%s: not a migration (V<version>__<description>.sql or "
-				            "R__<description>.sql), skipped",
-				            path);
+	qsort(ents, n, sizeof *ents, cmp_entry);
+	int dfd = dirfd(d), rc = 0;
+	buf shown = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ents[i].name;
+		char *relpath = rel[0] ? fs_join(rel, name) : xstrdup(name);
+		unsigned char type = ents[i].type;
+		if (type == DT_UNKNOWN) { /* some file systems do not say: ask */
+			struct stat st;
+			type = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? DT_UNKNOWN
+			       : S_ISDIR(st.st_mode)                             ? DT_DIR
+			       : S_ISLNK(st.st_mode)                             ? DT_LNK
+			       : S_ISREG(st.st_mode)                             ? DT_REG
+			                                                         : DT_FIFO;
+		}
+		if (rc) {
+			/* an error already: only free */
+		} else if (has_control(name)) {
+			char *path = fs_join(w->root, relpath);
+			note(w, 1, "%s: a control character in the name, skipped; rename it",
+			     printable(path, &shown));
+			free(path);
+		} else if (type == DT_LNK) {
+			w->links = xrealloc(w->links, (w->n_links + 1) * sizeof *w->links);
+			w->links[w->n_links++] = relpath;
+			relpath = NULL;
+		} else if (type == DT_DIR) {
+			int sub =
+			    openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				char *path = fs_join(w->root, relpath);
+				rc = err_set(e, ORC_EUSAGE,
+				             "%s: cannot read the migrations folder: %s", path,
+				             strerror(errno));
+				free(path);
+			} else if (!first_visit(w, sub)) {
+				close(sub);
 			} else {
-				buf text = BUF_INIT;
-				rc = fs_read_file(path, &text, e);
-				m.checksum = checksum_flyway(buf_cstr(&text), text.len);
-				buf_free(&text);
-				m.script = relpath;
-				m.path = path;
-				relpath = path = NULL;
-				ARRAY_GROW(l->v, l->n + 1, l->cap);
-				l->v[l->n++] = m;
+				rc = scan_dir(w, sub, relpath, e);
 			}
+		} else {
+			rc = take_file(w, dfd, name, name, relpath, e);
 		}
 		free(relpath);
-		free(path);
-		free(names[i]);
+		free(ents[i].name);
 	}
-	free(names);
-	free(dir);
+	buf_free(&shown);
+	free(ents);
+	closedir(d);
+	return rc;
+}
+
+/* True when path (a realpath) is root or below it. */
+static int inside(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+	if (strcmp(root, "/") == 0)
+		return 1;
+	return strncmp(path, root, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* A link met in the walk: followed when its target is inside the location. */
+static int follow_link(walk *w, const char *rel, err *e)
+{
+	char *path = fs_join(w->root, rel);
+	buf shown = BUF_INIT, shown2 = BUF_INIT;
+	char *target = realpath(path, NULL);
+	int rc = 0;
+	if (!target) {
+		note(w, 1, "%s: symbolic link to nothing (%s), skipped", printable(path, &shown),
+		     strerror(errno));
+	} else if (!inside(w->real_root, target)) {
+		note(w, 1, "%s: symbolic link to %s, outside the location, skipped",
+		     printable(path, &shown), printable(target, &shown2));
+	} else {
+		/* target has no link left in it: open it without following any. */
+		const char *slash = strrchr(rel, '/');
+		int fd = open(target, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+		if (fd < 0)
+			rc = take_file(w, AT_FDCWD, target, slash ? slash + 1 : rel, rel, e);
+		else if (first_visit(w, fd))
+			rc = scan_dir(w, fd, rel, e);
+		else
+			close(fd);
+	}
+	free(target);
+	free(path);
+	buf_free(&shown);
+	buf_free(&shown2);
+	return rc;
+}
+
+static int scan_location(const discover_opts *o, const char *loc, list *l, pg_migrations *out,
+                         err *e)
+{
+	walk w = {.o = o, .l = l, .root = loc, .notes = out->notes, .n_notes = out->n_notes};
+	int fd = open(loc, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	w.real_root = realpath(loc, NULL);
+	if (fd < 0 || !w.real_root) {
+		const char *why = strerror(errno);
+		if (fd >= 0)
+			close(fd);
+		free(w.real_root);
+		/* Flyway's failOnMissingLocations=false: a warning, the others still migrate */
+		if (o->fail_on_missing_locations)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "%s: migrations location cannot be read (%s); check --locations", loc,
+			    why);
+		note(&w, 1, "%s: migrations location cannot be read (%s), skipped", loc, why);
+		out->notes = w.notes;
+		out->n_notes = w.n_notes;
+		return 0;
+	}
+	first_visit(&w, fd);
+	int rc = scan_dir(&w, fd, "", e);
+	/* Links last, including the ones met inside linked folders. */
+	for (size_t i = 0; i < w.n_links; i++) {
+		if (rc == 0)
+			rc = follow_link(&w, w.links[i], e);
+		free(w.links[i]);
+	}
+	free(w.links);
+	free(w.seen);
+	free(w.real_root);
+	out->notes = w.notes;
+	out->n_notes = w.n_notes;
 	return rc;
 }
 
@@ -114,21 +507,20 @@ static int cmp_migration(const void *pa, const void *pb)
 	return strcmp(a->description, b->description);
 }
 
-int discover_scan(const char *const *locations, size_t n_locations, pg_migrations *out, err *e)
+int discover_scan_opts(const char *const *locations, size_t n_locations, const discover_opts *o,
+                       pg_migrations *out, err *e)
 {
+	static const discover_opts defaults = {0};
+	if (!o)
+		o = &defaults;
 	list l = {0};
 	int rc = 0;
+	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < n_locations && rc == 0; i++) {
 		const char *loc = locations[i];
 		if (strncmp(loc, "filesystem:", 11) == 0)
 			loc += 11;
-		if (!fs_is_dir(loc)) {
-			rc = err_set(
-			    e, ORC_EUSAGE,
-			    "%s: migrations location is not a directory; check --locations", loc);
-			break;
-		}
-		rc = scan_dir(loc, "", &l, e);
+		rc = scan_location(o, loc, &l, out, e);
 	}
 	out->v = l.v;
 	out->n = l.n;
@@ -155,13 +547,39 @@ int discover_scan(const char *const *locations, size_t n_locations, pg_migration
 	return 0;
 }
 
+int discover_scan(const char *const *locations, size_t n_locations, pg_migrations *out, err *e)
+{
+	return discover_scan_opts(locations, n_locations, NULL, out, e);
+}
+
+void discover_drop_text(pg_migration *m)
+{
+	free(m->text);
+	m->text = NULL;
+	m->len = 0;
+}
+
+void discover_log_notes(const pg_migrations *m)
+{
+	for (size_t i = 0; i < m->n_notes; i++) {
+		if (m->notes[i].warn)
+			log_warn("%s", m->notes[i].text);
+		else
+			log_verbose("%s", m->notes[i].text);
+	}
+}
+
 void discover_free(pg_migrations *m)
 {
+	for (size_t i = 0; i < m->n_notes; i++)
+		free(m->notes[i].text);
+	free(m->notes);
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].version);
 		free(m->v[i].description);
 		free(m->v[i].script);
 		free(m->v[i].path);
+		free(m->v[i].text);
 	}
 	free(m->v);
 	memset(m, 0, sizeof *m);

@@ -147,7 +147,7 @@ int history_create(pg_history *h, err *e)
 		buf_printf(
 		    &sql,
 		    "INSERT INTO %s (installed_rank, version, description, type, script, checksum, "
-		    "installed_by, execution_time, success) VALUES (1, NULL, '<< Flyway Schema "
+		    "installed_by, execution_time, success) VALUES (0, NULL, '<< Flyway Schema "
 		    "Creation >>', 'SCHEMA', %s, NULL, current_user, 0, true);\n",
 		    h->qualified, lit);
 		PQfreemem(lit);
@@ -222,6 +222,46 @@ char *history_insert_sql(const pg_history *h)
 	    h->qualified, h->qualified);
 }
 
+/* The byte offset of UTF-16 unit `units` in s (a 4-byte UTF-8 sequence is two units),
+ * and the number of units in s in *total. */
+static size_t unit_offset(const char *s, size_t units, size_t *total)
+{
+	size_t u = 0, off = SIZE_MAX, i = 0;
+	while (s[i]) {
+		if (u >= units && off == SIZE_MAX)
+			off = i;
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		u += len == 4 ? 2 : 1;
+		for (size_t k = 0; k < len && s[i]; k++)
+			i++;
+	}
+	*total = u;
+	return off == SIZE_MAX ? i : off;
+}
+
+const char *history_abbrev_description(const char *s, buf *tmp)
+{
+	size_t total, cut = unit_offset(s, 197, &total);
+	if (total <= 200)
+		return s;
+	buf_clear(tmp);
+	buf_put(tmp, s, cut);
+	buf_puts(tmp, "...");
+	return buf_cstr(tmp);
+}
+
+const char *history_abbrev_script(const char *s, buf *tmp)
+{
+	size_t total, from = unit_offset(s, 3, &total), to = unit_offset(s, 1000, &total);
+	if (total <= 1000)
+		return s;
+	buf_clear(tmp);
+	buf_puts(tmp, "...");
+	buf_put(tmp, s + from, to - from);
+	return buf_cstr(tmp);
+}
+
 int history_insert(pg_history *h, const char *version, const char *description, const char *type,
                    const char *script, const int32_t *checksum, const char *installed_by,
                    int execution_time, int success, err *e)
@@ -230,10 +270,11 @@ int history_insert(pg_history *h, const char *version, const char *description, 
 	if (checksum)
 		snprintf(cs, sizeof cs, "%d", (int)*checksum);
 	snprintf(et, sizeof et, "%d", execution_time);
+	buf d = BUF_INIT, sc = BUF_INIT;
 	const char *p[] = {version,
-	                   description,
+	                   history_abbrev_description(description, &d),
 	                   type,
-	                   script,
+	                   history_abbrev_script(script, &sc),
 	                   checksum ? cs : NULL,
 	                   installed_by,
 	                   et,
@@ -241,6 +282,8 @@ int history_insert(pg_history *h, const char *version, const char *description, 
 	char *sql = history_insert_sql(h);
 	int rc = conn_execp(h->conn, sql, 8, p, NULL, e);
 	free(sql);
+	buf_free(&d);
+	buf_free(&sc);
 	if (rc)
 		return err_prefix(e, "recording %s in %s", script, h->qualified);
 	return 0;

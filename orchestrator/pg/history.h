@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 typedef struct pg_applied {
@@ -58,6 +59,12 @@ int history_read(pg_history *h, err *e);
  * $5 checksum, $6 installed_by, $7 execution_time (NULL: time since the transaction
  * started, measured by the server), $8 success. Heap string. */
 char *history_insert_sql(const pg_history *h);
+/* Flyway's abbreviations of what does not fit its columns, counted in Java chars (UTF-16
+ * units): a description over 200 becomes its first 197 and "...", a script path over
+ * 1000 becomes "..." and its chars 3 to 1000. s itself when it fits, else the text in
+ * tmp. */
+const char *history_abbrev_description(const char *s, buf *tmp);
+const char *history_abbrev_script(const char *s, buf *tmp);
 int history_insert(pg_history *h, const char *version, const char *description, const char *type,
                    const char *script, const int32_t *checksum, const char *installed_by,
                    int execution_time, int success, err *e);

@@ -20,6 +20,7 @@
 #define ORC_PG_MIGRATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "pg/placeholder.h"
@@ -35,9 +36,13 @@ typedef struct migrate_opts {
 	int out_of_order;                    /* apply pending versions below the highest applied */
 	const char *baseline_version;        /* baseline: NULL: "1" */
 	const char *baseline_description;    /* baseline: NULL: "<< Flyway Baseline >>" */
-	int baseline_on_migrate;  /* migrate: baseline a used schema without history first */
-	const char *installed_by; /* NULL: current_user */
-	int json;                 /* info: JSON on stdout */
+	int baseline_on_migrate;       /* migrate: baseline a used schema without history first */
+	const char *installed_by;      /* NULL: current_user */
+	int json;                      /* info: JSON on stdout */
+	const char *environment;       /* ${flyway:environment}; NULL: "default" */
+	int validate_migration_naming; /* a .sql name that is no migration is an error */
+	int fail_on_missing_locations; /* a location that cannot be read is an error */
+	int mixed; /* allow a file mixing transactional and non-transactional statements */
 } migrate_opts;
 
 typedef struct migrate_result {
@@ -52,5 +57,30 @@ int migrate_validate(const migrate_opts *o, err *e);
 int migrate_baseline(const migrate_opts *o, err *e);
 int migrate_repair(const migrate_opts *o, err *e);
 void migrate_result_free(migrate_result *res);
+
+/* What migrate would do, for the dry run and lint: the pending migrations in the order
+ * migrate applies them, and the facts their history rows would carry. */
+typedef struct migrate_step {
+	char *path, *script;
+	char *version; /* NULL for a repeatable */
+	char *description;
+	int32_t checksum;
+} migrate_step;
+
+typedef struct migrate_plan {
+	migrate_step *steps;
+	size_t n;
+	char *schema, *table; /* the history table, unquoted */
+	int table_exists;     /* 0: migrate would create it first */
+	int next_rank;        /* installed_rank of the first new row */
+	char *installed_by;
+	int server_version;
+	placeholder_set placeholders; /* the caller's and Flyway's built-ins, as migrate uses */
+} migrate_plan;
+
+/* Connects and reads the history without taking the lock, creating or writing anything;
+ * refuses what migrate would refuse (validation problems) with the same errors. */
+int migrate_plan_read(const migrate_opts *o, migrate_plan *out, err *e);
+void migrate_plan_free(migrate_plan *p);
 
 #endif

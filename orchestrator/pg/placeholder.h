@@ -3,8 +3,9 @@
  *
  * Values come from the caller (--placeholder, environment FLYWAY_PLACEHOLDERS_<NAME>,
  * later Secrets Manager) plus Flyway's built-ins ${flyway:user}, ${flyway:database},
- * ${flyway:defaultSchema}, ${flyway:timestamp}, ${flyway:table} and ${flyway:filename}
- * (the last one differs per file, so it is passed to placeholder_apply). Names compare
+ * ${flyway:defaultSchema}, ${flyway:timestamp}, ${flyway:table},
+ * ${flyway:workingDirectory}, ${flyway:environment} (set by the engine) and
+ * ${flyway:filename} (it differs per file, so it is passed to placeholder_apply). Names compare
  * case-insensitively: Flyway lowercases names read from FLYWAY_PLACEHOLDERS_* variables
  * while scripts often write ${DATABASE_NAME}. A reference without a value stops the run
  * before anything executes, naming file and line; values are never printed.

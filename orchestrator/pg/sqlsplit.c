@@ -1,7 +1,8 @@
 /*
- * sqlsplit: a small PostgreSQL lexer, just enough to find statement ends and the leading
- * keywords of a statement (see sqlsplit.h). It never rejects input: an unterminated
- * quote runs to the end of the script and the server reports the error.
+ * sqlsplit: a small PostgreSQL lexer, just enough to find statement ends and COPY data
+ * (see sqlsplit.h). It never rejects input: an unterminated quote runs to the end of the
+ * script and the server reports the error. What a statement is comes from PostgreSQL's
+ * parser (pg/parse.h), not from its keywords.
  */
 #include "pg/sqlsplit.h"
 
@@ -11,6 +12,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "pg/parse.h"
 
 static int ident_char(char c)
 {
@@ -158,10 +160,11 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 	int content = 0; /* a token other than whitespace and comments since start */
 	size_t first = 0;
 	int atomic = 0; /* depth inside BEGIN ATOMIC ... END */
+	int parens = 0; /* depth inside ( ): CREATE RULE ... DO ALSO (...; ...) */
 	const char *prev_w = NULL;
 	size_t prev_n = 0;
 	while (i <= len) {
-		if (i == len || (text[i] == ';' && !atomic)) {
+		if (i == len || (text[i] == ';' && !atomic && !parens)) {
 			if (content) {
 				ARRAY_GROW(v, n + 1, cap);
 				memset(&v[n], 0, sizeof v[n]);
@@ -175,6 +178,7 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 			start = i;
 			content = 0;
 			atomic = 0;
+			parens = 0;
 			prev_w = NULL;
 			continue;
 		}
@@ -216,6 +220,10 @@ size_t sqlsplit(const char *text, size_t len, sql_stmt **out)
 			i = k;
 			continue;
 		}
+		if (c == '(')
+			parens++;
+		else if (c == ')' && parens > 0)
+			parens--;
 		prev_w = NULL;
 		i++;
 	}
@@ -263,52 +271,22 @@ static size_t words(const char *s, size_t len, char w[][24], size_t max)
 
 int sqlsplit_no_transaction(const char *stmt, size_t len, int server_version, const char **what)
 {
-	char w[64][24];
-	size_t n = words(stmt, len, w, 64);
-	if (n == 0)
-		return 0;
-#define W(i, s) ((i) < n && strcmp(w[i], s) == 0)
-	size_t k = 1;
-	if (W(0, "CREATE")) {
-		if (W(1, "UNIQUE"))
-			k = 2;
-		if (W(k, "INDEX") && W(k + 1, "CONCURRENTLY"))
-			return *what = "CREATE INDEX CONCURRENTLY", 1;
-		if (W(1, "DATABASE"))
-			return *what = "CREATE DATABASE", 1;
-		if (W(1, "TABLESPACE"))
-			return *what = "CREATE TABLESPACE", 1;
-		if (W(1, "SUBSCRIPTION"))
-			return *what = "CREATE SUBSCRIPTION", 1;
+	/* From PostgreSQL's own parse tree. A statement its grammar does not read goes to the
+	 * server as it is, inside the transaction: the server judges it. */
+	char *msg = NULL;
+	size_t at;
+	cJSON *tree = parse_sql(stmt, len, &msg, &at);
+	free(msg);
+	const char *kind = NULL;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(tree, "stmts"))
+	{
+		if (!kind)
+			kind = parse_no_transaction(cJSON_GetObjectItemCaseSensitive(e, "stmt"),
+			                            server_version);
 	}
-	if (W(0, "DROP")) {
-		if (W(1, "INDEX") && W(2, "CONCURRENTLY"))
-			return *what = "DROP INDEX CONCURRENTLY", 1;
-		if (W(1, "DATABASE"))
-			return *what = "DROP DATABASE", 1;
-		if (W(1, "TABLESPACE"))
-			return *what = "DROP TABLESPACE", 1;
-		if (W(1, "SUBSCRIPTION"))
-			return *what = "DROP SUBSCRIPTION", 1;
-	}
-	if (W(0, "VACUUM"))
-		return *what = "VACUUM", 1;
-	if (W(0, "ALTER") && W(1, "SYSTEM"))
-		return *what = "ALTER SYSTEM", 1;
-	if (W(0, "DISCARD") && W(1, "ALL"))
-		return *what = "DISCARD ALL", 1;
-	if (W(0, "REINDEX") || (W(0, "REFRESH") && W(1, "MATERIALIZED"))) {
-		for (size_t i = 1; i < n; i++)
-			if (strcmp(w[i], "CONCURRENTLY") == 0 && W(0, "REINDEX"))
-				return *what = "REINDEX CONCURRENTLY", 1;
-		if (W(0, "REINDEX") && (W(1, "SYSTEM") || W(1, "DATABASE")))
-			return *what = "REINDEX DATABASE", 1;
-	}
-	if (server_version < 120000 && W(0, "ALTER") && W(1, "TYPE")) {
-		for (size_t i = 2; i + 1 < n; i++)
-			if (strcmp(w[i], "ADD") == 0 && strcmp(w[i + 1], "VALUE") == 0)
-				return *what = "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)", 1;
-	}
-#undef W
-	return 0;
+	cJSON_Delete(tree);
+	if (kind)
+		*what = kind;
+	return kind != NULL;
 }

@@ -7,8 +7,10 @@
  * transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...) can be found before the migration
  * starts. The lexer knows what can hide a ';': single-quoted strings (E'' with backslash
  * escapes), quoted identifiers, dollar quotes ($$ and $tag$), line and nested block
- * comments, and SQL-standard function bodies (BEGIN ATOMIC ... END). Like psql and
- * Flyway it also takes the data after COPY ... FROM STDIN, up to a "\." line.
+ * comments, parentheses (CREATE RULE ... DO ALSO (...; ...)) and SQL-standard function
+ * bodies (BEGIN ATOMIC ... END). Like psql and Flyway it also takes the data after
+ * COPY ... FROM STDIN, up to a "\." line. Everything else about a statement comes from
+ * PostgreSQL's own parser (pg/parse.h).
  */
 #ifndef ORC_PG_SQLSPLIT_H
 #define ORC_PG_SQLSPLIT_H
@@ -28,7 +30,11 @@ typedef struct sql_stmt {
  * array in *out (free it). */
 size_t sqlsplit(const char *text, size_t len, sql_stmt **out);
 /* Non-zero when the statement cannot run inside a transaction block on a server of this
- * version (server_version_num); *what names the kind ("CREATE INDEX CONCURRENTLY"). */
+ * version (server_version_num); *what names the kind ("CREATE INDEX CONCURRENTLY"). Read
+ * from PostgreSQL's parse tree (parse_no_transaction); a statement the parser cannot read
+ * counts as transactional and the server judges it. */
 int sqlsplit_no_transaction(const char *stmt, size_t len, int server_version, const char **what);
+/* Statements longer than this are not parsed for that (see sqlsplit.c): transactional. */
+#define SQLSPLIT_PARSE_MAX (1u << 20)
 
 #endif

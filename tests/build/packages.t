@@ -16,6 +16,16 @@ for mod in $pkgs; do
 	t_like "$action" "[[:space:]]$deb([[:space:]]|$)" "$mod: the composite action installs $deb"
 	t_like "$docker" "[[:space:]]$deb([[:space:]]|$)" "$mod: the image's build stage installs $deb"
 done
+# Libraries without pkg-config (LDLIBS) are found by header: the same three places.
+ldlibs=$(sed -n 's/^LDLIBS *:= *//p' Makefile)
+t_like "$ldlibs" "libpg_query" "the Makefile links libpg_query (LDLIBS)"
+headers=$(sed -n 's/^HEADERS="\(.*\)"$/\1/p' mk/deps.sh)
+t_like "$headers" "pg_query.h:libpg-query-dev" "mk/deps.sh finds libpg_query by its header"
+for pair in $headers; do
+	deb=${pair#*:}
+	t_like "$action" "[[:space:]]$deb([[:space:]]|$)" "${pair%%:*}: the composite action installs $deb"
+	t_like "$docker" "[[:space:]]$deb([[:space:]]|$)" "${pair%%:*}: the image's build stage installs $deb"
+done
 # Building needs only the libraries: `mk/deps.sh build` must not ask for the test tools.
 t_unlike "$(sed -n '/= build ] && TOOLS=/p' mk/deps.sh)" "postgres|node|npm|sshd" \
 	"mk/deps.sh build checks only the build tools"

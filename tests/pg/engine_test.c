@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "pg/checksum.h"
+#include "pg/jdbc.h"
 #include "pg/placeholder.h"
 #include "pg/sqlsplit.h"
 #include "pg/version.h"
@@ -135,12 +136,37 @@ static void test_no_transaction(void **state)
 	assert_true(sqlsplit_no_transaction(no[3], strlen(no[3]), 110000, &what));
 }
 
+/* pgjdbc URLs become libpq URIs: renamed parameters, libpq's own kept, others refused. */
+static void test_jdbc(void **state)
+{
+	(void)state;
+	buf b = BUF_INIT;
+	err e = ERR_INIT;
+	assert_int_equal(jdbc_to_libpq("jdbc:postgresql://db.example:5433/app?user=u&ssl=true&"
+	                               "currentSchema=s1&connectTimeout=5",
+	                               &b, &e),
+	                 0);
+	assert_string_equal(buf_cstr(&b), "postgresql://db.example:5433/app?user=u&sslmode=verify-"
+	                                  "full&options=-csearch_path%3ds1&connect_timeout=5");
+	buf_clear(&b);
+	assert_int_equal(jdbc_to_libpq("jdbc:postgresql://h/db?sslmode=require&ssl=false", &b, &e),
+	                 0);
+	assert_string_equal(buf_cstr(&b), "postgresql://h/db?sslmode=require");
+	assert_int_equal(jdbc_to_libpq("jdbc:postgresql://h/db?prepareThreshold=0", &b, &e),
+	                 ORC_EUSAGE);
+	assert_non_null(strstr(e.msg, "'prepareThreshold'"));
+	assert_int_equal(jdbc_to_libpq("jdbc:mysql://h/db", &b, &e), ORC_EUSAGE);
+	assert_true(jdbc_is_url("jdbc:postgresql://h/db"));
+	assert_false(jdbc_is_url("postgresql://h/db"));
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_version_order),  cmocka_unit_test(test_checksum_lines),
 	    cmocka_unit_test(test_placeholders),   cmocka_unit_test(test_split),
-	    cmocka_unit_test(test_no_transaction),
+	    cmocka_unit_test(test_no_transaction), cmocka_unit_test(test_jdbc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

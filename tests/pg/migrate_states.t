@@ -44,7 +44,11 @@ t_like "$T_ERR" 'V4__index_a.sql: runs outside a transaction because it holds CR
 t_is "$(q "select indisvalid from pg_index where indexrelid = 'a_id'::regclass")" t "the index is built and valid"
 
 printf 'CREATE TABLE t5 (id int);\nCREATE INDEX CONCURRENTLY x5 ON nosuch (id);\n' >"$D/V5__bad_index.sql"
+# Flyway's mixed=false: refused before anything runs, naming both statements.
 t_run m migrate
+t_like "$T_RC:$T_ERR" '^1:.*V5__bad_index.sql: mixes transactional and non-transactional statements \(line 1: CREATE TABLE t5 \(id int\); line 2, CREATE INDEX CONCURRENTLY: CREATE INDEX CONCURRENTLY x5 ON nosuch \(id\)\); nothing was run.*--mixed' "a file mixing both kinds is refused, naming both statements"
+t_is "$(q "select count(*) from flyway_schema_history where version = '5'")|$(q "select to_regclass('t5') is null")" "0|t" "nothing of it ran, nothing recorded"
+t_run m migrate --mixed
 t_is "$T_RC" 1 "a failing non-transactional migration exits 1"
 t_like "$T_ERR" 'V5__bad_index.sql:2: migration V5 bad index failed: SQLSTATE 42P01' "naming file, line 2 and SQLSTATE"
 t_is "$(q "select success from flyway_schema_history where version = '5'")" f "it is recorded as failed, as Flyway does"
@@ -54,7 +58,7 @@ t_like "$T_RC:$T_ERR" '^1:.*failed earlier.*run repair' "migrate refuses to cont
 printf 'CREATE TABLE IF NOT EXISTS t5 (id int);\nCREATE INDEX CONCURRENTLY x5 ON t5 (id);\n' >"$D/V5__bad_index.sql"
 t_ok "repair removes the failed row" m repair
 t_is "$(q "select count(*) from flyway_schema_history where version = '5'")" 0 "no row for 5 left"
-t_ok "migrate then applies the fixed V5" m migrate
+t_ok "migrate --mixed then applies the fixed V5" m migrate --mixed
 
 # A failing transactional migration: rolled back, nothing recorded, the right line.
 printf 'CREATE TABLE t6 (id int);\n\n-- a comment\nINSERT INTO t6\n  SELECT * FROM nosuch;\n' >"$D/V6__fails.sql"
@@ -140,8 +144,8 @@ q "create table a (id int); create table b (id int); create table c (id int)"
 t_ok "baseline --baseline-version 3" m baseline --baseline-version 3
 t_is "$(q "select version||'|'||description||'|'||type||'|'||script||'|'||coalesce(checksum::text,'NULL')||'|'||installed_rank from flyway_schema_history")" \
 	"3|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>|NULL|1" "Flyway's baseline row"
-t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Below Baseline" "files at or below it are Below Baseline, the row Baseline"
-t_ok "migrate after baseline" m migrate --placeholder pw=x
+t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Ignored (Baseline)" "files below it are Below Baseline, the one at it Ignored (Baseline) (Flyway's names), the row Baseline"
+t_ok "migrate after baseline" m migrate --placeholder pw=x --mixed
 t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,6,7,8,9,10" "only versions above the baseline ran"
 t_run m baseline
 t_is "$T_RC" 1 "baseline refuses a history with migrations"
@@ -175,7 +179,7 @@ t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_s
 # --schema: created with Flyway's marker row, history table inside it.
 pg_newdb
 t_ok "migrate --schema app" "$ORC" migrate --url "$PG_URL" --locations "$O" --schema app
-t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '1|SCHEMA|"app"' "the schema creation marker row, as Flyway writes it"
+t_is "$(q "select installed_rank||'|'||type||'|'||script from app.flyway_schema_history where type = 'SCHEMA'")" '0|SCHEMA|"app"' "the schema creation marker row, at installed_rank 0, as Flyway writes it"
 t_is "$(q "select count(*) from app.flyway_schema_history where type = 'SQL'")" 7 "history in the schema"
 # A migration that empties search_path (as pg_dump output does) does not leak into the next.
 pg_newdb

@@ -26,7 +26,9 @@ t_ok "docker/rootfs.sh assembles the image" sh "$ROOT/docker/rootfs.sh" "$T_TMP/
 size=$(du -sm "$rootfs" | cut -f1)
 gz=$(($(tar -C "$rootfs" -cf - . | gzip -6 | wc -c) / 1048576))
 echo "# image: ${size} MB uncompressed, ${gz} MB as a gzipped layer"
-t_ok "the image holds under 60 MB uncompressed (${size} MB; ${gz} MB gzipped)" test "$size" -lt 60
+# 64 MB: libpg_query (PostgreSQL's parser, linked statically for lint and the transaction
+# check) adds 1.9 MB to the stripped binary; half the image is libxml2's libicudata.
+t_ok "the image holds under 64 MB uncompressed (${size} MB; ${gz} MB gzipped)" test "$size" -lt 64
 t_is "$(find "$rootfs" -name 'sh' -o -name 'bash' -o -name 'git' -o -name 'ssh' | wc -l)" 0 \
 	"no shell, git or ssh binaries in the image"
 t_ok "known_hosts at the path the binary defaults to" \

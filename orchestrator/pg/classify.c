@@ -1,0 +1,332 @@
+/*
+ * classify: lines up the files with the history rows and gives every migration its Flyway
+ * state (Pending, Success, Failed, Missing, Outdated, Ignored, Baseline, Future, ...) plus
+ * the problems validation reports. migrate, info, validate and repair all read that one
+ * table (engine.h), so they can never disagree about what a state means.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "pg/engine.h"
+#include "pg/version.h"
+
+static int cmp_file_version(const void *key, const void *elem)
+{
+	return version_cmp(key, ((const pg_migration *)elem)->version);
+}
+
+static int cmp_file_desc(const void *key, const void *elem)
+{
+	return strcmp(key, ((const pg_migration *)elem)->description);
+}
+
+static const pg_migration *find_versioned(const engine *g, const char *version)
+{
+	return bsearch(version, g->m.v, g->m.n_versioned, sizeof *g->m.v, cmp_file_version);
+}
+
+static const pg_migration *find_repeatable(const engine *g, const char *desc)
+{
+	return bsearch(desc, g->m.v + g->m.n_versioned, g->m.n - g->m.n_versioned, sizeof *g->m.v,
+	               cmp_file_desc);
+}
+
+int classify_is_marker(const pg_applied *a)
+{
+	return strcmp(a->type, "SCHEMA") == 0 || strcmp(a->type, "DELETE") == 0;
+}
+
+/* Flyway's repair (9+) marks a missing migration with a later DELETE row. The DELETE
+ * rows are indexed once (sorted by version, then repeatables by description), so that
+ * a history with many deleted files is not a quadratic walk. */
+typedef struct deletes {
+	const pg_applied **v;
+	size_t n;
+} deletes;
+
+static int cmp_deleted(const pg_applied *a, const pg_applied *b)
+{
+	if (a->version && b->version)
+		return version_cmp(a->version, b->version);
+	if (a->version || b->version)
+		return a->version ? -1 : 1;
+	return strcmp(a->description, b->description);
+}
+
+static int cmp_deleted_ptr(const void *a, const void *b)
+{
+	const pg_applied *x = *(const pg_applied *const *)a, *y = *(const pg_applied *const *)b;
+	int c = cmp_deleted(x, y);
+	return c ? c : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static void deletes_index(const pg_history *h, deletes *d)
+{
+	d->v = xcalloc(h->n + 1, sizeof *d->v);
+	d->n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->rows[i].type, "DELETE") == 0)
+			d->v[d->n++] = &h->rows[i];
+	qsort(d->v, d->n, sizeof *d->v, cmp_deleted_ptr);
+}
+
+/* True when a DELETE row for a's migration comes after a. */
+static int is_deleted(const deletes *d, const pg_applied *a)
+{
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) { /* the last DELETE row of a's migration: the highest rank */
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_deleted(d->v[mid], a) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && cmp_deleted(d->v[lo - 1], a) == 0 && d->v[lo - 1]->rank > a->rank;
+}
+
+static void add_row(engine *g, const pg_migration *f, const pg_applied *a, const char *state,
+                    int problems, int apply)
+{
+	info_row *r = &g->rows[g->n_rows++];
+	r->file = f;
+	r->row = a;
+	r->state = state;
+	r->problems = problems;
+	r->apply = apply;
+}
+
+void classify_rows(engine *g)
+{
+	const pg_history *h = &g->h;
+	const pg_migrations *m = &g->m;
+	free(g->rows);
+	g->rows = xcalloc(h->n + m->n + 1, sizeof *g->rows);
+	g->n_rows = 0;
+	g->baseline = g->max_applied = NULL;
+	const char *max_file = m->n_versioned ? m->v[m->n_versioned - 1].version : NULL;
+	/* Which file each row belongs to, and the latest row of every file. */
+	const pg_applied **latest = xcalloc(m->n + 1, sizeof *latest);
+	deletes del;
+	deletes_index(h, &del);
+	for (size_t i = 0; i < h->n; i++) {
+		const pg_applied *a = &h->rows[i];
+		if (classify_is_marker(a))
+			continue;
+		if (strcmp(a->type, "BASELINE") == 0) {
+			if (a->version)
+				g->baseline = a->version;
+		}
+		if (a->version && a->success &&
+		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
+			g->max_applied = a->version;
+		const pg_migration *f =
+		    a->version
+		        ? (strcmp(a->type, "BASELINE") == 0 ? NULL : find_versioned(g, a->version))
+		        : find_repeatable(g, a->description);
+		if (f)
+			latest[f - m->v] = a;
+	}
+	/* The highest version applied before each row, for Flyway's "Out of Order". */
+	const char *applied_before = NULL;
+	for (size_t i = 0; i < h->n; i++) {
+		const pg_applied *a = &h->rows[i];
+		if (classify_is_marker(a)) {
+			add_row(g, NULL, a,
+			        strcmp(a->type, "DELETE") == 0 ? "Deleted"
+			        : a->success                   ? "Success"
+			                                       : "Failed",
+			        0, 0);
+			continue;
+		}
+		if (strcmp(a->type, "BASELINE") == 0) {
+			add_row(g, NULL, a, "Baseline", 0, 0);
+			applied_before = a->version ? a->version : applied_before;
+			continue;
+		}
+		const pg_migration *f =
+		    a->version ? find_versioned(g, a->version) : find_repeatable(g, a->description);
+		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
+		if (!a->success) {
+			add_row(g, f, a,
+			        f        ? "Failed"
+			        : future ? "Failed (Future)"
+			                 : "Failed (Missing)",
+			        P_FAILED, 0);
+		} else if (!f && is_deleted(&del, a)) {
+			add_row(g, NULL, a, "Deleted", 0, 0);
+		} else if (!f) {
+			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
+			        0);
+		} else if (a->version) {
+			int out_of_order =
+			    applied_before && version_cmp(a->version, applied_before) < 0;
+			buf ab = BUF_INIT;
+			int changed = !a->has_checksum || a->checksum != f->checksum ||
+			              strcmp(a->description,
+			                     history_abbrev_description(f->description, &ab)) != 0;
+			buf_free(&ab);
+			add_row(g, f, a, out_of_order ? "Out of Order" : "Success",
+			        changed ? P_CHANGED : 0, 0);
+		} else if (latest[f - m->v] != a) {
+			add_row(g, f, a, "Superseded", 0, 0);
+		} else {
+			int same = a->has_checksum && a->checksum == f->checksum;
+			add_row(g, f, a, same ? "Success" : "Outdated", 0, 0);
+		}
+		if (a->version && a->success &&
+		    (!applied_before || version_cmp(a->version, applied_before) > 0))
+			applied_before = a->version;
+	}
+	/* --target: a version, or Flyway's "current" (the highest applied: nothing newer
+	 * runs) and "next" (the first pending version above it, alone). */
+	const char *target = g->o->target, *none = "0";
+	if (target && strcmp(target, "current") == 0) {
+		target = g->max_applied ? g->max_applied : none;
+	} else if (target && strcmp(target, "next") == 0) {
+		target = none;
+		for (size_t i = 0; i < m->n_versioned; i++)
+			if (!latest[i] &&
+			    (!g->max_applied || version_cmp(m->v[i].version, g->max_applied) > 0) &&
+			    (!g->baseline || version_cmp(m->v[i].version, g->baseline) > 0)) {
+				target = m->v[i].version;
+				break;
+			}
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const pg_migration *f = &m->v[i];
+		const pg_applied *a = latest[i];
+		if (f->version) {
+			if (a)
+				continue;
+			if (g->baseline && version_cmp(f->version, g->baseline) < 0)
+				add_row(g, f, NULL, "Below Baseline", 0, 0);
+			else if (g->baseline && version_cmp(f->version, g->baseline) == 0)
+				/* Flyway: the baseline row stands for this file; it never runs */
+				add_row(g, f, NULL, "Ignored (Baseline)", 0, 0);
+			else if (target && version_cmp(f->version, target) > 0)
+				add_row(g, f, NULL, "Above Target", 0, 0);
+			else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&
+			         !g->o->out_of_order)
+				add_row(g, f, NULL, "Ignored", P_IGNORED, 0);
+			else
+				add_row(g, f, NULL, "Pending", P_PENDING, 1);
+		} else if (!a || !a->success || !a->has_checksum || a->checksum != f->checksum) {
+			if (!a || a->success)
+				add_row(g, f, NULL, "Pending", P_PENDING, 1);
+		}
+	}
+	free(latest);
+	free(del.v);
+}
+
+const char *info_row_version(const info_row *r)
+{
+	return r->row ? r->row->version : r->file->version;
+}
+
+const char *info_row_script(const info_row *r)
+{
+	return r->file ? r->file->script : r->row->script;
+}
+
+const char *info_row_path(const info_row *r)
+{
+	return r->file ? r->file->path : r->row->script;
+}
+
+const char *info_row_category(const info_row *r)
+{
+	if (r->row && classify_is_marker(r->row))
+		return "";
+	return info_row_version(r) ? "Versioned" : "Repeatable";
+}
+
+const char *info_row_type(const info_row *r)
+{
+	return r->row ? r->row->type : "SQL";
+}
+
+const char *info_row_description(const info_row *r)
+{
+	return r->file ? r->file->description : r->row->description;
+}
+
+/* One line for a validation problem. */
+static void describe_problem(const engine *g, const info_row *r, int p, buf *out)
+{
+	const char *v = info_row_version(r);
+	buf label = BUF_INIT;
+	if (v)
+		buf_printf(&label, "migration %s (%s)", v, info_row_script(r));
+	else
+		buf_printf(&label, "repeatable migration '%s' (%s)",
+		           r->file ? r->file->description : r->row->description,
+		           info_row_script(r));
+	switch (p) {
+	case P_CHANGED:
+		if (!r->row->has_checksum || r->row->checksum != r->file->checksum)
+			buf_printf(
+			    out,
+			    "%s: checksum mismatch: applied with checksum %d, the file now has %d; "
+			    "revert the change, or run repair if it is intended",
+			    r->file->path, r->row->has_checksum ? r->row->checksum : 0,
+			    r->file->checksum);
+		else
+			buf_printf(
+			    out,
+			    "%s: description mismatch: applied as '%s', the file now says '%s'; "
+			    "rename it back, or run repair",
+			    r->file->path, r->row->description, r->file->description);
+		break;
+	case P_FAILED:
+		buf_printf(
+		    out,
+		    "%s failed earlier (installed_rank %d in %s); clean up what it left, then "
+		    "run repair",
+		    buf_cstr(&label), r->row->rank, g->h.qualified);
+		break;
+	case P_MISSING:
+		buf_printf(out,
+		           "%s is applied but not in the locations; restore the file or check "
+		           "--locations",
+		           buf_cstr(&label));
+		break;
+	case P_IGNORED:
+		buf_printf(
+		    out,
+		    "%s: pending but older than the highest applied version %s; rename it above "
+		    "%s, or pass --out-of-order",
+		    info_row_path(r), g->max_applied, g->max_applied);
+		break;
+	default: buf_printf(out, "%s: not applied yet; run migrate", info_row_path(r)); break;
+	}
+	buf_free(&label);
+}
+
+/* Reports every problem in mask: all but the first as error lines, the first in e. */
+int classify_check(const engine *g, int mask, err *e)
+{
+	int count = 0;
+	buf first = BUF_INIT, line = BUF_INIT;
+	for (size_t i = 0; i < g->n_rows; i++) {
+		const info_row *r = &g->rows[i];
+		for (int p = 1; p <= P_PENDING; p <<= 1) {
+			if (!(r->problems & p & mask))
+				continue;
+			buf_clear(&line);
+			describe_problem(g, r, p, &line);
+			if (count++ == 0)
+				buf_puts(&first, buf_cstr(&line));
+			else
+				log_error("validate: %s", buf_cstr(&line));
+		}
+	}
+	if (count)
+		err_set(e, ORC_EFAIL, "validate: %s%s", buf_cstr(&first),
+		        count > 1 ? " (more problems above)" : "");
+	buf_free(&first);
+	buf_free(&line);
+	return count ? ORC_EFAIL : 0;
+}
