@@ -112,7 +112,7 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 		if (ent->d_name[0] == '.')
 			continue;
 		char *path = fs_join(infra, ent->d_name);
-		if (fs_is_dir(path)) {
+		if (fs_is_dir(path) && trigger_is_component(path)) {
 			ARRAY_GROW(items, *n + 2, cap);
 			items[(*n)++] = xstrdup(ent->d_name);
 			items[*n] = NULL;

@@ -32,7 +32,10 @@ int trigger_check_branch(const char *branch, err *e);
 /* An RDS snapshot identifier: letter first; letters, digits, single hyphens; at most 255;
  * no trailing hyphen. */
 int trigger_check_snapshot(const char *id, err *e);
-/* A folder name that exists as root/infrastructure/NAME. */
+/* A Terraform component: a folder holding at least one *.tf file (infrastructure/examples,
+ * which holds only JSON, is not one). */
+int trigger_is_component(const char *dir);
+/* A folder name that exists as root/infrastructure/NAME and is a Terraform component. */
 int trigger_check_folder(const char *root, const char *folder, err *e);
 
 /* Who asks: git's user.name, else $USER, else "unknown"; heap string. */
@@ -48,7 +51,8 @@ int trigger_interactive(void);
 /* Names of the remote-tracking branches of the repository containing dir, without the
  * remote prefix, sorted, duplicates and HEAD left out. NULL-terminated heap array. */
 char **trigger_remote_branches(const char *dir, size_t *n, err *e);
-/* Subfolders of root/infrastructure (hidden ones left out), sorted; NULL-terminated. */
+/* Terraform components of root/infrastructure (hidden ones left out), sorted;
+ * NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
 /*
  * Asks "Type yes to send it: " on stderr after summary and reads one line from stdin:

@@ -116,7 +116,7 @@ t_like "$T_ERR" "< HTTP/1.1 204" "--verbose: response line"
 send '["204"]' deploy-infrastructure --region all --folder network
 t_is "$T_RC" 2 "a folder that does not exist: exit 2"
 t_is "$(gh_count)" 0 "a folder that does not exist: nothing sent"
-mkdir -p "$proj/infrastructure/network"
+mkdir -p "$proj/infrastructure/network" && touch "$proj/infrastructure/network/main.tf"
 send '["204"]' deploy-infrastructure --region all --folder network
 t_is "$T_RC" 0 "--region all: exit 0"
 t_is "$(gh_field 'sorted(x["body"]["client_payload"]["region"] for x in r)')" "['eu-central-1', 'us-west-2']" "--region all: one event per configured region"
