@@ -6,6 +6,12 @@
 # default polling intervals, and prints the ratios. A report, never a pass/fail.
 # run-task does more per run than the template: it resolves names, reads the task
 # definition, streams the log and checks the exit code; the template does none of that.
+#
+# Then, for tasks that run BENCH_LENGTHS seconds (default "10 60"), the time from the
+# task's STOPPED (the bench stops it with StopTask at that moment, so STOPPED has a known
+# time) to run-task's exit, with run-task's default cadences (DescribeTasks every 1 s,
+# the log read until quiet for 2 s after STOPPED), and the API calls per minute of
+# waiting (every request between RunTask and the exit, through the recording proxy).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -61,3 +67,36 @@ print("  ratio orchestrator/template: API calls %.2f, wall time %.2f" % (oc / ma
 print("  (run-task's extra calls: DescribeTaskDefinition, DescribeSubnets, DescribeSecurityGroups and")
 print("   GetLogEvents per poll: name resolution, the container name, log streaming and the exit code)")
 PY
+
+# ---- STOPPED to exit, and API calls per minute of waiting
+$FIX transition 1000000 # RUNNING until the bench stops it
+echo
+echo "run-task: from STOPPED to exit, and API calls while waiting (default cadences)"
+printf '  %-12s %14s %16s %14s\n' "task length" "STOPPED->exit" "calls/min waiting" "DescribeTasks"
+for len in ${BENCH_LENGTHS:-10 60}; do
+	: >"$T_TMP/proxy/requests.jsonl"
+	AWS_ENDPOINT_URL=$PROXY "$ORC" run-task --config "$T_TMP/config.json" --branch main >"$T_TMP/len.out" 2>&1 &
+	pid=$!
+	arn=
+	for _ in $(seq 600); do
+		arn=$(grep -oE 'arn:aws:ecs:[^ ]+:task/[^ ]+' "$T_TMP/len.out" | head -1)
+		[ -n "$arn" ] && break
+		sleep 0.05
+	done
+	started=$(now)
+	# The task "runs" for len seconds: the one place a bench waits on the clock.
+	sleep "$len"
+	stopped=$($FIX stop "$arn") # the moment StopTask returned, not the fixture's exit
+	wait $pid
+	exited=$(now)
+	python3 - "$T_TMP/proxy/requests.jsonl" "$started" "$stopped" "$exited" "$len" <<'PY'
+import json, sys
+reqs = [json.loads(l)["op"] for l in open(sys.argv[1])]
+started, stopped, exited, length = map(float, sys.argv[2:6])
+i = max(k for k, op in enumerate(reqs) if op.endswith(".RunTask"))
+waiting = reqs[i + 1:]
+minutes = (exited - started) / 60.0
+print("  %-12s %13.2fs %16.1f %14d" % ("%d s" % length, exited - stopped, len(waiting) / minutes,
+                                        sum(op.endswith(".DescribeTasks") for op in waiting)))
+PY
+done

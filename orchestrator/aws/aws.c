@@ -4,17 +4,42 @@
  * Both protocols are POSTs to the service endpoint's root and differ only in how the
  * body is shaped and how an error comes back, so one send loop serves both: it signs
  * each attempt afresh (a new X-Amz-Date, credentials refreshed when they are about to
- * expire), classifies the answer, and retries as the SDKs' standard mode does: at most
- * 3 attempts, full-jitter exponential backoff from 1 s capped at 20 s, and only for
- * throttling codes, 5xx, transient error codes and connection failures. A request body
- * is built once, so an idempotency token inside it (RunTask's clientToken) is the same
- * on every attempt.
+ * expire), classifies the answer, and retries as the SDKs do:
+ *
+ *   what is retried  throttling codes and 429, 5xx, transient codes, connection failures
+ *   backoff          full jitter: random in [0, min(20 s, 1 s * 2^attempt)]; a longer
+ *                    Retry-After (up to 20 s) is honoured
+ *   modes            AWS_RETRY_MODE or the profile's retry_mode:
+ *                    standard (default): 3 attempts per call, and the retry quota (500
+ *                      tokens, a retry costs 5, one after a timeout or lost connection 10,
+ *                      a success gives back what its retries took, or 1): a service that
+ *                      is down stops being hammered
+ *                    adaptive: standard plus a client-side send rate that, once a call
+ *                      is throttled, drops to 70% of its current value (floor 0.5/s) and
+ *                      grows back by 0.5/s per success (the SDKs' CUBIC, simplified)
+ *                    legacy: 5 attempts per call, no quota
+ *   attempts         AWS_MAX_ATTEMPTS or the profile's max_attempts replaces the mode's
+ *                    count and is then a hard cap, even within an operation's budget
+ *   budget           an operation that set a retry budget (aws_client_set_retry_budget:
+ *                    run-task, snapshot create/share/restore, 120 s) retries a transient
+ *                    failure past the mode's attempts while the time spent on its failed
+ *                    attempts and backoff waits, added up over all of its calls, stays
+ *                    within the budget: a brown-out of seconds does not stop it half-way
+ *   clock skew       RequestTimeTooSkewed, RequestExpired, InvalidSignatureException,
+ *                    SignatureDoesNotMatch or AuthFailure with a Date header more than
+ *                    4 minutes from our clock: later requests are dated by the server's
+ *                    clock, and the call is resent once at once
+ *
+ * A request body is built once, so an idempotency token inside it (RunTask's
+ * clientToken) is the same on every attempt. Mutating calls that must not be resent
+ * blindly ask for aws_client_check_before_resend, and find out from AWS what happened.
  */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "aws/internal.h"
 #include "core/clock.h"
@@ -22,8 +47,13 @@
 #include "core/log.h"
 #include "net/http.h"
 
-#define AWS_MAX_ATTEMPTS 3
+#define AWS_STANDARD_ATTEMPTS 3
+#define AWS_LEGACY_ATTEMPTS 5
 #define AWS_BACKOFF_CAP_MS 20000L
+#define AWS_QUOTA_INITIAL 500
+#define AWS_QUOTA_RETRY_COST 5
+#define AWS_QUOTA_TIMEOUT_COST 10
+#define AWS_SKEW_THRESHOLD_S 240
 /* Refresh temporary credentials this long before they expire. */
 #define AWS_REFRESH_MARGIN_S 300
 
@@ -87,7 +117,9 @@ int aws_client_new(const char *region, aws_client **out, err *e)
 		}
 	aws_client *c = xcalloc(1, sizeof *c);
 	c->region = r;
-	int rc = aws_creds_resolve(c, e);
+	int rc = aws_retry_configure(c, e);
+	if (!rc)
+		rc = aws_creds_resolve(c, e);
 	if (rc) {
 		aws_client_free(c);
 		return rc;
@@ -118,6 +150,175 @@ const char *aws_last_error_code(const aws_client *c)
 long aws_client_calls(const aws_client *c)
 {
 	return c->calls;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *const mode_names[] = {"standard", "adaptive", "legacy"};
+
+int aws_retry_configure(aws_client *c, err *e)
+{
+	const char *profile = aws_profile_name();
+	char *mode = NULL, *attempts = NULL;
+	const char *mode_from = "AWS_RETRY_MODE", *attempts_from = "AWS_MAX_ATTEMPTS";
+	if (getenv("AWS_RETRY_MODE") && *getenv("AWS_RETRY_MODE"))
+		mode = xstrdup(getenv("AWS_RETRY_MODE"));
+	else if ((mode = aws_profile_value(profile, "retry_mode", 0)))
+		mode_from = "retry_mode in the AWS config file";
+	if (getenv("AWS_MAX_ATTEMPTS") && *getenv("AWS_MAX_ATTEMPTS"))
+		attempts = xstrdup(getenv("AWS_MAX_ATTEMPTS"));
+	else if ((attempts = aws_profile_value(profile, "max_attempts", 0)))
+		attempts_from = "max_attempts in the AWS config file";
+	int rc = 0;
+	c->retry_mode = AWS_RETRY_STANDARD;
+	if (mode) {
+		size_t i = 0;
+		while (i < sizeof mode_names / sizeof *mode_names && strcmp(mode, mode_names[i]))
+			i++;
+		if (i == sizeof mode_names / sizeof *mode_names)
+			rc = err_set(e, ORC_EUSAGE, "%s=%s: expected standard, adaptive or legacy",
+			             mode_from, mode);
+		else
+			c->retry_mode = (enum aws_retry_mode)i;
+	}
+	c->max_attempts =
+	    c->retry_mode == AWS_RETRY_LEGACY ? AWS_LEGACY_ATTEMPTS : AWS_STANDARD_ATTEMPTS;
+	if (!rc && attempts) {
+		char *end;
+		long n = strtol(attempts, &end, 10);
+		if (end == attempts || *end || n < 1 || n > 100)
+			rc = err_set(e, ORC_EUSAGE,
+			             "%s=%s: expected a whole number of attempts from 1 to 100",
+			             attempts_from, attempts);
+		else {
+			c->max_attempts = (int)n;
+			c->max_attempts_set = 1;
+		}
+	}
+	c->quota = AWS_QUOTA_INITIAL;
+	free(mode);
+	free(attempts);
+	return rc;
+}
+
+void aws_client_set_retry_budget(aws_client *c, double seconds)
+{
+	c->budget_s = seconds;
+}
+
+const char *aws_client_retry_mode(const aws_client *c)
+{
+	return mode_names[c->retry_mode];
+}
+
+int aws_client_max_attempts(const aws_client *c)
+{
+	return c->max_attempts;
+}
+
+void aws_client_check_before_resend(aws_client *c)
+{
+	c->no_resend = 1;
+}
+
+int aws_last_call_ambiguous(const aws_client *c)
+{
+	return c->ambiguous;
+}
+
+int aws_last_call_maybe_done(const aws_client *c)
+{
+	return c->maybe_done;
+}
+
+/* Whether attempt number next (0-based) may be made after a transient failure. */
+static int may_retry(const aws_client *c, int next)
+{
+	if (c->max_attempts_set || c->budget_s <= 0)
+		return next < c->max_attempts;
+	return next < c->max_attempts || c->budget_used_s < c->budget_s;
+}
+
+static long backoff_ms(aws_client *c, int attempt, long retry_after_ms)
+{
+	long ms = http_backoff_ms(attempt, backoff_base_ms(), AWS_BACKOFF_CAP_MS);
+	if (retry_after_ms > ms && retry_after_ms <= AWS_BACKOFF_CAP_MS)
+		ms = retry_after_ms;
+	if (c->budget_s > 0 && !c->max_attempts_set) {
+		/* Never sleep past the budget: the last wait is cut to what is left. */
+		double left = c->budget_s - c->budget_used_s;
+		if (left < 0)
+			left = 0;
+		if ((double)ms / 1000.0 > left)
+			ms = (long)(left * 1000.0);
+	}
+	return ms;
+}
+
+int aws_retry_wait(aws_client *c, int attempt)
+{
+	if (!may_retry(c, attempt))
+		return 0;
+	long ms = backoff_ms(c, attempt > 0 ? attempt - 1 : 0, -1);
+	clock_sleep_ms(ms);
+	c->budget_used_s += (double)ms / 1000.0;
+	return 1;
+}
+
+/* adaptive: wait for the client-side rate limiter before sending. */
+static void rate_limit(aws_client *c)
+{
+	if (c->retry_mode != AWS_RETRY_ADAPTIVE || c->rate <= 0)
+		return;
+	double now = mono_s();
+	if (c->next_send > now)
+		clock_sleep_ms((long)((c->next_send - now) * 1000.0));
+	double base = c->next_send > now ? c->next_send : now;
+	c->next_send = base + 1.0 / c->rate;
+}
+
+static void rate_update(aws_client *c, int throttled)
+{
+	if (c->retry_mode != AWS_RETRY_ADAPTIVE)
+		return;
+	if (throttled) {
+		double cur = c->rate > 0 ? c->rate : 10.0;
+		c->rate = cur * 0.7 < 0.5 ? 0.5 : cur * 0.7;
+	} else if (c->rate > 0) {
+		c->rate += 0.5;
+		if (c->rate > 50.0)
+			c->rate = 0; /* recovered: no limit */
+	}
+}
+
+/* Seconds the server's Date is ahead of our clock when a skew error says to correct, else
+ * 0 (also when the offset is already in use). */
+static long skew_from(const aws_client *c, const char *code, const http_response *resp)
+{
+	static const char *codes[] = {"RequestTimeTooSkewed",  "RequestExpired",
+	                              "RequestInTheFuture",    "InvalidSignatureException",
+	                              "SignatureDoesNotMatch", "AuthFailure"};
+	int skew_code = 0;
+	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+		skew_code |= strcmp(code, codes[i]) == 0;
+	buf date = BUF_INIT;
+	long skew = 0;
+	if (skew_code && http_header_get(resp, "Date", &date)) {
+		time_t server = curl_getdate(buf_cstr(&date), NULL);
+		if (server > 0) {
+			long d = (long)(server - time(NULL));
+			if ((d > AWS_SKEW_THRESHOLD_S || d < -AWS_SKEW_THRESHOLD_S) &&
+			    (d - c->skew_s > 60 || d - c->skew_s < -60))
+				skew = d;
+		}
+	}
+	buf_free(&date);
+	return skew;
 }
 
 const char *aws_client_credential_source(const aws_client *c)
@@ -308,9 +509,13 @@ static void request_id(enum proto proto, const http_response *resp, buf *out)
 	}
 }
 
-static void amz_now(char out[17])
+static void amz_now(const aws_client *c, char out[17])
 {
-	clock_utc(out, 17, "%Y%m%dT%H%M%SZ");
+	/* Not clock_utc: the server's clock offset (clock skew) is added. */
+	time_t now = time(NULL) + c->skew_s;
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
 static int refresh_creds(aws_client *c, err *e)
@@ -330,7 +535,7 @@ static int attempt(aws_client *c, const char *url, const char *host, const char 
                    http_response *resp, err *e)
 {
 	char date[17];
-	amz_now(date);
+	amz_now(c, date);
 	aws_header h[6];
 	size_t n = 0;
 	h[n++] = (aws_header){"Host", host};
@@ -382,6 +587,10 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 	                        ? "application/x-amz-json-1.1"
 	                        : "application/x-www-form-urlencoded; charset=utf-8";
 	c->last_code[0] = '\0';
+	int no_resend = c->no_resend;
+	c->no_resend = 0;
+	c->ambiguous = 0;
+	c->maybe_done = 0;
 	char *url = aws_endpoint(service, c->region);
 	char *host = NULL;
 	int rc = url_host(url, &host, e);
@@ -390,19 +599,31 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 		return rc;
 	}
 	buf code = BUF_INIT, msg = BUF_INIT, rid = BUF_INIT;
+	int attempts = 0, retry_cost = 0, skew_retried = 0;
 	for (int i = 0;; i++) {
 		err_clear(e);
 		rc = refresh_creds(c, e);
 		if (rc)
 			break;
+		http_response_free(resp);
+		*resp = (http_response)HTTP_RESPONSE_INIT;
+		rate_limit(c);
+		double t0 = mono_s();
 		rc = attempt(c, url, host, service, ctype, target, body, len, resp, e);
-		int retry = 0;
+		attempts++;
+		int retry = 0, ambiguous = 0, throttled = 0;
 		long wait_ms = -1;
 		if (rc) {
 			retry = e->transient;
+			ambiguous = 1; /* the request may have reached AWS before the line went */
 			err_prefix(e, "%s %s", service, action);
 			snprintf(c->last_code, sizeof c->last_code, "%s", "RequestError");
 		} else if (resp->status >= 200 && resp->status < 300) {
+			rate_update(c, 0);
+			/* A success gives the quota back what this call's retries took. */
+			c->quota += retry_cost ? retry_cost : 1;
+			if (c->quota > AWS_QUOTA_INITIAL)
+				c->quota = AWS_QUOTA_INITIAL;
 			break;
 		} else {
 			parse_error(proto, resp, &code, &msg);
@@ -410,10 +631,10 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			if (!code.len)
 				buf_printf(&code, "HTTP%ld", resp->status);
 			snprintf(c->last_code, sizeof c->last_code, "%s", buf_cstr(&code));
-			int throttled =
-			    aws_is_throttling_code(buf_cstr(&code)) || resp->status == 429;
+			throttled = aws_is_throttling_code(buf_cstr(&code)) || resp->status == 429;
 			retry =
 			    throttled || resp->status >= 500 || is_transient_code(buf_cstr(&code));
+			ambiguous = !throttled && resp->status >= 500;
 			int remote = !throttled && resp->status >= 400 && resp->status < 500;
 			rc = err_set(
 			    e, remote ? ORC_EREMOTE : ORC_EFAIL, "%s %s: %s: %s%s%s%s%s", service,
@@ -424,20 +645,52 @@ static int aws_send(aws_client *c, enum proto proto, const char *service, const 
 			        : "");
 			e->transient = retry;
 			wait_ms = http_retry_after_ms(resp);
+			rate_update(c, throttled);
+			long skew = skew_retried ? 0 : skew_from(c, buf_cstr(&code), resp);
+			if (skew) {
+				log_warn("aws: the clock is %ld s %s AWS's (from its Date header); "
+				         "signing with AWS's time from now on",
+				         skew > 0 ? skew : -skew, skew > 0 ? "behind" : "ahead of");
+				c->skew_s = skew;
+				skew_retried = 1;
+				i--;
+				continue;
+			}
 		}
-		if (!retry || i + 1 >= AWS_MAX_ATTEMPTS)
+		double spent = mono_s() - t0;
+		c->maybe_done |= ambiguous;
+		if (!retry)
 			break;
-		long backoff = http_backoff_ms(i, backoff_base_ms(), AWS_BACKOFF_CAP_MS);
-		if (wait_ms > backoff && wait_ms <= AWS_BACKOFF_CAP_MS)
-			backoff = wait_ms;
+		if (no_resend && ambiguous) {
+			c->ambiguous = 1;
+			break;
+		}
+		if (!may_retry(c, i + 1))
+			break;
+		if (c->retry_mode != AWS_RETRY_LEGACY) {
+			int cost = ambiguous && rc && !throttled ? AWS_QUOTA_TIMEOUT_COST
+			                                         : AWS_QUOTA_RETRY_COST;
+			if (c->quota < cost) {
+				log_verbose("aws: retry quota spent; not retrying %s %s", service,
+				            action);
+				break;
+			}
+			c->quota -= cost;
+			retry_cost += cost;
+		}
+		long backoff = backoff_ms(c, i, wait_ms);
+		c->budget_used_s += spent + (double)backoff / 1000.0;
 		log_verbose("aws: %s %s attempt %d failed (%s); retrying in %ld ms", service,
 		            action, i + 1, e->msg, backoff);
 		clock_sleep_ms(backoff);
 	}
-	if (rc && e->transient) {
+	if (!rc)
+		c->maybe_done = 0;
+	if (rc && e->transient && !c->ambiguous) {
 		size_t used = strlen(e->msg);
-		snprintf(e->msg + used, sizeof e->msg - used, " (gave up after %d attempts%s)",
-		         AWS_MAX_ATTEMPTS,
+		snprintf(e->msg + used, sizeof e->msg - used, " (gave up after %d attempt%s%s%s)",
+		         attempts, attempts == 1 ? "" : "s",
+		         c->budget_s > 0 && !c->max_attempts_set ? " and the retry budget" : "",
 		         strcmp(c->last_code, "RequestError") == 0
 		             ? "; check the network, or AWS_ENDPOINT_URL if set"
 		             : "");

@@ -31,10 +31,43 @@ const char *aws_client_region(const aws_client *c);
  * "" when none; lets callers branch on a specific fault without parsing err.msg. */
 const char *aws_last_error_code(const aws_client *c);
 
+/*
+ * Retries (aws.c's opening comment, README "Retries"). An operation that is long and
+ * resumable (run-task, snapshot create/share/restore) gives its client a retry budget in
+ * seconds: a call that keeps failing transiently is then retried, with the standard
+ * backoff, while the time spent on failed attempts and waits stays within the budget,
+ * instead of stopping after max_attempts. AWS_MAX_ATTEMPTS / max_attempts, when the user
+ * sets them, stay a hard cap per call.
+ */
+#define AWS_OPERATION_RETRY_BUDGET_S 120.0
+void aws_client_set_retry_budget(aws_client *c, double seconds);
+/* "standard", "adaptive" or "legacy", and the attempts per call. */
+const char *aws_client_retry_mode(const aws_client *c);
+int aws_client_max_attempts(const aws_client *c);
+
+/*
+ * For a mutating call that must not be sent twice blindly: the next call is not resent
+ * after a failure that AWS may have acted on (a connection lost after sending, a
+ * timeout, a 5xx); it fails at once and aws_last_call_ambiguous says so, so that the
+ * caller asks AWS what happened before sending again. Throttling and other refusals are
+ * still retried underneath. Reset by every call.
+ */
+void aws_client_check_before_resend(aws_client *c);
+int aws_last_call_ambiguous(const aws_client *c);
+/* The last call failed, and one of its attempts (not necessarily the last) ended without
+ * AWS's answer (connection lost, timeout, 5xx): AWS may have done it, and a later
+ * attempt's refusal (NotFound, AlreadyExists) may be the proof. A caller that must not
+ * report the opposite of AWS's state asks AWS before reporting. */
+int aws_last_call_maybe_done(const aws_client *c);
+/* Waits the standard backoff before the caller's own attempt number attempt (0-based)
+ * and charges it to the budget; 0 when the budget (or max attempts) is spent. */
+int aws_retry_wait(aws_client *c, int attempt);
+
 /* HTTP attempts the client made so far, retries included (for benchmarks and --verbose). */
 long aws_client_calls(const aws_client *c);
-/* Where the credentials came from: "environment", "web identity", "shared files
- * (profile P)", "container"; for messages and tests, never the values. */
+/* Where the credentials came from: "environment", "web identity", "shared files",
+ * "assumed role", "sso", "credential process", "container", "EC2 instance metadata";
+ * for messages and tests, never the values. */
 const char *aws_client_credential_source(const aws_client *c);
 
 /*

@@ -7,9 +7,12 @@
  *      the GitHub OIDC path
  *   3. shared files: ~/.aws/credentials then ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE,
  *      AWS_CONFIG_FILE), profile AWS_PROFILE or "default", static keys
+ *      (before the static keys: role_arn with source_profile or credential_source,
+ *      IAM Identity Center, and after them credential_process: creds_sources.c)
  *   4. ECS container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
  *      169.254.170.2) or _FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]:
  *      what the Fargate task itself runs with
+ *   5. EC2 instance metadata (IMDSv2, creds_sources.c): self-hosted runners on EC2
  *
  * The first source that is configured wins; a configured source that fails is an error
  * rather than a silent fall-through, so that a typo never ends up running as someone
@@ -190,8 +193,8 @@ static int from_shared_files(aws_client *c, int *used, err *e)
 	} else if (env("AWS_PROFILE")) {
 		*used = 1;
 		rc = err_set(e, ORC_EUSAGE,
-		             "AWS_PROFILE=%s: %s in %s or %s (role_arn/sso profiles are not "
-		             "supported): set static keys there or unset AWS_PROFILE",
+		             "AWS_PROFILE=%s: %s in %s or %s: give it static keys, role_arn, "
+		             "sso_session or credential_process, or unset AWS_PROFILE",
 		             profile, sect ? "the profile has no static keys" : "no such profile",
 		             cpath ? cpath : "~/.aws/credentials", gpath ? gpath : "~/.aws/config");
 	}
@@ -400,7 +403,10 @@ int aws_creds_resolve(aws_client *c, err *e)
 		               tf ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
 
 	int used = 0;
-	int rc = from_shared_files(c, &used, e);
+	int rc = aws_creds_from_profile(c, aws_profile_name(), &used, e);
+	if (used)
+		return rc;
+	rc = from_shared_files(c, &used, e);
 	if (used)
 		return rc;
 
@@ -408,9 +414,34 @@ int aws_creds_resolve(aws_client *c, err *e)
 	    env("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
 		return from_container(c, e);
 
+	err ie = ERR_INIT;
+	rc = aws_creds_from_imds(c, &used, &ie);
+	if (used && !rc)
+		return 0;
+	if (used)
+		log_verbose("aws: no credentials from EC2 instance metadata: %s", ie.msg);
 	return err_set(e, ORC_EUSAGE,
 	               "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
 	               "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or "
-	               "AWS_PROFILE with keys in ~/.aws/credentials (in GitHub Actions use "
-	               "aws-actions/configure-aws-credentials)");
+	               "AWS_PROFILE naming a profile in ~/.aws/config or ~/.aws/credentials (in "
+	               "GitHub Actions use aws-actions/configure-aws-credentials)%s",
+	               used ? "; no EC2 instance metadata either" : "");
+}
+
+/* ---- for the other sources (creds_sources.c) ---- */
+
+void aws_creds_set(aws_client *c, const char *ak, const char *sk, const char *token,
+                   time_t expiration, const char *source)
+{
+	set_creds(c, ak, sk, token, expiration, source);
+}
+
+int aws_creds_from_container(aws_client *c, err *e)
+{
+	return from_container(c, e);
+}
+
+time_t aws_parse_iso8601(const char *s)
+{
+	return parse_iso8601(s);
 }

@@ -56,6 +56,10 @@ static void describe_failures(const cJSON *failures, buf *out)
 int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
 {
 	*task_arn = NULL;
+	if (!*str(request, "clientToken"))
+		return err_set(e, ORC_EFAIL,
+		               "ecs RunTask: the request has no clientToken, so a retry could "
+		               "start a second task; nothing was sent");
 	cJSON *out = NULL;
 	int rc = aws_json_call(c, "ecs", ECS_TARGET("RunTask"), request, &out, e);
 	if (rc)
@@ -78,6 +82,30 @@ int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
 	}
 	cJSON_Delete(out);
 	return rc;
+}
+
+int ecs_find_started_by(aws_client *c, const char *cluster, const char *started_by, char **arn,
+                        err *e)
+{
+	*arn = NULL;
+	static const char *const statuses[] = {"RUNNING", "STOPPED"};
+	for (size_t i = 0; i < 2 && !*arn; i++) {
+		cJSON *req = cJSON_CreateObject();
+		cJSON_AddStringToObject(req, "cluster", cluster);
+		cJSON_AddStringToObject(req, "startedBy", started_by);
+		cJSON_AddStringToObject(req, "desiredStatus", statuses[i]);
+		cJSON *out = NULL;
+		int rc = aws_json_call(c, "ecs", ECS_TARGET("ListTasks"), req, &out, e);
+		cJSON_Delete(req);
+		if (rc)
+			return rc;
+		const char *a = cJSON_GetStringValue(
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "taskArns"), 0));
+		if (a)
+			*arn = xstrdup(a);
+		cJSON_Delete(out);
+	}
+	return 0;
 }
 
 int ecs_describe_task(aws_client *c, const char *cluster, const char *task_arn, cJSON **task,

@@ -19,12 +19,31 @@ typedef struct aws_creds {
 	const char *source;  /* "environment", "web identity", "shared files", "container" */
 } aws_creds;
 
+enum aws_retry_mode { AWS_RETRY_STANDARD, AWS_RETRY_ADAPTIVE, AWS_RETRY_LEGACY };
+
 struct aws_client {
 	char *region;
 	aws_creds creds; /* access_key NULL while resolving: requests go unsigned */
 	char last_code[128];
 	long calls; /* HTTP attempts made, retries included */
+
+	/* Retry policy (aws.c's opening comment). */
+	enum aws_retry_mode retry_mode;
+	int max_attempts;     /* per call */
+	int max_attempts_set; /* from AWS_MAX_ATTEMPTS / max_attempts: a hard cap */
+	double budget_s;      /* the operation's retry budget; 0: none (SDK behaviour) */
+	double budget_used_s; /* spent on failed attempts and backoff waits */
+	int quota;            /* standard mode's retry quota (tokens) */
+	double rate;          /* adaptive: allowed sends per second; 0: not limited yet */
+	double next_send;     /* adaptive: monotonic time the next send may go */
+	int no_resend;        /* the next call: no resend after a possibly-done failure */
+	int ambiguous;        /* the last call failed after AWS may have acted on it */
+	int maybe_done;       /* the last call failed and one of its attempts got no answer */
+	long skew_s;          /* server clock minus ours, from a skew error's Date */
 };
+
+/* Reads AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry_mode / max_attempts. */
+int aws_retry_configure(aws_client *c, err *e);
 
 void aws_creds_clear(aws_creds *cr);
 
@@ -51,6 +70,21 @@ void aws_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Resolves credentials through the chain into c->creds (c->region already set). */
 int aws_creds_resolve(aws_client *c, err *e);
+
+/* creds.c's pieces the other sources use. source must be a static string. */
+void aws_creds_set(aws_client *c, const char *ak, const char *sk, const char *token,
+                   time_t expiration, const char *source);
+int aws_creds_from_container(aws_client *c, err *e);
+time_t aws_parse_iso8601(const char *s);
+
+/*
+ * creds_sources.c: a profile's other sources, tried before its static keys.
+ * *used is 1 when the profile configures one of them (role_arn, sso_session or
+ * sso_start_url, credential_process), and then rc is the outcome.
+ */
+int aws_creds_from_profile(aws_client *c, const char *profile, int *used, err *e);
+/* EC2 instance metadata (IMDSv2); *used 0 when disabled (AWS_EC2_METADATA_DISABLED). */
+int aws_creds_from_imds(aws_client *c, int *used, err *e);
 
 /* Endpoint URL for a signing name: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
  * https://{service}.{region}.amazonaws.com. Heap string. */

@@ -29,18 +29,18 @@ struct copt {
 struct ckey {
 	char *key;
 	struct copt *opts;
-	size_t n;
+	size_t n, cap;
 };
 
 struct model {
 	struct ckey *keys;
-	size_t n;
+	size_t n, cap;
 	buf verbs[64]; /* per command of cmd_commands: "name\tsummary\n" lines */
 };
 
 static struct ckey *add_key(struct model *m, const char *key)
 {
-	m->keys = xrealloc(m->keys, (m->n + 1) * sizeof *m->keys);
+	ARRAY_GROW(m->keys, m->n + 1, m->cap);
 	struct ckey *k = &m->keys[m->n++];
 	memset(k, 0, sizeof *k);
 	k->key = xstrdup(key);
@@ -61,7 +61,7 @@ static void add_option(struct ckey *k, const char *line)
 	const char *sp = strrchr(names, ' ');
 	o.longest = xstrdup(sp ? sp + 1 : names);
 	o.help = xstrdup(tab ? tab + 1 : "");
-	k->opts = xrealloc(k->opts, (k->n + 1) * sizeof *k->opts);
+	ARRAY_GROW(k->opts, k->n + 1, k->cap);
 	k->opts[k->n++] = o;
 }
 

@@ -1,6 +1,6 @@
 /*
  * run-task: run the migration task of one region on ECS, wait for it, stream its log
- * lines, and exit with the migration container's exit code (aws/task.c does the work).
+ * lines, and exit with the migration container's exit code (runtask/runtask.c does the work).
  */
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/task.h"
+#include "runtask/runtask.h"
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "config/root.h"
@@ -24,7 +24,7 @@ static const char *const usage[] = {
 int cmd_run_task(int argc, char **argv)
 {
 	const char *region = NULL, *path = NULL;
-	task_options o = {.branch = "main", .timeout_s = TASK_DEFAULT_TIMEOUT_S};
+	runtask_options o = {.branch = "main", .timeout_s = RUNTASK_DEFAULT_TIMEOUT_S};
 	int opt_rc, output = OPT_OUTPUT_TEXT;
 	const opt_option options[] = {
 	    OPT_REGION(&region, "region key of config.json's infrastructure (and the AWS region);\n"
@@ -85,7 +85,7 @@ int cmd_run_task(int argc, char **argv)
 	} else {
 		err_set(&e, ORC_EUSAGE, "%s has %zu regions: pass --region", path, cfg->nregions);
 	}
-	int rc = r ? task_run(r, &o, &e) : e.code;
+	int rc = r ? runtask_run(r, &o, &e) : e.code;
 	if (output == OPT_OUTPUT_JSON) {
 		/* The run's outcome for a script: the container's exit code is ours. */
 		cJSON *doc = cJSON_CreateObject();

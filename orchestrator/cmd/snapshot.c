@@ -65,6 +65,35 @@ struct verb_option {
 	opt_option opt;
 };
 
+/* An option another verb takes ("--commit" to list) is named with the verbs that take it,
+ * which says more than "unknown option". Returns 1 with *rc set when there is one. */
+static int other_verbs_option(const opt_command *cmd, const struct verb *v,
+                              const struct verb_option *all, size_t n, int argc, char **argv,
+                              int *rc)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "--", 2) != 0)
+			continue;
+		const char *name = argv[i] + 2;
+		size_t len = strcspn(name, "=");
+		for (size_t k = 0; k < n; k++) {
+			const char *l = all[k].opt.long_name;
+			if ((all[k].verbs & v->bit) || !l || strlen(l) != len ||
+			    strncmp(l, name, len))
+				continue;
+			buf takers = BUF_INIT;
+			for (size_t j = 0; j < sizeof verbs / sizeof *verbs; j++)
+				if (all[k].verbs & verbs[j].bit)
+					buf_printf(&takers, "%s%s", takers.len ? ", " : "",
+					           verbs[j].name);
+			*rc = opt_error(cmd, "--%s belongs to %s", l, buf_cstr(&takers));
+			buf_free(&takers);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Parses one verb's options (argv[0] is the verb). Returns 0 to go on, else 1 with *rc the
  * exit code (0 after --help). */
 static int parse(int argc, char **argv, opts *o, int *rc)
@@ -120,7 +149,8 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 	const char *const usage[] = {v->usage, NULL};
 	char *name = xasprintf("orchestrator snapshot %s", v->name);
 	const opt_command cmd = {name, usage, options, NULL};
-	int stop = opt_parse(&cmd, &argc, argv, rc);
+	int stop = other_verbs_option(&cmd, v, all, sizeof all / sizeof *all, argc, argv, rc) ||
+	           opt_parse(&cmd, &argc, argv, rc);
 	o->timeout = (int)timeout;
 	if (o->json)
 		log_set_json(1);

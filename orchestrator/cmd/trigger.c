@@ -116,6 +116,11 @@ static int choose(char **value, const char *what, const char *flag, char **items
 static int complete_request(struct request *rq, const config *c, const char *root, err *e)
 {
 	unsigned keys = rq->op->keys;
+	/* One region: nothing to choose, with or without a terminal. */
+	if ((keys & OP_REGION) && !rq->region && c->nregions == 1) {
+		rq->region = xstrdup(c->regions[0].name);
+		log_info("region: %s (the only one in %s)", rq->region, c->path);
+	}
 	if (keys & OP_REGION) {
 		char **names = xcalloc(c->nregions + 2, sizeof *names);
 		size_t n = 0;
@@ -123,10 +128,6 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 			names[n++] = xstrdup(c->regions[i].name);
 		if (c->nregions > 1)
 			names[n++] = xstrdup("all");
-		if (!rq->region && c->nregions == 1) { /* nothing to ask */
-			rq->region = xstrdup(names[0]);
-			log_info("region: %s (the only one in %s)", rq->region, c->path);
-		}
 		int rc = choose(&rq->region, "region", "--region", names, n, e);
 		config_free_list(names);
 		if (rc)

@@ -127,7 +127,7 @@ void config_problem_add(config_problems *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&line, fmt, ap);
 	va_end(ap);
-	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof *p->lines);
+	ARRAY_GROW(p->lines, p->n + 1, p->cap);
 	p->lines[p->n++] = buf_detach(&line);
 }
 
@@ -523,7 +523,7 @@ void config_problems_free(config_problems *p)
 		free(p->lines[i]);
 	free(p->lines);
 	p->lines = NULL;
-	p->n = 0;
+	p->n = p->cap = 0;
 }
 
 void config_problems_print(const char *path, const config_problems *p)

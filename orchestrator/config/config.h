@@ -65,7 +65,7 @@ typedef struct config {
 /* Problems found while loading, one line each: "<json path>: <what> (<fix>)". */
 typedef struct config_problems {
 	char **lines;
-	size_t n;
+	size_t n, cap;
 } config_problems;
 
 /*

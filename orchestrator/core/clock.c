@@ -7,13 +7,18 @@
 #include <errno.h>
 #include <time.h>
 
-void clock_utc(char *out, size_t n, const char *fmt)
+void clock_utc_in(char *out, size_t n, const char *fmt, long ms)
 {
-	time_t now = time(NULL);
+	time_t when = time(NULL) + ms / 1000;
 	struct tm tm;
-	gmtime_r(&now, &tm);
+	gmtime_r(&when, &tm);
 	if (n && strftime(out, n, fmt, &tm) == 0)
 		out[0] = '\0';
+}
+
+void clock_utc(char *out, size_t n, const char *fmt)
+{
+	clock_utc_in(out, n, fmt, 0);
 }
 
 void clock_sleep_ms(long ms)

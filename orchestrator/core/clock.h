@@ -9,6 +9,8 @@
 
 /* Formats the current time in UTC with strftime's fmt into out (size n). */
 void clock_utc(char *out, size_t n, const char *fmt);
+/* The same for a time ms milliseconds from now (when a wait ends). */
+void clock_utc_in(char *out, size_t n, const char *fmt, long ms);
 /* Sleeps ms milliseconds, resuming after signals. */
 void clock_sleep_ms(long ms);
 

@@ -32,15 +32,29 @@ static struct {
 	int verbose;
 	int quiet;
 	int json;
+	int colour; /* stderr is a terminal that wants colour */
 	int actions;
 	char **secrets;
-	size_t nsecrets;
+	size_t nsecrets, cap;
 } L;
 
 void log_init(void)
 {
 	const char *gha = getenv("GITHUB_ACTIONS");
 	L.actions = gha && strcmp(gha, "true") == 0;
+	/* no-color.org: NO_COLOR set to anything non-empty turns it off; so do a dumb
+	 * terminal and anything that is not a terminal (logs, pipes, GitHub). */
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	L.colour = isatty(STDERR_FILENO) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The "error: " / "warning: " prefix, in bold red / yellow on a terminal. */
+static const char *prefix_for(const char *kind)
+{
+	if (!L.colour)
+		return strcmp(kind, "error") == 0 ? "error: " : "warning: ";
+	return strcmp(kind, "error") == 0 ? "\033[1;31merror:\033[0m "
+	                                  : "\033[1;33mwarning:\033[0m ";
 }
 
 void log_shutdown(void)
@@ -51,7 +65,7 @@ void log_shutdown(void)
 	}
 	free(L.secrets);
 	L.secrets = NULL;
-	L.nsecrets = 0;
+	L.nsecrets = L.cap = 0;
 }
 
 void log_set_verbose(int on)
@@ -86,7 +100,7 @@ void log_add_secret(const char *value)
 	for (size_t i = 0; i < L.nsecrets; i++)
 		if (strcmp(L.secrets[i], value) == 0)
 			return;
-	L.secrets = xrealloc(L.secrets, (L.nsecrets + 1) * sizeof *L.secrets);
+	ARRAY_GROW(L.secrets, L.nsecrets + 1, L.cap);
 	size_t at = L.nsecrets;
 	size_t len = strlen(value);
 	while (at > 0 && strlen(L.secrets[at - 1]) < len) {
@@ -307,7 +321,7 @@ void log_warn(const char *fmt, ...)
 	if (L.actions)
 		emit_annotation("warning", NULL, fmt, ap);
 	else
-		emit(stderr, "warning: ", fmt, ap);
+		emit(stderr, prefix_for("warning"), fmt, ap);
 	va_end(ap);
 }
 
@@ -318,13 +332,13 @@ void log_error(const char *fmt, ...)
 	if (L.actions)
 		emit_annotation("error", NULL, fmt, ap);
 	else
-		emit(stderr, "error: ", fmt, ap);
+		emit(stderr, prefix_for("error"), fmt, ap);
 	va_end(ap);
 }
 
-/* An annotation of this kind tied to file and line in Actions; prefix + message elsewhere. */
-static void emit_at(const char *kind, const char *prefix, const char *file, int line,
-                    const char *fmt, va_list ap)
+/* An annotation of this kind ("error", "warning") tied to file and line in Actions; the
+ * kind's prefix and the message elsewhere. */
+static void emit_at(const char *kind, const char *file, int line, const char *fmt, va_list ap)
 {
 	if (L.actions) {
 		/* Property values escape ',' and ':' as well. */
@@ -343,7 +357,7 @@ static void emit_at(const char *kind, const char *prefix, const char *file, int 
 		emit_annotation(kind, buf_cstr(&props), fmt, ap);
 		buf_free(&props);
 	} else {
-		emit(stderr, prefix, fmt, ap);
+		emit(stderr, prefix_for(kind), fmt, ap);
 	}
 }
 
@@ -351,15 +365,17 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit_at("error", "error: ", file, line, fmt, ap);
+	emit_at("error", file, line, fmt, ap);
 	va_end(ap);
 }
 
 void log_warn_at(const char *file, int line, const char *fmt, ...)
 {
+	if (L.quiet)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
-	emit_at("warning", "warning: ", file, line, fmt, ap);
+	emit_at("warning", file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -401,7 +417,7 @@ int log_gha_output(const char *name, const char *value)
 	 * would write another output. */
 	for (const char *p = name; *p; p++)
 		if (*p == '=' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			return -1;
+			return ORC_EFAIL;
 	buf text = BUF_INIT;
 	if (strpbrk(value, "\r\n")) {
 		/* The runner splits at CR too. The delimiter is random, so a value cannot end the
@@ -410,10 +426,12 @@ int log_gha_output(const char *name, const char *value)
 		char delim[64];
 		do {
 			if (RAND_bytes(r, sizeof r) != 1)
-				return -1;
-			int n = snprintf(delim, sizeof delim, "ORCHESTRATOR_EOF_");
-			for (size_t i = 0; i < sizeof r; i++)
-				n += snprintf(delim + n, sizeof delim - (size_t)n, "%02x", r[i]);
+				return ORC_EFAIL;
+			buf d = BUF_INIT;
+			buf_puts(&d, "ORCHESTRATOR_EOF_");
+			buf_put_hex(&d, r, sizeof r);
+			snprintf(delim, sizeof delim, "%s", buf_cstr(&d));
+			buf_free(&d);
 		} while (strstr(value, delim));
 		buf_printf(&text, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
 	} else {

@@ -316,9 +316,8 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 			               : http_backoff_ms(made - 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
 			rc = ORC_EFAIL;
 		} else if ((wait = throttle_wait_ms(&resp)) >= 0) {
-			time_t until = time(NULL) + wait / 1000;
 			char at[32];
-			strftime(at, sizeof at, "%H:%M:%S UTC", gmtime(&until));
+			clock_utc_in(at, sizeof at, "%H:%M:%S UTC", wait);
 			rc = err_set(
 			    e, ORC_EREMOTE,
 			    "GitHub is rate-limiting the token in $%s (%ld); wait until %s and "

@@ -6,6 +6,18 @@
  * irreversible step (deleting the old cluster) is only ever taken right after RDS said
  * the restored cluster is available.
  *
+ * A step whose call fails after an attempt that got no answer may still have been done by
+ * AWS (a lost answer: the resend of a rename then meets DBClusterNotFoundFault, of a
+ * restore DBClusterAlreadyExistsFault). So such a step is never reported from the error
+ * alone: the clusters are described
+ * again, and when AWS shows a different state than before the step (its fingerprint:
+ * clusters, statuses, markers, instances), the loop goes on from what AWS shows (at most
+ * RESTORE_MAX_SETTLES times). The calls that must not be resent blindly (rename,
+ * restore, instance create and delete, cluster delete) are not resent underneath after a
+ * lost answer: when RDS shows no change, the step is taken again within the retry budget. A restore
+ * that stops while no cluster answers under the application's name says exactly what to run: the
+ * same command to resume, or the rename that puts the old cluster back.
+ *
  * Test hook: ORC_TEST_CRASH_AT=<point> makes the process SIGKILL itself at that point
  * (locked, renamed, before-restore, restoring, instance-added, configured, unprotected,
  * restored, old-instances-deleting, retired, rolled-back), so that the crash tests can stop
@@ -22,6 +34,8 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+
+#define RESTORE_MAX_SETTLES 30
 
 const char *restore_step_name(restore_step s)
 {
@@ -453,13 +467,27 @@ static int rollback(aws_client *c, const restore_opts *o, const restore_view *v,
 	log_info("renaming %s back to %s", v->old->id, o->cluster);
 	rds_cluster back;
 	int found = 0;
-	if (rds_cluster_rename(c, v->old->id, o->cluster, &e2) ||
-	    wait_cluster(c, o->cluster, 0, o->timeout, &e2) ||
+	int rc = rds_cluster_rename(c, v->old->id, o->cluster, &e2);
+	if (rc) {
+		/* The rename may have been done and its answer lost: ask RDS. */
+		err ge = ERR_INIT;
+		rds_cluster k;
+		int there = 0;
+		if (rds_cluster_get(c, o->cluster, &k, &there, &ge) == 0) {
+			if (there && rds_tags_get(&k.tags, RESTORE_TAG_SNAPSHOT))
+				rc = 0;
+			rds_cluster_free(&k);
+		}
+	}
+	if (rc || wait_cluster(c, o->cluster, 0, o->timeout, &e2) ||
 	    rds_cluster_get(c, o->cluster, &back, &found, &e2))
 		return err_set(e, ORC_EFAIL,
 		               "cluster %s: restore failed (%s) and renaming %s back failed (%s); "
-		               "rename it back by hand",
-		               o->cluster, why, v->old->id, e2.msg);
+		               "rename it back with 'aws rds modify-db-cluster --region %s "
+		               "--db-cluster-identifier %s --new-db-cluster-identifier %s "
+		               "--apply-immediately'",
+		               o->cluster, why, v->old->id, e2.msg, aws_client_region(c),
+		               v->old->id, o->cluster);
 	if (found && untag_marker(c, &back, &e2))
 		log_warn("cluster %s: could not remove the restore marker (%s)", o->cluster,
 		         e2.msg);
@@ -483,12 +511,14 @@ static int retire_cluster(aws_client *c, const restore_opts *o, const rds_cluste
 		log_info("deleting the old cluster %s without a final snapshot "
 		         "(--skip-final-snapshot)",
 		         old->id);
+		aws_client_check_before_resend(c);
 		return rds_cluster_delete(c, old->id, NULL, e);
 	}
 	char *fin = final_snapshot_name(old->id);
 	log_info("deleting the old cluster %s with final snapshot %s", old->id, fin);
 	free(*final_snapshot);
 	*final_snapshot = fin;
+	aws_client_check_before_resend(c);
 	return rds_cluster_delete(c, old->id, fin, e);
 }
 
@@ -530,9 +560,97 @@ static int do_restore(aws_client *c, const restore_opts *o, const rds_snapshot *
 	}
 	log_info("restoring %s from snapshot %s (%s %s)", o->cluster, o->snapshot, snap->engine,
 	         snap->engine_version);
+	aws_client_check_before_resend(c);
 	int rc = rds_cluster_restore(c, &a, e);
 	rds_tags_free(&tags);
 	return rc;
+}
+
+/* What a step can change, as one string: compared before and after a failed step. */
+static void fingerprint(const view_store *s, buf *out)
+{
+	buf_clear(out);
+	for (size_t i = 0; i < s->n; i++) {
+		const rds_cluster *k = &s->all[i];
+		if (k != s->v.live && k != s->v.old)
+			continue;
+		buf_printf(out, "%s:%s:%s:%d:%d;", k == s->v.live ? "live" : "old", k->id,
+		           k->status, rds_tags_get(&k->tags, RESTORE_TAG_SNAPSHOT) != NULL,
+		           k->deletion_protection);
+	}
+	for (size_t i = 0; i < s->v.nlive_instances; i++)
+		buf_printf(out, "li:%s:%s;", s->v.live_instances[i]->id,
+		           s->v.live_instances[i]->status);
+	for (size_t i = 0; i < s->v.nold_instances; i++)
+		buf_printf(out, "oi:%s:%s;", s->v.old_instances[i]->id,
+		           s->v.old_instances[i]->status);
+}
+
+/*
+ * A step failed with e: describe again and compare with the fingerprint taken before it.
+ * 1: AWS shows a change (the step took effect, its answer was lost): e is cleared and the
+ * loop goes on from the new view. 0: nothing changed, e stands. -1: AWS could not be
+ * asked; e stands, with that said.
+ */
+static int settle_failed_step(aws_client *c, const restore_opts *o, view_store *s,
+                              const buf *before, int *settles, err *e)
+{
+	/* A refusal at the first attempt is AWS saying it did nothing. */
+	if (!aws_last_call_maybe_done(c))
+		return 0;
+	int unanswered = aws_last_call_ambiguous(c); /* not resent: ours to resend */
+	err de = ERR_INIT;
+	view_store fresh = {0};
+	if (discover(c, o, &fresh, &de)) {
+		view_free(&fresh);
+		size_t used = strlen(e->msg);
+		snprintf(e->msg + used, sizeof e->msg - used,
+		         "; and RDS could not be asked what happened (%s)", de.msg);
+		return -1;
+	}
+	buf now = BUF_INIT;
+	fingerprint(&fresh, &now);
+	int changed = strcmp(buf_cstr(&now), buf_cstr(before)) != 0;
+	buf_free(&now);
+	if (++*settles > RESTORE_MAX_SETTLES ||
+	    (!changed && !(unanswered && aws_retry_wait(c, *settles)))) {
+		view_free(&fresh); /* the caller's view stays valid for its message */
+		return 0;
+	}
+	view_free(s);
+	*s = fresh;
+	/* The view's pointers into its own arrays stay right: only the struct moved. */
+	if (changed)
+		log_warn("%s; but RDS shows the clusters changed (its answer was lost): going "
+		         "on from what RDS shows",
+		         e->msg);
+	else
+		log_warn("%s; RDS shows no change: taking the step again", e->msg);
+	err_clear(e);
+	return 1;
+}
+
+/* The restore stops with e: when no cluster answers under the application's name, say
+ * what to run (the view is described again first; on failure the last one is used). */
+static void stop_hint(aws_client *c, const restore_opts *o, view_store *s, err *e)
+{
+	err de = ERR_INIT;
+	view_store fresh = {0};
+	if (discover(c, o, &fresh, &de) == 0) {
+		view_free(s);
+		*s = fresh;
+	} else {
+		view_free(&fresh); /* RDS cannot be asked: what it said last */
+	}
+	if (s->v.live || !s->v.old || strcmp(s->v.old->status, "deleting") == 0)
+		return;
+	size_t used = strlen(e->msg);
+	snprintf(e->msg + used, sizeof e->msg - used,
+	         ". No cluster answers as %s now: re-run the same command (with --request-id "
+	         "%s) to finish the restore, or put the old cluster back with 'aws rds "
+	         "modify-db-cluster --region %s --db-cluster-identifier %s "
+	         "--new-db-cluster-identifier %s --apply-immediately'",
+	         o->cluster, request_of(o), aws_client_region(c), s->v.old->id, o->cluster);
 }
 
 int restore_check(const rds_snapshot *snap, const restore_view *v, const restore_opts *o,
@@ -566,7 +684,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 	buf waiting = BUF_INIT;
 	*old_id = NULL;
 	*final_snapshot = NULL;
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 	int found;
+	buf before = BUF_INIT;
+	int hint = 1;
 	int rc = rds_snapshot_get(c, o->snapshot, &snap, &found, e);
 	if (rc) {
 		err_prefix(e, "snapshot %s", o->snapshot);
@@ -577,10 +698,11 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		goto out;
 
 	long delay = 500, waited = 0;
-	int configured = 0;
+	int configured = 0, settles = 0;
 	for (;;) {
 		s.v.configured = configured;
 		buf_clear(&waiting);
+		fingerprint(&s, &before);
 		restore_step step = restore_next(&s.v, o, &waiting, e);
 		log_verbose("restore %s: next step %s", o->cluster, restore_step_name(step));
 		if (step != RESTORE_WAIT) {
@@ -593,7 +715,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			         o->snapshot);
 			rc = 0;
 			goto out;
-		case RESTORE_CONFLICT: rc = e->code ? e->code : ORC_EFAIL; goto out;
+		case RESTORE_CONFLICT:
+			rc = e->code ? e->code : ORC_EFAIL;
+			hint = 0; /* the conflict's message says what to do */
+			goto out;
 		case RESTORE_LOCK: {
 			rds_tags marker = {0};
 			rds_tags_add(&marker, RESTORE_TAG_SNAPSHOT, o->snapshot);
@@ -603,7 +728,11 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			rc = rds_tag_resource(c, s.v.live->arn, &marker, e);
 			rds_tags_free(&marker);
 			if (rc) {
-				err_prefix(e, "cluster %s: could not tag it (nothing changed)",
+				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
+					rc = 0;
+					continue;
+				}
+				err_prefix(e, "cluster %s: could not tag it (RDS shows no change)",
 				           o->cluster);
 				goto out;
 			}
@@ -621,11 +750,21 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			}
 			free(stamp);
 			log_info("renaming %s to %s", o->cluster, to);
+			aws_client_check_before_resend(c);
 			rc = rds_cluster_rename(c, o->cluster, to, e);
 			if (rc) {
+				int settled = settle_failed_step(c, o, &s, &before, &settles, e);
+				if (settled == 1) {
+					rc = 0;
+					free(*old_id);
+					*old_id = to;
+					continue;
+				}
 				err_prefix(e,
-				           "cluster %s: rename to %s failed (the cluster is "
-				           "unchanged; re-run to retry)",
+				           settled == 0
+				               ? "cluster %s: rename to %s failed (RDS shows "
+				                 "the cluster unchanged; re-run to retry)"
+				               : "cluster %s: rename to %s failed",
 				           o->cluster, to);
 				free(to);
 				goto out;
@@ -638,6 +777,14 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		case RESTORE_RESTORE:
 			crash_point("before-restore");
 			if (do_restore(c, o, &snap, s.v.old, e)) {
+				/* Roll back only when RDS shows that no restore started. */
+				int settled = settle_failed_step(c, o, &s, &before, &settles, e);
+				if (settled == 1)
+					continue;
+				if (settled < 0) {
+					rc = e->code ? e->code : ORC_EFAIL;
+					goto out;
+				}
 				char *why = xstrdup(e->msg);
 				err_clear(e);
 				rc = rollback(c, o, &s.v, why, e);
@@ -669,8 +816,14 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			char *id = xasprintf("%.40s-%s-%zu", o->cluster, stamp, k + 1);
 			free(stamp);
 			log_info("adding DB instance %s (%s) to %s", id, klass, o->cluster);
+			aws_client_check_before_resend(c);
 			rc = rds_instance_create(c, id, o->cluster, snap.engine, klass, e);
 			if (rc) {
+				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
+					rc = 0;
+					free(id);
+					continue;
+				}
 				err_prefix(e,
 				           "cluster %s: restored, but adding instance %s failed "
 				           "(the old cluster is untouched; re-run to retry)",
@@ -692,6 +845,11 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			rc = rds_cluster_modify(c, o->cluster, &m, e);
 			free((void *)m.enable_logs);
 			if (rc) {
+				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
+					rc = 0;
+					buf_free(&what);
+					continue;
+				}
 				err_prefix(e,
 				           "cluster %s: restored, but setting %s failed (the old "
 				           "cluster %s is untouched; re-run to retry)",
@@ -713,6 +871,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			m.deletion_protection = 0;
 			rc = rds_cluster_modify(c, s.v.old->id, &m, e);
 			if (rc) {
+				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
+					rc = 0;
+					continue;
+				}
 				err_prefix(
 				    e,
 				    "cluster %s: restored, but turning deletion protection off "
@@ -738,6 +900,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				    "deleting DB instance %s of the old cluster %s (the cluster "
 				    "keeps the data)",
 				    in->id, old->id);
+				aws_client_check_before_resend(c);
 				rc = rds_instance_delete(c, in->id, e);
 				dropping++;
 			}
@@ -748,6 +911,10 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			if (rc == 0)
 				rc = retire_cluster(c, o, old, final_snapshot, e);
 			if (rc) {
+				if (settle_failed_step(c, o, &s, &before, &settles, e) == 1) {
+					rc = 0;
+					continue;
+				}
 				err_prefix(e,
 				           "cluster %s: restored, but retiring the old cluster %s "
 				           "failed (pass --keep-old to keep it, or re-run the same "
@@ -769,6 +936,9 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			goto out;
 	}
 out:
+	if (rc && hint)
+		stop_hint(c, o, &s, e);
+	buf_free(&before);
 	buf_free(&waiting);
 	view_free(&s);
 	rds_snapshot_free(&snap);

@@ -2,7 +2,11 @@
  * snapshot: create (and wait), list, share, and the security group lookup the restore
  * needs (aws/ec2.c's, shared with run-task). Waiting polls DescribeDBClusterSnapshots with a
  * doubling delay (0.5 s up to 30 s) until the snapshot is available or the timeout passes; the AWS
- * layer already retries throttling and transient faults of each call.
+ * layer already retries throttling and transient faults of each call, within the
+ * operation's retry budget (AWS_OPERATION_RETRY_BUDGET_S, set by each operation here).
+ * When CreateDBClusterSnapshot fails, its answer may only have been lost (the resend then
+ * meets DBClusterSnapshotAlreadyExistsFault): RDS is asked whether the snapshot exists
+ * before anything is reported, so a snapshot RDS made is never called a failure.
  */
 #include "snapshot/snapshot.h"
 
@@ -72,10 +76,39 @@ static int wait_available(aws_client *c, const char *id, int timeout, rds_snapsh
 	}
 }
 
+/* CreateDBClusterSnapshot failed: whether RDS has the snapshot of cluster all the same
+ * (the answer was lost). When RDS cannot be asked either, e says so and what to check. */
+static int created_anyway(aws_client *c, const char *cluster, const char *id, err *e)
+{
+	rds_snapshot s;
+	int found = 0;
+	err le = ERR_INIT;
+	if (rds_snapshot_get(c, id, &s, &found, &le)) {
+		size_t used = strlen(e->msg);
+		snprintf(e->msg + used, sizeof e->msg - used,
+		         "; RDS could not be asked whether the snapshot was made (%s): check "
+		         "with 'aws rds describe-db-cluster-snapshots "
+		         "--db-cluster-snapshot-identifier %s' before re-running",
+		         le.msg, id);
+		return 0;
+	}
+	int ours = found && strcasecmp(s.cluster_id, cluster) == 0;
+	if (found)
+		rds_snapshot_free(&s);
+	if (ours) {
+		log_warn("%s; RDS has snapshot %s of %s all the same (the answer was lost): "
+		         "waiting for it",
+		         e->msg, id, cluster);
+		err_clear(e);
+	}
+	return ours;
+}
+
 int snapshot_create(aws_client *c, const char *cluster, const char *id, const char *requested_by,
                     const char *request_id, int timeout, rds_snapshot *out, err *e)
 {
 	memset(out, 0, sizeof *out);
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 	rds_snapshot existing;
 	int found;
 	int rc = rds_snapshot_get(c, id, &existing, &found, e);
@@ -118,7 +151,17 @@ int snapshot_create(aws_client *c, const char *cluster, const char *id, const ch
 		free(who);
 		free(rid);
 		log_info("creating snapshot %s of cluster %s", id, cluster);
-		rc = rds_snapshot_create(c, cluster, id, &tags, e);
+		for (int i = 1;; i++) {
+			aws_client_check_before_resend(c);
+			rc = rds_snapshot_create(c, cluster, id, &tags, e);
+			int unanswered = rc && aws_last_call_ambiguous(c);
+			if (rc && aws_last_call_maybe_done(c) && created_anyway(c, cluster, id, e))
+				rc = 0;
+			if (!rc || !unanswered || !aws_retry_wait(c, i))
+				break;
+			log_warn("%s; RDS has no snapshot %s: sending the request again", e->msg,
+			         id);
+		}
 		rds_tags_free(&tags);
 		if (rc)
 			return err_prefix(e, "snapshot %s of %s", id, cluster);
@@ -154,6 +197,7 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 		               "--account %s: expected a 12-digit AWS account ID (or \"all\" to "
 		               "make the snapshot public)",
 		               account);
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 	rds_snapshot s;
 	int found;
 	int rc = rds_snapshot_get(c, id, &s, &found, e);
@@ -182,8 +226,26 @@ int snapshot_share(aws_client *c, const char *id, const char *account, int *alre
 	free(accounts);
 	if (*already)
 		return 0;
-	if ((rc = rds_snapshot_share(c, id, account, e)))
+	rc = rds_snapshot_share(c, id, account, e);
+	int shared = 0;
+	if (rc && aws_last_call_maybe_done(c)) {
+		/* The attribute may have been set and only the answer lost: ask RDS. */
+		err le = ERR_INIT;
+		if (rds_snapshot_shared_with(c, id, &accounts, &na, &le) == 0) {
+			for (size_t i = 0; i < na; i++) {
+				shared |= strcmp(accounts[i], account) == 0;
+				free(accounts[i]);
+			}
+			free(accounts);
+		}
+	}
+	if (rc && !shared)
 		return err_prefix(e, "sharing snapshot %s with %s", id, account);
+	if (rc) {
+		log_warn("%s; RDS shows snapshot %s shared with %s all the same", e->msg, id,
+		         account);
+		err_clear(e);
+	}
 	return 0;
 }
 

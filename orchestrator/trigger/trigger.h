@@ -51,8 +51,8 @@ int trigger_interactive(void);
 /* Names of the remote-tracking branches of the repository containing dir, without the
  * remote prefix, sorted, duplicates and HEAD left out. NULL-terminated heap array. */
 char **trigger_remote_branches(const char *dir, size_t *n, err *e);
-/* Terraform components of root/infrastructure (hidden ones left out), sorted;
- * NULL-terminated. */
+/* Terraform components under root/infrastructure (folders holding a .tf file; hidden ones
+ * and examples/ left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
 /*
  * Asks "Type yes to send it: " on stderr after summary and reads one line from stdin:

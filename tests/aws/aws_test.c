@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "aws/ecs.h"
 #include "aws/secrets.h"
 #include "aws/internal.h"
 #include "core/log.h"
@@ -190,6 +192,30 @@ static void test_profiles(void **state)
 	free(conf);
 }
 
+/* RunTask without its clientToken is refused before anything is sent. */
+static void test_run_task_needs_token(void **state)
+{
+	(void)state;
+	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1", 1);
+	aws_client *c = NULL;
+	err e = ERR_INIT;
+	assert_int_equal(aws_client_new("us-west-2", &c, &e), 0);
+	cJSON *req = cJSON_Parse("{\"cluster\":\"c\",\"taskDefinition\":\"f:1\"}");
+	char *arn = NULL;
+	assert_int_equal(ecs_run_task(c, req, &arn, &e), ORC_EFAIL);
+	assert_non_null(strstr(e.msg, "no clientToken"));
+	assert_null(arn);
+	assert_int_equal(aws_client_calls(c), 0);
+	cJSON_AddStringToObject(req, "clientToken", "");
+	assert_int_equal(ecs_run_task(c, req, &arn, &e), ORC_EFAIL);
+	assert_int_equal(aws_client_calls(c), 0);
+	cJSON_Delete(req);
+	aws_client_free(c);
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
 static int driver(int argc, char **argv)
 {
 	log_init();
@@ -197,8 +223,15 @@ static int driver(int argc, char **argv)
 	aws_client *c = NULL;
 	err e = ERR_INIT;
 	int rc = aws_client_new(NULL, &c, &e);
+	if (!rc && getenv("AWS_TEST_BUDGET"))
+		aws_client_set_retry_budget(c, strtod(getenv("AWS_TEST_BUDGET"), NULL));
 	if (!rc && strcmp(argv[1], "whoami") == 0) {
 		printf("%s\n", aws_client_credential_source(c));
+	} else if (!rc && strcmp(argv[1], "creds") == 0) {
+		printf("%s %ld\n", aws_client_credential_source(c),
+		       c->creds.expiration ? (long)(c->creds.expiration - time(NULL)) : 0L);
+	} else if (!rc && strcmp(argv[1], "retry") == 0) {
+		printf("%s %d\n", aws_client_retry_mode(c), aws_client_max_attempts(c));
 	} else if (!rc && strcmp(argv[1], "json") == 0 && argc >= 5) {
 		cJSON *body = cJSON_Parse(argv[4]), *out = NULL;
 		rc = aws_json_call(c, argv[2], argv[3], body, &out, &e);
@@ -265,6 +298,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_xpath_namespaced),
 	    cmocka_unit_test(test_throttling_codes),
 	    cmocka_unit_test(test_profiles),
+	    cmocka_unit_test(test_run_task_needs_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

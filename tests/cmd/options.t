@@ -85,6 +85,10 @@ t_run "$ORC" bump-image -v 1.0
 t_is "$T_RC" 2 "bump-image -v is --verbose now, not --version"
 t_run "$ORC" run-task --timeout 0
 t_like "$T_ERR" "--timeout '0': expected a whole number of at least 1" "an integer out of range is named"
+t_run "$ORC" snapshot list --commit
+t_is "$T_RC $T_ERR" "2 error: orchestrator snapshot list: --commit belongs to create; see 'orchestrator snapshot list --help'" "another verb's option: names the verb that takes it"
+t_run "$ORC" snapshot restore --region us-west-2 --json
+t_like "$T_ERR" "--json belongs to create, list" "--json names both verbs that take it"
 t_run "$ORC" snapshot list --output xml
 t_like "$T_ERR" "--output 'xml': expected one of text, json" "a choice out of range is named"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/err.h"
 #include "core/fs.h"
 #include "core/log.h"
 
@@ -127,8 +128,8 @@ static void test_output_delimiter_is_random(void **state)
 	buf_printf(&v, "line1\nORCHESTRATOR_EOF_%ld\ninjected=1\r\nx", (long)getpid());
 	assert_int_equal(log_gha_output("notes", buf_cstr(&v)), 0);
 	assert_int_equal(log_gha_output("cr", "a\rinjected=2"), 0);
-	assert_int_equal(log_gha_output("bad\nname", "x"), -1);
-	assert_int_equal(log_gha_output("a=b", "x"), -1);
+	assert_int_equal(log_gha_output("bad\nname", "x"), ORC_EFAIL);
+	assert_int_equal(log_gha_output("a=b", "x"), ORC_EFAIL);
 	buf b = BUF_INIT;
 	err e = ERR_INIT;
 	assert_int_equal(fs_read_file(out, &b, &e), 0);

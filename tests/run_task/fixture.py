@@ -8,6 +8,8 @@ library; one process instead of a CLI start per call). Signed with the test user
     fixture.py logs TASK_ARN LINE...   puts LINEs into the task's awslogs stream
     fixture.py tasks                   prints the ARNs of every task in the cluster
     fixture.py task TASK_ARN           prints the task as JSON
+    fixture.py stop TASK_ARN           StopTask: the task is STOPPED at once (moto); prints
+                                        the time it was (epoch seconds, after the answer)
 """
 import json
 import os
@@ -112,6 +114,9 @@ def main():
             print(arn)
         for arn in ecs.list_tasks(cluster="ecs-cluster", desiredStatus="STOPPED").get("taskArns", []):
             print(arn)
+    elif cmd == "stop":
+        client("ecs").stop_task(cluster="ecs-cluster", task=sys.argv[2], reason="bench")
+        print("%.3f" % time.time())
     elif cmd == "task":
         t = client("ecs").describe_tasks(cluster="ecs-cluster", tasks=[sys.argv[2]])["tasks"][0]
         print(json.dumps(t, default=str))

@@ -10,13 +10,23 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
                   Query Action; body: the JSON body, for JSON 1.1 requests)
   faults          "SEED RATE": answer a random share of requests with 500, 503, a
                   throttling error, or a dropped connection, never forwarding them; at most
-                  two faults in a row per operation (the client makes three attempts), and
-                  the first RunTask attempt always fails, so that RunTask is retried.
-                  Other operations may also be forwarded and their answer lost ("lost");
-                  RunTask never is: moto ignores RunTask's clientToken, so a lost RunTask
-                  answer would start a second task in moto where AWS would not.
-  fail            "OP N": answer the next N requests of OP (a target or Action suffix) with
-                  503, whatever the streak (the file is consumed as it counts down)
+                  two faults in a row per operation, and the first RunTask attempt always
+                  fails, so that RunTask is retried. Any operation may also be forwarded
+                  and its answer lost ("lost"), RunTask included: moto ignores RunTask's
+                  clientToken, so the client must ask ECS (ListTasks by startedBy) before
+                  it sends again, or a second task starts.
+  fail            "OP N [KIND]" lines: the next N requests of OP (a target or Action suffix)
+                  fail, whatever the streak (the file is consumed as it counts down). KIND: 503
+                  (default), 500, throttle, drop (never forwarded), lost (forwarded, the
+                  answer dropped), skew (403 RequestTimeTooSkewed, Date one hour ahead)
+  late_logs.json  {"group": G, "prefix": P, "lines": [...]}: once a DescribeTasks answer
+                  with a STOPPED task has been relayed, the next GetLogEvents answer is
+                  relayed without these lines, and they are put into moto's stream
+                  P<task id> just before it goes out: lines CloudWatch delivers after ECS
+                  said STOPPED, in an order fixed by events, not by time
+  skew            "SECONDS": the proxy's clock is SECONDS ahead; a request whose
+                  X-Amz-Date is more than 5 minutes from it gets 403 RequestTimeTooSkewed
+                  with that clock in Date (a server that checks request time, as AWS does)
   rewrite.json    {"<target suffix>": {...}} patches of answers, standing in for what moto
                   cannot produce (an exit code, a stopCode, RunTask failures):
                     "DescribeTasks": {"exitCode": 5} or {"exitCode": null, "stopCode": ..,
@@ -24,6 +34,8 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
                                       the task is STOPPED, to every container)
                     "RunTask": {"failures": [...]}   (tasks emptied)
 """
+import calendar
+import email.utils
 import http.client
 import http.server
 import json
@@ -32,6 +44,7 @@ import random
 import socketserver
 import sys
 import threading
+import time
 import urllib.parse
 
 PORT, UPSTREAM, STATE = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
@@ -39,6 +52,7 @@ LOCK = threading.Lock()
 STREAK = {}
 RNG = {"seed": None, "rng": None}
 SEEN_RUNTASK = {"n": 0}
+STOPPED = {"arn": None}
 
 
 def state_file(name):
@@ -79,21 +93,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def forced_failure(self, op):
+    def forced_failure(self, op, is_json, body):
         with LOCK:
             try:
-                name, n = open(state_file("fail")).read().split()
-            except (OSError, ValueError):
+                rules = [l.split() for l in open(state_file("fail")).read().splitlines() if l.strip()]
+            except OSError:
                 return False
-            if not op.endswith(name) or int(n) <= 0:
+            kind = None
+            for r in rules:
+                if kind is None and len(r) >= 2 and op.endswith(r[0]) and int(r[1]) > 0:
+                    kind = r[2] if len(r) > 2 else "503"
+                    r[1] = str(int(r[1]) - 1)
+            if kind is None:
                 return False
             with open(state_file("fail"), "w") as f:
-                f.write("%s %d\n" % (name, int(n) - 1))
-        self.reply(503, "text/html", b"<html>proxy: service unavailable</html>")
+                f.write("".join(" ".join(r) + "\n" for r in rules))
+            with open(state_file("faults.log"), "a") as f:
+                f.write("%s %s\n" % (op, kind))
+        return self.inject(kind, is_json, body)
+
+    def skewed(self):
+        try:
+            ahead = int(open(state_file("skew")).read())
+        except (OSError, ValueError):
+            return False
+        stamp = self.headers.get("X-Amz-Date") or ""
+        try:
+            sent = calendar.timegm(time.strptime(stamp, "%Y%m%dT%H%M%SZ"))
+        except ValueError:
+            return False
+        server = time.time() + ahead
+        if abs(sent - server) <= 300:
+            return False
+        with LOCK, open(state_file("faults.log"), "a") as f:
+            f.write("skew %s\n" % stamp)
+        body = ("<ErrorResponse><Error><Type>Sender</Type><Code>RequestTimeTooSkewed</Code>"
+                "<Message>The difference between the request time and the current time is "
+                "too large.</Message></Error><RequestId>proxy-skew</RequestId></ErrorResponse>")
+        self.reply(403, "text/xml", body.encode(),
+                   [("Date", email.utils.formatdate(server, usegmt=True))])
         return True
 
     def fault(self, op, is_json, body):
-        if self.forced_failure(op):
+        if self.skewed():
+            return True
+        if self.forced_failure(op, is_json, body):
             return True
         rate = read_faults()
         if rate is None:
@@ -104,7 +148,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 SEEN_RUNTASK["n"] += 1
             streak = STREAK.get(op, 0)
             hit = forced or (streak < 2 and RNG["rng"].random() < rate)
-            kinds = ["500", "503", "throttle", "drop"] + ([] if op.endswith("RunTask") else ["lost"])
+            kinds = ["500", "503", "throttle", "drop", "lost"]
             kind = RNG["rng"].choice(kinds) if hit else None
             if forced:
                 kind = "drop"
@@ -114,6 +158,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     f.write("%s %s\n" % (op, kind))
         if not hit:
             return False
+        return self.inject(kind, is_json, body)
+
+    def inject(self, kind, is_json, body):
         if kind == "lost":
             conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
@@ -173,12 +220,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         data = self.rewrite(target, resp.status, data)
+        self.late_logs(target, resp.status, data)
         headers = [(k, v) for k, v in resp.getheaders()
                    if k.lower() not in ("content-length", "transfer-encoding", "connection",
                                         "content-type", "server", "date")]
         self.reply(resp.status, resp.getheader("Content-Type") or "application/octet-stream",
                    data, headers)
         conn.close()
+
+    def late_logs(self, target, status, data):
+        if status != 200 or not target:
+            return
+        if target.endswith(".RunTask"):
+            STOPPED["arn"] = None
+            return
+        if target.endswith(".DescribeTasks"):
+            for t in json.loads(data).get("tasks", []):
+                if t.get("lastStatus") == "STOPPED":
+                    STOPPED["arn"] = t["taskArn"]
+            return
+        if not target.endswith(".GetLogEvents") or not STOPPED["arn"]:
+            return
+        with LOCK:
+            try:
+                late = json.load(open(state_file("late_logs.json")))
+            except (OSError, ValueError):
+                return
+            os.unlink(state_file("late_logs.json"))
+        import botocore.session
+        logs = botocore.session.get_session().create_client(
+            "logs", region_name=os.environ.get("AWS_REGION", "us-west-2"),
+            endpoint_url=urllib.parse.urlunparse(UPSTREAM))
+        stream = late["prefix"] + STOPPED["arn"].rsplit("/", 1)[1]
+        try:
+            logs.create_log_stream(logGroupName=late["group"], logStreamName=stream)
+        except logs.exceptions.ResourceAlreadyExistsException:
+            pass
+        now = int(time.time() * 1000)
+        logs.put_log_events(logGroupName=late["group"], logStreamName=stream,
+                            logEvents=[{"timestamp": now, "message": m} for m in late["lines"]])
+        with open(state_file("late_logs.done"), "w") as f:
+            f.write(stream + "\n")
 
     def rewrite(self, target, status, data):
         rules = read_rewrite()

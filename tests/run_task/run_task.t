@@ -12,7 +12,7 @@ moto_start || { t_fail "moto_server started"; t_done; exit 1; }
 IDS=$($FIX setup "$T_TMP/config.json") || { t_fail "fixtures created"; t_done; exit 1; }
 id() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$IDS" "$1"; }
 CFG=$T_TMP/config.json
-export ORC_TASK_POLL_MS=100 ORC_AWS_RETRY_BASE_MS=20
+export ORC_TASK_POLL_MS=100 ORC_AWS_RETRY_BASE_MS=20 ORC_TASK_SETTLE_MS=50 ORC_TASK_LOG_QUIET_MS=200
 
 # config.json variants: set KEY=JSON under infrastructure.us-west-2.flywayTask
 cfg() {
@@ -87,9 +87,11 @@ AWS_ENDPOINT_URL=$PROXY aws ecs run-task --cluster ecs-cluster --task-definition
 	--overrides '{"containerOverrides":[{"name":"flyway","command":["orchestrator","migrate","--git-branch","release/1.2"]}]}' \
 	--started-by orchestrator >/dev/null
 THEIRS=$(last_body RunTask)
-strip_token() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); t=d.pop("clientToken",""); print(json.dumps(d,sort_keys=True))' "$1"; }
-t_is "$(strip_token "$OURS")" "$(strip_token "$THEIRS")" "RunTask body: the same as the aws CLI's (clientToken aside)"
+strip_token() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); t=d.pop("clientToken",""); d.pop("startedBy",""); print(json.dumps(d,sort_keys=True))' "$1"; }
+t_is "$(strip_token "$OURS")" "$(strip_token "$THEIRS")" "RunTask body: the same as the aws CLI's (clientToken and startedBy aside)"
 t_like "$OURS" '"clientToken": "orc-[0-9a-f]{32}"' "RunTask body: carries a clientToken"
+t_is "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["startedBy"] == d["clientToken"])' "$OURS")" True \
+	"RunTask body: startedBy is the clientToken (ListTasks finds a task whose answer was lost)"
 t_like "$OURS" '"taskDefinition": "arn:aws:ecs:us-west-2:[0-9]+:task-definition/flyway-migration-family:1"' \
 	"RunTask body: pins the revision that was inspected"
 
@@ -101,27 +103,39 @@ t_is "$(last_body RunTask | python3 -c 'import json,sys; print(json.dumps(json.l
 	'{"containerOverrides": [{"command": ["/flyway/scripts/flyway-rds-migration.sh", "feature/x", "xfeature/xy"], "name": "migrator"}]}' \
 	"override: the essential container named by the task definition, taskCommand with {branch}"
 
-# ---- waiting: log lines streamed as they arrive, exit 0
-$FIX transition 3
+# ---- waiting: log lines streamed as they arrive, exit 0. Driven by events: the task
+# stays RUNNING (a transition that never comes) until the test has seen the first lines
+# printed and put the next ones, then moves one state per poll; the last lines arrive
+# after ECS says STOPPED (the proxy puts them then, see late_logs.json).
+$FIX transition 100000
 : >"$T_TMP/gh-out"; : >"$T_TMP/gh-sum"
-GITHUB_ACTIONS=true GITHUB_OUTPUT=$T_TMP/gh-out GITHUB_STEP_SUMMARY=$T_TMP/gh-sum \
+printf '{"group": "/ecs/flyway", "prefix": "ecs/flyway/", "lines": ["late line after STOPPED", "ERROR: the migration error"]}' >"$T_TMP/proxy/late_logs.json"
+rm -f "$T_TMP/proxy/late_logs.done"
+GITHUB_ACTIONS=true GITHUB_OUTPUT=$T_TMP/gh-out GITHUB_STEP_SUMMARY=$T_TMP/gh-sum AWS_ENDPOINT_URL=$PROXY \
 	"$ORC" run-task --config "$CFG" --branch main >"$T_TMP/bg.out" 2>"$T_TMP/bg.err" &
 BG=$!
-ARN=
-for _ in $(seq 100); do
-	ARN=$(grep -oE 'arn:aws:ecs:[^ ]+:task/[^ ]+' "$T_TMP/bg.out" | head -1)
-	[ -n "$ARN" ] && break
-	sleep 0.1
-done
+t_wait_file_grep() { # FILE PATTERN: up to 60 s for the pattern, checked every 0.1 s
+	local i; for i in $(seq 600); do grep -q -- "$2" "$1" 2>/dev/null && return 0; kill -0 $BG 2>/dev/null || break; sleep 0.1; done
+	grep -q -- "$2" "$1" 2>/dev/null
+}
+t_wait_file_grep "$T_TMP/bg.out" 'arn:aws:ecs:.*started'
+ARN=$(grep -oE 'arn:aws:ecs:[^ ]+:task/[^ ]+' "$T_TMP/bg.out" | head -1)
 $FIX logs "$ARN" "Migrating schema \"public\" to version 1 - init" "line two"
-for _ in $(seq 100); do grep -q 'line two' "$T_TMP/bg.out" && break; sleep 0.1; done
+t_wait_file_grep "$T_TMP/bg.out" 'line two'
 $FIX logs "$ARN" "::error::not a command from the container" "Successfully applied 1 migration"
+t_wait_file_grep "$T_TMP/bg.out" 'Successfully applied 1 migration'
+$FIX transition 1
 RC=0; wait $BG || RC=$?
 OUT=$(cat "$T_TMP/bg.out")
 t_is "$RC" 0 "task stopped, container exit code 0: exit 0"
 t_like "$OUT" 'line two' "first log lines streamed while running"
 t_is "$(grep -c 'Migrating schema "public" to version 1 - init\|line two\|Successfully applied 1 migration' "$T_TMP/bg.out")" 3 \
 	"every log line printed exactly once, later ones included"
+t_ok "the proxy put the late lines after relaying STOPPED" test -s "$T_TMP/proxy/late_logs.done"
+t_is "$(grep -c 'late line after STOPPED\|ERROR: the migration error' "$T_TMP/bg.out")" 2 \
+	"lines CloudWatch delivers after STOPPED: read on until quiet, each printed once"
+t_is "$(grep -n 'ERROR: the migration error\|exited 0' "$T_TMP/bg.out" | cut -d: -f2- | sed -E 's/.*(ERROR|exited).*/\1/' | tr '\n' ' ')" "ERROR exited " \
+	"the late lines come before the exit is reported"
 t_like "$OUT" "container 'flyway' exited 0" "reports the exit"
 t_is "$(grep -E '^::' "$T_TMP/bg.out" | grep -v '^::add-mask::' | sed -E 's/[0-9a-f]{32}/TOKEN/')" \
 "::group::migration task log

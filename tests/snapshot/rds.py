@@ -10,6 +10,7 @@ once per call. Talks to $AWS_ENDPOINT_URL with the environment's credentials (Si
                                     RDS-managed master secret, deletion protection, backup
                                     retention 7, postgresql log export, copy-tags, IAM
                                     authentication, port 5433
+  rds.py instance CLUSTER ID        add a DB instance (db.r6g.large) to the cluster
   rds.py settings ID                those settings of the cluster, one line
   rds.py secret ARN                 the secret's primaryDBClusterArn tag, or "gone"
   rds.py snapshot CLUSTER ID        create a manual cluster snapshot
@@ -59,6 +60,9 @@ def main(argv):
                               MasterUserPassword="app-password-1",
                               DBSubnetGroupName="auroradb-subnet-group", Tags=tags)
         drop_automated(args[0])
+    elif cmd == "instance":
+        rds.create_db_instance(DBInstanceIdentifier=args[1], DBClusterIdentifier=args[0],
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
     elif cmd == "protected":
         tags = [dict(zip(("Key", "Value"), a.split("=", 1))) for a in args[1:]]
         rds.create_db_cluster(DBClusterIdentifier=args[0], Engine="aurora-postgresql",

@@ -15,8 +15,10 @@ git clone -q --bare "$T_TMP/work" "$T_TMP/remote.git"
 git clone -q "$T_TMP/remote.git" "$T_TMP/proj"
 git -C "$T_TMP/proj" branch local-only
 proj=$T_TMP/proj
-mkdir -p "$proj/infrastructure/network" "$proj/infrastructure/database" "$proj/infrastructure/.terraform" "$proj/infrastructure/examples"
-touch "$proj/infrastructure/network/main.tf" "$proj/infrastructure/database/variables.tf" "$proj/infrastructure/.terraform/x.tf" "$proj/infrastructure/examples/taskdef.json"
+mkdir -p "$proj/infrastructure/network" "$proj/infrastructure/database" "$proj/infrastructure/.terraform" \
+	"$proj/infrastructure/examples"
+touch "$proj/infrastructure/network/main.tf" "$proj/infrastructure/database/variables.tf" \
+	"$proj/infrastructure/examples/taskdef.json"
 cat >"$proj/config.json" <<'J'
 {"githubOwner": "acme", "githubRepo": "db",
  "infrastructure": {"us-west-2": {"terraformBucket": "b1"}, "eu-west-1": {"terraformBucket": "b2"}}}
@@ -44,7 +46,7 @@ menu 9 nope 2 -- deploy-infrastructure --region us-west-2 --dry-run
 t_is "$T_RC" 0 "folder chosen after two wrong answers"
 t_like "$T_ERR" "\"9\" is not one of the choices; type a number from 1 to 2" "a wrong answer asks again"
 t_unlike "$T_ERR" "\.terraform" "hidden folders are not offered"
-t_unlike "$T_ERR" "examples" "a folder without .tf files is not offered"
+t_unlike "$T_ERR" "examples" "a folder without .tf files (examples) is not offered"
 t_like "$T_OUT" '"folder":"network"' "folder menu: database, network sorted; 2 is network"
 
 menu 3 -- run-migration --branch main --dry-run

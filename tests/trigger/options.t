@@ -127,4 +127,10 @@ t_run "$ORC" trigger generate-markdown --config "$T_TMP/none.json" --dry-run
 t_is "$T_RC" 2 "missing config: exit 2"
 t_like "$T_ERR" "none.json: no such file \(run from the repository root or pass --config PATH\)" "missing config: says what to do"
 
+# One region in config.json: it is the region, without a menu or --region.
+printf '{"githubOwner": "acme", "githubRepo": "db", "infrastructure": {"eu-west-1": {"terraformBucket": "b"}}}' >"$T_TMP/one.json"
+t_run "$ORC" trigger run-migration --branch main --dry-run --config "$T_TMP/one.json"
+t_is "$T_RC" 0 "one region: no --region needed"
+t_like "$T_OUT" '"region":"eu-west-1"' "one region: it is the one sent"
+
 t_done

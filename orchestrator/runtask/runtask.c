@@ -1,20 +1,27 @@
 /*
- * task: run-task's sequence over the ECS, EC2 and CloudWatch Logs calls.
+ * runtask: run-task's sequence over the ECS, EC2 and CloudWatch Logs calls.
  *
  * The request is assembled from what AWS says rather than from conventions: the
  * container to override comes from the task definition (never from the family name),
  * subnets and security groups are looked up by name (never guessed), the log stream is
  * the awslogs driver's "prefix/container/task-id". The request body is built once with a
- * random clientToken, so the retry loop underneath can resend it without ever starting
- * a second task.
+ * random clientToken, which is also its startedBy: when RunTask's answer is lost (the
+ * connection dropped, a 5xx after sending), ListTasks by that startedBy says whether
+ * the task started before anything is sent again, and a resend carries the same token,
+ * so at most one task ever starts.
  *
- * Waiting polls DescribeTasks with a growing interval (2 s up to 15 s: a migration is
- * seconds to an hour, and polling must not eat the account's API rate) and reads new
- * log lines between polls. The exit code is the one of the container that was
- * overridden, found by name, because task definitions add sidecars: a green run must
- * mean the migration itself succeeded.
+ * Waiting polls DescribeTasks at a steady cadence, every RUNTASK_POLL_MS (1 s), however
+ * long the task runs: STOPPED is seen within a second, and one DescribeTasks plus one
+ * GetLogEvents a second is far inside ECS's and CloudWatch Logs' rate limits (ECS
+ * refills DescribeTasks at 20/s, GetLogEvents allows 25/s per account and region). After
+ * STOPPED the log stream is read on, every RUNTASK_SETTLE_MS, until it has been quiet for
+ * RUNTASK_QUIET_MS (2 s, and at least 3 empty reads) or RUNTASK_SETTLE_MAX_S (30 s) have
+ * passed: CloudWatch delivers a container's last lines, usually the migration's error,
+ * seconds after ECS reports the task stopped. The exit code is the one of the container
+ * that was overridden, found by name, because task definitions add sidecars: a green run
+ * must mean the migration itself succeeded.
  */
-#include "aws/task.h"
+#include "runtask/runtask.h"
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -30,8 +37,11 @@
 #include "core/log.h"
 #include "net/http.h"
 
-#define POLL_FIRST_MS 2000L
-#define POLL_CAP_MS 15000L
+#define RUNTASK_POLL_MS 1000L
+#define RUNTASK_SETTLE_MS 500L
+#define RUNTASK_QUIET_MS 2000L
+#define RUNTASK_SETTLE_EMPTY_READS 3
+#define RUNTASK_SETTLE_MAX_S 30.0
 
 static const char *default_command[] = {"orchestrator", "migrate", "--git-branch", "{branch}"};
 
@@ -47,7 +57,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char **task_command(const config_region *r, const char *branch, size_t *n)
+/* Tests shorten the cadences (moto moves a task on per poll); the policy stays. */
+static long env_ms(const char *name, long dflt)
+{
+	const char *v = getenv(name);
+	long ms = v && *v ? strtol(v, NULL, 10) : 0;
+	return ms > 0 ? ms : dflt;
+}
+
+char **runtask_command(const config_region *r, const char *branch, size_t *n)
 {
 	size_t len = r->task_command ? r->task_command_len
 	                             : sizeof default_command / sizeof *default_command;
@@ -63,7 +81,7 @@ char **task_command(const config_region *r, const char *branch, size_t *n)
 	return argv;
 }
 
-const cJSON *task_pick_container(const cJSON *td)
+const cJSON *runtask_pick_container(const cJSON *td)
 {
 	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(td, "containerDefinitions");
 	if (cJSON_GetArraySize(defs) == 1)
@@ -205,6 +223,37 @@ static void logtail_drain(logtail *t)
 	}
 }
 
+/* After STOPPED: reads on until the stream has been quiet (see the opening comment). */
+static void logtail_settle(logtail *t)
+{
+	if (!t->c)
+		return;
+	long quiet_ms = env_ms("ORC_TASK_LOG_QUIET_MS", RUNTASK_QUIET_MS);
+	long every_ms = env_ms("ORC_TASK_SETTLE_MS", RUNTASK_SETTLE_MS);
+	double start = now_s(), last_new = start;
+	int empty = 0;
+	for (;;) {
+		long before = t->lines;
+		logtail_drain(t);
+		if (t->lines > before) {
+			last_new = now_s();
+			empty = 0;
+		} else {
+			empty++;
+		}
+		if (empty >= RUNTASK_SETTLE_EMPTY_READS &&
+		    (now_s() - last_new) * 1000.0 >= (double)quiet_ms)
+			return;
+		if (now_s() - start >= RUNTASK_SETTLE_MAX_S) {
+			log_warn("log stream %s still receiving lines %.0f s after the task "
+			         "stopped; the rest is in CloudWatch",
+			         t->stream, RUNTASK_SETTLE_MAX_S);
+			return;
+		}
+		clock_sleep_ms(every_ms);
+	}
+}
+
 static void logtail_close(logtail *t)
 {
 	if (t->stop)
@@ -231,18 +280,6 @@ static int find_container_exit(const cJSON *task, const char *name, int *has, in
 		return 1;
 	}
 	return 0;
-}
-
-static long poll_ms(long *cap)
-{
-	const char *v = getenv("ORC_TASK_POLL_MS"); /* tests: moto moves on per poll */
-	long ms = v && *v ? strtol(v, NULL, 10) : 0;
-	if (ms > 0) {
-		*cap = ms * 4;
-		return ms;
-	}
-	*cap = POLL_CAP_MS;
-	return POLL_FIRST_MS;
 }
 
 static cJSON *build_request(const config_region *r, const cJSON *td, const char *container,
@@ -272,7 +309,8 @@ static cJSON *build_request(const config_region *r, const cJSON *td, const char 
 	for (char **p = command; *p; p++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(*p));
 	cJSON_AddItemToArray(cos, co);
-	cJSON_AddStringToObject(req, "startedBy", "orchestrator");
+	/* The token is the startedBy too: ListTasks finds the task by it (see above). */
+	cJSON_AddStringToObject(req, "startedBy", token);
 	cJSON_AddStringToObject(req, "clientToken", token);
 	return req;
 }
@@ -286,7 +324,7 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 	if (rc)
 		return err_prefix(e, "infrastructure.%s.flywayTask.taskDefinitionFamily %s",
 		                  r->name, r->task_family);
-	const cJSON *def = task_pick_container(td);
+	const cJSON *def = runtask_pick_container(td);
 	if (!def || !str(def, "name")) {
 		cJSON_Delete(td);
 		return err_set(e, ORC_EUSAGE,
@@ -311,6 +349,8 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 			if (aws_client_new(lr, &tail->c, &le)) {
 				log_warn("log lines will not be shown: %s", le.msg);
 				tail->c = NULL;
+			} else {
+				aws_client_set_retry_budget(tail->c, AWS_OPERATION_RETRY_BUDGET_S);
 			}
 		}
 	} else {
@@ -333,17 +373,56 @@ static int prepare(aws_client *c, const config_region *r, const char *branch, cJ
 		config_free_list(sn);
 		config_free_list(gn);
 	}
+	char *token = rc ? NULL : ecs_client_token();
+	if (!rc && !token)
+		rc = err_set(e, ORC_EFAIL,
+		             "cannot make RunTask's clientToken (the random source failed): "
+		             "nothing was started, re-run");
 	if (!rc) {
-		char **command = task_command(r, branch, NULL);
-		char *token = ecs_client_token();
+		char **command = runtask_command(r, branch, NULL);
 		*request = build_request(r, td, *container, command, subnets, groups, token);
-		free(token);
 		config_free_list(command);
 	}
+	free(token);
 	aws_xml_free_texts(subnets);
 	aws_xml_free_texts(groups);
 	cJSON_Delete(td);
 	return rc;
+}
+
+/*
+ * RunTask, finding out from ECS what happened whenever the answer may have been lost:
+ * ListTasks by the request's startedBy (its clientToken) before anything is resent, so
+ * that no second task starts and a started task is never reported as not started.
+ */
+static int start_task(aws_client *c, const config_region *r, const cJSON *request, char **arn,
+                      err *e)
+{
+	const char *token = str(request, "clientToken");
+	for (int i = 1;; i++) {
+		aws_client_check_before_resend(c);
+		int rc = ecs_run_task(c, request, arn, e);
+		if (!rc || !aws_last_call_ambiguous(c))
+			return rc;
+		log_warn("%s; asking ECS whether the task (startedBy %s) started", e->msg, token);
+		err le = ERR_INIT;
+		if (ecs_find_started_by(c, r->task_cluster, token, arn, &le))
+			return err_set(
+			    e, ORC_EFAIL,
+			    "ecs RunTask: the answer was lost and ECS could not be asked "
+			    "whether the task started (%s): check with 'aws ecs "
+			    "list-tasks --cluster %s --started-by %s' before re-running",
+			    le.msg, r->task_cluster, token);
+		if (*arn) {
+			log_info("ecs RunTask: the answer was lost, but the task did start");
+			err_clear(e);
+			return 0;
+		}
+		if (!aws_retry_wait(c, i))
+			return err_prefix(
+			    e, "ecs RunTask (no task started by %s: nothing is running)", token);
+		log_info("ecs RunTask: no task started; sending the same request again");
+	}
 }
 
 static void summary(const char *arn, const char *console, const char *log_url, const char *result,
@@ -364,8 +443,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
                         const char *log_url, err *e)
 {
 	double start = now_s();
-	long cap;
-	long interval = poll_ms(&cap);
+	long interval = env_ms("ORC_TASK_POLL_MS", RUNTASK_POLL_MS);
 	const char *last = "";
 	char *last_status = xstrdup("");
 	cJSON *task = NULL;
@@ -373,16 +451,18 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	for (;;) {
 		cJSON_Delete(task);
 		task = NULL;
+		double poll_began = now_s();
 		rc = ecs_describe_task(c, r->task_cluster, arn, &task, e);
 		/* The task runs on whether or not this poll got through: a throttled or
-		 * failed poll (already retried underneath) is worth a warning and the next
-		 * poll, up to a few in a row, before giving up on following it. */
+		 * failed poll (already retried underneath, within the budget) is worth a
+		 * warning and the next poll, up to a few in a row, before giving up on
+		 * following it. */
 		if (rc && e->transient && ++poll_failures < 5 &&
 		    now_s() - start < (double)timeout_s) {
 			log_warn("cannot poll task %s (will try again): %s", arn, e->msg);
 			err_clear(e);
 			rc = 0;
-			clock_sleep_ms(cap);
+			clock_sleep_ms(interval);
 			continue;
 		}
 		if (rc)
@@ -398,8 +478,10 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 		if (strcmp(last, "PROVISIONING") != 0 && strcmp(last, "PENDING") != 0 &&
 		    strcmp(last, "ACTIVATING") != 0)
 			logtail_drain(tail);
-		if (strcmp(last, "STOPPED") == 0)
+		if (strcmp(last, "STOPPED") == 0) {
+			logtail_settle(tail);
 			break;
+		}
 		if (now_s() - start >= (double)timeout_s) {
 			rc = err_set(
 			    e, ORC_EFAIL,
@@ -409,8 +491,10 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			    arn, last, timeout_s, console, r->task_cluster, arn);
 			break;
 		}
-		clock_sleep_ms(interval);
-		interval = interval * 3 / 2 > cap ? cap : interval * 3 / 2;
+		/* Steady: the next poll is due one interval after this one began. */
+		double next = poll_began + (double)interval / 1000.0;
+		if (next > now_s())
+			clock_sleep_ms((long)((next - now_s()) * 1000.0));
 	}
 	double secs = now_s() - start;
 	logtail_close(tail);
@@ -459,7 +543,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	return rc;
 }
 
-int task_run(const config_region *r, const task_options *o, err *e)
+int runtask_run(const config_region *r, const runtask_options *o, err *e)
 {
 	int rc = check_config(r, e);
 	if (rc)
@@ -469,13 +553,14 @@ int task_run(const config_region *r, const task_options *o, err *e)
 	aws_client *c = NULL;
 	if ((rc = aws_client_new(r->name, &c, e)))
 		return rc;
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 
 	cJSON *request = NULL;
 	char *container = NULL, *arn = NULL;
 	logtail tail = {0};
 	rc = prepare(c, r, o->branch, &request, &container, &tail, e);
 	if (!rc)
-		rc = ecs_run_task(c, request, &arn, e);
+		rc = start_task(c, r, request, &arn, e);
 	if (!rc) {
 		char *cluster = NULL, *id = NULL;
 		split_task_arn(arn, r->task_cluster, &cluster, &id);
@@ -501,10 +586,10 @@ int task_run(const config_region *r, const task_options *o, err *e)
 		log_info("console: %s", buf_cstr(&console));
 		log_gha_output("task-arn", arn);
 		if (!o->no_wait)
-			rc = wait_stopped(c, r, arn, container,
-			                  o->timeout_s > 0 ? o->timeout_s : TASK_DEFAULT_TIMEOUT_S,
-			                  &tail, buf_cstr(&console),
-			                  logs.len ? buf_cstr(&logs) : NULL, e);
+			rc = wait_stopped(
+			    c, r, arn, container,
+			    o->timeout_s > 0 ? o->timeout_s : RUNTASK_DEFAULT_TIMEOUT_S, &tail,
+			    buf_cstr(&console), logs.len ? buf_cstr(&logs) : NULL, e);
 		buf_free(&console);
 		buf_free(&logs);
 		free(cluster);

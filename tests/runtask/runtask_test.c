@@ -1,18 +1,18 @@
 /*
- * task unit tests: which container gets the command override, and the command itself.
+ * runtask unit tests: which container gets the command override, and the command itself.
  */
 #include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/task.h"
+#include "runtask/runtask.h"
 
 static const cJSON *pick(const char *json, cJSON **doc)
 {
 	*doc = cJSON_Parse(json);
 	assert_non_null(*doc);
-	return task_pick_container(*doc);
+	return runtask_pick_container(*doc);
 }
 
 static void test_pick_container(void **state)
@@ -42,7 +42,7 @@ static void test_command(void **state)
 	config_region r;
 	memset(&r, 0, sizeof r);
 	size_t n = 0;
-	char **argv = task_command(&r, "feature/x", &n);
+	char **argv = runtask_command(&r, "feature/x", &n);
 	assert_int_equal(n, 4);
 	assert_string_equal(argv[0], "orchestrator");
 	assert_string_equal(argv[2], "--git-branch");
@@ -53,7 +53,7 @@ static void test_command(void **state)
 	                  "a{branch}{branch}", NULL};
 	r.task_command = custom;
 	r.task_command_len = 3;
-	argv = task_command(&r, "main", &n);
+	argv = runtask_command(&r, "main", &n);
 	assert_int_equal(n, 3);
 	assert_string_equal(argv[1], "main");
 	assert_string_equal(argv[2], "amainmain");
