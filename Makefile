@@ -4,11 +4,12 @@
 #   make asan     the same tests on an AddressSanitizer + UBSan build
 #   make docs     the embedded default: migrate sql/ on a local PostgreSQL, regenerate README.md
 #   make bench    benchmarks (ratios against baselines, not timed tests)
+#   make fuzz     libFuzzer harnesses of every parser, FUZZ_SECONDS (60) each
 #   make man      build/orchestrator.1 and the bash/zsh completions, from the option tables
 #   make install  binary, trigger_workflow link, man page, completions under
 #                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
 
-PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib
+PKGS    := libcurl libcjson libpq libgit2 libssh2 openssl libxml-2.0 zlib libmicrohttpd
 # Libraries without a pkg-config module (mk/deps.sh finds them by header). libpg_query
 # (PostgreSQL's parser) links statically: its archive carries its own protobuf-c and
 # xxhash and needs only libm besides libc, so the image needs no extra shared library.
@@ -41,7 +42,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 GENERATED := $(BUILD)/orchestrator.1 $(BUILD)/completion/orchestrator $(BUILD)/completion/_orchestrator
 
-.PHONY: all deps test-deps test asan docs bench clean format man install
+.PHONY: all deps test-deps test asan docs bench clean format man install fuzz fuzz-build
 all: $(BIN)
 
 deps:
@@ -115,10 +116,42 @@ docs: $(BIN)
 bench: $(BIN)
 	@sh bench/run.sh
 
+# Fuzzing: tests/fuzz/*_fuzz.c built with clang -fsanitize=fuzzer,address,undefined over
+# the library built the same way; `make fuzz` runs each from its seeds in
+# tests/fuzz/corpus/<name>/ for FUZZ_SECONDS (new inputs kept in $(BUILD)/fuzz/corpus);
+# tests/fuzz/fuzz.t (make test) runs each for a few seconds.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/bin/%)
+FUZZ_LIB     := $(FUZZ_DIR)/liborchestrator.a
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra \
+                -Wno-missing-field-initializers \
+                -Iorchestrator $(PKG_CFLAGS)
+
+$(FUZZ_DIR)/%.o: %.c | $(DEPSTAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(SRCS:%.c=$(FUZZ_DIR)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 format:
 	clang-format -i $(shell git ls-files "orchestrator/*.[ch]" "tests/*.[ch]")
 
 clean:
 	rm -rf build bin
 
--include $(OBJS:.o=.d) $(BUILD)/orchestrator/main.d
+-include $(OBJS:.o=.d) $(BUILD)/orchestrator/main.d $(wildcard $(FUZZ_DIR)/orchestrator/*/*.d)

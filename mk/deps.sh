@@ -9,7 +9,8 @@ set -eu
 
 # pkg-config module -> Debian package
 LIBS="libcurl:libcurl4-openssl-dev libcjson:libcjson-dev libpq:libpq-dev libgit2:libgit2-dev
-openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev"
+openssl:libssl-dev libxml-2.0:libxml2-dev zlib:zlib1g-dev libssh2:libssh2-1-dev
+libmicrohttpd:libmicrohttpd-dev"
 # header -> Debian package, for libraries that have no pkg-config module (the Makefile's
 # LDLIBS): libpg_query, PostgreSQL's parser.
 HEADERS="/usr/include/pg_query.h:libpg-query-dev"
@@ -17,7 +18,7 @@ HEADERS="/usr/include/pg_query.h:libpg-query-dev"
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git psql:postgresql-client-15
 /usr/lib/postgresql/15/bin/initdb:postgresql-15 node:nodejs npm:npm
 runuser:util-linux python3:python3 curl:curl jq:jq
-/usr/sbin/sshd:openssh-server clang-format:clang-format zsh:zsh man:man-db cmark-gfm:cmark-gfm"
+/usr/sbin/sshd:openssh-server clang-format:clang-format zsh:zsh man:man-db cmark-gfm:cmark-gfm clang:clang"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

@@ -34,6 +34,7 @@
  * clientToken) is the same on every attempt. Mutating calls that must not be resent
  * blindly ask for aws_client_check_before_resend, and find out from AWS what happened.
  */
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -74,9 +75,9 @@ static long backoff_base_ms(void)
 void aws_creds_clear(aws_creds *cr)
 {
 	if (cr->secret_key)
-		memset(cr->secret_key, 0, strlen(cr->secret_key));
+		OPENSSL_cleanse(cr->secret_key, strlen(cr->secret_key));
 	if (cr->session_token)
-		memset(cr->session_token, 0, strlen(cr->session_token));
+		OPENSSL_cleanse(cr->session_token, strlen(cr->session_token));
 	free(cr->access_key);
 	free(cr->secret_key);
 	free(cr->session_token);
@@ -802,7 +803,7 @@ int aws_query_call(aws_client *c, const char *service, const char *action, const
 	int rc =
 	    aws_send(c, PROTO_QUERY, service, action, NULL, buf_cstr(&body), body.len, &resp, e);
 	if (body.ptr)
-		memset(body.ptr, 0, body.len); /* may carry a web identity token */
+		OPENSSL_cleanse(body.ptr, body.len); /* may carry a web identity token */
 	buf_free(&body);
 	if (!rc) {
 		*out = aws_xml_parse(resp.body.ptr ? resp.body.ptr : "", resp.body.len);

@@ -21,6 +21,7 @@
  * (sections, key = value, # and ; comments), since no INI library is linked.
  * Every secret is registered with the log as soon as it is held.
  */
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,7 @@ static char *ini_value(const char *path, int config_style, const char *profile, 
 		}
 	}
 	if (text.ptr)
-		memset(text.ptr, 0, text.len);
+		OPENSSL_cleanse(text.ptr, text.len);
 	buf_free(&text);
 	return value;
 }
@@ -199,9 +200,9 @@ static int from_shared_files(aws_client *c, int *used, err *e)
 		             cpath ? cpath : "~/.aws/credentials", gpath ? gpath : "~/.aws/config");
 	}
 	if (sk)
-		memset(sk, 0, strlen(sk));
+		OPENSSL_cleanse(sk, strlen(sk));
 	if (tok)
-		memset(tok, 0, strlen(tok));
+		OPENSSL_cleanse(tok, strlen(tok));
 	free(ak);
 	free(sk);
 	free(tok);
@@ -241,13 +242,13 @@ static int from_web_identity(aws_client *c, const char *token_file, const char *
 	aws_params_add(&p, "RoleArn", role_arn);
 	aws_params_add(&p, "RoleSessionName", session);
 	aws_params_add(&p, "WebIdentityToken", buf_cstr(&token));
-	memset(token.ptr, 0, token.len);
+	OPENSSL_cleanse(token.ptr, token.len);
 	buf_free(&token);
 
 	aws_creds_clear(&c->creds); /* unsigned, as the SDKs send this call */
 	xmlDocPtr doc = NULL;
 	rc = aws_query_call(c, "sts", "AssumeRoleWithWebIdentity", "2011-06-15", &p, &doc, e);
-	memset(p.values[2], 0, strlen(p.values[2]));
+	OPENSSL_cleanse(p.values[2], strlen(p.values[2]));
 	aws_params_free(&p);
 	if (rc)
 		return err_prefix(e, "web identity credentials for AWS_ROLE_ARN=%s", role_arn);
@@ -263,9 +264,9 @@ static int from_web_identity(aws_client *c, const char *token_file, const char *
 		             "sts AssumeRoleWithWebIdentity for %s: the answer has no Credentials",
 		             role_arn);
 	if (sk)
-		memset(sk, 0, strlen(sk));
+		OPENSSL_cleanse(sk, strlen(sk));
 	if (tok)
-		memset(tok, 0, strlen(tok));
+		OPENSSL_cleanse(tok, strlen(tok));
 	free(ak);
 	free(sk);
 	free(tok);
@@ -329,10 +330,11 @@ static int from_container(aws_client *c, err *e)
 		buf line = BUF_INIT;
 		buf_printf(&line, "Authorization: %s", buf_cstr(&token));
 		h = curl_slist_append(h, buf_cstr(&line));
-		memset(line.ptr, 0, line.len);
+		OPENSSL_cleanse(line.ptr, line.len);
 		buf_free(&line);
 	}
-	memset(token.ptr ? token.ptr : (char[]){0}, 0, token.len);
+	if (token.len)
+		OPENSSL_cleanse(token.ptr, token.len);
 	buf_free(&token);
 	h = curl_slist_append(h, "Accept: application/json");
 
@@ -376,7 +378,7 @@ static int from_container(aws_client *c, err *e)
 		cJSON_Delete(j);
 	}
 	if (resp.body.ptr)
-		memset(resp.body.ptr, 0, resp.body.len);
+		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
 	http_response_free(&resp);
 	free(url);
 	return rc;

@@ -6,8 +6,9 @@
  * drift apart: the caller builds one header list and uses it for both. Percent-encoding
  * uses libcurl's escaper, which keeps exactly RFC 3986's unreserved set, as SigV4 asks.
  * The path is encoded once more on top of its wire form (SigV4's double encoding for
- * every service but S3, which this program does not call).
+ * every service but S3); for S3 the wire path, already encoded once, is the canonical one.
  */
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -138,9 +139,9 @@ static int hdr_cmp(const void *a, const void *b)
 	return strcmp(((const kv *)a)->k, ((const kv *)b)->k);
 }
 
-int aws_sigv4_canonical_request(const char *method, const char *url, const aws_header *headers,
-                                size_t n, const void *payload, size_t payload_len, buf *out,
-                                buf *signed_headers, err *e)
+static int canonical_request(const char *method, const char *url, const aws_header *headers,
+                             size_t n, const void *payload, size_t payload_len, int single_encode,
+                             buf *out, buf *signed_headers, err *e)
 {
 	CURLU *u = curl_url();
 	char *path = NULL, *query = NULL;
@@ -157,6 +158,8 @@ int aws_sigv4_canonical_request(const char *method, const char *url, const aws_h
 	buf_printf(out, "%s\n", method);
 	if (!path || !*path)
 		buf_putc(out, '/');
+	else if (single_encode)
+		buf_puts(out, path);
 	else
 		put_escaped(out, cu, path, strlen(path), 1);
 	buf_putc(out, '\n');
@@ -201,6 +204,14 @@ int aws_sigv4_canonical_request(const char *method, const char *url, const aws_h
 	return 0;
 }
 
+int aws_sigv4_canonical_request(const char *method, const char *url, const aws_header *headers,
+                                size_t n, const void *payload, size_t payload_len, buf *out,
+                                buf *signed_headers, err *e)
+{
+	return canonical_request(method, url, headers, n, payload, payload_len, 0, out,
+	                         signed_headers, e);
+}
+
 int aws_sigv4_sign(const char *method, const char *url, const aws_header *headers, size_t n,
                    const void *payload, size_t payload_len, const char *region, const char *service,
                    const char *access_key, const char *secret_key, buf *auth, err *e)
@@ -213,8 +224,8 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 		return err_set(e, ORC_EFAIL, "SigV4: the request has no X-Amz-Date header");
 
 	buf creq = BUF_INIT, signed_headers = BUF_INIT;
-	int rc = aws_sigv4_canonical_request(method, url, headers, n, payload, payload_len, &creq,
-	                                     &signed_headers, e);
+	int rc = canonical_request(method, url, headers, n, payload, payload_len,
+	                           strcmp(service, "s3") == 0, &creq, &signed_headers, e);
 	if (rc) {
 		buf_free(&creq);
 		buf_free(&signed_headers);
@@ -238,7 +249,7 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	hmac(kregion, 32, service, kservice);
 	hmac(kservice, 32, "aws4_request", ksigning);
 	hmac(ksigning, 32, buf_cstr(&sts), sig);
-	memset(k.ptr, 0, k.len);
+	OPENSSL_cleanse(k.ptr, k.len);
 
 	buf_clear(auth);
 	buf_printf(auth,
@@ -246,7 +257,10 @@ int aws_sigv4_sign(const char *method, const char *url, const aws_header *header
 	           buf_cstr(&scope), buf_cstr(&signed_headers));
 	buf_put_hex(auth, sig, 32);
 
-	memset(ksigning, 0, sizeof ksigning);
+	OPENSSL_cleanse(kdate, sizeof kdate);
+	OPENSSL_cleanse(kregion, sizeof kregion);
+	OPENSSL_cleanse(kservice, sizeof kservice);
+	OPENSSL_cleanse(ksigning, sizeof ksigning);
 	buf_free(&k);
 	buf_free(&scope);
 	buf_free(&sts);

@@ -20,6 +20,7 @@ const opt_subcommand cmd_commands[] = {
     {"lint", cmd_lint, "find dangerous operations in migrations before they run"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
     {"bump-image", cmd_bump_image, "set the migration image version in every region's tfvars"},
+    {"serve", cmd_serve, "the migration service: HTTP API for CI behind a load balancer"},
     {"completion", cmd_completion, "print shell completion for bash or zsh"},
     {"manpage", cmd_manpage, "print the manual page (roff), generated from the option tables"},
 };

@@ -21,6 +21,7 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_migrate(int argc, char **argv); /* also info, validate, baseline, repair */
 int cmd_schema_docs(int argc, char **argv);
 int cmd_bump_image(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_completion(int argc, char **argv); /* completion bash|zsh */
 int cmd_manpage(int argc, char **argv);

@@ -9,6 +9,7 @@
  * clone's folders; the commit migrated is printed and set as the `sha` output.
  */
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@
 #include "core/opt.h"
 #include "pg/jdbc.h"
 #include "pg/dryrun.h"
+#include "pg/locsrc.h"
 #include "pg/migrate.h"
+#include "pg/tenants.h"
 #include "task/task.h"
 
 static const char footer[] =
@@ -80,7 +83,7 @@ static int task_placeholders(task *t, const struct task_args *a, placeholder_set
 		if (rc)
 			return rc;
 		placeholder_set_put(ph, key, value);
-		memset(value, 0, strlen(value));
+		OPENSSL_cleanse(value, strlen(value));
 		free(key);
 		free(value);
 	}
@@ -104,6 +107,8 @@ static int task_prepare(task *t, const struct task_args *a, char ***locs, size_t
 			(*locs)[(*nlocs)++] = xstrdup("sql");
 		}
 		for (size_t i = 0; i < *nlocs; i++) {
+			if (locsrc_is_remote((*locs)[i]))
+				continue; /* s3:// is not inside the clone */
 			char *in_clone = fs_join(task_checkout(t), (*locs)[i]);
 			free((*locs)[i]);
 			(*locs)[i] = in_clone;
@@ -257,6 +262,118 @@ static int load_conf(const char *files, flyway_conf *conf, err *e)
 	return rc;
 }
 
+/* --tenants, --tenants-query, --tenant: which tenant schemas, with which migrations. */
+struct tenant_args {
+	int given;
+	char **names;
+	size_t n;
+	const char *query;
+	char **locs;
+	size_t nlocs;
+	long jobs;
+};
+
+/* --tenants A,B,C (repeatable) and --tenant X: names checked as they come. */
+static int add_tenants(const opt_option *opt, const char *arg, err *e)
+{
+	struct tenant_args *t = opt->value;
+	if (strcmp(opt->long_name, "tenant") == 0 && strchr(arg, ','))
+		return err_set(e, ORC_EUSAGE, "--tenant takes one schema (--tenants takes a list)");
+	t->given = 1;
+	return tenants_parse_list(arg, &t->names, &t->n, e);
+}
+
+/* One line per tenant, then the summary; exit 1 naming every failed tenant. */
+static int report_tenants(const char *op, const tenants_report *r, int json)
+{
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < r->n; i++) {
+			const tenant_outcome *t = &r->v[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "tenant", t->name);
+			cJSON_AddStringToObject(o, "status", t->rc ? "failed" : "ok");
+			if (t->version)
+				cJSON_AddStringToObject(o, "schemaVersion", t->version);
+			else
+				cJSON_AddNullToObject(o, "schemaVersion");
+			cJSON_AddNumberToObject(o, "pending", t->pending);
+			if (t->error)
+				cJSON_AddStringToObject(o, "error", t->error);
+			cJSON_AddItemToArray(arr, o);
+		}
+		log_json(arr);
+		cJSON_Delete(arr);
+	}
+	buf failed = BUF_INIT;
+	for (size_t i = 0; i < r->n; i++) {
+		const tenant_outcome *t = &r->v[i];
+		if (t->rc) {
+			log_error("tenant %s: %s", t->name, t->error);
+			buf_printf(&failed, "%s%s", failed.len ? ", " : "", t->name);
+		} else if (json) {
+			continue;
+		} else if (strcmp(op, "migrate") == 0) {
+			log_info("tenant %s: %d migration%s applied (%.0f ms)", t->name, t->applied,
+			         t->applied == 1 ? "" : "s", t->ms);
+		} else if (strcmp(op, "info") == 0) {
+			log_info("tenant %s: version %s, %d pending", t->name,
+			         t->version ? t->version : "<< Empty Schema >>", t->pending);
+		} else {
+			log_info("tenant %s: valid", t->name);
+		}
+	}
+	int rc = 0;
+	if (r->failed) {
+		log_error("%s: %zu of %zu tenants failed: %s", op, r->failed, r->n,
+		          buf_cstr(&failed));
+		rc = ORC_EFAIL;
+	} else if (!json) {
+		log_info("%s: %zu tenant%s done in %.0f ms", op, r->n, r->n == 1 ? "" : "s", r->ms);
+	}
+	buf_free(&failed);
+	return rc;
+}
+
+static int run_tenants(const char *op, migrate_opts *o, struct tenant_args *ten, task *tk)
+{
+	err e = ERR_INIT;
+	int rc = 0;
+	if (ten->query && (rc = tenants_query(o->url, ten->query, &ten->names, &ten->n, &e)))
+		return cmd_report(&e);
+	if (ten->n == 0) {
+		log_info("%s: no tenants", op);
+		return 0;
+	}
+	/* Both sets: the shared migrations go to --schema first, as a plain migrate. */
+	if (ten->nlocs && o->n_locations && strcmp(op, "migrate") == 0) {
+		migrate_result res;
+		rc = migrate_run(o, &res, &e);
+		migrate_result_free(&res);
+		if (rc)
+			return cmd_report(&e);
+	}
+	if (ten->nlocs) {
+		for (size_t i = 0; tk && i < ten->nlocs; i++) {
+			if (locsrc_is_remote(ten->locs[i]))
+				continue;
+			char *in_clone = fs_join(task_checkout(tk), ten->locs[i]);
+			free(ten->locs[i]);
+			ten->locs[i] = in_clone;
+		}
+		o->locations = (const char *const *)ten->locs;
+		o->n_locations = ten->nlocs;
+	}
+	tenants_op top = strcmp(op, "migrate") == 0 ? TENANTS_MIGRATE
+	                 : strcmp(op, "info") == 0  ? TENANTS_INFO
+	                                            : TENANTS_VALIDATE;
+	tenants_report r;
+	tenants_run(top, o, ten->names, ten->n, (int)ten->jobs, &r);
+	rc = report_tenants(op, &r, o->json && top == TENANTS_INFO);
+	tenants_report_free(&r);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *op = argv[0];
@@ -274,12 +391,15 @@ int cmd_migrate(int argc, char **argv)
 	opt_strings ph_secrets = {0};
 	cJSON *result = NULL;
 	struct locations loc_list = {&locs, &nlocs};
+	struct tenant_args ten = {.jobs = 4};
+	struct locations tloc_list = {&ten.locs, &ten.nlocs};
 	placeholder_set_from_env(&ph);
 	const opt_option options[] = {
 	    OPT_STRING(0, "url", &o.url, "URL",
 	               "libpq conninfo or postgresql:// URI (default: PG* variables)"),
-	    OPT_CALLBACK(0, "locations", &loc_list, "DIR",
-	                 "migrations folder, repeatable or comma-separated (default sql)",
+	    OPT_CALLBACK(0, "locations", &loc_list, "DIR|s3://B/P",
+	                 "migrations folder or S3 bucket/prefix, repeatable or\n"
+	                 "comma-separated (default sql)",
 	                 add_locations),
 	    OPT_STRING(0, "schema", &o.schema, "S",
 	               "schema of the history table and first of search_path\n"
@@ -322,6 +442,18 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("more detail on stderr"),
 	    OPT_QUIET(),
+	    OPT_GROUP("tenant schemas (migrate, info, validate; each its own history table):"),
+	    OPT_CALLBACK(0, "tenant", &ten, "X", "one tenant schema", add_tenants),
+	    OPT_CALLBACK(0, "tenants", &ten, "A,B,C", "run on these tenant schemas (repeatable)",
+	                 add_tenants),
+	    OPT_STRING(0, "tenants-query", &ten.query, "SQL",
+	               "the tenant schemas: first column of this query's rows"),
+	    OPT_CALLBACK(0, "tenant-locations", &tloc_list, "DIR|s3://B/P",
+	                 "migrations of every tenant (default: --locations); with\n"
+	                 "both, migrate first applies --locations to --schema",
+	                 add_locations),
+	    OPT_INTEGER(0, "jobs", &ten.jobs, "N", 1, 256,
+	                "tenants migrated in parallel, one connection each (default 4)"),
 	    OPT_GROUP("the migration task (inside ECS; secrets are read with the task's role):"),
 	    OPT_STRING(0, "git-branch", &ta.branch, "B",
 	               "clone branch B and migrate its sql/ (--locations relative to\n"
@@ -370,6 +502,16 @@ int cmd_migrate(int argc, char **argv)
 		rc = opt_error(&cmd, "--syntax is an option of validate");
 	if (!stop && rc == 0 && !ta.branch && (ta.git_url || ta.config))
 		rc = opt_error(&cmd, "--git-url and --config need --git-branch");
+	if (ten.query)
+		ten.given = 1;
+	if (!stop && rc == 0 && ten.given && strcmp(op, "migrate") && strcmp(op, "info") &&
+	    strcmp(op, "validate"))
+		rc = opt_error(&cmd, "tenants work with migrate, info and validate");
+	if (!stop && rc == 0 && ten.given && (dry_run || syntax))
+		rc = opt_error(&cmd, "--dry-run and --syntax do not take tenants");
+	if (!stop && rc == 0 && !ten.given && ten.nlocs)
+		rc = opt_error(&cmd,
+		               "--tenant-locations needs --tenants, --tenants-query or --tenant");
 	if (stop || rc)
 		goto out;
 	/* The task definition names the database, so run-task's default command suffices:
@@ -409,7 +551,9 @@ int cmd_migrate(int argc, char **argv)
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;
-	if (dry_run || syntax) {
+	if (ten.given) {
+		rc = run_tenants(op, &o, &ten, ta.branch ? tk : NULL);
+	} else if (dry_run || syntax) {
 		rc = dry_run ? dryrun_migrate(&o, result, &e) : dryrun_syntax(&o, &e);
 		if (rc && ta.branch)
 			strip_clone_path(tk, &e, NULL);
@@ -464,6 +608,10 @@ done:
 		log_json(result);
 	}
 out:
+	tenants_free_names(ten.names, ten.n);
+	for (size_t i = 0; i < ten.nlocs; i++)
+		free(ten.locs[i]);
+	free(ten.locs);
 	cJSON_Delete(result);
 	free(usage_line);
 	free(name);

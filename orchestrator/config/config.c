@@ -191,6 +191,20 @@ static void set_bool_defaults(void *base, const struct field *fields)
 static void walk(const cJSON *obj, const struct field *fields, void *base, const char *path,
                  config_problems *p);
 
+/* The workflows write config values to $GITHUB_OUTPUT and $GITHUB_ENV, where a newline or
+ * CR starts another entry: no value may hold a control character. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+#define CONTROL_PROBLEM                                                                            \
+	"%s: holds a control character (newline, CR, tab...); the workflows write config values "  \
+	"to $GITHUB_OUTPUT and $GITHUB_ENV, where it would start another entry: remove it"
+
 static void read_field(const cJSON *v, const struct field *f, void *base, const char *path,
                        config_problems *p)
 {
@@ -200,6 +214,10 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 		if (!cJSON_IsString(v)) {
 			config_problem_add(p, "%s: expected %s, got %s", path, f->expect,
 			                   json_type_name(v));
+			return;
+		}
+		if (has_control(v->valuestring)) {
+			config_problem_add(p, CONTROL_PROBLEM, path);
 			return;
 		}
 		if (strcmp(f->key, "taskLaunchType") == 0 &&
@@ -257,6 +275,11 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 			if (!bad && !cJSON_IsString(item)) {
 				config_problem_add(p, "%s[%d]: expected a string (%s), got %s",
 				                   path, at, f->expect, json_type_name(item));
+				bad = 1;
+			} else if (!bad && has_control(item->valuestring)) {
+				char *at_path = xasprintf("%s[%d]", path, at);
+				config_problem_add(p, CONTROL_PROBLEM, at_path);
+				free(at_path);
 				bad = 1;
 			}
 			at++;

@@ -17,9 +17,9 @@
 #include "core/buf.h"
 #include "core/fs.h"
 
-const char *const infra_components[] = {"aurora-db",      "ecs-cluster", "iam",
-                                        "migration-task", "bastion",     NULL};
-#define NCOMP 5
+const char *const infra_components[] = {"aurora-db",         "ecs-cluster", "iam", "migration-task",
+                                        "migration-service", "bastion",     NULL};
+#define NCOMP 6
 
 enum how {
 	SAME,       /* equal strings */
@@ -83,6 +83,18 @@ static const struct rule rules[] = {
      "the task would run an image build-image does not push"},
     {"migration-task", "repository_url", REPO_URL, T(github_owner), "githubOwner/githubRepo",
      "the task would clone another repository"},
+    {"migration-service", "ecs_cluster_name", SAME, R(task_cluster), "flywayTask.taskCluster",
+     "the service would be placed in a cluster Terraform does not create"},
+    {"migration-service", "db_cluster_name", SAME_ICASE, R(db_cluster_name),
+     "auroraDB.dbClusterName", "the service would migrate another cluster"},
+    {"migration-service", "db_security_group_name", MEMBER, R(db_security_groups),
+     "auroraDB.vpcSecurityGroups", "the service would not reach the cluster"},
+    {"migration-service", "docker_registry", SAME, T(docker_registry), "dockerRegistry",
+     "the service would run an image build-image does not push"},
+    {"migration-service", "docker_owner", SAME, T(docker_owner), "dockerOwner",
+     "the service would run an image build-image does not push"},
+    {"migration-service", "docker_repo", SAME, T(docker_repo), "dockerRepo",
+     "the service would run an image build-image does not push"},
     {"bastion", "bastion_host_name", SAME, R(bastion_host_name), "bastion.bastionHostName",
      "the bastion would not be found under its configured name"},
     {"bastion", "private_key_bucket", SAME, R(bastion_key_bucket), "bastion.privateKeyBucket",

@@ -1,7 +1,9 @@
 /* fs: file helpers; atomic replacement via temp file + fsync + rename. */
 #include "core/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -28,16 +30,63 @@ int fs_read_file(const char *path, buf *out, err *e)
 	return 0;
 }
 
+/* The prefix of our temporary files for path's base name: ".<base>.orc" (then pid.XXXXXX). */
+static char *tmp_prefix(const char *base)
+{
+	return xasprintf(".%s.orc", base);
+}
+
+/* Removes temporary files of `base` in dir left by runs of ours that no longer live (a
+ * kill between create and rename), so a re-run converges to a clean directory. */
+static void remove_stale_tmp(const char *dir, const char *base)
+{
+	char *prefix = tmp_prefix(base);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + plen, &end, 10);
+		if (end == de->d_name + plen || *end != '.' || strlen(end) != 7 || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to judge) */
+		char *p = fs_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			unlink(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, err *e)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *slash = strrchr(path, '/');
+	char *dir = fs_dir(path);
+	const char *base = slash ? slash + 1 : path;
+	remove_stale_tmp(dir, base);
+	char *prefix = tmp_prefix(base);
+	char *name = xasprintf("%s%ld.XXXXXX", prefix, (long)getpid());
+	char *tmp = fs_join(dir, name);
+	free(prefix);
+	free(name);
+	free(dir);
 	mode_t mode = 0644;
 	struct stat st;
-	if (stat(path, &st) == 0)
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 		mode = st.st_mode & 07777;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	if (fd < 0) {
+	int fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, mode) != 0) {
 		err_set(e, ORC_EFAIL, "%s: cannot write: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
 		return ORC_EFAIL;
 	}
@@ -57,7 +106,9 @@ int fs_write_atomic(const char *path, const void *data, size_t len, err *e)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+	int bad = fsync(fd) != 0;
+	bad |= close(fd) != 0;
+	if (bad || rename(tmp, path) != 0) {
 		err_set(e, ORC_EFAIL, "%s: cannot replace: %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);

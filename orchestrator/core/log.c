@@ -181,15 +181,21 @@ void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
 	}
 }
 
-/* Workflow command data must escape %, CR and LF (the runner's own escaping rules). */
-static void escape_command_data(buf *out, const char *s)
+/* Workflow command data must escape %, CR and LF (the runner's own escaping rules); other
+ * control characters are written as C escapes, as in every other line. */
+static void escape_data(buf *out, const char *s, int runner_rules_only)
 {
 	for (; *s; s++) {
-		switch (*s) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
 		case '%': buf_puts(out, "%25"); break;
 		case '\r': buf_puts(out, "%0D"); break;
 		case '\n': buf_puts(out, "%0A"); break;
-		default: buf_putc(out, *s);
+		default:
+			if (!runner_rules_only && (c < 0x20 || c == 0x7f))
+				buf_printf(out, "\\x%02x", c);
+			else
+				buf_putc(out, (char)c);
 		}
 	}
 }
@@ -240,11 +246,17 @@ static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	buf_free(&msg);
 }
 
+static void escape_command_data(buf *out, const char *s)
+{
+	escape_data(out, s, 0);
+}
+
+/* add-mask data keeps its bytes (the runner must mask exactly them). */
 void log_command(const char *name, const char *data)
 {
 	buf line = BUF_INIT;
 	buf_printf(&line, "::%s::", name);
-	escape_command_data(&line, data ? data : "");
+	escape_data(&line, data ? data : "", strcmp(name, "add-mask") == 0);
 	buf_putc(&line, '\n');
 	fflush(stderr);
 	fwrite(line.ptr, 1, line.len, stdout);

@@ -13,11 +13,15 @@
  */
 #include "git/gitops.h"
 
+#include <errno.h>
 #include <git2.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/fs.h"
 #include "core/log.h"
@@ -51,6 +55,78 @@ static int open_repo(const char *dir, git_repository **repo, err *e)
 		return err_set(e, ORC_EUSAGE, "%s: a bare repository has no files to commit", dir);
 	}
 	return 0;
+}
+
+/*
+ * .git/index.lock left by a run of ours that was killed while libgit2 held it would make
+ * every re-run fail. Before touching the index we write our pid to .git/LOCK_MARK and
+ * remove it after; a lock found next to a mark whose process is dead and which is no older
+ * than the lock (a lock taken later is someone else's) is ours and removed. Any other lock
+ * may belong to a live git: it is never touched.
+ */
+#define LOCK_MARK "orchestrator-index.pid"
+
+static char *git_file(git_repository *repo, const char *name)
+{
+	return xasprintf("%s%s", git_repository_path(repo), name); /* the path ends in '/' */
+}
+
+static long mark_pid(const char *mark)
+{
+	long pid = 0;
+	FILE *f = fopen(mark, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+static int dead(long pid)
+{
+	return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static int lock_begin(git_repository *repo, err *e)
+{
+	char *lock = git_file(repo, "index.lock"), *mark = git_file(repo, LOCK_MARK);
+	struct stat ls, ms;
+	int rc = 0;
+	long pid = mark_pid(mark);
+	int have_mark = lstat(mark, &ms) == 0;
+	if (lstat(lock, &ls) == 0) {
+		if (have_mark && dead(pid) && ls.st_mtime + 1 >= ms.st_mtime &&
+		    ls.st_mtime <= ms.st_mtime + 60) {
+			unlink(lock);
+			log_warn("%s: removed the lock a killed run of orchestrator (pid %ld) left",
+			         lock, pid);
+		} else {
+			rc = err_set(
+			    e, ORC_EFAIL,
+			    "%s exists: a git command is working in this repository (wait for "
+			    "it), or one was killed (then remove the file)",
+			    lock);
+		}
+	}
+	if (rc == 0) {
+		FILE *f = fopen(mark, "w");
+		if (f) {
+			fprintf(f, "%ld\n", (long)getpid());
+			fclose(f);
+		}
+	}
+	free(lock);
+	free(mark);
+	return rc;
+}
+
+static void lock_end(git_repository *repo)
+{
+	char *mark = git_file(repo, LOCK_MARK);
+	if (mark_pid(mark) == (long)getpid())
+		unlink(mark);
+	free(mark);
 }
 
 /* Path of `path` (relative to dir, or absolute) relative to the repository's work tree. */
@@ -101,9 +177,11 @@ int gitops_commit_paths(const char *repo_dir, const char *const *paths, size_t n
 	git_tree_update *updates = xcalloc(npaths, sizeof *updates);
 	char *skip = xcalloc(npaths, 1); /* absent before and after: nothing to commit */
 	char **rels = xcalloc(npaths, sizeof *rels);
+	int locked = 0;
 	int rc = open_repo(repo_dir, &repo, e);
-	if (rc)
+	if (rc || (rc = lock_begin(repo, e)))
 		goto out;
+	locked = 1;
 
 	git_oid head_oid;
 	int unborn = git_reference_name_to_id(&head_oid, repo, "HEAD") != 0;
@@ -211,6 +289,8 @@ out:
 	git_tree_free(base);
 	git_commit_free(parent);
 	git_index_free(index);
+	if (locked)
+		lock_end(repo);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;
@@ -533,7 +613,10 @@ int gitops_sync_remote(const char *repo_dir, const char *remote_name, const char
 	co.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
 	co.notify_cb = on_checkout_conflict;
 	co.notify_payload = &conflicts;
+	if ((rc = lock_begin(repo, e)))
+		goto out;
 	int crc = git_checkout_tree(repo, (git_object *)new_tip, &co);
+	lock_end(repo);
 	if (crc == GIT_ECONFLICT) {
 		char *why = xasprintf("changed files with uncommitted changes here (%s)",
 		                      conflicts.len ? buf_cstr(&conflicts) : "see git status");

@@ -9,6 +9,7 @@
  */
 #include "net/github.h"
 
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,7 @@ static void headers_into(const github_repo *r, int shown, struct curl_slist **li
 			*list = curl_slist_append(*list, lines[i]);
 		if (out)
 			buf_printf(out, "%s\n", lines[i]);
-		memset(lines[i], 0, strlen(lines[i]));
+		OPENSSL_cleanse(lines[i], strlen(lines[i]));
 		free(lines[i]);
 	}
 }
@@ -341,7 +342,7 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 		err_prefix(e, "after %d attempts", made);
 	http_response_free(&resp);
 	for (struct curl_slist *h = headers; h; h = h->next)
-		memset(h->data, 0, strlen(h->data)); /* the Authorization line */
+		OPENSSL_cleanse(h->data, strlen(h->data)); /* the Authorization line */
 	curl_slist_free_all(headers);
 	if (attempts)
 		*attempts = made;

@@ -24,6 +24,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "pg/checksum.h"
+#include "pg/locsrc.h"
 #include "pg/version.h"
 
 typedef struct list {
@@ -520,6 +521,20 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 		const char *loc = locations[i];
 		if (strncmp(loc, "filesystem:", 11) == 0)
 			loc += 11;
+		if (locsrc_is_remote(loc)) {
+			/* Scanned as its local mirror; records carry the S3 URL as their path. */
+			char *dir = NULL;
+			size_t first = l.n;
+			rc = locsrc_mirror(loc, &dir, e);
+			if (rc == 0)
+				rc = scan_location(o, dir, &l, out, e);
+			for (size_t k = first; k < l.n; k++) {
+				free(l.v[k].path);
+				l.v[k].path = locsrc_path(loc, l.v[k].script);
+			}
+			free(dir);
+			continue;
+		}
 		rc = scan_location(o, loc, &l, out, e);
 	}
 	out->v = l.v;

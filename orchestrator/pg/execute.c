@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "pg/locsrc.h"
 #include "pg/conn.h"
 #include "pg/engine.h"
 
@@ -47,7 +48,7 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	/* The text discovery kept (read once), else the file. */
 	pg_migration *f = &g->m.v[p->row->file - g->m.v];
 	buf raw = BUF_INIT;
-	int rc = f->text ? 0 : fs_read_file(f->path, &raw, e);
+	int rc = f->text ? 0 : locsrc_read_file(f->path, &raw, e);
 	if (rc == 0)
 		rc = placeholder_apply(ph, f->path, f->text ? f->text : buf_cstr(&raw),
 		                       f->text ? f->len : raw.len, &p->text, e);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "pg/placeholder.h"
 
@@ -39,6 +40,7 @@ typedef struct migrate_opts {
 	int baseline_on_migrate;       /* migrate: baseline a used schema without history first */
 	const char *installed_by;      /* NULL: current_user */
 	int json;                      /* info: JSON on stdout */
+	buf *json_out;                 /* info with json: append the JSON here instead of stdout */
 	const char *environment;       /* ${flyway:environment}; NULL: "default" */
 	int validate_migration_naming; /* a .sql name that is no migration is an error */
 	int fail_on_missing_locations; /* a location that cannot be read is an error */

@@ -75,14 +75,16 @@ static size_t char_to_byte(const char *s, size_t n, int pos)
 
 cJSON *parse_sql(const char *text, size_t len, char **error, size_t *error_off)
 {
+	/* libpg_query reads a C string: a NUL byte ends the text it sees, and so does s. */
 	char *s = xstrndup(text, len);
+	size_t n = strlen(s);
 	PgQueryParseResult r = pg_query_parse(s);
 	cJSON *tree = NULL;
 	*error = NULL;
 	*error_off = 0;
 	if (r.error) {
 		*error = xstrdup(r.error->message);
-		*error_off = r.error->cursorpos > 0 ? char_to_byte(s, len, r.error->cursorpos) : 0;
+		*error_off = r.error->cursorpos > 0 ? char_to_byte(s, n, r.error->cursorpos) : 0;
 	} else {
 		tree = cJSON_Parse(r.parse_tree);
 		if (!tree)

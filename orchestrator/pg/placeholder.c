@@ -6,6 +6,7 @@
 #include "pg/placeholder.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -57,8 +58,11 @@ void placeholder_set_from_env(placeholder_set *s)
 
 void placeholder_set_free(placeholder_set *s)
 {
-	for (size_t i = 0; i < s->n_owned; i++)
+	/* values may be secrets (Secrets Manager, FLYWAY_PLACEHOLDERS_*) */
+	for (size_t i = 0; i < s->n_owned; i++) {
+		OPENSSL_cleanse(s->owned[i], strlen(s->owned[i]));
 		free(s->owned[i]);
+	}
 	free(s->owned);
 	free(s->items);
 	memset(s, 0, sizeof *s);

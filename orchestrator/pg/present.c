@@ -130,7 +130,10 @@ void present_json(const engine *g)
 	buf b = BUF_INIT;
 	buf_puts(&b, s);
 	log_redact(&b);
-	puts(buf_cstr(&b));
+	if (g->o->json_out)
+		buf_puts(g->o->json_out, buf_cstr(&b));
+	else
+		puts(buf_cstr(&b));
 	buf_free(&b);
 	cJSON_free(s);
 	cJSON_Delete(root);

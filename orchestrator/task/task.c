@@ -9,6 +9,7 @@
  * The connection string is built as a postgresql:// URI with libcurl's URL API, which
  * does the percent-encoding of user, password and database name that libpq undoes.
  */
+#include <openssl/crypto.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,11 +189,11 @@ int task_clone(task *t, err *e)
 	rc = gitops_clone_branch(t->url, t->branch, t->checkout, &auth, &t->sha, e);
 out:
 	if (key) {
-		memset(key, 0, strlen(key));
+		OPENSSL_cleanse(key, strlen(key));
 		free(key);
 	}
 	if (token) {
-		memset(token, 0, strlen(token));
+		OPENSSL_cleanse(token, strlen(token));
 		free(token);
 	}
 	return rc;

@@ -25,6 +25,11 @@ for f in "$cases"/good/*.json "$cases"/bad/*.json; do
 	if [ "$want" = invalid ]; then t_is "$T_RC" 2 "$name: exit 2"; fi
 done
 
+# A value with a control character would start another $GITHUB_OUTPUT entry: refused, named.
+t_run "$ORC" config check --config "$cases/bad/control-characters.json"
+t_like "$T_ERR" 'dockerOwner: holds a control character \(newline, CR, tab...\); the workflows write config values to \$GITHUB_OUTPUT' "a newline in a value is refused, naming the key"
+t_like "$T_ERR" 'flywayTask\.taskCommand\[1\]: holds a control character' "in a list item too, with its index"
+
 # Messages: all problems at once, each with its path and what is expected.
 cat >"$T_TMP/many.json" <<'J'
 {"githubOwner": 3,

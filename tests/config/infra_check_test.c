@@ -106,7 +106,7 @@ static void test_changed_cluster_name_reported_in_both_places(void **state)
 	int rc = config_check_infrastructure(c, ".", &p, &e);
 	dump(&p);
 	assert_int_equal(rc, ORC_EUSAGE);
-	assert_int_equal(p.n, 3); /* aurora-db, iam, migration-task */
+	assert_int_equal(p.n, 4); /* aurora-db, iam, migration-task, migration-service */
 	assert_true(
 	    has_line(&p,
 	             "infrastructure/aurora-db/var-files/us-west-2.tfvars:4: cluster_name = "
@@ -117,7 +117,7 @@ static void test_changed_cluster_name_reported_in_both_places(void **state)
 	    has_line(&p, "infrastructure/iam/var-files/us-west-2.tfvars:", "db_cluster_name"));
 	assert_true(has_line(
 	    &p, "infrastructure/migration-task/var-files/us-west-2.tfvars:", "db_cluster_name"));
-	assert_non_null(strstr(e.msg, "disagree in 3 places"));
+	assert_non_null(strstr(e.msg, "disagree in 4 places"));
 	config_problems_free(&p);
 	config_free(c);
 }

@@ -337,6 +337,50 @@ static void test_deleted_path_and_errors(void **state)
 	free(tracked), free(work), free(nonrepo);
 }
 
+/*
+ * A commit killed while libgit2 held .git/index.lock: the re-run removes the lock a dead run
+ * of ours left (its pid in .git/orchestrator-index.pid) and commits; a lock without our
+ * mark, or with the mark of a live process, may be a running git's: refused, kept.
+ */
+static void test_stale_index_lock(void **state)
+{
+	(void)state;
+	char *work = fresh_clone("lock");
+	char *readme = fs_join(work, "README.md");
+	const char *paths[] = {"README.md"};
+	int committed;
+	err e = ERR_INIT;
+
+	/* a lock without our mark: a git that may be running */
+	sh("cd %s && touch .git/index.lock", work);
+	write_file(readme, "locked\n");
+	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
+	                                     &committed, NULL, &e),
+	                 ORC_EFAIL);
+	assert_non_null(strstr(e.msg, "index.lock exists"));
+	sh("cd %s && test -f .git/index.lock", work);
+
+	/* our mark, but its process lives (our parent): still refused */
+	sh("cd %s && echo %ld > .git/orchestrator-index.pid && touch .git/index.lock", work,
+	   (long)getppid());
+	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
+	                                     &committed, NULL, &e),
+	                 ORC_EFAIL);
+	sh("cd %s && test -f .git/index.lock", work);
+
+	/* our mark with a dead pid (beyond pid_max): the lock is ours, removed; the commit goes */
+	sh("cd %s && echo 4194305 > .git/orchestrator-index.pid && touch .git/index.lock", work);
+	err_clear(&e);
+	assert_int_equal(gitops_commit_paths(work, paths, 1, "docs", "bot", "bot@example.com",
+	                                     &committed, NULL, &e),
+	                 0);
+	assert_int_equal(committed, 1);
+	sh("cd %s && test ! -e .git/index.lock && test ! -e .git/orchestrator-index.pid", work);
+	char *status = out("git -C %s status --porcelain", work);
+	assert_string_equal(status, "");
+	free(status), free(readme), free(work);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(test_deleted_path_and_errors),
 	    cmocka_unit_test(test_publish_keeps_local_work),
 	    cmocka_unit_test(test_publish_stops_rather_than_lose_work),
+	    cmocka_unit_test(test_stale_index_lock),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,7 +15,7 @@ t_is "$T_RC" 2 "a changed cluster name in config.json exits 2"
 t_like "$T_ERR" 'infrastructure/aurora-db/var-files/us-west-2.tfvars:[0-9]+: cluster_name = "auroradb-cluster" but [^ ]*repo/config.json: infrastructure\["us-west-2"\]\.auroraDB\.dbClusterName = "orders-db"' \
 	"reported with both files and both keys"
 t_like "$T_ERR" 'iam/var-files/us-west-2.tfvars:[0-9]+: db_cluster_name = "auroradb-cluster"' "the iam role's cluster too"
-t_like "$T_ERR" 'disagree in 3 places' "with a count"
+t_like "$T_ERR" 'disagree in 4 places' "with a count"
 t_run "$ORC" config check --config "$T_TMP/repo/config.json"
 t_is "$T_RC" 0 "without --infrastructure the tfvars are not read"
 

@@ -12,8 +12,8 @@ if [ ! -d "$ROOT/tests/node_modules/@cdktf/hcl2json" ]; then
 fi
 
 t_ok "infrastructure/ passes the structure checks" node "$CHECK" "$ROOT/infrastructure" "$ROOT/config.json"
-t_like "$T_OUT" "checked [0-9]+ components: aurora-db bastion ecs-cluster iam migration-task" "all five components checked"
-for c in aurora-db ecs-cluster iam migration-task bastion; do
+t_like "$T_OUT" "checked [0-9]+ components: aurora-db bastion ecs-cluster iam migration-service migration-task" "all six components checked"
+for c in aurora-db ecs-cluster iam migration-task migration-service bastion; do
 	t_ok "$c has a us-west-2 var-file" test -f "$ROOT/infrastructure/$c/var-files/us-west-2.tfvars"
 done
 

@@ -28,7 +28,7 @@ expect() { # DESC PATTERN
 }
 copy; sed -i 's/^  id-token: write/  id-token: write\n  actions: write/' "$T_TMP/r/.github/workflows/deploy-infrastructure.yml"
 expect "extra permissions are refused" "deploy-infrastructure.yml: permissions .*expected contents: read and id-token: write only"
-copy; sed -i 's/            aurora-db | ecs-cluster | iam | migration-task | bastion) ;;/            *) ;;/' "$T_TMP/r/.github/workflows/destroy-infrastructure.yml"
+copy; sed -i 's/            aurora-db | ecs-cluster | iam | migration-task | migration-service | bastion) ;;/            *) ;;/' "$T_TMP/r/.github/workflows/destroy-infrastructure.yml"
 expect "a folder check that accepts anything is refused" "destroy-infrastructure.yml: the folder check accepts"
 copy; mkdir -p "$T_TMP/r/infrastructure/new-thing"
 expect "a component missing from the folder check is refused" "deploy-infrastructure.yml: the folder check accepts .* the components are .*new-thing"
@@ -82,5 +82,12 @@ for wf in deploy-infrastructure destroy-infrastructure; do
 	run_check "$script" eu-west-1 aurora-db
 	t_is "$T_RC" 2 "$wf: a region that config.json does not have is refused"
 	t_like "$T_OUT" 'terraformBucket: not set' "$wf: saying what is missing"
+	# the bucket name from config.json goes to GITHUB_OUTPUT before config check runs
+	cp "$T_TMP/ws/config.json" "$T_TMP/ws/config.good"
+	jq '.infrastructure["us-west-2"].terraformBucket = "tf-state-1234\nstate-key=../../x"' "$T_TMP/ws/config.good" >"$T_TMP/ws/config.json"
+	run_check "$script" us-west-2 aurora-db
+	t_is "$T_RC:$(cat "$T_TMP/gh-out")" "2:" "$wf: a terraformBucket with a newline is refused, nothing output"
+	t_like "$T_OUT" 'terraformBucket: not an S3 bucket name' "$wf: saying why"
+	mv "$T_TMP/ws/config.good" "$T_TMP/ws/config.json"
 done
 t_done

@@ -17,8 +17,8 @@ t_is "$(q 'd["on"]')" '{"repository_dispatch": {"types": ["run-migration"]}}' "t
 t_is "$(q 'd["permissions"]')" '{"contents": "read", "id-token": "write"}' "least permissions: read the code, get an OIDC token"
 t_is "$(q 'd["concurrency"]')" '{"cancel-in-progress": false, "group": "migration-${{ github.event.client_payload.region }}"}' \
 	"one migration per region, queued, never cancelled"
-t_is "$(q '[s.get("uses") for s in d["jobs"]["migrate"]["steps"] if s.get("uses")]')" \
-	'["actions/checkout@v4", "./.github/actions/setup-orchestrator", "aws-actions/configure-aws-credentials@v4", "aws-actions/configure-aws-credentials@v4"]' \
+t_is "$(q '[s.get("uses").split("@")[0] for s in d["jobs"]["migrate"]["steps"] if s.get("uses")]')" \
+	'["actions/checkout", "./.github/actions/setup-orchestrator", "aws-actions/configure-aws-credentials", "aws-actions/configure-aws-credentials"]' \
 	"builds with the composite action; credentials through configure-aws-credentials"
 t_is "$(q '[s["with"].get("role-to-assume") or s["with"].get("aws-access-key-id") for s in d["jobs"]["migrate"]["steps"] if "configure-aws-credentials" in s.get("uses","")]')" \
 	'["${{ vars.AWS_ROLE_ARN }}", "${{ secrets.AWS_ACCESS_KEY_ID }}"]' "OIDC role from a variable, access-key secrets as the fallback"

@@ -82,6 +82,17 @@ t_like "$(cat NOTES.md)" "work in progress" "with its text"
 t_is "$(git log -1 --format=%s)" "docs: regenerate the Database Documentation section" "our commit stays local, for a re-run"
 git checkout -q NOTES.md
 
+# Killed just before the README's rename, or while libgit2 held .git/index.lock: the re-run
+# removes our own stale temporary file and lock and converges (one commit, clean tree).
+psql -qX -c "ALTER TABLE widget ADD COLUMN note text" >/dev/null
+before=$(git rev-list --count HEAD)
+echo "half a README" >.README.md.orc4194305.AbC123
+echo 4194305 >.git/orchestrator-index.pid && touch .git/index.lock
+t_ok "schema-docs --commit after a killed run" "$ORC" schema-docs --url "$PG_URL" --commit
+t_is "$(git rev-list --count HEAD)" "$((before + 1))" "one commit"
+t_is "$(git status --porcelain)" "" "a clean tree: no temporary file left, no lock"
+t_ok "and no lock in .git" test ! -e .git/index.lock
+
 # The split layout: the README and every docs file in one commit; a dropped table's file
 # removed in the next one.
 psql -qX -c "CREATE TABLE gadget (id int PRIMARY KEY, widget_id int REFERENCES widget)" >/dev/null

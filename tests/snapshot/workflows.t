@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # create-snapshot.yml and restore-snapshot.yml: valid for @action-validator/cli, on their
-# repository_dispatch type, one snapshot operation per region at a time (shared
-# concurrency group, never cancelled), least permissions (contents: write only where
+# repository_dispatch type, one run per operation and region at a time (a concurrency
+# group of its own, never cancelled), least permissions (contents: write only where
 # metadata.json is committed), payload values only through env:, OIDC credentials, and
 # the orchestrator steps they run.
 source "$(dirname "$0")/../lib/tap.sh"
@@ -21,7 +21,7 @@ on = w.get(True, w.get("on"))
 assert on["repository_dispatch"]["types"] == [verb], "types: %r" % on["repository_dispatch"]["types"]
 assert w["permissions"] == {"contents": contents, "id-token": "write"}, "permissions: %r" % w["permissions"]
 c = w["concurrency"]
-assert c["group"] == "snapshot-${{ github.event.client_payload.region }}", "group: %r" % c["group"]
+assert c["group"] == verb + "-${{ github.event.client_payload.region }}", "group: %r" % c["group"]
 assert c["cancel-in-progress"] is False, "cancel-in-progress must be false"
 (job,) = w["jobs"].values()
 steps = job["steps"]

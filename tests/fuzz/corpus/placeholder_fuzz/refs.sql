@@ -1,0 +1,2 @@
+CREATE ROLE r PASSWORD '${password}';
+SELECT '${flyway:filename}', '${A.B:C-D}';

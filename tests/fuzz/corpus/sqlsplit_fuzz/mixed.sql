@@ -1,0 +1,9 @@
+CREATE TABLE t (a text DEFAULT $$x;y$$);
+COPY t FROM STDIN;
+row
+\.
+DO $b$ BEGIN PERFORM 1; END $b$;
+CREATE INDEX CONCURRENTLY i ON t (a);
+-- c;
+/* nested /* c */ ; */ SELECT E'\';';
+CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; END;
