@@ -43,6 +43,11 @@ t_is "$T_RC" 0 "bump-image from a subdirectory: exit 0"
 t_like "$(cat "$repo/infrastructure/migration-task/var-files/us-west-2.tfvars")" 'app_version *= *"1\.2\.3"' "bump-image changed the root's tfvars"
 t_is "$(ls "$repo/sql/deep/er")" "" "and wrote nothing in the subdirectory"
 
+printf 'CREATE INDEX book_title_ix ON book (title);\n' >"$repo/sql/V9__index.sql"
+t_run "$ORC" lint
+t_like "$T_OUT$T_ERR" "V9__index\.sql" "lint from a subdirectory reads the root's sql/"
+rm "$repo/sql/V9__index.sql"
+
 # The search stops at the top of the git work tree: a config.json above it is not used.
 mkdir -p "$T_TMP/outer/inner/sub"
 cp "$ROOT/config.json" "$T_TMP/outer/"
