@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/root.h"
 #include "config/tfvars.h"
 #include "core/buf.h"
 #include "core/fs.h"
@@ -143,7 +144,7 @@ static int bump_and_publish(struct bump *b, int do_commit, int do_push, int *com
 
 int cmd_bump_image(int argc, char **argv)
 {
-	const char *version = NULL, *path = CONFIG_DEFAULT_PATH;
+	const char *version = NULL, *path = NULL;
 	int do_commit = 0, do_push = 0, opt_rc;
 	const opt_option options[] = {
 	    OPT_STRING(0, "version", &version, "V",
@@ -181,14 +182,19 @@ int cmd_bump_image(int argc, char **argv)
 	err e = ERR_INIT;
 	config *c = NULL;
 	config_problems problems = {NULL, 0};
+	char *config_at_root = path ? NULL : root_path(CONFIG_DEFAULT_PATH);
+	if (config_at_root)
+		path = config_at_root;
 	if (config_load(path, &c, &problems, &e) != 0) {
 		config_problems_print(path, &problems);
 		config_problems_free(&problems);
+		free(config_at_root);
 		return cmd_report(&e);
 	}
 	config_problems_free(&problems);
 
 	char *root = fs_dir(path);
+	free(config_at_root);
 	struct bump b = {c, root, version, xcalloc(c->nregions + 1, sizeof(char *)), 0};
 	for (size_t i = 0; i < c->nregions; i++)
 		b.rel[i] = xasprintf("infrastructure/migration-task/var-files/%s.tfvars",

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/infra_check.h"
 #include "config/operations.h"
+#include "config/root.h"
 #include <cjson/cJSON.h>
 
 #include "core/fs.h"
@@ -47,7 +48,7 @@ static int check(const char *path, const config_operation *op, const char *regio
 
 static int config_check(int argc, char **argv)
 {
-	const char *path = CONFIG_DEFAULT_PATH, *verb = NULL, *region = NULL;
+	const char *path = NULL, *verb = NULL, *region = NULL;
 	int infra = 0, output = OPT_OUTPUT_TEXT, rc;
 	const opt_option options[] = {
 	    OPT_STRING('c', "config", &path, "PATH", "the file to check (default: config.json)"),
@@ -77,6 +78,9 @@ static int config_check(int argc, char **argv)
 		return opt_error(&cmd, "--operation %s: unknown verb (see trigger_workflow --help)",
 		                 verb);
 
+	char *config_at_root = path ? NULL : root_path(CONFIG_DEFAULT_PATH);
+	if (config_at_root)
+		path = config_at_root;
 	if (output == OPT_OUTPUT_JSON) {
 		result = cJSON_CreateObject();
 		cJSON_AddStringToObject(result, "file", path);
@@ -96,6 +100,7 @@ static int config_check(int argc, char **argv)
 		cJSON_Delete(result);
 		result = NULL;
 	}
+	free(config_at_root);
 	return rc;
 }
 

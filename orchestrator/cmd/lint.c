@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -79,15 +80,19 @@ static void print_rules(void)
 /* config.json's lint.rules: the named file must load; the default one only when present. */
 static int apply_config(lint *l, const char *path, err *e)
 {
-	if (!path && !fs_exists(CONFIG_DEFAULT_PATH))
+	char *at_root = path ? NULL : root_path(CONFIG_DEFAULT_PATH);
+	if (at_root && !fs_exists(at_root)) {
+		free(at_root);
 		return 0;
+	}
 	config *c = NULL;
-	int rc = config_load(path ? path : CONFIG_DEFAULT_PATH, &c, NULL, e);
+	int rc = config_load(path ? path : at_root, &c, NULL, e);
 	for (size_t i = 0; rc == 0 && i < c->n_lint_rules; i++)
 		rc = lint_set_severity(
 		    l, c->lint_rules[i].rule,
 		    (lint_severity)lint_severity_parse(c->lint_rules[i].severity), e);
 	config_free(c);
+	free(at_root);
 	return rc;
 }
 
@@ -203,6 +208,10 @@ int cmd_lint(int argc, char **argv)
 			rc = opt_error(&cmd, "%s: no such file", files[i]);
 			goto out;
 		}
+	if (nlocs == 0) { /* sql/ at the repository root, also from a subdirectory */
+		locs = xmalloc(sizeof *locs);
+		locs[nlocs++] = root_path("sql");
+	}
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;
 	o.placeholders = &ph;

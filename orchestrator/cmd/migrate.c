@@ -17,6 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "config/flyway_conf.h"
+#include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -542,6 +543,10 @@ int cmd_migrate(int argc, char **argv)
 		}
 		if (task_url.len)
 			o.url = buf_cstr(&task_url);
+	}
+	if (nlocs == 0) { /* sql/ at the repository root, also from a subdirectory */
+		locs = xmalloc(sizeof *locs);
+		locs[nlocs++] = root_path("sql");
 	}
 	o.locations = (const char *const *)locs;
 	o.n_locations = nlocs;

@@ -11,6 +11,7 @@
 #include "runtask/runtask.h"
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/root.h"
 #include "core/log.h"
 #include "core/opt.h"
 
@@ -23,7 +24,7 @@ static const char *const usage[] = {
 
 int cmd_run_task(int argc, char **argv)
 {
-	const char *region = NULL, *path = CONFIG_DEFAULT_PATH;
+	const char *region = NULL, *path = NULL;
 	runtask_options o = {.branch = "main", .timeout_s = RUNTASK_DEFAULT_TIMEOUT_S};
 	int opt_rc, output = OPT_OUTPUT_TEXT;
 	const opt_option options[] = {
@@ -59,9 +60,13 @@ int cmd_run_task(int argc, char **argv)
 	err e = ERR_INIT;
 	config *cfg = NULL;
 	config_problems problems = {0};
+	char *config_at_root = path ? NULL : root_path(CONFIG_DEFAULT_PATH);
+	if (config_at_root)
+		path = config_at_root;
 	if (config_load(path, &cfg, &problems, &e)) {
 		config_problems_print(path, &problems);
 		config_problems_free(&problems);
+		free(config_at_root);
 		return cmd_report(&e);
 	}
 	config_problems_free(&problems);
@@ -109,5 +114,7 @@ int cmd_run_task(int argc, char **argv)
 		cJSON_Delete(doc);
 	}
 	config_free(cfg);
-	return rc ? cmd_report(&e) : 0;
+	rc = rc ? cmd_report(&e) : 0;
+	free(config_at_root);
+	return rc;
 }

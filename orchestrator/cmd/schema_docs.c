@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -477,7 +478,8 @@ static int publish(const opts *o, const docs *d, err *e)
 
 int cmd_schema_docs(int argc, char **argv)
 {
-	opts o = {.readme = "README.md", .config = CONFIG_DEFAULT_PATH};
+	opts o = {0};
+	char *readme_at_root = NULL, *config_at_root = NULL;
 	o.schemas = xcalloc((size_t)argc + 1, sizeof *o.schemas);
 	o.exclude = xcalloc((size_t)argc + 1, sizeof *o.exclude);
 	err e = ERR_INIT;
@@ -557,6 +559,10 @@ int cmd_schema_docs(int argc, char **argv)
 		               dd);
 		goto out;
 	}
+	if (!o.readme)
+		o.readme = readme_at_root = root_path("README.md");
+	if (!o.config)
+		o.config = config_at_root = root_path(CONFIG_DEFAULT_PATH);
 
 	buf diff = BUF_INIT;
 	docs d = {BUF_INIT, BUF_INIT, NULL, NULL,
@@ -618,5 +624,7 @@ int cmd_schema_docs(int argc, char **argv)
 out:
 	free(o.schemas);
 	free(o.exclude);
+	free(readme_at_root);
+	free(config_at_root);
 	return rc;
 }

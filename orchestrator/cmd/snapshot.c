@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "config/config.h"
+#include "config/root.h"
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -43,6 +44,7 @@ typedef struct opts {
 	char *snapshot;
 	const char *config_path;
 	const char *metadata_path;
+	char *at_root[2]; /* the default paths found at the repository root (heap) */
 	int commit, push, keep_old, skip_final, json;
 	int timeout;
 	const char *account;
@@ -100,8 +102,6 @@ static int other_verbs_option(const opt_command *cmd, const struct verb *v,
 static int parse(int argc, char **argv, opts *o, int *rc)
 {
 	memset(o, 0, sizeof *o);
-	o->config_path = CONFIG_DEFAULT_PATH;
-	o->metadata_path = METADATA_DEFAULT_PATH;
 	o->verb = argv[0];
 	long timeout = 3600;
 	const char *snapshot = NULL;
@@ -180,6 +180,10 @@ static int parse(int argc, char **argv, opts *o, int *rc)
 		else
 			*rc = ORC_OK, stop = 0;
 	}
+	if (!stop && !o->config_path)
+		o->config_path = o->at_root[0] = root_path(CONFIG_DEFAULT_PATH);
+	if (!stop && !o->metadata_path)
+		o->metadata_path = o->at_root[1] = root_path(METADATA_DEFAULT_PATH);
 	free(name);
 	return stop;
 }
@@ -502,6 +506,8 @@ static int run(int argc, char **argv)
 			rc = do_share(&x, &e);
 	}
 	free(x.o.snapshot);
+	free(x.o.at_root[0]);
+	free(x.o.at_root[1]);
 	free(x.cluster);
 	aws_client_free(x.aws);
 	config_free(x.cfg);

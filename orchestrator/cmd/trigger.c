@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "config/operations.h"
+#include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -119,8 +120,10 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 {
 	unsigned keys = rq->op->keys;
 	/* One region: nothing to choose, with or without a terminal. */
-	if ((keys & OP_REGION) && !rq->region && c->nregions == 1)
+	if ((keys & OP_REGION) && !rq->region && c->nregions == 1) {
 		rq->region = xstrdup(c->regions[0].name);
+		log_info("region: %s (the only one in %s)", rq->region, c->path);
+	}
 	if (keys & OP_REGION) {
 		char **names = xcalloc(c->nregions + 2, sizeof *names);
 		size_t n = 0;
@@ -354,14 +357,13 @@ static int send_events(const struct request *rq, const config *c, cJSON *results
 int cmd_trigger(int argc, char **argv)
 {
 	struct request rq = {0};
-	rq.config_path = CONFIG_DEFAULT_PATH;
 	err e = ERR_INIT;
 	config *c = NULL;
-	char *root = NULL;
+	char *root = NULL, *config_at_root = NULL;
 	config_problems problems = {NULL, 0};
 	const char *region = NULL, *branch = NULL, *folder = NULL, *snapshot = NULL;
 	const char *source = NULL, *target = NULL;
-	int list = 0, version = 0, output = OPT_OUTPUT_TEXT, rc = 0;
+	int list = 0, version = 0, yes = 0, output = OPT_OUTPUT_TEXT, rc = 0;
 	cJSON *results = NULL;
 	const opt_option options[] = {
 	    OPT_REGION(&region,
@@ -377,6 +379,9 @@ int cmd_trigger(int argc, char **argv)
 	    OPT_STRING(0, "target", &target, "DB", "compare-databases: the other database"),
 	    OPT_CONFIG(&rq.config_path),
 	    OPT_BOOL('n', "dry-run", &rq.dry_run, "print the request instead of sending it"),
+	    OPT_BOOL('y', "yes", &yes,
+	             "send restore-snapshot or destroy-infrastructure without asking (needed\n"
+	             "without a terminal)"),
 	    OPT_BOOL(0, "list-events", &list, "the verbs and their payload keys, as JSON"),
 	    OPT_OUTPUT(&output),
 	    OPT_VERBOSE("show the HTTP exchange (the token is always redacted)"),
@@ -434,6 +439,8 @@ int cmd_trigger(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!rq.config_path)
+		rq.config_path = config_at_root = root_path(CONFIG_DEFAULT_PATH);
 	if ((rc = config_load(rq.config_path, &c, &problems, &e)) != 0) {
 		/* A missing file or invalid JSON is one line in e; otherwise every problem. */
 		if (problems.n == 0) {
@@ -509,6 +516,32 @@ int cmd_trigger(int argc, char **argv)
 		goto out;
 	}
 
+	/* What cannot be undone is said, and confirmed, before it is sent. */
+	if (rq.op->destroys && !rq.dry_run && !yes) {
+		if (!trigger_interactive()) {
+			err_set(&e, ORC_EUSAGE,
+			        "%s cannot be undone (%s): pass --yes to send it (no terminal to "
+			        "ask on)",
+			        rq.op->verb, rq.op->destroys);
+			rc = cmd_report(&e);
+			goto out;
+		}
+		buf sum = BUF_INIT;
+		buf_printf(&sum, "About to send %s to %s/%s: region %s", rq.op->verb,
+		           c->github_owner, c->github_repo, rq.region);
+		if (rq.folder)
+			buf_printf(&sum, ", folder %s", rq.folder);
+		if (rq.op->keys & OP_SNAPSHOT)
+			buf_printf(&sum, ", snapshot %s",
+			           rq.snapshot ? rq.snapshot : "(the one metadata.json records)");
+		buf_printf(&sum, ".\nThis cannot be undone: %s.", rq.op->destroys);
+		rc = trigger_confirm(buf_cstr(&sum), &e);
+		buf_free(&sum);
+		if (rc) {
+			rc = cmd_report(&e);
+			goto out;
+		}
+	}
 	rc = send_events(&rq, c, results, &e);
 	if (results) {
 		/* What was sent (or would be), even when a later region failed. */
@@ -534,6 +567,7 @@ out:
 	free(rq.source);
 	free(rq.target);
 	free(root);
+	free(config_at_root);
 	config_free(c);
 	return rc;
 }

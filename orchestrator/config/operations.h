@@ -31,6 +31,9 @@ typedef struct config_operation {
 	/* config.json values this operation needs, as JSON paths; "R" stands for the region.
 	 * NULL-terminated. */
 	const char *const *needs;
+	/* What cannot be undone, for the confirmation trigger_workflow asks before sending;
+	 * NULL when the operation destroys nothing. */
+	const char *destroys;
 } config_operation;
 
 /* Every operation, in menu order; *n gets the count. */

@@ -94,22 +94,6 @@ done:
 	return items;
 }
 
-/* A Terraform component: a folder holding at least one .tf file. */
-static int is_component(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return 0;
-	struct dirent *ent;
-	int found = 0;
-	while (!found && (ent = readdir(d)) != NULL) {
-		size_t len = strlen(ent->d_name);
-		found = len > 3 && strcmp(ent->d_name + len - 3, ".tf") == 0;
-	}
-	closedir(d);
-	return found;
-}
-
 char **trigger_folders(const char *root, size_t *n, err *e)
 {
 	char *infra = fs_join(root, "infrastructure");
@@ -128,7 +112,7 @@ char **trigger_folders(const char *root, size_t *n, err *e)
 		if (ent->d_name[0] == '.')
 			continue;
 		char *path = fs_join(infra, ent->d_name);
-		if (fs_is_dir(path) && is_component(path)) {
+		if (fs_is_dir(path) && trigger_is_component(path)) {
 			ARRAY_GROW(items, *n + 2, cap);
 			items[(*n)++] = xstrdup(ent->d_name);
 			items[*n] = NULL;
@@ -177,5 +161,25 @@ int trigger_menu(const char *what, const char *flag, const char *const *items, s
 		        line, n);
 	}
 	free(line);
+	return 0;
+}
+
+int trigger_confirm(const char *summary, err *e)
+{
+	fprintf(stderr, "%s\nType yes to send it: ", summary);
+	fflush(stderr);
+	char *line = NULL;
+	size_t cap = 0;
+	int yes = 0;
+	if (getline(&line, &cap, stdin) < 0) {
+		fputc('\n', stderr);
+	} else {
+		line[strcspn(line, "\r\n")] = '\0';
+		yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
+	}
+	free(line);
+	if (!yes)
+		return err_set(e, ORC_EFAIL,
+		               "not confirmed: nothing was sent (--yes skips the question)");
 	return 0;
 }

@@ -4,6 +4,7 @@
  * libraries where one exists.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <git2.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -90,6 +91,21 @@ int trigger_check_database(const char *flag, const char *ref, err *e)
 	return 0;
 }
 
+int trigger_is_component(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int found = 0;
+	struct dirent *ent;
+	while (!found && (ent = readdir(d)) != NULL) {
+		size_t len = strlen(ent->d_name);
+		found = len > 3 && strcmp(ent->d_name + len - 3, ".tf") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 int trigger_check_folder(const char *root, const char *folder, err *e)
 {
 	if (!*folder || folder[0] == '.' || strchr(folder, '/'))
@@ -98,8 +114,13 @@ int trigger_check_folder(const char *root, const char *folder, err *e)
 		    "--folder \"%s\": expected the name of one folder in infrastructure/", folder);
 	char *infra = fs_join(root, "infrastructure");
 	char *dir = fs_join(infra, folder);
-	int ok = fs_is_dir(dir);
-	if (!ok)
+	int ok = fs_is_dir(dir) && trigger_is_component(dir);
+	if (!ok && fs_is_dir(dir))
+		err_set(e, ORC_EUSAGE,
+		        "--folder \"%s\": %s holds no .tf file, so it is not a Terraform "
+		        "component (choose a folder of %s that holds .tf files)",
+		        folder, dir, infra);
+	else if (!ok)
 		err_set(e, ORC_EUSAGE,
 		        "--folder \"%s\": %s is not a folder (choose one of the folders in %s)",
 		        folder, dir, infra);

@@ -36,7 +36,10 @@ int trigger_check_snapshot(const char *id, err *e);
 /* A database named for compare-databases (flag: "--source"/"--target"): cluster:NAME,
  * secret:NAME or a bare cluster NAME; never a URL or anything holding a password. */
 int trigger_check_database(const char *flag, const char *ref, err *e);
-/* A folder name that exists as root/infrastructure/NAME. */
+/* A Terraform component: a folder holding at least one *.tf file (infrastructure/examples,
+ * which holds only JSON, is not one). */
+int trigger_is_component(const char *dir);
+/* A folder name that exists as root/infrastructure/NAME and is a Terraform component. */
 int trigger_check_folder(const char *root, const char *folder, err *e);
 
 /* Who asks: git's user.name, else $USER, else "unknown"; heap string. */
@@ -55,6 +58,11 @@ char **trigger_remote_branches(const char *dir, size_t *n, err *e);
 /* Terraform components under root/infrastructure (folders holding a .tf file; hidden ones
  * and examples/ left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
+/*
+ * Asks "Type yes to send it: " on stderr after summary and reads one line from stdin:
+ * 0 when it is "yes" (or "y"), else ORC_EFAIL saying nothing was sent.
+ */
+int trigger_confirm(const char *summary, err *e);
 /*
  * Shows "Select the WHAT:" and the numbered items on stderr and reads the answer (a number
  * or an item's name) from stdin until one is valid. *out gets a heap copy. End of input is

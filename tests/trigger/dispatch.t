@@ -116,13 +116,13 @@ t_like "$T_ERR" "< HTTP/1.1 204" "--verbose: response line"
 send '["204"]' deploy-infrastructure --region all --folder network
 t_is "$T_RC" 2 "a folder that does not exist: exit 2"
 t_is "$(gh_count)" 0 "a folder that does not exist: nothing sent"
-mkdir -p "$proj/infrastructure/network"
+mkdir -p "$proj/infrastructure/network" && touch "$proj/infrastructure/network/main.tf"
 send '["204"]' deploy-infrastructure --region all --folder network
 t_is "$T_RC" 0 "--region all: exit 0"
 t_is "$(gh_field 'sorted(x["body"]["client_payload"]["region"] for x in r)')" "['eu-central-1', 'us-west-2']" "--region all: one event per configured region"
 t_is "$(gh_field 'len({x["body"]["client_payload"]["request_id"] for x in r})')" 2 "each event has its own request_id"
 
-send '["204","401"]' destroy-infrastructure --region all --folder network
+send '["204","401"]' destroy-infrastructure --region all --folder network --yes
 t_is "$T_RC" 3 "--region all, second refused: exit 3"
 t_like "$T_ERR" "eu-central-1 \(already dispatched: us-west-2\)" "--region all: says which regions were already sent"
 
@@ -181,5 +181,42 @@ t_is "$T_OUT" 400 "stand-in rejects an event_type over 100 characters (OpenAPI s
 t_run curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 	--data '{"event_type":"x"}' "$GITHUB_API_URL/repos/a/b/dispatches"
 t_is "$T_OUT" 400 "stand-in rejects a request without the GitHub headers"
+
+# What cannot be undone: without a terminal --yes is required; on one, a summary and a
+# question, and only "yes" sends.
+send '["204"]' destroy-infrastructure --region us-west-2 --folder network
+t_is "$T_RC" 2 "destroy-infrastructure without a terminal nor --yes: exit 2"
+t_like "$T_ERR" "destroy-infrastructure cannot be undone \(terraform destroy deletes every resource of the folder in that region\): pass --yes" "says why and what to pass"
+t_is "$(gh_count)" 0 "nothing sent"
+send '["204"]' restore-snapshot --region us-west-2
+t_is "$T_RC" 2 "restore-snapshot without a terminal nor --yes: exit 2"
+t_is "$(gh_count)" 0 "nothing sent"
+send '["204"]' restore-snapshot --region us-west-2 --yes
+t_is "$T_RC" 0 "restore-snapshot --yes: exit 0"
+t_is "$(gh_count)" 1 "sent once"
+pty() {
+	local answers=()
+	while [ "$1" != "--" ]; do answers+=("$1"); shift; done
+	shift
+	python3 "$ROOT/tests/trigger/pty_run.py" "$T_TMP" "${answers[@]}" -- "$ORC" trigger "$@" --config "$proj/config.json"
+	T_RC=$(cat "$T_TMP/rc"); T_ERR=$(cat "$T_TMP/terminal")
+}
+gh_script '["204"]'
+pty no -- restore-snapshot --region us-west-2 --snapshot snap-1
+t_is "$T_RC" 1 "restore-snapshot answered no: exit 1"
+t_like "$T_ERR" "About to send restore-snapshot to acme/aurora-db: region us-west-2, snapshot snap-1\." "the summary names verb, repository, region and snapshot"
+t_like "$T_ERR" "This cannot be undone: the cluster is replaced" "and what is lost"
+t_like "$T_ERR" "not confirmed: nothing was sent" "declining says nothing was sent"
+t_is "$(gh_count)" 0 "and nothing was"
+gh_script '["204"]'
+pty yes -- destroy-infrastructure --region us-west-2 --folder network
+t_is "$T_RC" 0 "destroy-infrastructure answered yes: exit 0"
+t_like "$T_ERR" "region us-west-2, folder network\." "the summary names the folder"
+t_is "$(gh_count)" 1 "sent once"
+gh_script '["204"]'
+pty -- destroy-infrastructure --region us-west-2 --folder network --yes
+t_is "$T_RC" 0 "--yes on a terminal: exit 0"
+t_unlike "$T_ERR" "Type yes" "no question"
+t_is "$(gh_count)" 1 "sent"
 
 t_done

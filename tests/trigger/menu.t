@@ -60,4 +60,19 @@ menu EOF -- run-migration --region us-west-2 --dry-run
 t_is "$T_RC" 2 "end of input at a menu: exit 2"
 t_like "$T_ERR" "no branch chosen \(pass --branch\)" "end of input names the flag"
 
+# One region in config.json: chosen without asking, on a terminal or not, and said.
+cp "$proj/config.json" "$T_TMP/two-regions.json"
+cat >"$proj/config.json" <<'J'
+{"githubOwner": "acme", "githubRepo": "db", "infrastructure": {"eu-west-1": {"terraformBucket": "b2"}}}
+J
+menu main -- run-migration --dry-run
+t_is "$T_RC" 0 "one region: only the branch is asked"
+t_unlike "$T_ERR" "Select the region" "no region menu"
+t_like "$T_OUT" "region: eu-west-1 \(the only one in config\.json\)" "the chosen region is said"
+t_like "$T_OUT" '"region":"eu-west-1","branch":"main"' "the request carries it"
+t_run "$ORC" trigger run-migration --branch main --dry-run --config "$proj/config.json"
+t_is "$T_RC" 0 "one region without a terminal: exit 0"
+t_like "$T_OUT" '"region":"eu-west-1"' "and the region is in the request"
+cp "$T_TMP/two-regions.json" "$proj/config.json"
+
 t_done

@@ -36,7 +36,8 @@ cd "$ROOT" || exit 1
 
 # A configured project for the checks below.
 proj=$T_TMP/proj
-mkdir -p "$proj/infrastructure/network" "$proj/infrastructure/database"
+mkdir -p "$proj/infrastructure/network" "$proj/infrastructure/database" "$proj/infrastructure/examples"
+touch "$proj/infrastructure/network/main.tf" "$proj/infrastructure/database/main.tf" "$proj/infrastructure/examples/taskdef.json"
 cat >"$proj/config.json" <<'EOF'
 {"githubOwner": "acme", "githubRepo": "db", "dockerOwner": "acme", "dockerRepo": "flyway",
  "infrastructure": {"us-west-2": {"terraformBucket": "b1"}, "eu-west-1": {"terraformBucket": "b2"}}}
@@ -88,6 +89,9 @@ for bad in nothere ../proj .hidden 'a/b'; do
 	trig deploy-infrastructure --region us-west-2 --folder "$bad" --dry-run
 	t_is "$T_RC" 2 "folder '$bad' rejected"
 done
+trig deploy-infrastructure --region us-west-2 --folder examples --dry-run
+t_is "$T_RC" 2 "a folder without .tf files: exit 2"
+t_like "$T_ERR" "--folder \"examples\": .*examples holds no \.tf file, so it is not a Terraform component" "says it is not a Terraform component"
 trig run-migration --region us-west-2 --branch main --folder network --dry-run
 t_is "$T_RC" 2 "a flag the verb does not carry: exit 2"
 t_like "$T_ERR" "--folder does not apply to run-migration" "says which flag does not apply"

@@ -16,7 +16,7 @@ t_ok "action-validator is installed (make test-deps)" test -x "$VALIDATOR"
 
 # The list matches what dry runs really put in each payload.
 proj=$T_TMP/proj
-mkdir -p "$proj/infrastructure/network"
+mkdir -p "$proj/infrastructure/network" && touch "$proj/infrastructure/network/main.tf"
 echo '{"githubOwner":"o","githubRepo":"r","dockerOwner":"o","dockerRepo":"d","infrastructure":{"us-west-2":{"terraformBucket":"b"}}}' >"$proj/config.json"
 for verb in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$events"); do
 	args=()
