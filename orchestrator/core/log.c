@@ -24,6 +24,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -93,10 +94,24 @@ int log_in_actions(void)
 	return L.actions;
 }
 
+/* The secret list is shared by serve's connection threads and the tenant workers, and a
+ * credential refreshed in one of them is registered while others print. Recursive: adding
+ * a secret prints ::add-mask::, which redacts under the same lock. */
+static pthread_mutex_t secrets_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+static void add_secret_locked(const char *value);
+
 void log_add_secret(const char *value)
 {
 	if (!value || strlen(value) < 4)
 		return;
+	pthread_mutex_lock(&secrets_mu);
+	add_secret_locked(value);
+	pthread_mutex_unlock(&secrets_mu);
+}
+
+static void add_secret_locked(const char *value)
+{
 	for (size_t i = 0; i < L.nsecrets; i++)
 		if (strcmp(L.secrets[i], value) == 0)
 			return;
@@ -116,8 +131,10 @@ void log_add_secret(const char *value)
 
 void log_redact(buf *b)
 {
+	pthread_mutex_lock(&secrets_mu);
 	for (size_t i = 0; i < L.nsecrets; i++)
 		buf_replace_all(b, L.secrets[i], "***");
+	pthread_mutex_unlock(&secrets_mu);
 }
 
 /* Whether s[0..n) occurs in secret, ignoring ASCII case (the server folds identifiers). */
@@ -143,6 +160,7 @@ static size_t secret_run(const char *s, size_t n, const char *secret)
 
 void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
 {
+	pthread_mutex_lock(&secrets_mu);
 	log_redact(b);
 	for (size_t k = 0; k < L.nsecrets; k++) {
 		const char *secret = L.secrets[k];
@@ -179,6 +197,7 @@ void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen)
 		buf_put(b, out.ptr ? out.ptr : "", out.len);
 		buf_free(&out);
 	}
+	pthread_mutex_unlock(&secrets_mu);
 }
 
 /* Workflow command data must escape %, CR and LF (the runner's own escaping rules); other
