@@ -196,6 +196,25 @@ static int usable_key(aws_client *c, const char *key, kms_key *k, err *e)
 	return 0;
 }
 
+/* After a copy request whose answer may have been lost: RDS has target, tagged as the
+ * copy of src, so the copy went through (e cleared). */
+static int copied_anyway(aws_client *c, const rds_snapshot *src, const char *target, err *e)
+{
+	err probe = ERR_INIT;
+	rds_snapshot seen = {0};
+	int found = 0, ours = 0;
+	if (rds_snapshot_get(c, target, &seen, &found, &probe) == 0 && found) {
+		const char *from = rds_tags_get(&seen.tags, SHARE_TAG_COPIED_FROM);
+		ours = from && strcasecmp(from, src->arn) == 0;
+		rds_snapshot_free(&seen);
+	}
+	if (ours) {
+		log_info("the copy's answer was lost, but RDS has %s: waiting for it", target);
+		err_clear(e);
+	}
+	return ours;
+}
+
 /* The copy target (made or found) of source re-encrypted with key_arn (a key ARN or an
  * alias; NULL: the source's key). */
 static int copy_to(aws_client *c, const rds_snapshot *src, const char *source_ref,
@@ -235,7 +254,19 @@ static int copy_to(aws_client *c, const rds_snapshot *src, const char *source_re
 		free(rid);
 		log_info("copying snapshot %s to %s%s%s", src->id, target,
 		         key_arn ? ", re-encrypted with " : "", key_arn ? key_arn : "");
-		rc = rds_snapshot_copy(c, source_ref, target, key_arn, &tags, e);
+		/* Not resent blindly: a lost answer may hide a copy RDS already started, and
+		 * RDS is asked before a failure is reported or the request sent again. */
+		for (int i = 1;; i++) {
+			aws_client_check_before_resend(c);
+			rc = rds_snapshot_copy(c, source_ref, target, key_arn, &tags, e);
+			int unanswered = rc && aws_last_call_ambiguous(c);
+			if (rc && aws_last_call_maybe_done(c) && copied_anyway(c, src, target, e))
+				rc = 0;
+			if (!rc || !unanswered || !aws_retry_wait(c, i))
+				break;
+			log_warn("%s; RDS has no snapshot %s: sending the request again", e->msg,
+			         target);
+		}
 		rds_tags_free(&tags);
 		if (rc)
 			return err_prefix(e, "copying snapshot %s to %s", src->id, target);

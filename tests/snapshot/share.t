@@ -79,6 +79,18 @@ t_is "$T_RC" 0 "already shared: exit 0"
 t_like "$T_OUT" "account $TARGET could already restore it" "says nothing changed"
 t_unlike "$(ops)" "CopyDBClusterSnapshot|ModifyDBClusterSnapshotAttribute" "the re-run copies and shares nothing"
 
+# --- a lost CopyDBClusterSnapshot answer: RDS made the copy; RDS is asked before any resend,
+#     so exactly one copy exists and it is the one shared
+H cluster enc2 "$K_AWS" && H snapshot enc2 encsnap2
+: >"$T_TMP/proxy/requests.jsonl"
+: >"$T_TMP/proxy/faults.log"
+echo "CopyDBClusterSnapshot 1 lost" >"$T_TMP/proxy/fail"
+orc snapshot share --region us-west-2 --snapshot encsnap2 --account $TARGET --kms-key "$K_OK"
+t_is "$T_RC" 0 "share --kms-key, the copy's answer lost: exit 0"
+t_like "$T_OUT$T_ERR" "answer was lost, but RDS has encsnap2-for-$TARGET" "settled by asking RDS, not by resending"
+t_is "$(ops | tr ' ' '\n' | grep -c '^CopyDBClusterSnapshot$')" 1 "CopyDBClusterSnapshot sent once"
+t_is "$(H show encsnap2-for-$TARGET)" "encrypted=True key=$K_OK shared=$TARGET copied-from=arn:aws:rds:us-west-2:$ME:cluster-snapshot:encsnap2" "the one copy is shared"
+
 # --- a customer key: shared as it is when its policy lets the account in
 orc snapshot share --region us-west-2 --snapshot cmksnap --account $TARGET
 t_is "$T_RC" 2 "customer key whose policy leaves the account out: exit 2"
