@@ -379,6 +379,11 @@ static int clone_local(const char *path, const char *shown, const char *branch, 
 	int rc = 0;
 
 	buf_printf(&name, "refs/heads/%s", branch);
+	if (!fs_exists(path)) {
+		rc = err_set(e, ORC_EREMOTE,
+		             "%s: no such repository on this machine (check the URL)", shown);
+		goto out;
+	}
 	if (git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		rc = err_set(e, ORC_EREMOTE, "%s: not a git repository: %s", shown, git_msg());
 		goto out;

@@ -61,6 +61,6 @@ t_run "$ORC" migrate --url "$PG_URL" --json
 t_is "$T_RC" 1 "a failing migration: exit 1"
 jq_is "$T_OUT" '[.ok, .applied, .file, (.line > 0)]' '[false,0,"sql/V3__c.sql",true]' "migrate: the failing file and line"
 t_run "$ORC" migrate --git-branch main --git-url "file://$T_TMP/no-such-repo" --url "$PG_URL" --json
-t_is "$T_RC" 1 "a clone that fails: exit 1"
+t_is "$T_RC" 3 "a repository that does not exist: exit 3 (not found)"
 jq_is "$T_OUT" '[.command, .ok, (.error | test("no-such-repo"))]' '["migrate",false,true]' "a clone that fails: still one document"
 t_done

@@ -152,6 +152,13 @@ static void test_unknown_branch_and_not_a_repository(void **state)
 	int rc = gitops_clone_branch(buf_cstr(&url), "main", buf_cstr(&dir), NULL, NULL, &e);
 	assert_int_equal(rc, ORC_EREMOTE);
 	assert_non_null(strstr(e.msg, "not a git repository"));
+
+	err_clear(&e);
+	buf_clear(&url);
+	buf_printf(&url, "file://%s/no-such-repo", root);
+	rc = gitops_clone_branch(buf_cstr(&url), "main", buf_cstr(&dir), NULL, NULL, &e);
+	assert_int_equal(rc, ORC_EREMOTE);
+	assert_non_null(strstr(e.msg, "no such repository"));
 	buf_free(&url);
 	buf_free(&dir);
 }
