@@ -544,7 +544,9 @@ int cmd_migrate(int argc, char **argv)
 		if (task_url.len)
 			o.url = buf_cstr(&task_url);
 	}
-	if (nlocs == 0) { /* sql/ at the repository root, also from a subdirectory */
+	/* sql/ at the repository root, also from a subdirectory; not with --tenant-locations,
+	 * where no --locations means no shared migrations. */
+	if (nlocs == 0 && !(ten.given && ten.nlocs)) {
 		locs = xmalloc(sizeof *locs);
 		locs[nlocs++] = root_path("sql");
 	}
