@@ -284,6 +284,8 @@ static char *copy_name(const char *id, const char *sep, const char *account)
 int share_run(aws_client *c, const share_opts *o, share_result *out, buf *policy, err *e)
 {
 	memset(out, 0, sizeof *out);
+	/* A share is one operation: a brown-out at any of its calls is ridden out (issue 15). */
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 	int public = strcmp(o->account, "all") == 0;
 	if (!is_account(o->account) && !public)
 		return err_set(e, ORC_EUSAGE,
@@ -448,6 +450,7 @@ int share_import(aws_client *c, const char *arn, const char *key_opt, int timeou
 {
 	char *region = NULL, *account = NULL, *name = NULL;
 	*local_id = NULL;
+	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
 	if (!share_parse_arn(arn, &region, &account, &name))
 		return err_set(e, ORC_EUSAGE,
 		               "--snapshot %s: not an RDS cluster snapshot ARN (expected "
