@@ -5,7 +5,12 @@
  */
 #include "cmd/cmd.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
 #include "core/log.h"
+#include "pg/placeholder.h"
 
 const opt_subcommand cmd_commands[] = {
     {"trigger", cmd_trigger, "fire a repository_dispatch event (the trigger_workflow entry)"},
@@ -32,4 +37,31 @@ int cmd_report(const err *e)
 	int code = e->code ? e->code : ORC_EFAIL;
 	log_error("%s", e->msg[0] ? e->msg : "failed");
 	return code;
+}
+
+int cmd_opt_locations(const opt_option *opt, const char *arg, err *e)
+{
+	(void)e;
+	cmd_locations *l = opt->value;
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
+		(*l->v)[(*l->n)++] = xstrdup(t);
+	}
+	free(copy);
+	if (l->given)
+		*l->given = 1;
+	return 0;
+}
+
+int cmd_opt_placeholder(const opt_option *opt, const char *arg, err *e)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	log_add_secret(eq + 1);
+	placeholder_set_put(opt->value, name, eq + 1);
+	free(name);
+	return 0;
 }

@@ -31,6 +31,18 @@ int cmd_manpage(int argc, char **argv);
 extern const opt_subcommand cmd_commands[];
 extern const size_t cmd_ncommands;
 
+/* --locations DIR[,DIR...] as an OPT_CALLBACK whose value is a cmd_locations: every
+ * occurrence appended, split at commas; *given (when not NULL) set. */
+typedef struct cmd_locations {
+	char ***v;
+	size_t *n;
+	int *given;
+} cmd_locations;
+int cmd_opt_locations(const opt_option *opt, const char *arg, err *e);
+/* --placeholder NAME=VALUE into a placeholder_set (the OPT_CALLBACK's value); the value is
+ * registered as a secret (it may be a password). */
+int cmd_opt_placeholder(const opt_option *opt, const char *arg, err *e);
+
 /* Prints e as the single error line and returns its code (ORC_EFAIL when unset). */
 int cmd_report(const err *e);
 

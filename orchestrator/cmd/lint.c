@@ -36,38 +36,6 @@ static const char footer[] =
     "migration in the locations. Exit status: 0 no error finding, 1 at least one error\n"
     "finding, 2 usage or configuration error.";
 
-/* --locations DIR[,DIR...]: every occurrence, split at commas. */
-struct locations {
-	char ***v;
-	size_t *n;
-};
-
-static int add_locations(const opt_option *opt, const char *arg, err *e)
-{
-	(void)e;
-	struct locations *l = opt->value;
-	char *copy = xstrdup(arg), *save = NULL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
-		(*l->v)[(*l->n)++] = xstrdup(t);
-	}
-	free(copy);
-	return 0;
-}
-
-/* --placeholder NAME=VALUE: the value is treated as a secret (it may be a password). */
-static int add_placeholder(const opt_option *opt, const char *arg, err *e)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
-	char *name = xstrndup(arg, (size_t)(eq - arg));
-	log_add_secret(eq + 1);
-	placeholder_set_put(opt->value, name, eq + 1);
-	free(name);
-	return 0;
-}
-
 static void print_rules(void)
 {
 	size_t n;
@@ -173,12 +141,12 @@ int cmd_lint(int argc, char **argv)
 	size_t nlocs = 0;
 	const char *config_path = NULL;
 	int rc = 0, list = 0;
-	struct locations loc_list = {&locs, &nlocs};
+	cmd_locations loc_list = {&locs, &nlocs};
 	placeholder_set_from_env(&ph);
 	const opt_option options[] = {
 	    OPT_CALLBACK(0, "locations", &loc_list, "DIR",
 	                 "migrations folder, repeatable or comma-separated (default sql)",
-	                 add_locations),
+	                 cmd_opt_locations),
 	    OPT_STRING(0, "url", &o.url, "URL",
 	               "database that says which tables exist and what is pending\n"
 	               "(libpq conninfo or postgresql:// URI; \"\": the PG* variables)"),
@@ -186,7 +154,7 @@ int cmd_lint(int argc, char **argv)
 	    OPT_STRING(0, "table", &o.table, "T",
 	               "history table (with --url; default flyway_schema_history)"),
 	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
-	                 "value for ${NAME} before parsing, repeatable", add_placeholder),
+	                 "value for ${NAME} before parsing, repeatable", cmd_opt_placeholder),
 	    OPT_STRING('c', "config", &config_path, "PATH",
 	               "config.json with lint.rules (default: config.json, if present)"),
 	    OPT_BOOL(0, "rules", &list, "list the rules and exit"),

@@ -34,38 +34,6 @@ static const char footer[] =
     "key), REPOSITORY_KNOWN_HOSTS (default " TASK_KNOWN_HOSTS "); with --git-branch and\n"
     "neither --db-secret nor --db-cluster nor --url: DB_SECRET and DB_CLUSTER stand for them";
 
-/* --locations DIR[,DIR...]: every occurrence, split at commas. */
-struct locations {
-	char ***v;
-	size_t *n;
-};
-
-static int add_locations(const opt_option *opt, const char *arg, err *e)
-{
-	(void)e;
-	struct locations *l = opt->value;
-	char *copy = xstrdup(arg), *save = NULL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
-		(*l->v)[(*l->n)++] = xstrdup(t);
-	}
-	free(copy);
-	return 0;
-}
-
-/* --placeholder NAME=VALUE: the value is treated as a secret (it may be a password). */
-static int add_placeholder(const opt_option *opt, const char *arg, err *e)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
-	char *name = xstrndup(arg, (size_t)(eq - arg));
-	log_add_secret(eq + 1);
-	placeholder_set_put(opt->value, name, eq + 1);
-	free(name);
-	return 0;
-}
-
 /* The task's options: where the branch comes from and which secrets feed the run. */
 struct task_args {
 	const char *branch, *git_url, *config, *db_secret, *db_cluster, *region;
@@ -180,7 +148,7 @@ static int fw_bool(const flyway_conf *conf, const char *env, const char *key, in
  * VALIDATE_MIGRATION_NAMING, FAIL_ON_MISSING_LOCATIONS, ENVIRONMENT; placeholders from
  * flyway.placeholders.NAME when no other source gave them.
  */
-static int flyway_settings(migrate_opts *o, struct locations *locs, buf *url, struct task_args *ta,
+static int flyway_settings(migrate_opts *o, cmd_locations *locs, buf *url, struct task_args *ta,
                            placeholder_set *ph, const flyway_conf *conf, char *schema,
                            size_t schema_size, err *e)
 {
@@ -202,7 +170,7 @@ static int flyway_settings(migrate_opts *o, struct locations *locs, buf *url, st
 		}
 	}
 	if (*locs->n == 0 && (v = fw(conf, "FLYWAY_LOCATIONS", "flyway.locations")))
-		add_locations(&(opt_option){.value = locs}, v, e);
+		cmd_opt_locations(&(opt_option){.value = locs}, v, e);
 	if (!o->schema && (v = fw(conf, "FLYWAY_DEFAULT_SCHEMA", "flyway.defaultSchema")))
 		o->schema = v;
 	if (!o->schema && (v = fw(conf, "FLYWAY_SCHEMAS", "flyway.schemas"))) {
@@ -390,9 +358,9 @@ int cmd_migrate(int argc, char **argv)
 	int rc = 0, output = OPT_OUTPUT_TEXT, dry_run = 0, syntax = 0;
 	opt_strings ph_secrets = {0};
 	cJSON *result = NULL;
-	struct locations loc_list = {&locs, &nlocs};
+	cmd_locations loc_list = {&locs, &nlocs};
 	struct tenant_args ten = {.jobs = 4};
-	struct locations tloc_list = {&ten.locs, &ten.nlocs};
+	cmd_locations tloc_list = {&ten.locs, &ten.nlocs};
 	placeholder_set_from_env(&ph);
 	const opt_option options[] = {
 	    OPT_STRING(0, "url", &o.url, "URL",
@@ -400,14 +368,14 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_CALLBACK(0, "locations", &loc_list, "DIR|s3://B/P",
 	                 "migrations folder or S3 bucket/prefix, repeatable or\n"
 	                 "comma-separated (default sql)",
-	                 add_locations),
+	                 cmd_opt_locations),
 	    OPT_STRING(0, "schema", &o.schema, "S",
 	               "schema of the history table and first of search_path\n"
 	               "(default: the current schema)"),
 	    OPT_STRING(0, "table", &o.table, "T", "history table (default flyway_schema_history)"),
 	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
 	                 "value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)",
-	                 add_placeholder),
+	                 cmd_opt_placeholder),
 	    OPT_STRING(0, "target", &o.target, "V",
 	               "migrate: apply up to version V, latest (default), current\n"
 	               "(nothing newer than applied) or next (one version)"),
@@ -451,7 +419,7 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_CALLBACK(0, "tenant-locations", &tloc_list, "DIR|s3://B/P",
 	                 "migrations of every tenant (default: --locations); with\n"
 	                 "both, migrate first applies --locations to --schema",
-	                 add_locations),
+	                 cmd_opt_locations),
 	    OPT_INTEGER(0, "jobs", &ten.jobs, "N", 1, 256,
 	                "tenants migrated in parallel, one connection each (default 4)"),
 	    OPT_GROUP("the migration task (inside ECS; secrets are read with the task's role):"),

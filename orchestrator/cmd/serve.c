@@ -29,40 +29,6 @@ static const char footer[] =
     "SERVE_TOKEN_SECRET (a Secrets Manager secret holding it, NAME or NAME:field); without\n"
     "--url, --db-secret or --db-cluster: DB_SECRET and DB_CLUSTER stand for them";
 
-/* --locations and --tenant-locations: every occurrence, split at commas. */
-struct locations {
-	char ***v;
-	size_t *n;
-	int *given;
-};
-
-static int add_locations(const opt_option *opt, const char *arg, err *e)
-{
-	(void)e;
-	struct locations *l = opt->value;
-	char *copy = xstrdup(arg), *save = NULL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
-		(*l->v)[(*l->n)++] = xstrdup(t);
-	}
-	free(copy);
-	if (l->given)
-		*l->given = 1;
-	return 0;
-}
-
-static int add_placeholder(const opt_option *opt, const char *arg, err *e)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return err_set(e, ORC_EUSAGE, "--placeholder takes NAME=VALUE");
-	char *name = xstrndup(arg, (size_t)(eq - arg));
-	log_add_secret(eq + 1);
-	placeholder_set_put(opt->value, name, eq + 1);
-	free(name);
-	return 0;
-}
-
 static int add_tenants(const opt_option *opt, const char *arg, err *e)
 {
 	serve_config *cfg = opt->value;
@@ -121,8 +87,8 @@ int cmd_serve(int argc, char **argv)
 	task *tk = NULL;
 	err e = ERR_INIT;
 	int rc = 0;
-	struct locations loc_list = {&locs, &nlocs, &cfg.locations_given};
-	struct locations tloc_list = {&tlocs, &ntlocs, NULL};
+	cmd_locations loc_list = {&locs, &nlocs, &cfg.locations_given};
+	cmd_locations tloc_list = {&tlocs, &ntlocs, NULL};
 	placeholder_set_from_env(&ph);
 	const opt_option options[] = {
 	    OPT_STRING(0, "listen", &cfg.listen, "ADDR:PORT",
@@ -138,16 +104,18 @@ int cmd_serve(int argc, char **argv)
 	               "connect to this DB cluster (as migrate)"),
 	    OPT_REGION(&region, "AWS region of the secrets (default $AWS_REGION)"),
 	    OPT_CALLBACK(0, "locations", &loc_list, "DIR|s3://B/P",
-	                 "migrations, repeatable or comma-separated (default sql)", add_locations),
+	                 "migrations, repeatable or comma-separated (default sql)",
+	                 cmd_opt_locations),
 	    OPT_STRING(0, "schema", &cfg.base.schema, "S",
 	               "schema of the history table (default: the current schema)"),
 	    OPT_STRING(0, "table", &cfg.base.table, "T",
 	               "history table (default flyway_schema_history)"),
 	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE", "value for ${NAME}, repeatable",
-	                 add_placeholder),
+	                 cmd_opt_placeholder),
 	    OPT_GROUP("tenant schemas:"),
 	    OPT_CALLBACK(0, "tenant-locations", &tloc_list, "DIR|s3://B/P",
-	                 "migrations of every tenant schema (enables tenant mode)", add_locations),
+	                 "migrations of every tenant schema (enables tenant mode)",
+	                 cmd_opt_locations),
 	    OPT_CALLBACK(0, "tenants", &cfg, "A,B,C", "tenant schemas (POST /v1/tenants adds more)",
 	                 add_tenants),
 	    OPT_STRING(0, "tenants-query", &cfg.tenants_query, "SQL",
