@@ -28,6 +28,7 @@ void engine_free(engine *g)
 	free(g->session_user);
 	free(g->role);
 	placeholder_set_free(&g->ph);
+	buf_free(&g->unresolved);
 	free(g->database);
 	free(g->search_path);
 	history_close(&g->h);
@@ -105,10 +106,15 @@ static int repeatable_checksums(engine *g, err *e)
 		rc = placeholder_apply(&g->ph, f->path, f->text, f->len, &text, e);
 		if (rc == 0)
 			f->checksum = checksum_flyway(buf_cstr(&text), text.len);
+		else if ((g->n_unresolved += placeholder_report_missing(
+		              &g->ph, f->path, f->text, f->len, &g->unresolved)) > 0)
+			rc = 0; /* every repeatable's missing values in this one run */
 		if (!(g->flags & ENGINE_TEXT))
 			discover_drop_text(f);
 	}
 	buf_free(&text);
+	if (rc == 0 && g->n_unresolved)
+		rc = placeholder_missing_error(&g->unresolved, g->n_unresolved, e);
 	return rc;
 }
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Placeholders on a real server: every missing value listed in one run (each use with file
+# and line, then every name at once, exit 2, nothing applied), and --placeholders-file
+# (.env style): its syntax, its errors (file and line, never a value), and its place
+# below --placeholder and FLYWAY_PLACEHOLDERS_*.
+source "$(dirname "$0")/../lib/tap.sh"
+source "$ROOT/tests/lib/pg.sh"
+pg_newdb
+unset $(env | sed -n 's/^\(FLYWAY_PLACEHOLDERS_[^=]*\)=.*/\1/p')
+S=$T_TMP/sql
+mkdir -p "$S/sub"
+printf 'CREATE TABLE t_${TABLE_A} (v text DEFAULT %s);\n' "'\${VALUE}'" >"$S/V1__a.sql"
+printf -- '-- two uses of B\nCREATE TABLE t_${TABLE_B} ();\nCOMMENT ON TABLE t_${table_b} IS %s;\n' "'\${Note}'" >"$S/sub/V2__b.sql"
+rows() { psql -X -At -c "select count(*) from flyway_schema_history" 2>/dev/null || echo none; }
+
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholder VALUE=v1
+t_is "$T_RC" 2 "missing placeholders: exit 2"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 4 "each use listed (one run, two files)"
+t_like "$T_ERR" "V1__a.sql:1: no value for placeholder \\$\\{TABLE_A\\}" "first file, its line"
+t_like "$T_ERR" "sub/V2__b.sql:2: no value for placeholder \\$\\{TABLE_B\\}" "second file, line 2"
+t_like "$T_ERR" "sub/V2__b.sql:3: no value for placeholder \\$\\{table_b\\}" "the same name again, line 3"
+t_like "$T_ERR" "sub/V2__b.sql:3: no value for placeholder \\$\\{Note\\}" "and another on the same line"
+t_like "$T_ERR" "error: 3 placeholders without a value \\(4 uses, listed above\\): TABLE_A, TABLE_B, Note; " "the names once each (case-insensitively), in order"
+t_is "$(rows)" 0 "nothing applied"
+
+# Repeatables are checksummed after replacement when the engine opens: all of theirs at once.
+mkdir -p "$T_TMP/rep"
+printf 'SELECT ${R1};\n' >"$T_TMP/rep/R__one.sql"
+printf 'SELECT ${R2}, ${R1};\n' >"$T_TMP/rep/R__two.sql"
+t_run "$ORC" info --url "$PG_URL" --locations "$T_TMP/rep"
+t_is "$T_RC" 2 "repeatables without values: exit 2"
+t_like "$T_ERR" "R__one.sql:1: no value for placeholder \\$\\{R1\\}" "first repeatable"
+t_like "$T_ERR" "R__two.sql:1: no value for placeholder \\$\\{R2\\}" "second repeatable, same run"
+t_like "$T_ERR" "2 placeholders without a value \\(3 uses, listed above\\): R1, R2" "and the summary"
+
+# --placeholders-file
+f=$T_TMP/ph.env
+printf '%s\r\n' '# a comment' '' 'export TABLE_A=alpha' "  TABLE_B='beta'" 'Note="a note # not a comment"' 'VALUE=file-value-9' >"$f"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholders-file "$f" --placeholder VALUE=cli-value-8
+t_is "$T_RC" 0 "the file gives the rest (comments, blank lines, export, quotes, CRLF)"
+t_is "$(psql -X -At -c "select obj_description('t_beta'::regclass)")" "a note # not a comment" "a quoted value taken as written"
+t_is "$(psql -X -At -c "select column_default from information_schema.columns where table_name='t_alpha'")" "'cli-value-8'::text" "--placeholder wins over the file"
+t_unlike "$T_OUT$T_ERR" "file-value-9|cli-value-8|alpha|beta" "no value printed"
+
+pg_newdb
+printf 'TABLE_A=from_file\nTABLE_B=b\nNote=n\nVALUE=v\n' >"$f"
+t_run env FLYWAY_PLACEHOLDERS_TABLE_A=from_env "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholders-file "$f"
+t_is "$T_RC" 0 "file and FLYWAY_PLACEHOLDERS_*"
+t_is "$(psql -X -At -c "select count(*) from pg_class where relname='t_from_env'")" 1 "FLYWAY_PLACEHOLDERS_* wins over the file"
+
+bad() {
+	printf "$1" >"$f"
+	t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholders-file "$f"
+	t_is "$T_RC" 2 "$2: exit 2"
+	t_like "$T_ERR" "$3" "$2: the message"
+	t_unlike "$T_ERR" "s3cr3t" "$2: the value is not shown"
+}
+bad 'A=1\nno equals s3cr3t\n' "a line without =" "ph.env:2: expected NAME=VALUE"
+bad 'A=1\n\nA=s3cr3t\n' "a name set twice" "ph.env:3: A is set twice in this file"
+bad 'A=\"s3cr3t\n' "an unclosed quote" "ph.env:1: expected NAME=VALUE"
+bad 'A B=s3cr3t\n' "a space in the name" "ph.env:1: expected NAME=VALUE"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholders-file "$T_TMP/none.env"
+t_is "$T_RC" 2 "a file that does not exist: exit 2"
+t_like "$T_ERR" "none.env" "naming it"
+t_done
