@@ -34,6 +34,7 @@ typedef struct pg_migration {
 	int32_t checksum;
 	char *text; /* the file as read, when discover_opts.keep_text; else NULL */
 	size_t len;
+	int unresolved; /* a repeatable with placeholders without a value (listed on open) */
 } pg_migration;
 
 /* A warning (or, under --verbose, a note) about a skipped entry. */

@@ -456,11 +456,17 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		if (!g->rows[i].apply)
 			continue;
 		ps[k].row = &g->rows[i];
+		if (g->rows[i].file->unresolved) { /* listed when the engine opened */
+			k++;
+			continue;
+		}
 		size_t before = g->n_unresolved;
 		rc = execute_prepare(g, &g->ph, &ps[k], e);
 		k++;
-		if (rc && g->n_unresolved > before)
+		if (rc && g->n_unresolved > before) {
 			rc = 0;
+			err_clear(e);
+		}
 	}
 	if (rc == 0 && g->n_unresolved)
 		rc = placeholder_missing_error(&g->unresolved, g->n_unresolved, e);

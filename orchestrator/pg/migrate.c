@@ -107,13 +107,18 @@ static int repeatable_checksums(engine *g, err *e)
 		if (rc == 0)
 			f->checksum = checksum_flyway(buf_cstr(&text), text.len);
 		else if ((g->n_unresolved += placeholder_report_missing(
-		              &g->ph, f->path, f->text, f->len, &g->unresolved)) > 0)
-			rc = 0; /* every repeatable's missing values in this one run */
+		              &g->ph, f->path, f->text, f->len, &g->unresolved)) > 0) {
+			rc = 0; /* every file's missing values in one run */
+			err_clear(e);
+			f->unresolved = 1;
+		}
 		if (!(g->flags & ENGINE_TEXT))
 			discover_drop_text(f);
 	}
 	buf_free(&text);
-	if (rc == 0 && g->n_unresolved)
+	/* migrate (ENGINE_TEXT) goes on to list the pending versioned files' too and fails in
+	 * execute_pending, before anything runs; the other commands stop here. */
+	if (rc == 0 && g->n_unresolved && !(g->flags & ENGINE_TEXT))
 		rc = placeholder_missing_error(&g->unresolved, g->n_unresolved, e);
 	return rc;
 }

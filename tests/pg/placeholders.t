@@ -33,6 +33,18 @@ t_like "$T_ERR" "R__one.sql:1: no value for placeholder \\$\\{R1\\}" "first repe
 t_like "$T_ERR" "R__two.sql:1: no value for placeholder \\$\\{R2\\}" "second repeatable, same run"
 t_like "$T_ERR" "2 placeholders without a value \\(3 uses, listed above\\): R1, R2" "and the summary"
 
+# migrate reads the pending versioned files too before it stops: repeatables' and
+# versioned files' missing values in the same run.
+cp "$T_TMP/rep/"*.sql "$S/"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholder VALUE=v1
+t_is "$T_RC" 2 "migrate with repeatables and versioned files missing values: exit 2"
+t_like "$T_ERR" "R__two.sql:1: no value for placeholder \\$\\{R2\\}" "the repeatables'"
+t_like "$T_ERR" "sub/V2__b.sql:3: no value for placeholder \\$\\{Note\\}" "and the versioned files', same run"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 7 "each use once (a repeatable is not listed twice)"
+t_like "$T_ERR" "error: 5 placeholders without a value \\(7 uses, listed above\\): R1, R2, TABLE_A, TABLE_B, Note; " "one summary"
+t_is "$(rows)" 0 "nothing applied"
+rm "$S"/R__*.sql
+
 # --placeholders-file
 f=$T_TMP/ph.env
 printf '%s\r\n' '# a comment' '' 'export TABLE_A=alpha' "  TABLE_B='beta'" 'Note="a note # not a comment"' 'VALUE=file-value-9' >"$f"
