@@ -31,17 +31,17 @@ t_ok "the cluster it made is gone again (server stopped, directory removed)" tes
 t_ok "a second make docs" env ORC_BIN="$ORC" sh "$clone/scripts/docs.sh"
 t_like "$T_OUT" "already up to date" "changes nothing"
 
-# The tour's server (.local/pg) is another cluster: make docs leaves it running.
-"$ROOT/scripts/local-pg" start "$clone/.local/pg" >/dev/null 2>&1
-t_ok "make docs beside a running scripts/local-pg server" env ORC_BIN="$ORC" sh "$clone/scripts/docs.sh"
-t_ok "that server is still running" test -f "$clone/.local/pg/data/postmaster.pid"
-"$ROOT/scripts/local-pg" stop "$clone/.local/pg" >/dev/null 2>&1
-
-# The template's own SQL: three placeholders, five uses, two roles.
+# The template's own SQL: three placeholders, five uses, two roles. Beside the tour's
+# server (.local/pg), another cluster, which make docs leaves running.
 rm -rf "$clone/sql"
 cp -r "$SHARED/data/template-sql" "$clone/sql"
 before=$(cat "$clone/README.md")
+"$ROOT/scripts/local-pg" start "$clone/.local/pg" >/dev/null 2>&1
 docs
+running=no
+[ -f "$clone/.local/pg/data/postmaster.pid" ] && running=yes
+"$ROOT/scripts/local-pg" stop "$clone/.local/pg" >/dev/null 2>&1
+t_is "$running" yes "the scripts/local-pg server beside it is still running"
 t_is "$T_RC" 2 "placeholders without values: exit 2"
 t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 5 "every use is listed in this one run"
 t_like "$T_ERR" 'sql/v1.0/V1.0.0__CreateReadOnlyUser.sql:1: no value for placeholder \$\{READ_ONLY_PASSWORD\}' "file and line of the first"
