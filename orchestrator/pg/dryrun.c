@@ -62,17 +62,26 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 	           "is locked or written\n",
 	           p.n, p.n == 1 ? "" : "s", p.schema, p.table,
 	           p.table_exists ? "" : ", which migrate would create first");
+	buf unresolved = BUF_INIT; /* as migrate: every missing value listed in one run */
+	size_t n_unresolved = 0;
 	for (size_t i = 0; rc == 0 && i < p.n; i++) {
 		const migrate_step *s = &p.steps[i];
 		buf_clear(&raw);
 		buf_clear(&real);
 		buf_clear(&text);
-		rc = fs_read_file(s->path, &raw, e);
+		if ((rc = fs_read_file(s->path, &raw, e)))
+			break;
 		/* The mode comes from the real text (a placeholder may hold SQL); the text
 		 * shown has the caller's values masked. */
-		if (rc == 0)
-			rc = placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len,
-			                       &real, e);
+		if (placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len, &real,
+		                      e)) {
+			n_unresolved += placeholder_report_missing(
+			    &p.placeholders, s->path, buf_cstr(&raw), raw.len, &unresolved);
+			err_clear(e);
+			continue;
+		}
+		if (n_unresolved)
+			continue; /* nothing more to show: the run fails below */
 		if (rc == 0)
 			rc = placeholder_apply(&shown, s->path, buf_cstr(&raw), raw.len, &text, e);
 		if (rc)
@@ -114,6 +123,9 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 		cJSON_AddBoolToObject(r, "success", 1);
 		cJSON_AddItemToArray(rows, r);
 	}
+	if (rc == 0 && n_unresolved)
+		rc = placeholder_missing_error(&unresolved, n_unresolved, e);
+	buf_free(&unresolved);
 	if (rc == 0 && !json) {
 		buf_printf(&out, "\nhistory rows migrate would write to %s.%s:\n", p.schema,
 		           p.table);

@@ -23,6 +23,11 @@ t_like "$T_ERR" "sub/V2__b.sql:3: no value for placeholder \\$\\{Note\\}" "and a
 t_like "$T_ERR" "error: 3 placeholders without a value \\(4 uses, listed above\\): TABLE_A, TABLE_B, Note; " "the names once each (case-insensitively), in order"
 t_is "$(rows)" 0 "nothing applied"
 
+t_run "$ORC" migrate --dry-run --url "$PG_URL" --locations "$S" --placeholder VALUE=v1
+t_is "$T_RC" 2 "migrate --dry-run: exit 2 as well"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 4 "migrate --dry-run lists each use too"
+t_like "$T_ERR" "error: 3 placeholders without a value \\(4 uses, listed above\\): TABLE_A, TABLE_B, Note; " "and the same summary"
+
 # Repeatables are checksummed after replacement when the engine opens: all of theirs at once.
 mkdir -p "$T_TMP/rep"
 printf 'SELECT ${R1};\n' >"$T_TMP/rep/R__one.sql"
