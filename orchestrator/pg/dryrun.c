@@ -195,15 +195,21 @@ int dryrun_syntax(const migrate_opts *o, err *e)
 		placeholder_set_put(&ph, o->placeholders->items[i].name,
 		                    o->placeholders->items[i].value);
 	size_t errors = 0, files = 0;
-	buf raw = BUF_INIT, text = BUF_INIT;
+	buf raw = BUF_INIT, text = BUF_INIT, missing = BUF_INIT;
 	for (size_t i = 0; i < m.n; i++) {
 		buf_clear(&raw);
 		buf_clear(&text);
 		err fe = ERR_INIT;
-		if (fs_read_file(m.v[i].path, &raw, &fe) ||
-		    placeholder_apply(&ph, m.v[i].path, buf_cstr(&raw), raw.len, &text, &fe)) {
+		if (fs_read_file(m.v[i].path, &raw, &fe)) {
 			log_error("%s", fe.msg);
 			errors++;
+			files++;
+			continue;
+		}
+		if (placeholder_apply(&ph, m.v[i].path, buf_cstr(&raw), raw.len, &text, &fe)) {
+			/* each use of a placeholder without a value, as migrate lists them */
+			errors += placeholder_report_missing(&ph, m.v[i].path, buf_cstr(&raw),
+			                                     raw.len, &missing);
 			files++;
 			continue;
 		}
@@ -227,6 +233,7 @@ int dryrun_syntax(const migrate_opts *o, err *e)
 		         m.n == 1 ? "" : "s");
 	buf_free(&raw);
 	buf_free(&text);
+	buf_free(&missing);
 	placeholder_set_free(&ph);
 	discover_free(&m);
 	return rc;

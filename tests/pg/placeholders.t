@@ -28,6 +28,10 @@ t_is "$T_RC" 2 "migrate --dry-run: exit 2 as well"
 t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 4 "migrate --dry-run lists each use too"
 t_like "$T_ERR" "error: 3 placeholders without a value \\(4 uses, listed above\\): TABLE_A, TABLE_B, Note; " "and the same summary"
 
+t_run env PGHOST=/nonexistent "$ORC" validate --syntax --locations "$S" --placeholder VALUE=v1
+t_is "$T_RC" 1 "validate --syntax (no database): the missing values fail it"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 4 "each use listed, in both files"
+
 # Repeatables are checksummed after replacement when the engine opens: all of theirs at once.
 mkdir -p "$T_TMP/rep"
 printf 'SELECT ${R1};\n' >"$T_TMP/rep/R__one.sql"
