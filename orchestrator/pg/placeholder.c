@@ -157,7 +157,8 @@ int placeholder_set_load_env_file(placeholder_set *s, const char *path, err *e)
 		placeholder_set_put(s, mine.items[i].name, mine.items[i].value);
 	}
 	placeholder_set_free(&mine);
-	OPENSSL_cleanse(raw.ptr, raw.cap);
+	if (raw.ptr) /* the file's text holds every value */
+		OPENSSL_cleanse(raw.ptr, raw.cap);
 	buf_free(&raw);
 	return rc;
 }
