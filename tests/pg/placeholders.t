@@ -69,6 +69,12 @@ t_run env FLYWAY_PLACEHOLDERS_TABLE_A=from_env "$ORC" migrate --url "$PG_URL" --
 t_is "$T_RC" 0 "file and FLYWAY_PLACEHOLDERS_*"
 t_is "$(psql -X -At -c "select count(*) from pg_class where relname='t_from_env'")" 1 "FLYWAY_PLACEHOLDERS_* wins over the file"
 
+# lint takes the file too: with it, the statements parse and no rule sees an unparsed one.
+t_run "$ORC" lint --locations "$S"
+t_like "$T_OUT$T_ERR" "not-parsed" "lint without the values: the statements do not parse"
+t_run "$ORC" lint --locations "$S" --placeholders-file "$f"
+t_unlike "$T_OUT$T_ERR" "not-parsed" "lint --placeholders-file: they do"
+
 bad() {
 	printf "$1" >"$f"
 	t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholders-file "$f"
