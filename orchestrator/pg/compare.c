@@ -307,14 +307,15 @@ static const struct {
 	unsigned oid;
 	const char *field; /* %s: the quoted column name */
 } hashed_types[] = {
-    {16, "t.%s"},                   /* bool */
-    {17, "t.%s"},                   /* bytea: every byte */
-    {21, "t.%s"},                   /* int2 */
-    {23, "t.%s"},                   /* int4 */
-    {1082, "t.%s"},                 /* date: an int4 */
-    {2950, "t.%s"},                 /* uuid: all 16 bytes */
-    {25, "(t.%s COLLATE \"C\")"},   /* text: its bytes, not a nondeterministic */
-    {1043, "(t.%s COLLATE \"C\")"}, /* varchar: collation's sort key */
+    {16, "t.%s"},   /* bool */
+    {17, "t.%s"},   /* bytea: every byte */
+    {21, "t.%s"},   /* int2 */
+    {23, "t.%s"},   /* int4 */
+    {1082, "t.%s"}, /* date: an int4 */
+    {2950, "t.%s"}, /* uuid: all 16 bytes */
+    /* text and varchar: their bytes, not a nondeterministic collation's sort key */
+    {25, "(t.%s COLLATE \"C\")"},
+    {1043, "(t.%s COLLATE \"C\")"},
     /* The hash of int8 and of the 64-bit time types folds the two halves into 32 bits
      * (0 and 4294967297 hash alike): their 8-byte binary form is hashed whole instead. */
     {20, "int8send(t.%s)"},          /* int8 */
