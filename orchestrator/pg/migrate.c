@@ -284,6 +284,43 @@ int migrate_validate(const migrate_opts *o, err *e)
 	return rc;
 }
 
+/*
+ * Flyway's DbBaseline over the rows read: its baseline marker (a BASELINE row, first or
+ * after the SCHEMA marker) with the same version and description means done; with
+ * another, a refusal naming it; any other non-marker row, a refusal (the history holds
+ * migrations). Returns 0 or the ORC_* code of the refusal; *done says the row is there
+ * already (nothing to write).
+ */
+static int baseline_decide(const engine *g, const char *v, const char *desc, int *done, err *e)
+{
+	*done = 0;
+	for (size_t i = 0; i < g->h.n; i++) {
+		const pg_applied *a = &g->h.rows[i];
+		if (strcmp(a->type, "SCHEMA") == 0)
+			continue;
+		if (strcmp(a->type, "BASELINE") == 0 && i < 2) {
+			if (a->version && version_cmp(a->version, v) == 0 &&
+			    strcmp(a->description, desc) == 0) {
+				*done = 1;
+				return 0;
+			}
+			return err_set(
+			    e, ORC_EFAIL,
+			    "baseline: %s is already baselined at version %s (%s), not %s "
+			    "(%s); a history is baselined once",
+			    g->h.qualified, a->version ? a->version : "<none>", a->description, v,
+			    desc);
+		}
+		if (!classify_is_marker(a))
+			return err_set(
+			    e, ORC_EFAIL,
+			    "baseline: %s already holds migrations (rank %d: %s); baseline only "
+			    "applies to a database without history",
+			    g->h.qualified, a->rank, a->script);
+	}
+	return 0;
+}
+
 int migrate_baseline(const migrate_opts *o, err *e)
 {
 	const char *version = o->baseline_version ? o->baseline_version : "1";
@@ -314,29 +351,16 @@ int migrate_baseline(const migrate_opts *o, err *e)
 		            g.h.qualified);
 	if (rc == 0) {
 		char *v = version_display(version, strlen(version));
-		for (size_t i = 0; i < g.h.n && rc == 0; i++) {
-			const pg_applied *a = &g.h.rows[i];
-			if (classify_is_marker(a))
-				continue;
-			if (strcmp(a->type, "BASELINE") == 0 && a->version &&
-			    version_cmp(a->version, v) == 0) {
-				log_info("%s is already baselined at version %s", g.h.qualified, v);
-				rc = -1;
-			} else {
-				rc = err_set(
-				    e, ORC_EFAIL,
-				    "baseline: %s already holds migrations (rank %d: %s); baseline "
-				    "only applies to a database without history",
-				    g.h.qualified, a->rank, a->script);
-			}
-		}
-		if (rc == 0) {
+		int done = 0;
+		rc = baseline_decide(&g, v, desc, &done, e);
+		if (rc == 0 && done) {
+			log_info("%s is already baselined at version %s (%s): nothing to do",
+			         g.h.qualified, v, desc);
+		} else if (rc == 0) {
 			rc = history_insert(&g.h, v, desc, "BASELINE", desc, NULL, g.user, 0, 1, e);
 			if (rc == 0)
 				log_info("baselined schema %s at version %s", g.h.schema, v);
 		}
-		if (rc < 0)
-			rc = 0;
 		free(v);
 		history_unlock(&g.h);
 	}

@@ -132,6 +132,19 @@ t_is "$T_RC" 1 "baseline refuses an existing empty history table"
 t_like "$T_ERR" 'flyway_schema_history" exists and is empty; drop it' "saying what to do"
 t_is "$(q 'select count(*) from flyway_schema_history')" 0 "nothing written"
 
+# ---- baseline twice: the same (version, description) is done; another is refused (DbBaseline)
+pg_newdb
+t_ok "baseline at 4" "$ORC" baseline --url "$PG_URL" --baseline-version 4 --baseline-description "legacy schema"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 4 --baseline-description "legacy schema"
+t_is "$T_RC" 0 "baseline again with the same version and description: nothing to do, exit 0"
+t_like "$T_OUT" 'already baselined at version 4 \(legacy schema\): nothing to do' "saying so"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 4
+t_is "$T_RC" 1 "the same version with another description is refused, as Flyway does"
+t_like "$T_ERR" 'already baselined at version 4 \(legacy schema\), not 4 \(<< Flyway Baseline >>\)' "naming both"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 5 --baseline-description "legacy schema"
+t_is "$T_RC" 1 "another version is refused"
+t_is "$(q "select count(*) from flyway_schema_history where type = 'BASELINE'")" 1 "one baseline row"
+
 # ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
 pg_newdb
 R=$T_TMP/rep2
