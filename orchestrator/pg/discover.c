@@ -150,14 +150,15 @@ static const char *const callbacks[] = {
     "afterConnect",
 };
 
-enum { NAME_OTHER = 0, NAME_MIGRATION = 1, NAME_INVALID = 2, NAME_UNKNOWN_SQL = 3, NAME_B = 4 };
+enum { NAME_OTHER = 0, NAME_MIGRATION = 1, NAME_INVALID = 2, NAME_UNKNOWN_SQL = 3 };
 
 /*
  * Parses a file name as Flyway's ResourceNameParser does: the ".sql" suffix (any case),
  * then a prefix (V versioned, R repeatable, B baseline migration, or a callback event),
  * then the part before the first "__" (the version; empty for R and callbacks) and the
  * description after it (none: empty, so V2.sql is version 2 with no description).
- * NAME_MIGRATION fills m; NAME_INVALID explains in why (V6_x.sql, v6__x.sql, R1__x.sql);
+ * NAME_MIGRATION fills m (baseline set for a B file); NAME_INVALID explains in why
+ * (V6_x.sql, v6__x.sql, R1__x.sql);
  * NAME_UNKNOWN_SQL is any other .sql file (an error only under validate_naming).
  */
 static int parse_name(const char *name, pg_migration *m, buf *why)
@@ -205,9 +206,8 @@ static int parse_name(const char *name, pg_migration *m, buf *why)
 		           (int)vlen, rest, prefix);
 		return NAME_INVALID;
 	}
-	if (prefix == 'B')
-		return NAME_B;
-	m->version = prefix == 'V' ? version_display(rest, vlen) : NULL;
+	m->version = prefix != 'R' ? version_display(rest, vlen) : NULL;
+	m->baseline = prefix == 'B';
 	m->description = xstrndup(desc, (size_t)(end - desc));
 	for (char *p = m->description; *p; p++)
 		if (*p == '_')
@@ -292,11 +292,6 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 		else
 			note(w, 1, "%s: looks like a migration but %s; skipped",
 			     printable(path, &shown), reason);
-	} else if (kind == NAME_B) {
-		note(w, 1,
-		     "%s: a baseline migration (B<version>__); this engine does not run them, "
-		     "skipped: see README, Coming from Flyway",
-		     printable(path, &shown));
 	} else if (kind != NAME_MIGRATION) {
 		note(w, 0,
 		     "%s: not a migration (V<version>__<description>.sql or "
@@ -498,9 +493,13 @@ static int scan_location(const discover_opts *o, const char *loc, list *l, pg_mi
 	return rc;
 }
 
+/* Versioned by version, then repeatables by description, then the baseline migrations by
+ * version. */
 static int cmp_migration(const void *pa, const void *pb)
 {
 	const pg_migration *a = pa, *b = pb;
+	if (a->baseline != b->baseline)
+		return a->baseline ? 1 : -1;
 	if (a->version && b->version)
 		return version_cmp(a->version, b->version);
 	if (a->version || b->version)
@@ -539,19 +538,23 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 	}
 	out->v = l.v;
 	out->n = l.n;
-	out->n_versioned = 0;
+	out->n_versioned = out->n_baseline = 0;
 	if (rc)
 		return rc;
 	qsort(l.v, l.n, sizeof *l.v, cmp_migration);
+	size_t nb = 0; /* out->n stays l.n until the end: discover_free frees them all */
 	for (size_t i = 0; i < l.n; i++) {
-		if (l.v[i].version)
+		if (l.v[i].baseline)
+			nb++;
+		else if (l.v[i].version)
 			out->n_versioned++;
 		if (i > 0 && cmp_migration(&l.v[i - 1], &l.v[i]) == 0) {
 			if (l.v[i].version)
-				return err_set(
-				    e, ORC_EUSAGE,
-				    "two migrations have version %s: %s and %s; rename one of them",
-				    l.v[i].version, l.v[i - 1].path, l.v[i].path);
+				return err_set(e, ORC_EUSAGE,
+				               "two %smigrations have version %s: %s and %s; "
+				               "rename one of them",
+				               l.v[i].baseline ? "baseline " : "", l.v[i].version,
+				               l.v[i - 1].path, l.v[i].path);
 			return err_set(
 			    e, ORC_EUSAGE,
 			    "two repeatable migrations have description '%s': %s and %s; rename "
@@ -559,6 +562,8 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 			    l.v[i].description, l.v[i - 1].path, l.v[i].path);
 		}
 	}
+	out->n = l.n - nb;
+	out->n_baseline = nb;
 	return 0;
 }
 
@@ -589,7 +594,7 @@ void discover_free(pg_migrations *m)
 	for (size_t i = 0; i < m->n_notes; i++)
 		free(m->notes[i].text);
 	free(m->notes);
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = 0; i < m->n + m->n_baseline; i++) {
 		free(m->v[i].version);
 		free(m->v[i].description);
 		free(m->v[i].script);

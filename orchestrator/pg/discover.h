@@ -2,7 +2,9 @@
  * discover: finds the migration scripts under the locations.
  *
  * Flyway's naming: V<version>__<description>.sql (versioned) and R__<description>.sql
- * (repeatable), anywhere below a location; other files are skipped (noted under
+ * (repeatable), anywhere below a location; B<version>__<description>.sql (Flyway's
+ * baseline migrations, type SQL_BASELINE) are kept apart, after the others, so that a
+ * caller that does not know them never sees them; other files are skipped (noted under
  * --verbose). The description shows underscores as spaces; the script name recorded in
  * the history table is the path relative to its location. Checksums are computed here,
  * so info and validate need nothing else; migrate asks to keep the text, so that every
@@ -34,6 +36,7 @@ typedef struct pg_migration {
 	int32_t checksum;
 	char *text; /* the file as read, when discover_opts.keep_text; else NULL */
 	size_t len;
+	int baseline; /* a B<version>__ file: Flyway's baseline migration (SQL_BASELINE) */
 } pg_migration;
 
 /* A warning (or, under --verbose, a note) about a skipped entry. */
@@ -46,6 +49,7 @@ typedef struct pg_migrations {
 	pg_migration *v; /* versioned by version, then repeatables by description */
 	size_t n;
 	size_t n_versioned;   /* v[0 .. n_versioned) are versioned */
+	size_t n_baseline;    /* v[n .. n + n_baseline): the B<version>__ files, by version */
 	discover_note *notes; /* kept when discover_opts.keep_notes */
 	size_t n_notes;
 } pg_migrations;

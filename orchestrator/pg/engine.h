@@ -55,7 +55,7 @@ typedef struct engine {
 	info_row *rows;
 	size_t n_rows;
 	unsigned batches;
-	const char *baseline;    /* version of the last BASELINE row */
+	const char *baseline;    /* highest version of a BASELINE or SQL_BASELINE row */
 	const char *max_applied; /* highest successful version */
 } engine;
 
@@ -98,6 +98,8 @@ void classify_rows(engine *g);
 int classify_check(const engine *g, int mask, err *e);
 /* The SCHEMA and DELETE marker rows, which belong to no file. */
 int classify_is_marker(const pg_applied *a);
+/* A history row type of a baseline migration's (SQL_BASELINE, and its old name). */
+int classify_is_baseline_migration(const char *type);
 const char *info_row_version(const info_row *r);
 const char *info_row_script(const info_row *r);
 const char *info_row_path(const info_row *r);
@@ -106,6 +108,8 @@ const char *info_row_type(const info_row *r);
 const char *info_row_category(const info_row *r);
 
 /* execute.c */
+/* The history row type of a file: SQL, or SQL_BASELINE for a baseline migration. */
+const char *execute_type(const pg_migration *f);
 /* Flyway's built-in placeholders plus the caller's values. */
 void execute_builtins(const engine *g, placeholder_set *ph);
 /* Reads p->row's file, replaces placeholders, splits it and finds what forces it out of a

@@ -43,6 +43,11 @@ void execute_builtins(const engine *g, placeholder_set *ph)
 	placeholder_set_put(ph, "flyway:table", g->h.table);
 }
 
+const char *execute_type(const pg_migration *f)
+{
+	return f->baseline ? "SQL_BASELINE" : "SQL";
+}
+
 int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 {
 	/* The text discovery kept (read once), else the file. */
@@ -237,10 +242,14 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		char cs[16];
 		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
 		buf hd = BUF_INIT, hs = BUF_INIT;
-		const char *ip[] = {f->version, history_abbrev_description(f->description, &hd),
-		                    "SQL",      history_abbrev_script(f->script, &hs),
-		                    cs,         g->user,
-		                    NULL,       "true"};
+		const char *ip[] = {f->version,
+		                    history_abbrev_description(f->description, &hd),
+		                    execute_type(f),
+		                    history_abbrev_script(f->script, &hs),
+		                    cs,
+		                    g->user,
+		                    NULL,
+		                    "true"};
 		/* A Flush after BEGIN and after COMMIT: the server sends those results at once
 		 * instead of at the Sync, so progress shows while the batch runs. */
 		ok = pipe_send(c, "BEGIN", 0, NULL) && PQsendFlushRequest(c);
@@ -403,8 +412,8 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 			err ie = ERR_INIT;
 			if (p->resets_role)
 				reset_role(g, &ie);
-			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
-			               g->user, (int)(now_ms() - t0), 0, &ie);
+			history_insert(&g->h, f->version, f->description, execute_type(f),
+			               f->script, &cs, g->user, (int)(now_ms() - t0), 0, &ie);
 			rc = fail(g, p, i, r,
 			          i ? "the statements before it stay applied; recorded as failed: "
 			              "clean up, then run repair"
@@ -417,8 +426,8 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 	const char *sp[] = {g->search_path};
 	int rc = p->resets_role ? reset_role(g, e) : 0;
 	if (rc == 0)
-		rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
-		                    g->user, (int)(now_ms() - t0), 1, e);
+		rc = history_insert(&g->h, f->version, f->description, execute_type(f), f->script,
+		                    &cs, g->user, (int)(now_ms() - t0), 1, e);
 	if (rc == 0 && in_tx)
 		rc = conn_exec(g->c, "COMMIT", NULL, e);
 	if (rc && in_tx)

@@ -473,6 +473,7 @@ int migrate_plan_read(const migrate_opts *o, migrate_plan *out, err *e)
 			s->version = f->version ? xstrdup(f->version) : NULL;
 			s->description = xstrdup(f->description);
 			s->checksum = f->checksum;
+			s->type = execute_type(f);
 		}
 		int rank = 0;
 		for (size_t i = 0; i < g.h.n; i++)

@@ -67,6 +67,7 @@ typedef struct migrate_step {
 	char *version; /* NULL for a repeatable */
 	char *description;
 	int32_t checksum;
+	const char *type; /* the history row type: "SQL", or "SQL_BASELINE" (static) */
 } migrate_step;
 
 typedef struct migrate_plan {

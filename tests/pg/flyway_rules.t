@@ -145,6 +145,59 @@ t_run "$ORC" baseline --url "$PG_URL" --baseline-version 5 --baseline-descriptio
 t_is "$T_RC" 1 "another version is refused"
 t_is "$(q "select count(*) from flyway_schema_history where type = 'BASELINE'")" 1 "one baseline row"
 
+# ---- baseline migrations: B<version>__ (type SQL_BASELINE), as Flyway's tutorial uses them
+pg_newdb
+BM=$T_TMP/bmig
+mkdir -p "$BM"
+mb() { "$ORC" "$1" --url "$PG_URL" --locations "$BM" "${@:2}"; }
+# version,type,state of every info row, in info's order
+bstates() { mb info --json "$@" | python3 -c 'import json,sys; print(" ".join("%s:%s:%s:%s" % (x["version"], x["category"], x["type"], x["state"]) for x in json.load(sys.stdin)["migrations"]))'; }
+echo 'CREATE TABLE t1 (id int);' >"$BM/V1__create_two_tables.sql"
+echo 'ALTER TABLE t1 ADD COLUMN a int;' >"$BM/V2__alter_column.sql"
+echo 'CREATE TABLE t3 (id int);' >"$BM/V3__third_table.sql"
+echo 'CREATE TABLE t1 (id int, a int);' >"$BM/B2__state_at_2.sql"
+printf 'CREATE TABLE t1 (id int, a int);\nCREATE TABLE t3 (id int);\n' >"$BM/B3__state_at_3.sql"
+echo 'CREATE TABLE t4 (id int);' >"$BM/V4__fourth.sql"
+t_is "$(bstates)" "1:Versioned:SQL:Below Baseline 2:Versioned:SQL:Below Baseline 2:Baseline:SQL_BASELINE:Below Baseline 3:Versioned:SQL:Ignored (Baseline) 3:Baseline:SQL_BASELINE:Pending 4:Versioned:SQL:Pending" \
+	"on an empty history the highest B file is Pending, the versions it covers Below Baseline / Ignored (Baseline), later ones Pending"
+t_run mb migrate
+t_is "$T_RC" 0 "migrate on an empty history"
+t_unlike "$T_ERR" "baseline migration" "no warning about B files any more"
+t_like "$T_OUT" "migrating B3 state at 3" "the B file is printed as it runs"
+t_is "$(q "select string_agg(version||':'||type||':'||script, ',' order by installed_rank) from flyway_schema_history")" "3:SQL_BASELINE:B3__state_at_3.sql,4:SQL:V4__fourth.sql" \
+	"B3 applied instead of V1-V3 (one SQL_BASELINE row), then V4"
+t_is "$(q "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 't1'")" "id,a" "the B file's state is the schema"
+t_is "$(bstates)" "1:Versioned:SQL:Below Baseline 2:Versioned:SQL:Below Baseline 2:Baseline:SQL_BASELINE:Below Baseline 3:Versioned:SQL:Ignored (Baseline) 3:Baseline:SQL_BASELINE:Baseline 4:Versioned:SQL:Success" \
+	"info afterwards: the applied B row is Baseline, what lies below it listed first"
+t_like "$(mb info)" '^Baseline +\| 3 +\| state at 3 +\| SQL_BASELINE +\|.*\| Baseline *$' "the table shows category Baseline and type SQL_BASELINE"
+t_ok "validate passes" mb validate
+t_ok "migrate again" mb migrate
+t_is "$(q "select count(*) from flyway_schema_history")" 2 "nothing re-run"
+# --target below the newest B: the highest B at or below it.
+pg_newdb
+t_ok "migrate --target 2 on an empty history" mb migrate --target 2
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "2:SQL_BASELINE" "B2 ran (B3 is above the target)"
+t_ok "then migrate to the latest" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "2:SQL_BASELINE,3:SQL,4:SQL" "the history continues from B2 with V3 and V4; B3 has no effect there"
+t_like "$(bstates)" "3:Baseline:SQL_BASELINE:Ignored$" "B3 on a history with versions: Ignored"
+t_ok "and validate does not count it (Flyway's rule for baseline migrations)" mb validate
+# A database migrated with the V files before the B file was added: no effect.
+pg_newdb
+mkdir -p "$T_TMP/bmig_old"
+cp "$BM"/V*.sql "$T_TMP/bmig_old/"
+t_ok "migrate with the V files only" "$ORC" migrate --url "$PG_URL" --locations "$T_TMP/bmig_old"
+t_ok "then with the B files too: nothing to do" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "1:SQL,2:SQL,3:SQL,4:SQL" "no B file ran"
+t_ok "validate passes" mb validate
+# A history Flyway wrote with a baseline migration: it continues from it.
+pg_newdb
+psql -X -q -c "CREATE TABLE t1 (id int, a int); CREATE TABLE t3 (id int)" \
+	-c "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL)" \
+	-c "INSERT INTO flyway_schema_history VALUES (1, '3', 'state at 3', 'SQL_BASELINE', 'B3__state_at_3.sql', $(flyway_checksum <"$BM/B3__state_at_3.sql"), 'flyway', now(), 7, true)"
+t_ok "validate a Flyway history that starts with a SQL_BASELINE row" mb validate --target 3
+t_ok "migrate continues from it" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "3:SQL_BASELINE,4:SQL" "only V4 ran"
+
 # ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
 pg_newdb
 R=$T_TMP/rep2
