@@ -39,6 +39,17 @@ typedef struct pg_migration {
 	int baseline; /* a B<version>__ file: Flyway's baseline migration (SQL_BASELINE) */
 } pg_migration;
 
+/* A Flyway SQL callback found in the locations (<event>.sql or <event>__<description>.sql),
+ * kept when discover_opts.callbacks. */
+typedef struct pg_callback {
+	const char *event; /* Flyway's event id ("beforeMigrate"), static */
+	char *description; /* after "__", underscores as spaces; "" without one */
+	char *name;        /* the file name without ".sql": unique across the locations */
+	char *path;        /* to read it from, and to name it in messages */
+	char *text;        /* the file as read */
+	size_t len;
+} pg_callback;
+
 /* A warning (or, under --verbose, a note) about a skipped entry. */
 typedef struct discover_note {
 	int warn; /* log_warn; else log_verbose */
@@ -52,6 +63,9 @@ typedef struct pg_migrations {
 	size_t n_baseline;    /* v[n .. n + n_baseline): the B<version>__ files, by version */
 	discover_note *notes; /* kept when discover_opts.keep_notes */
 	size_t n_notes;
+	pg_callback *cb; /* when discover_opts.callbacks: by event, then description (Flyway's
+	                    order: the one without a description first) */
+	size_t n_cb;
 } pg_migrations;
 
 /* The largest migration file read (100 MiB): a bigger one is an error naming it. */
@@ -67,6 +81,7 @@ typedef struct discover_opts {
 	                        migration's or a callback's is an error (else near misses warn) */
 	int fail_on_missing_locations; /* a location that cannot be read is an error (else a
 	                                  warning, as Flyway's default) */
+	int callbacks;                 /* read Flyway's SQL callbacks into pg_migrations.cb */
 } discover_opts;
 
 /* Scans every location (a "filesystem:" prefix is accepted). Two files with the same

@@ -198,6 +198,67 @@ t_ok "validate a Flyway history that starts with a SQL_BASELINE row" mb validate
 t_ok "migrate continues from it" mb migrate
 t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "3:SQL_BASELINE,4:SQL" "only V4 ran"
 
+# ---- SQL callbacks (Flyway's events, order and transactions), never in the history
+pg_newdb
+CB=$T_TMP/callbacks
+mkdir -p "$CB/more"
+q "CREATE SCHEMA audit; CREATE TABLE audit.cb_log (n serial, event text, tx bigint, note text)"
+logcb() { echo "INSERT INTO audit.cb_log (event, tx, note) VALUES ('$1', txid_current(), '${2:-}');" >"$CB/$3"; }
+for ev in beforeValidate afterValidate beforeMigrate beforeEachMigrate afterEachMigrate afterEachMigrateError afterMigrate afterMigrateError beforeInfo afterInfo beforeRepair afterRepair beforeBaseline afterBaseline; do
+	logcb "$ev" "" "$ev.sql"
+done
+logcb beforeMigrate 'b second' "beforeMigrate__b_second.sql"
+logcb beforeMigrate '${who}' "more/beforeMigrate__a_first.sql"
+echo 'VACUUM audit.cb_log;' >"$CB/afterMigrate__vacuum.sql"
+echo "CREATE TABLE one (id int); INSERT INTO audit.cb_log (event, tx) VALUES ('V1', txid_current());" >"$CB/V1__one.sql"
+echo "CREATE TABLE two (id int); INSERT INTO audit.cb_log (event, tx) VALUES ('V2', txid_current());" >"$CB/V2__two.sql"
+mc() { "$ORC" "$1" --url "$PG_URL" --locations "$CB" "${@:2}"; }
+events() { q "select string_agg(event, ',' order by n) from audit.cb_log where n > ${1:-0}"; }
+t_run mc migrate --placeholder who=deployer
+t_is "$T_RC" 0 "migrate with callbacks"
+t_unlike "$T_ERR" "beforeMigrate|afterMigrate|looks like a migration" "callbacks are not warned about as names"
+t_is "$(events)" "beforeValidate,afterValidate,beforeMigrate,beforeMigrate,beforeMigrate,beforeEachMigrate,V1,afterEachMigrate,beforeEachMigrate,V2,afterEachMigrate,afterMigrate" \
+	"Flyway's events in Flyway's order (migrate validates first)"
+t_is "$(q "select string_agg(coalesce(nullif(note, ''), '-'), ',' order by n) from audit.cb_log where event = 'beforeMigrate'")" "-,deployer,b second" \
+	"several callbacks of one event: the one without a description first, then by description; placeholders replaced"
+t_is "$(q "select count(distinct tx) from audit.cb_log where event in ('beforeEachMigrate', 'V1', 'afterEachMigrate') and n <= (select min(n) from audit.cb_log where event = 'afterEachMigrate')")" 1 \
+	"beforeEachMigrate and afterEachMigrate run inside the migration's transaction"
+t_is "$(q "select count(*) from audit.cb_log a join audit.cb_log b on a.tx = b.tx where a.event = 'beforeMigrate' and b.event = 'V1'")" 0 "beforeMigrate runs in a transaction of its own"
+t_like "$T_OUT" 'callback afterMigrate - vacuum \(.*afterMigrate__vacuum.sql\) \[non-transactional\]' "a callback holding VACUUM runs outside a transaction"
+t_is "$(q "select string_agg(script, ',' order by installed_rank) from flyway_schema_history")" "V1__one.sql,V2__two.sql" "no callback in the history table"
+# A failing migration: afterEachMigrateError and afterMigrateError, not afterMigrate.
+mark=$(q "select max(n) from audit.cb_log")
+printf 'CREATE TABLE three (id int);\nSELECT no_such_column FROM three;\n' >"$CB/V3__bad.sql"
+t_run mc migrate --placeholder who=deployer
+t_is "$T_RC" 1 "a failing migration still exits 1"
+t_is "$(events "$mark")" "beforeValidate,afterValidate,beforeMigrate,beforeMigrate,beforeMigrate,afterEachMigrateError,afterMigrateError" \
+	"its beforeEachMigrate is rolled back with it; afterEachMigrateError (after the rollback) and afterMigrateError run, afterMigrate does not"
+t_like "$T_ERR" "V3__bad.sql:2: migration V3 bad failed: SQLSTATE 42703" "the migration's own error is the one reported"
+rm "$CB/V3__bad.sql"
+# info, validate, repair and baseline have theirs.
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "info" mc info --placeholder who=x
+t_ok "validate" mc validate --placeholder who=x
+t_ok "repair" mc repair --placeholder who=x
+t_is "$(events "$mark")" "beforeInfo,afterInfo,beforeValidate,afterValidate,beforeRepair,afterRepair" "info, validate and repair run their callbacks"
+q "DROP TABLE flyway_schema_history"
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "baseline" mc baseline --baseline-version 2 --placeholder who=x
+t_is "$(events "$mark")" "beforeBaseline,afterBaseline" "and baseline its own"
+# A failing callback names its file and line.
+printf '\nSELECT broken FROM nowhere;\n' >"$CB/beforeMigrate__z_fails.sql"
+t_run mc migrate --placeholder who=x
+t_like "$T_RC:$T_ERR" "^1:.*beforeMigrate__z_fails.sql:2: beforeMigrate callback failed: SQLSTATE 42P01" "a failing callback: exit 1, file, line and SQLSTATE"
+rm "$CB/beforeMigrate__z_fails.sql"
+# Flyway's rule: a callback name once across the locations.
+mkdir -p "$T_TMP/cb2"
+echo 'SELECT 1;' >"$T_TMP/cb2/afterMigrate__vacuum.sql"
+t_run "$ORC" info --url "$PG_URL" --locations "$CB,$T_TMP/cb2"
+t_like "$T_RC:$T_ERR" "^2:.*two SQL callbacks are named afterMigrate__vacuum" "the same callback in two locations is an error naming both"
+echo 'SELECT 1;' >"$T_TMP/cb2/beforeEachMigrateStatement.sql"
+t_run "$ORC" info --url "$PG_URL" --locations "$T_TMP/cb2"
+t_like "$T_ERR" "beforeEachMigrateStatement.sql: Flyway's beforeEachMigrateStatement callback is not run by this engine" "a callback this engine does not run is a warning"
+
 # ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
 pg_newdb
 R=$T_TMP/rep2
