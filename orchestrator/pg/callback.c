@@ -29,12 +29,12 @@
 /* The events this engine runs; the other callback names Flyway knows (per statement,
  * undo, connect, schema creation) are valid names, warned about when found. */
 static const char *const supported[] = {
-    "beforeMigrate",      "beforeEachMigrate", "afterEachMigrate", "afterEachMigrateError",
-    "beforeRepeatables",  "afterVersioned",    "afterMigrateApplied", "afterMigrate",
-    "afterMigrateError",  "beforeValidate",    "afterValidate",    "afterValidateError",
-    "beforeInfo",         "afterInfo",         "afterInfoError",   "beforeBaseline",
-    "afterBaseline",      "afterBaselineError", "beforeRepair",    "afterRepair",
-    "afterRepairError",   "beforeClean",       "afterClean",       "afterCleanError",
+    "beforeMigrate",     "beforeEachMigrate",  "afterEachMigrate",    "afterEachMigrateError",
+    "beforeRepeatables", "afterVersioned",     "afterMigrateApplied", "afterMigrate",
+    "afterMigrateError", "beforeValidate",     "afterValidate",       "afterValidateError",
+    "beforeInfo",        "afterInfo",          "afterInfoError",      "beforeBaseline",
+    "afterBaseline",     "afterBaselineError", "beforeRepair",        "afterRepair",
+    "afterRepairError",  "beforeClean",        "afterClean",          "afterCleanError",
 };
 
 static int is_supported(const char *event)

@@ -7,6 +7,7 @@
  *   execute.c   reading, preparing and running the pending migrations
  *   present.c   info's table and JSON, migrate's labels and summary rows
  *   callback.c  Flyway's SQL callbacks: which run for an event, in which transaction
+ *   clean.c     clean: the managed schemas emptied, the ones the engine created dropped
  *
  * Not a public API: callers outside pg/ use migrate.h.
  */

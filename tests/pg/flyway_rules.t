@@ -259,6 +259,59 @@ echo 'SELECT 1;' >"$T_TMP/cb2/beforeEachMigrateStatement.sql"
 t_run "$ORC" info --url "$PG_URL" --locations "$T_TMP/cb2"
 t_like "$T_ERR" "beforeEachMigrateStatement.sql: Flyway's beforeEachMigrateStatement callback is not run by this engine" "a callback this engine does not run is a warning"
 
+# ---- clean: off by default (Flyway's cleanDisabled=true); drops every object, and the
+# schemas the engine created
+pg_newdb
+CL=$T_TMP/clean
+mkdir -p "$CL"
+cat >"$CL/V1__objects.sql" <<'SQL'
+CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TYPE pair AS (a int, b int);
+CREATE TYPE floatrange AS RANGE (subtype = float8);
+CREATE TABLE parent (id posint PRIMARY KEY, m mood, p pair);
+CREATE TABLE child (id int REFERENCES parent);
+CREATE TABLE part (id int) PARTITION BY RANGE (id);
+CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (10);
+CREATE TABLE inherits_parent (id int);
+CREATE TABLE inherits_child () INHERITS (inherits_parent);
+CREATE SEQUENCE seq1;
+CREATE VIEW v AS SELECT * FROM parent;
+CREATE MATERIALIZED VIEW mv AS SELECT id FROM parent;
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+CREATE PROCEDURE proc() LANGUAGE sql AS 'SELECT 1';
+CREATE AGGREGATE mysum(int) (SFUNC = int4pl, STYPE = int);
+CREATE COLLATION coll (locale = 'C');
+CREATE TEXT SEARCH CONFIGURATION tsc (COPY = english);
+CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
+SQL
+echo "INSERT INTO keep.log VALUES ('beforeClean');" >"$CL/beforeClean.sql"
+echo "INSERT INTO keep.log VALUES ('afterClean');" >"$CL/afterClean.sql"
+q "CREATE SCHEMA keep; CREATE TABLE keep.log (event text)"
+objects() { q "select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '$1') + (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '$1') + (select count(*) from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname = '$1') + (select count(*) from pg_collation c join pg_namespace n on n.oid = c.collnamespace where n.nspname = '$1') + (select count(*) from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where n.nspname = '$1') + (select count(*) from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace where n.nspname = '$1')"; }
+t_ok "migrate into schema app (created by the engine)" "$ORC" migrate --url "$PG_URL" --locations "$CL" --schema app
+t_ok "and into public (which the engine did not create)" "$ORC" migrate --url "$PG_URL" --locations "$CL" --schema public
+before=$(objects public)
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL"
+t_like "$T_RC:$T_ERR" "^2:.*clean is disabled .*--clean-disabled=false" "clean is refused by default (exit 2), saying how to enable it"
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL" --clean-disabled=true
+t_is "$T_RC" 2 "--clean-disabled=true refuses too"
+t_run env FLYWAY_CLEAN_DISABLED=false "$ORC" clean --url "$PG_URL" --locations "$CL" --clean-disabled=true
+t_is "$T_RC" 2 "the command line wins over FLYWAY_CLEAN_DISABLED"
+t_is "$(objects public)" "$before" "nothing was dropped"
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL" --schema app --clean-disabled=false --output json
+t_is "$T_RC" 0 "clean --clean-disabled=false"
+t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["command"], d["ok"], d["schemasDropped"], d["schemasCleaned"])')" "clean True ['app'] []" "--output json: Flyway's schemasDropped and schemasCleaned"
+t_is "$(q "select count(*) from pg_namespace where nspname = 'app'")" 0 "schema app, which the engine created (SCHEMA marker row), is dropped"
+t_run env FLYWAY_CLEAN_DISABLED=false "$ORC" clean --url "$PG_URL" --locations "$CL"
+t_is "$T_RC:$T_ERR" "0:" "FLYWAY_CLEAN_DISABLED=false enables it"
+t_like "$T_OUT" "cleaned schema public" "public is cleaned"
+t_is "$(objects public)" 0 "every object of public is gone: tables, partitions, inheritance children, views, sequences, routines, aggregates, types, domains, collations, operators, text search configurations, the history table"
+t_is "$(q "select count(*) from pg_namespace where nspname = 'public'")" 1 "public itself stays (the engine did not create it)"
+t_is "$(q "select count(*) from keep.log")|$(q "select string_agg(event, ',') from keep.log")" "4|beforeClean,afterClean,beforeClean,afterClean" "beforeClean and afterClean ran; schema keep (not managed) is untouched"
+t_ok "migrate starts again from scratch" "$ORC" migrate --url "$PG_URL" --locations "$CL"
+t_is "$(q "select count(*) from flyway_schema_history where version = '1'")" 1 "V1 applied again"
+
 # ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
 pg_newdb
 R=$T_TMP/rep2
