@@ -14,8 +14,8 @@
  * a migrate never runs against a half-cleaned schema.
  *
  * What is dropped, kind by kind (each list read just before its drops, so that what a
- * CASCADE already took is not named): materialized views, views, tables (partitioned and foreign tables
- * too; partitions and inheritance children go with their parent), sequences, functions,
+ * CASCADE already took is not named): materialized views, views, tables (partitioned and foreign
+ * tables too; partitions and inheritance children go with their parent), sequences, functions,
  * procedures and aggregates, types (composite, enum, range, base), domains, collations,
  * text search configurations and dictionaries, operator families, operators, and the
  * extensions installed in the schema by the connected user.
@@ -31,7 +31,9 @@
 /* Each query returns the DROP statements of one kind for schema $1, quoted by the
  * server (format's %I). An object that belongs to an extension, or is part of another
  * object (a range type's constructor functions, an array type), is left to its owner. */
-#define NOT_OWNED(oid) " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.objid = " oid " AND dep.objsubid = 0 AND dep.refobjid <> " oid " AND dep.deptype IN ('e', 'i'))"
+#define NOT_OWNED(oid)                                                                             \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.objid = " oid           \
+	" AND dep.objsubid = 0 AND dep.refobjid <> " oid " AND dep.deptype IN ('e', 'i'))"
 static const char *const kinds[] = {
     /* materialized views and views */
     "SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'm' THEN "

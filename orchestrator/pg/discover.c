@@ -636,7 +636,8 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 	out->n_versioned = out->n_baseline = 0;
 	if (rc)
 		return rc;
-	qsort(l.v, l.n, sizeof *l.v, cmp_migration);
+	if (l.n) /* qsort of a NULL array is undefined, even empty */
+		qsort(l.v, l.n, sizeof *l.v, cmp_migration);
 	size_t nb = 0; /* out->n stays l.n until the end: discover_free frees them all */
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.v[i].baseline)
