@@ -259,6 +259,23 @@ echo 'SELECT 1;' >"$T_TMP/cb2/beforeEachMigrateStatement.sql"
 t_run "$ORC" info --url "$PG_URL" --locations "$T_TMP/cb2"
 t_like "$T_ERR" "beforeEachMigrateStatement.sql: Flyway's beforeEachMigrateStatement callback is not run by this engine" "a callback this engine does not run is a warning"
 
+# afterVersioned between the versions and the repeatables, afterMigrateApplied only when one ran.
+pg_newdb
+CV=$T_TMP/cb_versioned
+mkdir -p "$CV"
+q "CREATE SCHEMA audit; CREATE TABLE audit.cb_log (n serial, event text, tx bigint, note text)"
+for ev in afterVersioned beforeRepeatables afterMigrateApplied afterMigrate; do
+	echo "INSERT INTO audit.cb_log (event) VALUES ('$ev');" >"$CV/$ev.sql"
+done
+echo "INSERT INTO audit.cb_log (event) VALUES ('V1');" >"$CV/V1__one.sql"
+echo "INSERT INTO audit.cb_log (event) VALUES ('V2');" >"$CV/V2__two.sql"
+echo "INSERT INTO audit.cb_log (event) VALUES ('R');" >"$CV/R__rep.sql"
+t_ok "migrate versions and a repeatable" "$ORC" migrate --url "$PG_URL" --locations "$CV"
+t_is "$(events)" "V1,V2,afterVersioned,beforeRepeatables,R,afterMigrateApplied,afterMigrate" "afterVersioned and beforeRepeatables between the last version and the first repeatable, then afterMigrateApplied"
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "migrate with nothing pending" "$ORC" migrate --url "$PG_URL" --locations "$CV"
+t_is "$(events "$mark")" "afterVersioned,afterMigrate" "nothing applied: afterVersioned still, no afterMigrateApplied (Flyway's DbMigrate)"
+
 # ---- clean: off by default (Flyway's cleanDisabled=true); drops every object, and the
 # schemas the engine created
 pg_newdb
