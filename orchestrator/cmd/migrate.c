@@ -384,6 +384,7 @@ static int run_clean(const migrate_opts *o, cJSON *result, err *e)
 	migrate_clean_result res;
 	int rc = migrate_clean(o, &res, e);
 	if (result) {
+		cJSON_AddStringToObject(result, "operation", "clean");
 		cJSON *c = cJSON_AddArrayToObject(result, "schemasCleaned");
 		cJSON *d = cJSON_AddArrayToObject(result, "schemasDropped");
 		for (size_t i = 0; i < res.n_cleaned; i++)

@@ -119,7 +119,7 @@ static const pg_migration *find_baseline(const engine *g, const char *version)
 /* The file a history row belongs to: a baseline migration's row to its B file, the
  * BASELINE marker to none, another versioned row to its V file, a repeatable's row to
  * its R file by description. */
-static const pg_migration *file_of(const engine *g, const pg_applied *a)
+static const pg_migration *row_file(const engine *g, const pg_applied *a)
 {
 	if (!a->version)
 		return find_repeatable(g, a->description);
@@ -203,7 +203,7 @@ void classify_rows(engine *g)
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f = file_of(g, a);
+		const pg_migration *f = row_file(g, a);
 		if (f)
 			latest[f - m->v] = a;
 	}
@@ -261,7 +261,7 @@ void classify_rows(engine *g)
 			applied_before = a->version ? a->version : applied_before;
 			continue;
 		}
-		const pg_migration *f = file_of(g, a);
+		const pg_migration *f = row_file(g, a);
 		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
 		if (!a->success) {
 			add_row(g, f, a,

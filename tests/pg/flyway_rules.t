@@ -318,7 +318,7 @@ t_is "$T_RC" 2 "the command line wins over FLYWAY_CLEAN_DISABLED"
 t_is "$(objects public)" "$before" "nothing was dropped"
 t_run "$ORC" clean --url "$PG_URL" --locations "$CL" --schema app --clean-disabled=false --output json
 t_is "$T_RC" 0 "clean --clean-disabled=false"
-t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["command"], d["ok"], d["schemasDropped"], d["schemasCleaned"])')" "clean True ['app'] []" "--output json: Flyway's schemasDropped and schemasCleaned"
+t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["operation"], d["ok"], d["schemasDropped"], d["schemasCleaned"])')" "clean True ['app'] []" "--output json: Flyway's operation, schemasDropped and schemasCleaned"
 t_is "$(q "select count(*) from pg_namespace where nspname = 'app'")" 0 "schema app, which the engine created (SCHEMA marker row), is dropped"
 t_run env FLYWAY_CLEAN_DISABLED=false "$ORC" clean --url "$PG_URL" --locations "$CL"
 t_is "$T_RC:$T_ERR" "0:" "FLYWAY_CLEAN_DISABLED=false enables it"
