@@ -418,7 +418,8 @@ static int scan_dir(walk *w, int fd, const char *rel, err *e)
 		ents[n].type = de->d_type;
 		n++;
 	}
-	qsort(ents, n, sizeof *ents, cmp_entry);
+	if (n) /* an empty folder: no array to sort */
+		qsort(ents, n, sizeof *ents, cmp_entry);
 	int dfd = dirfd(d), rc = 0;
 	buf shown = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
