@@ -107,6 +107,8 @@ int classify_is_baseline_migration(const char *type)
  * baseline migrations (the Java ones too). */
 static int is_baseline_type(const char *type)
 {
+	if (strcmp(type, "SQL") == 0) /* nearly every row: one comparison */
+		return 0;
 	return strcmp(type, "BASELINE") == 0 || classify_is_baseline_migration(type) ||
 	       strcmp(type, "JDBC_BASELINE") == 0 || strcmp(type, "JDBC_STATE_SCRIPT") == 0;
 }
@@ -123,6 +125,8 @@ static const pg_migration *row_file(const engine *g, const pg_applied *a)
 {
 	if (!a->version)
 		return find_repeatable(g, a->description);
+	if (strcmp(a->type, "SQL") == 0)
+		return find_versioned(g, a->version);
 	if (classify_is_baseline_migration(a->type))
 		return find_baseline(g, a->version);
 	if (strcmp(a->type, "BASELINE") == 0)
@@ -185,8 +189,10 @@ void classify_rows(engine *g)
 	const char *max_file = m->n_versioned ? m->v[m->n_versioned - 1].version : NULL;
 	if (m->n_baseline && (!max_file || version_cmp(m->v[n_files - 1].version, max_file) > 0))
 		max_file = m->v[n_files - 1].version;
-	/* Which file each row belongs to, and the latest row of every file. */
+	/* Which file each row belongs to (looked up once for both passes), and the latest
+	 * row of every file. */
 	const pg_applied **latest = xcalloc(n_files + 1, sizeof *latest);
+	const pg_migration **files = xcalloc(h->n + 1, sizeof *files);
 	deletes del;
 	deletes_index(h, &del);
 	int has_versions = 0; /* Flyway's lastApplied != EMPTY */
@@ -203,7 +209,7 @@ void classify_rows(engine *g)
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f = row_file(g, a);
+		const pg_migration *f = files[i] = row_file(g, a);
 		if (f)
 			latest[f - m->v] = a;
 	}
@@ -261,7 +267,7 @@ void classify_rows(engine *g)
 			applied_before = a->version ? a->version : applied_before;
 			continue;
 		}
-		const pg_migration *f = row_file(g, a);
+		const pg_migration *f = files[i];
 		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
 		if (!a->success) {
 			add_row(g, f, a,
@@ -314,6 +320,7 @@ void classify_rows(engine *g)
 		}
 	}
 	free(latest);
+	free(files);
 	free(del.v);
 }
 
@@ -336,6 +343,8 @@ const char *info_row_path(const info_row *r)
  * DELETE, the BASELINE marker), Baseline for baseline migrations. */
 const char *info_row_category(const info_row *r)
 {
+	if (r->row && strcmp(r->row->type, "SQL") == 0) /* the common case, at once */
+		return r->row->version ? "Versioned" : "Repeatable";
 	if (r->row && (classify_is_marker(r->row) || strcmp(r->row->type, "BASELINE") == 0))
 		return "";
 	if (!info_row_version(r))
