@@ -160,6 +160,9 @@ printf 'CREATE TABLE t1 (id int, a int);\nCREATE TABLE t3 (id int);\n' >"$BM/B3_
 echo 'CREATE TABLE t4 (id int);' >"$BM/V4__fourth.sql"
 t_is "$(bstates)" "1:Versioned:SQL:Below Baseline 2:Versioned:SQL:Below Baseline 2:Baseline:SQL_BASELINE:Below Baseline 3:Versioned:SQL:Ignored (Baseline) 3:Baseline:SQL_BASELINE:Pending 4:Versioned:SQL:Pending" \
 	"on an empty history the highest B file is Pending, the versions it covers Below Baseline / Ignored (Baseline), later ones Pending"
+t_run mb migrate --dry-run
+t_like "$T_OUT" "^-- 1\. B3 state at 3 \(.*B3__state_at_3.sql\): in a transaction" "--dry-run: the B file first"
+t_like "$T_OUT" "^1 \| 3 \| state at 3 \| SQL_BASELINE \| B3__state_at_3.sql" "and the SQL_BASELINE row it would write"
 t_run mb migrate
 t_is "$T_RC" 0 "migrate on an empty history"
 t_unlike "$T_ERR" "baseline migration" "no warning about B files any more"
