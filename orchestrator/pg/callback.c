@@ -27,7 +27,9 @@
 #include "pg/engine.h"
 
 /* The events this engine runs; the other callback names Flyway knows (per statement,
- * undo, connect, schema creation) are valid names, warned about when found. */
+ * undo, connect, schema creation) are valid names, warned about when found.
+ * afterInfoError is accepted without a warning, but its event never comes: between
+ * beforeInfo and afterInfo nothing can fail here (the history was read before). */
 static const char *const supported[] = {
     "beforeMigrate",     "beforeEachMigrate",  "afterEachMigrate",    "afterEachMigrateError",
     "beforeRepeatables", "afterVersioned",     "afterMigrateApplied", "afterMigrate",
