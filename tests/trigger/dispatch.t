@@ -6,8 +6,13 @@ source "$(dirname "$0")/../lib/tap.sh"
 source "$ROOT/tests/github/lib.sh"
 gh_start
 
+# The project is a clone whose origin has main (the branch the requests below name).
+export GIT_CONFIG_NOSYSTEM=1 HOME=$T_TMP
+git init -q --bare -b main "$T_TMP/remote.git"
+git clone -q "$T_TMP/remote.git" "$T_TMP/proj" 2>/dev/null
+git -C "$T_TMP/proj" -c user.name=t -c user.email=t@e commit -q --allow-empty -m init
+git -C "$T_TMP/proj" push -q origin main
 proj=$T_TMP/proj
-mkdir -p "$proj"
 cat >"$proj/config.json" <<'EOF'
 {
   "githubOwner": "acme",
@@ -125,6 +130,12 @@ t_is "$(gh_field 'len({x["body"]["client_payload"]["request_id"] for x in r})')"
 send '["204","401"]' destroy-infrastructure --region all --folder network --yes
 t_is "$T_RC" 3 "--region all, second refused: exit 3"
 t_like "$T_ERR" "eu-central-1 \(already dispatched: us-west-2\)" "--region all: says which regions were already sent"
+
+send '["204"]' run-migration --region us-west-2 --branch no-such-branch
+t_is "$T_RC" 2 "a branch origin does not have: exit 2"
+t_like "$T_ERR" "^error: --branch no-such-branch: origin has no branch no-such-branch" "names the branch and the remote"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c .)" 1 "in one line"
+t_is "$(gh_count)" 0 "nothing sent"
 
 export ORC_TEST_TOKEN="$TOKEN
 "
