@@ -639,6 +639,22 @@ int cmd_trigger(int argc, char **argv)
 		config_problems_free(&problems);
 	}
 
+	/* The workflow reads config.json and the tfvars as pushed, not as they are here. */
+	{
+		char **files = xcalloc(c->nregions + 2, sizeof *files);
+		size_t nf = 0;
+		files[nf++] = xstrdup(rq.config_path);
+		for (size_t i = 0; rq.folder && i < c->nregions; i++) {
+			const char *r = c->regions[i].name;
+			if (strcmp(rq.region, "all") == 0 || strcmp(rq.region, r) == 0)
+				files[nf++] = xasprintf("%s/infrastructure/%s/var-files/%s.tfvars",
+				                        root, rq.folder, r);
+		}
+		trigger_warn_unpushed(root, c->github_owner, c->github_repo,
+		                      (const char *const *)files);
+		config_free_list(files);
+	}
+
 	/* What cannot be undone is said, and confirmed, before it is sent. */
 	if (rq.op->destroys && !rq.dry_run && !yes) {
 		if (!trigger_interactive()) {

@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/log.h"
 #include "trigger/trigger.h"
 
 int trigger_interactive(void)
@@ -196,6 +197,83 @@ void trigger_branches_free(trigger_branches *b)
 	free(b->remote);
 	free(b->default_branch);
 	memset(b, 0, sizeof *b);
+}
+
+/* The commit the workflow reads files from: REMOTE/HEAD's branch (repository_dispatch runs
+ * on the default branch), else the upstream of the checked-out branch; *shown names it. */
+static git_commit *workflow_commit(git_repository *repo, const char *remote, char **shown)
+{
+	git_reference *ref = NULL, *target = NULL;
+	git_object *obj = NULL;
+	char *head = xasprintf("refs/remotes/%s/HEAD", remote);
+	if (git_reference_lookup(&ref, repo, head) != 0 ||
+	    git_reference_resolve(&target, ref) != 0) {
+		git_reference_free(ref);
+		ref = NULL;
+		if (git_repository_head(&ref, repo) == 0)
+			git_branch_upstream(&target, ref);
+	}
+	free(head);
+	if (target && git_reference_peel(&obj, target, GIT_OBJECT_COMMIT) == 0)
+		*shown = xstrdup(git_reference_shorthand(target));
+	git_reference_free(ref);
+	git_reference_free(target);
+	return (git_commit *)obj;
+}
+
+void trigger_warn_unpushed(const char *dir, const char *owner, const char *name,
+                           const char *const *files)
+{
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	char *remote = NULL, *shown = NULL, *workdir = NULL;
+	if (git_repository_open_ext(&repo, dir, 0, NULL) != 0 || git_repository_is_bare(repo) ||
+	    !(remote = pick_remote(repo, owner, name)) ||
+	    !(commit = workflow_commit(repo, remote, &shown)) ||
+	    git_commit_tree(&tree, commit) != 0 ||
+	    !(workdir = realpath(git_repository_workdir(repo), NULL)))
+		goto done; /* nothing to compare with: no clone, no remote, nothing fetched */
+	size_t wl = strlen(workdir);
+	for (const char *const *f = files; *f; f++) {
+		char *abs = realpath(*f, NULL);
+		if (!abs || strncmp(abs, workdir, wl) != 0 || abs[wl] != '/') {
+			free(abs);
+			continue; /* absent, or outside the clone: not the workflow's to read */
+		}
+		const char *rel = abs + wl + 1;
+		git_oid here;
+		git_tree_entry *there = NULL;
+		unsigned status = 0;
+		int same = git_repository_hashfile(&here, repo, rel, GIT_OBJECT_BLOB, NULL) == 0 &&
+		           git_tree_entry_bypath(&there, tree, rel) == 0 &&
+		           git_oid_equal(&here, git_tree_entry_id(there));
+		git_tree_entry_free(there);
+		if (!same && git_status_file(&status, repo, rel) == 0 &&
+		    (status & ~(unsigned)GIT_STATUS_IGNORED) != GIT_STATUS_CURRENT)
+			log_warn("%s %s, and the workflow reads it as pushed to %s: commit and "
+			         "push it first (git add %s && git commit && git push)",
+			         *f,
+			         status & (GIT_STATUS_WT_NEW | GIT_STATUS_INDEX_NEW)
+			             ? "is new and not committed"
+			             : "has uncommitted changes",
+			         shown, *f);
+		else if (!same)
+			log_warn("%s is committed here but differs from %s, which the workflow "
+			         "reads: get the commit there first (git push, and merge it if it "
+			         "is on another branch)",
+			         *f, shown);
+		free(abs);
+	}
+done:
+	free(workdir);
+	free(shown);
+	free(remote);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
 }
 
 char **trigger_folders(const char *root, size_t *n, err *e)

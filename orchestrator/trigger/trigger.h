@@ -71,6 +71,15 @@ int trigger_branches_read(const char *dir, const char *owner, const char *repo, 
                           err *e);
 int trigger_branches_has(const trigger_branches *b, const char *branch);
 void trigger_branches_free(trigger_branches *b);
+/*
+ * The workflow reads config.json (and a component's tfvars) from the repository as pushed,
+ * on the default branch: warns for each of files (NULL-terminated paths) that differs from
+ * that copy (REMOTE/HEAD's branch in the clone holding dir, else the checked-out branch's
+ * upstream), saying whether the change is uncommitted or only unpushed. Silent when there
+ * is nothing to compare with (no clone, no remote, nothing fetched).
+ */
+void trigger_warn_unpushed(const char *dir, const char *owner, const char *repo,
+                           const char *const *files);
 /* Terraform components under root/infrastructure (folders holding a .tf file; hidden ones
  * and examples/ left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
