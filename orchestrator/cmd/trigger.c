@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "net/github.h"
+#include "snapshot/metadata.h"
 #include "trigger/trigger.h"
 
 static const char *const usage[] = {
@@ -256,6 +257,31 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 		int rc = choose(&rq->folder, "folder", "--folder", names, n, e);
 		config_free_list(names);
 		if (rc || (rc = trigger_check_folder(root, rq->folder, e)))
+			return rc;
+	}
+	/* restore-snapshot on a terminal: the template's menu of snapshots. Without one (or
+	 * for every region) the workflow restores the snapshot metadata.json records. */
+	if ((keys & OP_SNAPSHOT) && !rq->snapshot &&
+	    strcmp(rq->op->verb, "restore-snapshot") == 0 && strcmp(rq->region, "all") != 0 &&
+	    trigger_interactive()) {
+		char *metadata = fs_join(root, METADATA_DEFAULT_PATH);
+		trigger_choices snaps;
+		int rc = trigger_snapshots(metadata, rq->region,
+		                           config_region_find(c, rq->region)->db_cluster_name,
+		                           &snaps, e);
+		if (rc == 0 && snaps.n == 0)
+			rc = err_set(
+			    e, ORC_EUSAGE,
+			    "no snapshot to restore in %s: %s records none and RDS lists no "
+			    "available one (pass --snapshot ID)",
+			    rq->region, metadata);
+		if (rc == 0)
+			rc = trigger_menu_labeled(
+			    "snapshot", "--snapshot", (const char *const *)snaps.ids,
+			    (const char *const *)snaps.labels, snaps.n, &rq->snapshot, e);
+		trigger_choices_free(&snaps);
+		free(metadata);
+		if (rc)
 			return rc;
 	}
 	if (keys & OP_SOURCE) {

@@ -50,6 +50,22 @@ char *trigger_request_id(void);
  * requested_by and request_id. */
 cJSON *trigger_payload(const config_operation *op, const trigger_values *v);
 
+/* Items of a menu, each with the label shown beside it. */
+typedef struct trigger_choices {
+	char **ids;
+	char **labels;
+	size_t n;
+} trigger_choices;
+/*
+ * restore-snapshot's choices in region (trigger/snapshots.c): metadata_path's snapshot for
+ * the region and, when AWS credentials are at hand, cluster's available snapshots from RDS,
+ * newest first with their creation time, each once. RDS out of reach is a warning; an
+ * unreadable metadata.json is ORC_EUSAGE.
+ */
+int trigger_snapshots(const char *metadata_path, const char *region, const char *cluster,
+                      trigger_choices *out, err *e);
+void trigger_choices_free(trigger_choices *c);
+
 /* True when a menu can be shown: stdin and stderr are terminals. */
 int trigger_interactive(void);
 /*
