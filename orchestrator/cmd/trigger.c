@@ -211,6 +211,23 @@ static int check_region(const char *region, const config *c, err *e)
 static int complete_request(struct request *rq, const config *c, const char *root, err *e)
 {
 	unsigned keys = rq->op->keys;
+	int given_branch = rq->branch != NULL;
+	/* What the command line gives is checked before any menu asks for the rest. */
+	if ((keys & OP_BRANCH) && given_branch) {
+		int rc = check_branch(rq, c, root, e);
+		if (rc)
+			return rc;
+	}
+	if ((keys & OP_FOLDER) && rq->folder) {
+		int rc = trigger_check_folder(root, rq->folder, e);
+		if (rc)
+			return rc;
+	}
+	if ((keys & OP_SNAPSHOT) && rq->snapshot) {
+		int rc = trigger_check_snapshot(rq->snapshot, e);
+		if (rc)
+			return rc;
+	}
 	/* One region: nothing to choose, with or without a terminal. */
 	if ((keys & OP_REGION) && !rq->region && c->nregions == 1) {
 		rq->region = xstrdup(c->regions[0].name);
@@ -241,7 +258,7 @@ static int complete_request(struct request *rq, const config *c, const char *roo
 		if (rc)
 			return rc;
 	}
-	if (keys & OP_BRANCH) {
+	if ((keys & OP_BRANCH) && !given_branch) {
 		int rc = check_branch(rq, c, root, e);
 		if (rc)
 			return rc;

@@ -75,9 +75,9 @@ t_run "$ORC" trigger run-migration --region us-west-2 --branch local-only --dry-
 t_is "$T_RC" 2 "--branch that exists only in the clone: exit 2"
 t_is "$T_ERR" "error: --branch local-only: origin has no branch local-only (as of this clone's last fetch): push it (git push -u origin local-only), or git fetch origin if someone else did" "one line naming the branch, the remote and the fix"
 t_is "$T_OUT" "" "nothing printed as a request"
-menu -- run-migration --region us-west-2 --branch nope --dry-run
+menu -- run-migration --branch nope --dry-run
 t_is "$T_RC" 2 "--branch missing on the remote, on a terminal: exit 2"
-t_unlike "$T_ERR" "Select the" "without a menu"
+t_unlike "$T_ERR" "Select the" "refused before the region menu"
 # Pushed by someone else after the last fetch: refused until fetched (the clone is the source).
 git -C "$T_TMP/work" push -q "$T_TMP/remote.git" main:refs/heads/hotfix
 t_run "$ORC" trigger run-migration --region us-west-2 --branch hotfix --dry-run --config "$proj/config.json"
