@@ -2,7 +2,9 @@
  * trigger: `trigger_workflow VERB ...` (= `orchestrator trigger`). Asks GitHub Actions for
  * an operation by firing one repository_dispatch event per region. Values missing on a
  * terminal are chosen from a menu; without a terminal they are usage errors naming the
- * flag. Everything is checked before the first event is sent.
+ * flag. Everything is checked before the first event is sent, and what can be checked
+ * without the user (CHANGE ME values, the token, the values given as flags) before the
+ * first menu: a menu answered in vain is the stumble this command must not cause.
  */
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@
 static const char *const usage[] = {
     "trigger_workflow [VERB] [--region R|all] [--branch B] [--folder F] [--snapshot ID]\n"
     "                        [--source DB --target DB]\n"
-    "                        [--config PATH] [--dry-run] [--verbose]",
+    "                        [--config PATH] [--dry-run] [--yes] [--verbose]",
     "trigger_workflow --list-events   (verbs and payload keys, as JSON)",
     "trigger_workflow --version",
     NULL,
@@ -39,8 +41,12 @@ static char *help_footer(void)
 	buf u = BUF_INIT;
 	size_t n;
 	const config_operation *ops = config_operations(&n);
-	buf_puts(&u, "The token is read from the variable config.json's githubTokenName names.\n"
-	             "verbs:\n");
+	buf_puts(&u,
+	         "On a terminal, what is missing is asked in numbered menus (README: Menus);\n"
+	         "without one it is an error naming the flag. The token is read from the\n"
+	         "variable config.json's githubTokenName names, else GH_TOKEN, GITHUB_TOKEN or\n"
+	         "`gh auth token`.\n"
+	         "verbs:\n");
 	for (size_t i = 0; i < n; i++) {
 		buf flags = BUF_INIT;
 		for (size_t k = 0; k < sizeof key_bits / sizeof *key_bits; k++)
@@ -530,12 +536,14 @@ int cmd_trigger(int argc, char **argv)
 	const opt_option options[] = {
 	    OPT_REGION(&region,
 	               "a region of config.json's infrastructure, or all (one event each)"),
-	    OPT_STRING('b', "branch", &branch, "B", "branch whose migrations run (run-migration)"),
+	    OPT_STRING('b', "branch", &branch, "B",
+	               "branch whose migrations run (run-migration); the remote must have it"),
 	    OPT_STRING('f', "folder", &folder, "F",
 	               "folder of infrastructure/ (deploy-/destroy-infrastructure)"),
 	    OPT_STRING('s', "snapshot", &snapshot, "ID",
-	               "RDS snapshot identifier (create-/restore-snapshot; optional); restore:\n"
-	               "also a cluster snapshot ARN another account shared"),
+	               "RDS snapshot identifier (create-/restore-snapshot; optional; restore on a\n"
+	               "terminal offers a menu); restore: also a cluster snapshot ARN another\n"
+	               "account shared"),
 	    OPT_STRING(0, "source", &source, "DB",
 	               "compare-databases: cluster:NAME, secret:NAME or a cluster NAME"),
 	    OPT_STRING(0, "target", &target, "DB", "compare-databases: the other database"),
