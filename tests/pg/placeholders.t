@@ -52,7 +52,12 @@ t_like "$T_ERR" "sub/V2__b.sql:3: no value for placeholder \\$\\{Note\\}" "and t
 t_is "$(printf '%s\n' "$T_ERR" | grep -c 'no value for placeholder')" 7 "each use once (a repeatable is not listed twice)"
 t_like "$T_ERR" "error: 5 placeholders without a value \\(7 uses, listed above\\): R1, R2, TABLE_A, TABLE_B, Note; " "one summary"
 t_is "$(rows)" 0 "nothing applied"
-rm "$S"/R__*.sql
+# ... and no beforeMigrate callback runs first (nothing changes, as when it stopped at open).
+printf 'CREATE TABLE callback_ran ();\n' >"$S/beforeMigrate.sql"
+t_run "$ORC" migrate --url "$PG_URL" --locations "$S" --placeholder VALUE=v1
+t_is "$T_RC" 2 "with a beforeMigrate callback: exit 2"
+t_is "$(psql -X -At -c "select count(*) from pg_class where relname = 'callback_ran'")" 0 "the callback did not run"
+rm "$S"/R__*.sql "$S/beforeMigrate.sql"
 
 # --placeholders-file
 f=$T_TMP/ph.env
