@@ -226,18 +226,17 @@ static void test_terminal_in_place(void **state)
 	unsetenv("NO_COLOR");
 	unsetenv("GITHUB_ACTIONS");
 	char *got = capture_pty(task_states);
-	const char *want =
-	    "\r"
-	    "task 0123abcd: \x1b[36mPENDING\x1b[0m (0 s)\x1b[K"
-	    "\r"
-	    "task 0123abcd: \x1b[1;32mRUNNING\x1b[0m (0 s)\x1b[K"
-	    "\r\x1b[K"
-	    "\x1b[1;33mwarning:\x1b[0m a line while waiting\n"
-	    "\r"
-	    "task 0123abcd: \x1b[1;32mRUNNING\x1b[0m (0 s)\x1b[K"
-	    "\r"
-	    "task 0123abcd: STOPPED (0 s)\x1b[K"
-	    "\r\x1b[K";
+	const char *want = "\r"
+	                   "task 0123abcd: \x1b[36mPENDING\x1b[0m (0 s)\x1b[K"
+	                   "\r"
+	                   "task 0123abcd: \x1b[1;32mRUNNING\x1b[0m (0 s)\x1b[K"
+	                   "\r\x1b[K"
+	                   "\x1b[1;33mwarning:\x1b[0m a line while waiting\n"
+	                   "\r"
+	                   "task 0123abcd: \x1b[1;32mRUNNING\x1b[0m (0 s)\x1b[K"
+	                   "\r"
+	                   "task 0123abcd: STOPPED (0 s)\x1b[K"
+	                   "\r\x1b[K";
 	assert_string_equal(got, want);
 	assert_int_equal(count(got, "\n"), 1);
 	free(got);
