@@ -7,7 +7,7 @@
 # The migration's live output ("a slow migration's first line appears before the second
 # starts") is proven in tests/pg/flyway_rules.t ("live output").
 source "$(dirname "$0")/../lib/tap.sh"
-source "$ROOT/tests/lib/moto.sh"
+source "$ROOT/tests/snapshot/setup.sh"
 unset NO_COLOR GITHUB_ACTIONS ORC_PROGRESS_SECONDS
 export ROOT
 PTY=$ROOT/tests/trigger/pty_run.py
@@ -85,8 +85,39 @@ t_like "$term" "^${CR}local-pg: starting PostgreSQL on 127\.0\.0\.1:$PORT\.\.\. 
 t_like "$term" "${CR}${ESC}\[K$" "local-pg start on a terminal: cleared at the end"
 "$ROOT/scripts/local-pg" stop "$PGD"
 
-# ---- run-task: the task's states without -v
-moto_start || { t_fail "moto_server started"; t_done; exit 1; }
+# ---- snapshot create: RDS's status and PercentProgress (moto makes a snapshot available
+# at once: the proxy answers "creating" for the first polls, see progress_proxy.py)
+snap_world || { t_fail "moto_server started"; t_done; exit 1; }
+snap_cluster auroradb-cluster >/dev/null
+S=$T_TMP/snap
+mkdir -p "$S"
+snap_config "$S/config.json" auroradb-cluster
+PPORT=$(t_free_port)
+python3 "$ROOT/tests/core/progress_proxy.py" "$PPORT" "$AWS_ENDPOINT_URL" "$T_TMP/creating" 2>"$T_TMP/proxy.err" &
+t_defer "kill $! 2>/dev/null"
+t_wait_port "$PPORT" 10
+echo "0 40 80" >"$T_TMP/creating"
+cd "$S" || exit 1
+t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT ORC_PROGRESS_SECONDS=0 "$ORC" snapshot create --region us-west-2 --snapshot wait-1
+t_is "$T_RC" 0 "snapshot create through the proxy: exit 0"
+t_is "$(printf '%s\n' "$T_ERR" | grep '^snapshot wait-1: ' | sed -E 's/\([0-9]+ s\)$/(N s)/')" "snapshot wait-1: creating 0% (N s)
+snapshot wait-1: creating 40% (N s)
+snapshot wait-1: creating 80% (N s)" "snapshot create in a log: the status and RDS's percent at each poll (ORC_PROGRESS_SECONDS=0)"
+t_like "$T_OUT" "snapshot wait-1 of auroradb-cluster is available" "then the result"
+echo "0 40 80" >"$T_TMP/creating"
+t_run env AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" snapshot create --region us-west-2 --snapshot wait-2
+t_is "$(printf '%s\n' "$T_ERR" | grep '^snapshot wait-2: ' | sed -E 's/\([0-9]+ s\)$/(N s)/')" "snapshot wait-2: creating 0% (N s)
+snapshot wait-2: creating 80% (N s)" "snapshot create in a log, default interval: the first status, the last report at the end, nothing between"
+echo "0 40" >"$T_TMP/creating"
+python3 "$PTY" "$T_TMP" -- env TERM=xterm AWS_ENDPOINT_URL=http://127.0.0.1:$PPORT "$ORC" snapshot create --region us-west-2 --snapshot wait-3
+cd "$T_TMP" || exit 1
+term=$(cat "$T_TMP/terminal")
+t_is "$(cat "$T_TMP/rc")" 0 "snapshot create on a terminal: exit 0"
+t_like "$term" "^${CR}snapshot wait-3: ${ESC}\[36mcreating${ESC}\[0m 0% \([0-9]+ s\)${ESC}\[K${CR}snapshot wait-3: ${ESC}\[36mcreating${ESC}\[0m 40% \([0-9]+ s\)${ESC}\[K${CR}${ESC}\[K" \
+	"snapshot create on a terminal: status in colour and percent, rewritten in place, then cleared"
+
+# ---- run-task: the task's states without -v (a moto of its own: the fixtures would clash)
+moto_start || { t_fail "a second moto_server started"; t_done; exit 1; }
 FIX="python3 $ROOT/tests/run_task/fixture.py"
 $FIX setup "$T_TMP/config.json" >/dev/null || { t_fail "fixtures created"; t_done; exit 1; }
 export ORC_TASK_POLL_MS=100 ORC_AWS_RETRY_BASE_MS=20 ORC_TASK_SETTLE_MS=50 ORC_TASK_LOG_QUIET_MS=200
