@@ -332,7 +332,7 @@ typedef struct run {
 	compare_result *res;
 	plan *plans;
 	unit *units;
-	size_t nunits, next[2];
+	size_t nunits, units_cap, next[2];
 	size_t tables_done, tables_total;
 	int64_t start;
 	progress *shown; /* NULL: no progress (--no-progress) */
@@ -340,7 +340,7 @@ typedef struct run {
 
 static void units_add(run *r, size_t ti, int which, char *sql)
 {
-	r->units = xrealloc(r->units, (r->nunits + 1) * sizeof *r->units);
+	ARRAY_GROW(r->units, r->nunits + 1, r->units_cap);
 	r->units[r->nunits++] = (unit){ti, which, sql, 0};
 	r->plans[ti].pending[which]++;
 }

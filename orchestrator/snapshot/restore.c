@@ -151,10 +151,11 @@ int restore_settings_missing(const rds_cluster *live, const rds_cluster *old, rd
 		n++;
 	}
 	char **logs = NULL;
+	size_t logs_cap = 0;
 	for (size_t i = 0; i < old->nlog_exports; i++) {
 		if (has_log(live, old->log_exports[i]))
 			continue;
-		logs = xrealloc(logs, (out->nenable_logs + 1) * sizeof *logs);
+		ARRAY_GROW(logs, out->nenable_logs + 1, logs_cap);
 		logs[out->nenable_logs++] = old->log_exports[i];
 	}
 	out->enable_logs = logs;
