@@ -14,8 +14,8 @@
 
 void rds_tags_add(rds_tags *t, const char *key, const char *value)
 {
-	t->keys = xrealloc(t->keys, (t->n + 1) * sizeof *t->keys);
-	t->values = xrealloc(t->values, (t->n + 1) * sizeof *t->values);
+	ARRAY_GROW(t->keys, t->n + 1, t->keys_cap);
+	ARRAY_GROW(t->values, t->n + 1, t->values_cap);
 	t->keys[t->n] = xstrdup(key);
 	t->values[t->n] = xstrdup(value ? value : "");
 	t->n++;
@@ -147,14 +147,15 @@ static int child_bool(const xmlNode *n, const char *name)
 }
 
 /* Every element with the local name, depth first, not descending into matches. */
-static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count)
+static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count,
+                    size_t *cap)
 {
 	for (const xmlNode *c = n; c; c = c->next) {
 		if (is_elem(c, name)) {
-			*out = xrealloc(*out, (*count + 1) * sizeof **out);
+			ARRAY_GROW(*out, *count + 1, *cap);
 			(*out)[(*count)++] = c;
 		} else if (c->children) {
-			collect(c->children, name, out, count);
+			collect(c->children, name, out, count, cap);
 		}
 	}
 }
@@ -196,12 +197,12 @@ static void read_cluster(const xmlNode *n, rds_cluster *c)
 	c->copy_tags = child_bool(n, "CopyTagsToSnapshot");
 	c->iam_auth = child_bool(n, "IAMDatabaseAuthenticationEnabled");
 	const xmlNode *logs = child(n, "EnabledCloudwatchLogsExports");
+	size_t logs_cap = c->nlog_exports;
 	for (const xmlNode *m = logs ? logs->children : NULL; m; m = m->next) {
 		if (m->type != XML_ELEMENT_NODE)
 			continue;
 		xmlChar *t = xmlNodeGetContent(m);
-		c->log_exports =
-		    xrealloc(c->log_exports, (c->nlog_exports + 1) * sizeof *c->log_exports);
+		ARRAY_GROW(c->log_exports, c->nlog_exports + 1, logs_cap);
 		c->log_exports[c->nlog_exports++] = xstrdup(t ? (const char *)t : "");
 		xmlFree(t);
 	}
@@ -265,8 +266,8 @@ static int describe_all(aws_client *c, const char *action, const aws_params *arg
 		if (rc)
 			break;
 		const xmlNode **found = NULL;
-		size_t nf = 0;
-		collect(xmlDocGetRootElement(doc), elem, &found, &nf);
+		size_t nf = 0, found_cap = 0;
+		collect(xmlDocGetRootElement(doc), elem, &found, &nf, &found_cap);
 		*out = xrealloc(*out, (*n + nf + 1) * item_size);
 		for (size_t i = 0; i < nf; i++) {
 			char *item = (char *)*out + (*n)++ * item_size;
@@ -624,9 +625,10 @@ int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***acc
 	if (rc)
 		return rc;
 	const xmlNode **attrs = NULL;
-	size_t na = 0;
-	collect(xmlDocGetRootElement(doc), "DBClusterSnapshotAttribute", &attrs, &na);
+	size_t na = 0, attrs_cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshotAttribute", &attrs, &na, &attrs_cap);
 	*accounts = xcalloc(1, sizeof **accounts);
+	size_t accounts_cap = 1;
 	for (size_t i = 0; i < na; i++) {
 		char *name = child_text(attrs[i], "AttributeName");
 		const xmlNode *vals = child(attrs[i], "AttributeValues");
@@ -635,7 +637,7 @@ int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***acc
 				if (v->type != XML_ELEMENT_NODE)
 					continue;
 				xmlChar *t = xmlNodeGetContent(v);
-				*accounts = xrealloc(*accounts, (*n + 2) * sizeof **accounts);
+				ARRAY_GROW(*accounts, *n + 2, accounts_cap); /* and the NULL */
 				(*accounts)[(*n)++] = xstrdup(t ? (const char *)t : "");
 				(*accounts)[*n] = NULL;
 				xmlFree(t);

@@ -19,6 +19,7 @@ typedef struct rds_tags {
 	char **keys;
 	char **values;
 	size_t n;
+	size_t keys_cap, values_cap;
 } rds_tags;
 
 typedef struct rds_cluster {

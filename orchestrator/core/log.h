@@ -61,6 +61,20 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 void log_warn_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Status lines, for core/progress. On a terminal (stderr is one, TERM is not "dumb", not in
+ * GitHub Actions: log_is_terminal) a status line can be rewritten in place: it stays on the
+ * last line of the terminal, every other line printed meanwhile goes above it, until
+ * log_status_clear. Elsewhere it is one ordinary line on stderr. The line is head, state
+ * and tail; the state is painted by its tone when stderr is a terminal that wants colour
+ * (not NO_COLOR, not TERM=dumb). Redaction and escaping as for every line; nothing with
+ * --quiet.
+ */
+typedef enum log_tone { LOG_TONE_NONE, LOG_TONE_BUSY, LOG_TONE_OK, LOG_TONE_BAD } log_tone;
+int log_is_terminal(void);
+void log_status(int in_place, const char *head, log_tone tone, const char *state, const char *tail);
+void log_status_clear(void);
+
 /* Writes the workflow command "::name::data" to stdout, data escaped by the runner's rules
  * (%, CR, LF). The only way a line we print starts with "::": every log_* line is escaped
  * so that names and values from outside cannot start one. */

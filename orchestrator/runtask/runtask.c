@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "net/http.h"
 
 #define RUNTASK_POLL_MS 1000L
@@ -445,7 +446,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	double start = now_s();
 	long interval = env_ms("ORC_TASK_POLL_MS", RUNTASK_POLL_MS);
 	const char *last = "";
-	char *last_status = xstrdup("");
+	const char *slash = strrchr(arn, '/');
+	progress *shown = progress_start("task %s", slash ? slash + 1 : arn);
 	cJSON *task = NULL;
 	int rc = 0, poll_failures = 0;
 	for (;;) {
@@ -469,11 +471,11 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			break;
 		poll_failures = 0;
 		last = str(task, "lastStatus") ? str(task, "lastStatus") : "UNKNOWN";
-		if (strcmp(last, last_status) != 0) {
-			log_verbose("task %s: %s", arn, last);
-			free(last_status);
-			last_status = xstrdup(last);
-		}
+		progress_update(shown,
+		                strcmp(last, "RUNNING") == 0   ? LOG_TONE_OK
+		                : strcmp(last, "STOPPED") == 0 ? LOG_TONE_NONE
+		                                               : LOG_TONE_BUSY,
+		                last, NULL);
 		/* No container has run before RUNNING, so there is no stream to read yet. */
 		if (strcmp(last, "PROVISIONING") != 0 && strcmp(last, "PENDING") != 0 &&
 		    strcmp(last, "ACTIVATING") != 0)
@@ -497,8 +499,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			clock_sleep_ms((long)((next - now_s()) * 1000.0));
 	}
 	double secs = now_s() - start;
+	progress_end(shown);
 	logtail_close(tail);
-	free(last_status);
 	if (rc) {
 		summary(arn, console, log_url, "did not finish", secs);
 		cJSON_Delete(task);
