@@ -613,9 +613,12 @@ int cmd_migrate(int argc, char **argv)
 			rc = cmd_report(&e);
 	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
+		o.result = result;
 		rc = migrate_run(&o, &res, &e);
-		if (result)
-			cJSON_AddNumberToObject(result, "applied", res.applied);
+		if (result && !cJSON_GetObjectItemCaseSensitive(result, "migrationsExecuted")) {
+			cJSON_AddNumberToObject(result, "migrationsExecuted", res.applied);
+			cJSON_AddBoolToObject(result, "success", 0);
+		}
 		if (rc && ta.branch)
 			strip_clone_path(tk, &e, &res.fail_file);
 		if (result && rc && res.fail_file) {
@@ -629,6 +632,7 @@ int cmd_migrate(int argc, char **argv)
 		}
 		migrate_result_free(&res);
 	} else {
+		o.result = result;
 		if (strcmp(op, "info") == 0)
 			rc = migrate_info(&o, &e);
 		else if (strcmp(op, "validate") == 0)
@@ -648,7 +652,8 @@ int cmd_migrate(int argc, char **argv)
 		report_commit(tk, op);
 done:
 	if (result) {
-		cJSON_AddStringToObject(result, "command", op);
+		if (!cJSON_GetObjectItemCaseSensitive(result, "operation"))
+			cJSON_AddStringToObject(result, "operation", op);
 		cJSON_AddBoolToObject(result, "ok", rc == 0);
 		cJSON_AddNumberToObject(result, "exitCode", rc);
 		if (rc)

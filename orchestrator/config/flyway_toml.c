@@ -137,13 +137,15 @@ static int read_string(reader *r, buf *out)
 		case '\\': buf_putc(out, '\\'); break;
 		case 'u': digits = 4; break;
 		case 'U': digits = 8; break;
-		default: return fail(r, "unknown escape in a \"...\" string (use \\\\ for a backslash)");
+		default:
+			return fail(
+			    r, "unknown escape in a \"...\" string (use \\\\ for a backslash)");
 		}
 		if (digits) {
 			char hex[9] = {0};
 			for (int i = 0; i < digits; i++) {
-				if (r->p + 1 + i >= r->end || !strchr("0123456789abcdefABCDEF", r->p[1 + i]) ||
-				    !r->p[1 + i])
+				if (r->p + 1 + i >= r->end ||
+				    !strchr("0123456789abcdefABCDEF", r->p[1 + i]) || !r->p[1 + i])
 					return fail(r, "\\u takes 4 hex digits, \\U 8");
 				hex[i] = r->p[1 + i];
 			}
@@ -170,13 +172,14 @@ static int read_key(reader *r, buf *out)
 			if (read_string(r, out))
 				return r->e->code;
 		} else {
-			while (r->p < r->end && (strchr("_-", *r->p) || (*r->p >= 'a' && *r->p <= 'z') ||
-			                         (*r->p >= 'A' && *r->p <= 'Z') ||
-			                         (*r->p >= '0' && *r->p <= '9')))
+			while (r->p < r->end &&
+			       (strchr("_-", *r->p) || (*r->p >= 'a' && *r->p <= 'z') ||
+			        (*r->p >= 'A' && *r->p <= 'Z') || (*r->p >= '0' && *r->p <= '9')))
 				r->p++;
 			if (r->p == s)
-				return fail(r, "expected a key (letters, digits, '_' or '-', or a quoted "
-				               "name)");
+				return fail(
+				    r, "expected a key (letters, digits, '_' or '-', or a quoted "
+				       "name)");
 			buf_put(out, s, (size_t)(r->p - s));
 		}
 		skip_blank(r);
@@ -209,7 +212,8 @@ static int read_scalar(reader *r, buf *out)
 		if (s[i] >= '0' && s[i] <= '9')
 			digits++;
 		else
-			ok = s[i] == '_' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9' && digits;
+			ok = s[i] == '_' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+			     digits;
 	}
 	if (ok && !(digits > 1 && s[s[0] == '+' || s[0] == '-'] == '0')) {
 		for (i = 0; i < n; i++)
@@ -218,7 +222,8 @@ static int read_scalar(reader *r, buf *out)
 		return 0;
 	}
 	if (n == 0)
-		return fail(r, "expected a value (a \"string\", true/false, a number or [an, array])");
+		return fail(r,
+		            "expected a value (a \"string\", true/false, a number or [an, array])");
 	return fail(r, "not a value read here: use a \"string\", true/false, a decimal "
 	               "integer or [an, array] of those (floats, dates and other forms are "
 	               "not read)");
@@ -270,8 +275,9 @@ static int resolve_env(const flyway_toml_entry *x, buf *v, err *e)
 		char *name = xstrndup(s + 6, (size_t)(close - s - 6));
 		const char *val = getenv(name);
 		if (!val) {
-			err_set(e, ORC_EUSAGE, "%s:%d: ${env.%s}: the environment variable %s is not set",
-			        x->file, x->line, name, name);
+			err_set(e, ORC_EUSAGE,
+			        "%s:%d: ${env.%s}: the environment variable %s is not set", x->file,
+			        x->line, name, name);
 			free(name);
 			return e->code;
 		}
@@ -320,9 +326,11 @@ static int check_key(reader *r, const char *key, int array)
 			return 0;
 		} else {
 			const char *near = opt_suggest(k, env_keys, COUNT(env_keys));
-			err_set(r->e, ORC_EUSAGE, "%s:%d: unknown setting '%s' in [environments.%.*s]%s%s%s",
-			        r->path, r->line, k, (int)(name_end - dot - 1), dot + 1,
-			        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			err_set(r->e, ORC_EUSAGE,
+			        "%s:%d: unknown setting '%s' in [environments.%.*s]%s%s%s", r->path,
+			        r->line, k, (int)(name_end - dot - 1), dot + 1,
+			        near ? " (did you mean '" : "", near ? near : "",
+			        near ? "'?)" : "");
 			return r->e->code;
 		}
 	}
@@ -331,18 +339,19 @@ static int check_key(reader *r, const char *key, int array)
 		char part[64];
 		snprintf(part, sizeof part, "%.*s", (int)first, key);
 		const char *near = opt_suggest(part, tops, COUNT(tops));
-		err_set(r->e, ORC_EUSAGE, "%s:%d: unknown setting '%s'%s%s%s%s", r->path, r->line, key,
-		        near ? " (did you mean '" : "", near ? near : "", near && dot ? dot : "",
-		        near ? "'?)" : "");
+		err_set(r->e, ORC_EUSAGE, "%s:%d: unknown setting '%s'%s%s%s%s", r->path, r->line,
+		        key, near ? " (did you mean '" : "", near ? near : "",
+		        near && dot ? dot : "", near ? "'?)" : "");
 		return r->e->code;
 	}
 	if (!env_level && strcmp(setting, "environment") == 0)
 		return array ? fail(r, "environment takes one name, not an array") : 0;
 	if (in_list(setting, strlen(setting), env_keys, COUNT(env_keys))) {
-		err_set(r->e, ORC_EUSAGE,
-		        "%s:%d: '%s' is not a [flyway] setting in flyway.toml: the connection (url, "
-		        "user, password, schemas) goes in [environments.NAME]",
-		        r->path, r->line, setting);
+		err_set(
+		    r->e, ORC_EUSAGE,
+		    "%s:%d: '%s' is not a [flyway] setting in flyway.toml: the connection (url, "
+		    "user, password, schemas) goes in [environments.NAME]",
+		    r->path, r->line, setting);
 		return r->e->code;
 	}
 	buf full = BUF_INIT;
@@ -350,8 +359,9 @@ static int check_key(reader *r, const char *key, int array)
 	const char *near = NULL;
 	int ok = strcmp(setting, "environment") != 0 && flyway_conf_known(buf_cstr(&full), &near);
 	if (!ok)
-		err_set(r->e, ORC_EUSAGE, "%s:%d: unknown setting '%s'%s%s%s", r->path, r->line, key,
-		        near ? " (did you mean '" : "", near ? near + 7 : "", near ? "'?)" : "");
+		err_set(r->e, ORC_EUSAGE, "%s:%d: unknown setting '%s'%s%s%s", r->path, r->line,
+		        key, near ? " (did you mean '" : "", near ? near + 7 : "",
+		        near ? "'?)" : "");
 	else if (array && !in_list(setting, strlen(setting), list_keys, COUNT(list_keys)))
 		ok = !fail(r, "this setting takes one value, not an array");
 	buf_free(&full);

@@ -317,6 +317,7 @@ int classify_check(const engine *g, int mask, err *e)
 				continue;
 			buf_clear(&line);
 			describe_problem(g, r, p, &line);
+			present_invalid(g, r, p, buf_cstr(&line));
 			if (count++ == 0)
 				buf_puts(&first, buf_cstr(&line));
 			else

@@ -6,6 +6,7 @@
  */
 #include "pg/migrate.h"
 
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = history_read(&g.h, e);
 	if (rc == 0) {
 		classify_rows(&g);
+		present_result_start(&g, "migrate");
 		/* Only the text of what will run stays in memory. */
 		for (size_t i = 0; i < g.n_rows; i++)
 			if (!g.rows[i].apply && g.rows[i].file)
@@ -237,6 +239,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, e);
 		if (rc == 0)
 			rc = execute_pending(&g, res, e);
+		present_migrate_result(&g, res->applied, rc);
 		history_unlock(&g.h);
 	}
 	engine_free(&g);
@@ -274,9 +277,12 @@ int migrate_validate(const migrate_opts *o, err *e)
 {
 	engine g;
 	int rc = engine_open_read(&g, o, e);
-	if (rc == 0)
+	if (rc == 0) {
+		present_result_start(&g, "validate");
 		rc =
 		    classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED | P_PENDING, e);
+		present_validate_result(&g, g.n_rows, rc);
+	}
 	if (rc == 0)
 		log_info("validated %zu migration%s against %s: no problems", g.m.n,
 		         g.m.n == 1 ? "" : "s", g.h.qualified);
@@ -337,6 +343,14 @@ int migrate_baseline(const migrate_opts *o, err *e)
 		}
 		if (rc < 0)
 			rc = 0;
+		if (o->result) { /* Flyway's BaselineResult; "already baselined" counts as done */
+			present_result_start(&g, "baseline");
+			cJSON_AddBoolToObject(o->result, "successfullyBaselined", rc == 0);
+			if (rc == 0)
+				cJSON_AddStringToObject(o->result, "baselineVersion", v);
+			else
+				cJSON_AddNullToObject(o->result, "baselineVersion");
+		}
 		free(v);
 		history_unlock(&g.h);
 	}
@@ -362,6 +376,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 		return 0;
 	}
 	classify_rows(&g);
+	present_result_start(&g, "repair");
 	int removed = 0, aligned = 0, deleted = 0;
 	char *del = xasprintf("DELETE FROM %s WHERE installed_rank = $1", g.h.qualified);
 	char *upd =
@@ -379,6 +394,8 @@ int migrate_repair(const migrate_opts *o, err *e)
 			rc = conn_execp(g.c, del, 1, p, NULL, e);
 			if (rc == 0) {
 				removed++;
+				present_repaired(&g, "migrationsRemoved", r->row,
+				                 r->file ? r->file->path : NULL);
 				log_info("removed failed entry %s (%s)",
 				         r->row->version ? r->row->version : r->row->description,
 				         r->row->script);
@@ -392,6 +409,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 			buf_free(&ab);
 			if (rc == 0) {
 				aligned++;
+				present_repaired(&g, "migrationsAligned", r->row, r->file->path);
 				log_info("realigned %s (%s): checksum %d -> %d", r->row->version,
 				         r->row->script,
 				         r->row->has_checksum ? r->row->checksum : 0,
@@ -405,6 +423,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 			                    a->has_checksum ? &a->checksum : NULL, g.user, 0, 1, e);
 			if (rc == 0) {
 				deleted++;
+				present_repaired(&g, "migrationsDeleted", a, NULL);
 				log_info("marked %s (%s) as deleted: its file is gone",
 				         a->version ? a->version : a->description, a->script);
 			}
@@ -416,6 +435,13 @@ int migrate_repair(const migrate_opts *o, err *e)
 		PQclear(PQexec(g.c, "ROLLBACK"));
 		err_prefix(e, "repair of %s (nothing changed)", g.h.qualified);
 	} else {
+		/* Flyway's CompletedRepairActions sentences, in its order */
+		if (removed)
+			present_repair_action(&g, "Removed failed migrations");
+		if (deleted)
+			present_repair_action(&g, "Marked missing migrations as deleted");
+		if (aligned)
+			present_repair_action(&g, "Aligned applied migration checksums");
 		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned, %d "
 		         "missing migration%s marked deleted",
 		         g.h.qualified, removed, removed == 1 ? "y" : "ies", aligned,

@@ -45,6 +45,10 @@ typedef struct migrate_opts {
 	int validate_migration_naming; /* a .sql name that is no migration is an error */
 	int fail_on_missing_locations; /* a location that cannot be read is an error */
 	int mixed; /* allow a file mixing transactional and non-transactional statements */
+	/* --output json of migrate, validate, baseline and repair: the engine adds Flyway's
+	 * -outputType=json result fields here (MigrateResult, ValidateResult, BaselineResult,
+	 * RepairResult); NULL: none. */
+	struct cJSON *result;
 } migrate_opts;
 
 typedef struct migrate_result {
