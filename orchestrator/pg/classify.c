@@ -27,6 +27,20 @@ static const pg_migration *find_versioned(const engine *g, const char *version)
 	return bsearch(version, g->m.v, g->m.n_versioned, sizeof *g->m.v, cmp_file_version);
 }
 
+/* find_versioned with a guess: the history is mostly in version order, like the files,
+ * so the file after the previous row's is usually the one (one comparison instead of a
+ * search). *next is the guess, updated to follow the file found. */
+static const pg_migration *find_versioned_from(const engine *g, const char *version, size_t *next)
+{
+	const pg_migration *f =
+	    *next < g->m.n_versioned && version_cmp(version, g->m.v[*next].version) == 0
+	        ? &g->m.v[*next]
+	        : find_versioned(g, version);
+	if (f)
+		*next = (size_t)(f - g->m.v) + 1;
+	return f;
+}
+
 static const pg_migration *find_repeatable(const engine *g, const char *desc)
 {
 	return bsearch(desc, g->m.v + g->m.n_versioned, g->m.n - g->m.n_versioned, sizeof *g->m.v,
@@ -108,6 +122,9 @@ void classify_rows(engine *g)
 	const char *max_file = m->n_versioned ? m->v[m->n_versioned - 1].version : NULL;
 	/* Which file each row belongs to, and the latest row of every file. */
 	const pg_applied **latest = xcalloc(m->n + 1, sizeof *latest);
+	/* each row's file, looked up once for both passes */
+	const pg_migration **file_of = xcalloc(h->n + 1, sizeof *file_of);
+	size_t guess = 0;
 	deletes del;
 	deletes_index(h, &del);
 	for (size_t i = 0; i < h->n; i++) {
@@ -121,10 +138,12 @@ void classify_rows(engine *g)
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f =
-		    a->version
-		        ? (strcmp(a->type, "BASELINE") == 0 ? NULL : find_versioned(g, a->version))
-		        : find_repeatable(g, a->description);
+		const pg_migration *f = a->version
+		                            ? (strcmp(a->type, "BASELINE") == 0
+		                                   ? NULL
+		                                   : find_versioned_from(g, a->version, &guess))
+		                            : find_repeatable(g, a->description);
+		file_of[i] = f;
 		if (f)
 			latest[f - m->v] = a;
 	}
@@ -145,8 +164,7 @@ void classify_rows(engine *g)
 			applied_before = a->version ? a->version : applied_before;
 			continue;
 		}
-		const pg_migration *f =
-		    a->version ? find_versioned(g, a->version) : find_repeatable(g, a->description);
+		const pg_migration *f = file_of[i];
 		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
 		if (!a->success) {
 			add_row(g, f, a,
@@ -218,6 +236,7 @@ void classify_rows(engine *g)
 		}
 	}
 	free(latest);
+	free(file_of);
 	free(del.v);
 }
 

@@ -30,14 +30,20 @@ void present_summary_row(buf *md, const pg_migration *f, int ms)
  * seven cells for each of thousands of rows). */
 static void cell(buf *out, const char *s, size_t width, int last)
 {
-	size_t n = strlen(s);
-	buf_put(out, s, n);
-	for (; n < width; n++)
-		buf_putc(out, ' ');
-	if (last)
-		buf_putc(out, '\n');
-	else
-		buf_put(out, " | ", 3);
+	size_t n = strlen(s), pad = n < width ? width - n : 0;
+	buf_grow(out, n + pad + 3);
+	char *p = out->ptr + out->len;
+	memcpy(p, s, n);
+	memset(p + n, ' ', pad);
+	p += n + pad;
+	if (last) {
+		*p++ = '\n';
+	} else {
+		memcpy(p, " | ", 3);
+		p += 3;
+	}
+	*p = 0;
+	out->len = (size_t)(p - out->ptr);
 }
 
 void present_table(const engine *g)
