@@ -162,6 +162,18 @@ int history_create(pg_history *h, err *e)
 	return rc;
 }
 
+/* A column's integer: the server's canonical text ("-123"), read without strtol's
+ * locale machinery (three per row). */
+static long col_int(PGresult *r, int row, int col)
+{
+	const char *s = PQgetvalue(r, row, col);
+	int neg = *s == '-';
+	long v = 0;
+	for (s += neg; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (*s - '0');
+	return neg ? -v : v;
+}
+
 /* Copies a column's text into the block at *at (NULL for SQL NULL). */
 static char *take(PGresult *r, int row, int col, char **at)
 {
@@ -201,16 +213,16 @@ int history_read(pg_history *h, err *e)
 	char *at = h->text = xmalloc(size);
 	for (int i = 0; i < n; i++) {
 		pg_applied *a = &h->rows[i];
-		a->rank = atoi(PQgetvalue(r, i, 0));
+		a->rank = (int)col_int(r, i, 0);
 		a->version = take(r, i, 1, &at);
 		a->description = take(r, i, 2, &at);
 		a->type = take(r, i, 3, &at);
 		a->script = take(r, i, 4, &at);
 		a->has_checksum = !PQgetisnull(r, i, 5);
-		a->checksum = a->has_checksum ? (int32_t)strtol(PQgetvalue(r, i, 5), NULL, 10) : 0;
+		a->checksum = a->has_checksum ? (int32_t)col_int(r, i, 5) : 0;
 		a->installed_by = take(r, i, 6, &at);
 		a->installed_on = take(r, i, 7, &at);
-		a->execution_time = atoi(PQgetvalue(r, i, 8));
+		a->execution_time = (int)col_int(r, i, 8);
 		a->success = strcmp(PQgetvalue(r, i, 9), "t") == 0;
 	}
 	h->n = (size_t)n;
