@@ -249,6 +249,7 @@ static void rebase_locations(flyway_conf *conf, const char *prefix)
 
 /*
  * Flyway's configuration files: --config-files (comma-separated, a later file wins), else
+ * FLYWAY_CONFIG_FILES, else
  * flyway.conf, flyway.toml and flyway.user.toml in the working directory, or at the
  * repository root (config/root.h) when the working directory holds none of them. A
  * flyway.conf key wins over the same setting from flyway.toml. The TOML environment is
@@ -261,7 +262,9 @@ static int load_conf(const char *files, migrate_opts *o, flyway_conf *conf, flyw
 	static const char *const names[] = {"flyway.conf", "flyway.toml", "flyway.user.toml"};
 	int rc = 0, any_toml = 0;
 	char *prefix = NULL; /* the files' folder when found at the repository root */
-	if (files) {
+	if (!files || !*files)
+		files = getenv("FLYWAY_CONFIG_FILES"); /* Flyway's variable for -configFiles */
+	if (files && *files) {
 		char *copy = xstrdup(files), *save = NULL;
 		for (char *f = strtok_r(copy, ",", &save); f && rc == 0;
 		     f = strtok_r(NULL, ",", &save)) {
@@ -476,9 +479,9 @@ int cmd_migrate(int argc, char **argv)
 	             "a location that does not exist is an error (default: a warning)"),
 	    OPT_STRING(0, "config-files", &config_files, "FILES",
 	               "Flyway configuration files (flyway.conf properties or .toml),\n"
-	               "comma-separated (default: flyway.conf, flyway.toml and\n"
-	               "flyway.user.toml here, else at the repository root);\n"
-	               "FLYWAY_* variables and options win"),
+	               "comma-separated (default: $FLYWAY_CONFIG_FILES, else\n"
+	               "flyway.conf, flyway.toml, flyway.user.toml here, else at\n"
+	               "the repository root); FLYWAY_* variables and options win"),
 	    OPT_STRING(0, "environment", &o.environment, "NAME",
 	               "flyway.toml environment ([environments.NAME]; default\n"
 	               "$FLYWAY_ENVIRONMENT, flyway.environment, else default)"),

@@ -83,7 +83,8 @@ static void test_values(void **state)
 	flyway_conf_set(&c, "flyway.user", "from-conf");
 	err e = ERR_INIT;
 	assert_int_equal(flyway_toml_apply(&t, "dev", &c, &e), 0);
-	assert_string_equal(flyway_conf_get(&c, "flyway.url"), "jdbc:postgresql://h/db?a=1&b=\"2\"");
+	assert_string_equal(flyway_conf_get(&c, "flyway.url"),
+	                    "jdbc:postgresql://h/db?a=1&b=\"2\"");
 	assert_string_equal(flyway_conf_get(&c, "flyway.schemas"), "a,b");
 	assert_string_equal(flyway_conf_get(&c, "flyway.user"), "from-conf");
 	assert_string_equal(flyway_conf_get(&c, "flyway.placeholders.neg"), "-5");
@@ -107,7 +108,8 @@ static void test_refusals(void **state)
 	load_err("[flyway]\ntable\n", ":2: expected = after the key");
 	load_err("[flyway]\ntable =\n", ":2: expected a value");
 	load_err("[flyway]\n\n[flyway]\n", ":3: table [flyway] is defined twice");
-	load_err("flyway.table = \"a\"\n[flyway]\ntable = \"b\"\n", ":3: 'flyway.table' is already set");
+	load_err("flyway.table = \"a\"\n[flyway]\ntable = \"b\"\n",
+	         ":3: 'flyway.table' is already set");
 	load_err("[flyway]\nlocations = [[\"a\"]]\n", ":2: nested arrays");
 	load_err("[flyawy]\ntable = \"a\"\n", "did you mean 'flyway.table'");
 	load_err("[environments]\nurl = \"x\"\n", ":2: a setting of an environment goes in");

@@ -91,6 +91,10 @@ t_run in_dir "$P/sql/sub" "$ORC" info
 t_unlike "$T_RC:$T_OUT" '^0:Schema app1' "(without it, no setup is read)"
 t_run in_dir "$P" "$ORC" info --config-files "$T_TMP/named.toml"
 t_like "$T_RC:$T_OUT" '^0:Schema app1' "--config-files names a .toml file"
+t_run in_dir "$P" env FLYWAY_CONFIG_FILES="$T_TMP/named.toml" "$ORC" info
+t_like "$T_RC:$T_OUT" '^0:Schema app1' "so does Flyway's FLYWAY_CONFIG_FILES"
+t_run in_dir "$P" env FLYWAY_CONFIG_FILES="$T_TMP/none.toml" "$ORC" info --config-files "$T_TMP/named.toml"
+t_like "$T_RC:$T_OUT" '^0:Schema app1' "--config-files wins over FLYWAY_CONFIG_FILES"
 cat >"$P/flyway.conf" <<CONF
 flyway.url=jdbc:postgresql://127.0.0.1:$PGPORT/$DB
 flyway.schemas=app1
