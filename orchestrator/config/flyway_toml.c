@@ -469,6 +469,8 @@ int flyway_toml_load(flyway_toml *t, const char *path, err *e)
 	seen tables = {0};
 	int rc = fs_read_file(path, &text, e);
 	reader r = {path, buf_cstr(&text), buf_cstr(&text) + text.len, 1, e};
+	if (text.len >= 3 && memcmp(r.p, "\xEF\xBB\xBF", 3) == 0)
+		r.p += 3; /* a UTF-8 byte order mark, as editors on Windows write */
 	size_t first_of_file = t->n;
 	while (rc == 0 && r.p < r.end) {
 		skip_blank(&r);

@@ -49,7 +49,7 @@ static void test_values(void **state)
 {
 	(void)state;
 	flyway_toml t = {0};
-	load_ok("# a comment\r\n"
+	load_ok("\xEF\xBB\xBF# a comment after a byte order mark\r\n"
 	        "id = \"desktop-project\"\r\n"
 	        "[ environments . dev ]   # spaces around the dots\r\n"
 	        "url = \"jdbc:postgresql://h/db?a=1&b=\\\"2\\\"\"\n"
