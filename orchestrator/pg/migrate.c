@@ -133,9 +133,9 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	job.d.keep_notes = 1;
 	/* The scan and the history allocate tens of thousands of small blocks: with glibc's
 	 * default 128 KiB of top padding its heaps grow (and trim) a page run at a time,
-	 * about a thousand brk/mprotect calls at 10,000 files. 4 MiB of padding is address
+	 * about a thousand brk/mprotect calls at 10,000 files. 1 MiB of padding is address
 	 * space, not memory, until used. */
-	mallopt(M_TOP_PAD, 4 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	pthread_t th;
 	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;
 	if ((flags & ENGINE_FILES) && !threaded)
