@@ -249,9 +249,9 @@ static void rebase_locations(flyway_conf *conf, const char *prefix)
 
 /*
  * Flyway's configuration files: --config-files (comma-separated, a later file wins), else
- * FLYWAY_CONFIG_FILES, else
- * flyway.conf, flyway.toml and flyway.user.toml in the working directory, or at the
- * repository root (config/root.h) when the working directory holds none of them. A
+ * FLYWAY_CONFIG_FILES, else flyway.conf, flyway.toml and flyway.user.toml in the working
+ * directory, or at the repository root (config/root.h) when the working directory holds
+ * none of them. A
  * flyway.conf key wins over the same setting from flyway.toml. The TOML environment is
  * --environment, FLYWAY_ENVIRONMENT (or flyway_environment), flyway.environment of the
  * files, else "default"; o->environment is set to it (${flyway:environment}).
@@ -268,19 +268,17 @@ static int load_conf(const char *files, migrate_opts *o, flyway_conf *conf, flyw
 		char *copy = xstrdup(files), *save = NULL;
 		for (char *f = strtok_r(copy, ",", &save); f && rc == 0;
 		     f = strtok_r(NULL, ",", &save)) {
-			size_t before = toml->n;
+			size_t n = strlen(f);
+			any_toml |= n >= 5 && strcasecmp(f + n - 5, ".toml") == 0;
 			rc = load_one(f, conf, toml, e);
-			any_toml |= toml->n > before || strstr(f, ".toml") != NULL;
 		}
 		free(copy);
 	} else {
 		int here = 0;
 		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 			here |= fs_exists(names[i]);
-		if (!here) {
-			char *at_root = root_path("");
-			prefix = at_root; /* "" when the root is the working directory */
-		}
+		if (!here)
+			prefix = root_path(""); /* "" when the root is the working directory */
 		for (size_t i = 0; i < sizeof names / sizeof *names && rc == 0; i++) {
 			char *path = xasprintf("%s%s", prefix ? prefix : "", names[i]);
 			if (fs_exists(path)) {
