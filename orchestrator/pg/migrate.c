@@ -67,17 +67,23 @@ static int engine_connect(engine *g, int flags, err *e)
 	if (conn_open(o->url, &g->c, e))
 		return e->code;
 	g->server_version = PQserverVersion(g->c);
-	PQclear(PQexec(g->c, "SET client_min_messages = warning"));
-	/* A runner killed mid-migration: the server notices within a second and rolls back
-	 * (PostgreSQL 14+), releasing the lock for the next runner. */
-	if (g->server_version >= 140000)
-		PQclear(PQexec(g->c, "SET client_connection_check_interval = 1000"));
-	if (history_open(&g->h, g->c, o->schema, o->table, e))
-		return e->code;
+	/* The session's settings and facts in one round trip: each one is a wake-up of the
+	 * server and of us, which adds up on a busy machine. A runner killed mid-migration:
+	 * with client_connection_check_interval the server notices within a second and rolls
+	 * back (PostgreSQL 14+), releasing the lock for the next runner. */
 	PGresult *r;
 	if (conn_exec(g->c,
-	              "SELECT current_user, current_database(), current_setting('search_path'), "
-	              "session_user, current_setting('role')",
+	              g->server_version >= 140000
+	                  ? "SELECT current_user, current_database(), "
+	                    "current_setting('search_path'), session_user, "
+	                    "current_setting('role'), current_schema(), "
+	                    "pg_catalog.set_config('client_min_messages', 'warning', false), "
+	                    "pg_catalog.set_config('client_connection_check_interval', '1000', "
+	                    "false)"
+	                  : "SELECT current_user, current_database(), "
+	                    "current_setting('search_path'), session_user, "
+	                    "current_setting('role'), current_schema(), "
+	                    "pg_catalog.set_config('client_min_messages', 'warning', false)",
 	              &r, e))
 		return err_prefix(e, "reading the session");
 	g->user = xstrdup(o->installed_by ? o->installed_by : PQgetvalue(r, 0, 0));
@@ -86,7 +92,14 @@ static int engine_connect(engine *g, int flags, err *e)
 	g->role = xstrdup(PQgetvalue(r, 0, 4));
 	g->database = xstrdup(PQgetvalue(r, 0, 1));
 	g->search_path = xstrdup(PQgetvalue(r, 0, 2));
+	/* history_open asks for current_schema() itself only when it is NULL (and says so) */
+	const char *schema = o->schema              ? o->schema
+	                     : PQgetisnull(r, 0, 5) ? NULL
+	                                            : PQgetvalue(r, 0, 5);
+	int rc = history_open(&g->h, g->c, schema, o->table, e);
 	PQclear(r);
+	if (rc)
+		return rc;
 	if (flags & ENGINE_READ)
 		return history_read(&g->h, e);
 	return 0;
