@@ -187,6 +187,8 @@ static int parse_name(const char *name, pg_migration *m, const char **event, buf
 		return NAME_OTHER;
 	const char *end = name + n - 4;
 	for (size_t i = 0; i < sizeof callbacks / sizeof *callbacks; i++) {
+		if (name[0] != callbacks[i][0])
+			continue; /* cheap first: every migration file passes here */
 		size_t cl = strlen(callbacks[i]);
 		if (strncmp(name, callbacks[i], cl) == 0 &&
 		    (name + cl == end || strncmp(name + cl, "__", 2) == 0)) {
