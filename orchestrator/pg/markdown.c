@@ -74,6 +74,13 @@ static void text(buf *out, const char *s, int paragraph)
 				buf_putc(out, '\\');
 			buf_putc(out, '.');
 			break;
+		case '@': /* an e-mail autolink (a@b.c, mailto:, xmpp:): GFM finds it after
+		           * the escapes are resolved, so only a node between the local part and
+		           * the '@' stops it; an empty HTML comment is one and shows nothing */
+			if (p != (const unsigned char *)s)
+				buf_puts(out, "<!-- -->");
+			buf_putc(out, '@');
+			break;
 		case '#':
 		case '-':
 		case '+': /* a heading or list item only at the start */
