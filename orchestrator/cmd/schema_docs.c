@@ -128,6 +128,13 @@ static int require_comments(const catalog *c, err *e)
 	return 0;
 }
 
+/* --format json's writer: standard output, as the model is printed. */
+static int json_out(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	return fwrite(text, 1, len, stdout) == len ? 0 : -1;
+}
+
 /* Connects (pg/conn: secrets registered, one error shape), reads the catalog and renders
  * the section body and any files, or the JSON model. */
 static int render(const opts *o, docs *d, err *e)
@@ -145,7 +152,12 @@ static int render(const opts *o, docs *d, err *e)
 	if (rc)
 		return rc;
 	if (o->json) {
-		catalog_json(c, &d->body);
+		if (o->require_comments) /* nothing printed when it fails */
+			rc = require_comments(c, e);
+		if (rc == 0 && catalog_json(c, json_out, NULL))
+			rc = err_set(e, ORC_EFAIL,
+			             "--format json: writing to standard output failed: %s",
+			             strerror(errno));
 	} else {
 		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
 		if (rc == 0) {
@@ -156,7 +168,7 @@ static int render(const opts *o, docs *d, err *e)
 			    cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
 		}
 	}
-	if (rc == 0 && o->require_comments)
+	if (rc == 0 && o->require_comments && !o->json)
 		rc = require_comments(c, e);
 	catalog_free(c);
 	return rc;
@@ -569,10 +581,10 @@ int cmd_schema_docs(int argc, char **argv)
 	          0,        0,        &o,   o.commit ? KEEP : o.check ? CHECK : WRITE,
 	          0,        &diff};
 	rc = render(&o, &d, &e);
-	if (rc == 0 && json) {
-		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
-		fflush(stdout);
-	} else if (rc == 0) {
+	if (json && fflush(stdout) != 0 && rc == 0)
+		rc = err_set(&e, ORC_EFAIL, "--format json: writing to standard output failed: %s",
+		             strerror(errno));
+	if (rc == 0 && !json) {
 		log_gha_output("fingerprint", buf_cstr(&d.fp));
 	}
 	if (rc || json) {
