@@ -50,6 +50,153 @@ struct opts {
 	markdown_opts md;
 };
 
+/*
+ * The README written as the body is rendered (the default mode, neither --check nor
+ * --commit), so a big single README is never whole in memory: the text before the section,
+ * the body's pieces, the text after it. Each piece is compared with the README as it is,
+ * read back in blocks; only from the first difference on is a temporary file written (the
+ * equal part copied first), renamed over the README once the docs files are durable. An
+ * unchanged README is not rewritten. The README is read whole once, before the catalog,
+ * to find its section.
+ */
+typedef struct rstream {
+	const char *path;
+	buf after;
+	int oldfd; /* the README as it is (-1: none) */
+	size_t oldlen;
+	size_t pos; /* bytes of it equal to what was written so far */
+	char *tmp;  /* the temporary file, once the README differs */
+	int fd;
+} rstream;
+
+#define RS_BLOCK ((size_t)64 * 1024)
+
+static int rs_write(rstream *s, const char *text, size_t len, err *e)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(s->fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(e, ORC_EFAIL, "%s: write failed: %s", s->tmp,
+			               strerror(errno));
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Whether the old README holds text at s->pos. */
+static int rs_same(rstream *s, const char *text, size_t len)
+{
+	if (s->oldfd < 0 || s->pos + len > s->oldlen)
+		return 0;
+	char block[RS_BLOCK];
+	for (size_t off = 0; off < len;) {
+		size_t want = len - off < RS_BLOCK ? len - off : RS_BLOCK;
+		ssize_t n = pread(s->oldfd, block, want, (off_t)(s->pos + off));
+		if (n <= 0 || memcmp(block, text + off, (size_t)n) != 0)
+			return 0;
+		off += (size_t)n;
+	}
+	return 1;
+}
+
+/* The README differs: the temporary file, with the part that was equal. */
+static int rs_open(rstream *s, err *e)
+{
+	struct stat st;
+	mode_t mode = stat(s->path, &st) == 0 ? st.st_mode & 07777 : 0644;
+	s->tmp = xasprintf("%s.tmp", s->path);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (s->fd < 0 || fchmod(s->fd, mode) != 0)
+		return err_set(e, ORC_EFAIL, "%s: cannot write: %s", s->tmp, strerror(errno));
+	char block[RS_BLOCK];
+	for (size_t off = 0; off < s->pos;) {
+		size_t want = s->pos - off < RS_BLOCK ? s->pos - off : RS_BLOCK;
+		ssize_t n = pread(s->oldfd, block, want, (off_t)off);
+		if (n <= 0)
+			return err_set(e, ORC_EFAIL, "%s: cannot read: %s", s->path,
+			               n < 0 ? strerror(errno) : "it became shorter");
+		if (rs_write(s, block, (size_t)n, e))
+			return ORC_EFAIL;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int rs_put(void *ctx, const char *text, size_t len, err *e)
+{
+	rstream *s = ctx;
+	if (!s->tmp) {
+		if (rs_same(s, text, len)) {
+			s->pos += len;
+			return 0;
+		}
+		if (rs_open(s, e))
+			return ORC_EFAIL;
+	}
+	return rs_write(s, text, len, e);
+}
+
+/* Finds the section in the README as it is and writes the text before it. A temporary file
+ * left by a run that was killed is removed first. */
+static int rs_begin(rstream *s, const char *path, err *e)
+{
+	*s = (rstream){path, BUF_INIT, -1, 0, 0, NULL, -1};
+	char *left = xasprintf("%s.tmp", path);
+	if (unlink(left) == 0)
+		log_info("%s: removed, left by an interrupted run", left);
+	free(left);
+	buf old = BUF_INIT, before = BUF_INIT;
+	int rc = 0;
+	if (fs_exists(path) && (rc = fs_read_file(path, &old, e)) == 0) {
+		s->oldfd = open(path, O_RDONLY | O_CLOEXEC);
+		s->oldlen = old.len;
+	}
+	if (rc == 0)
+		rc = readme_parts(path, buf_cstr(&old), old.len, &before, &s->after, e);
+	buf_free(&old);
+	if (rc == 0)
+		rc = rs_put(s, buf_cstr(&before), before.len, e);
+	buf_free(&before);
+	return rc;
+}
+
+/* The text after the section; whether the README changed is then s->tmp != NULL. */
+static int rs_end(rstream *s, err *e)
+{
+	int rc = rs_put(s, buf_cstr(&s->after), s->after.len, e);
+	if (rc == 0 && !s->tmp && s->pos != s->oldlen) /* the new README is shorter */
+		rc = rs_open(s, e);
+	buf_free(&s->after);
+	return rc;
+}
+
+/* Durable, then in place of the README. */
+static int rs_commit(rstream *s, err *e)
+{
+	int bad = fsync(s->fd) != 0;
+	bad |= close(s->fd) != 0;
+	s->fd = -1;
+	if (bad || rename(s->tmp, s->path) != 0)
+		return err_set(e, ORC_EFAIL, "%s: cannot replace: %s", s->path, strerror(errno));
+	free(s->tmp);
+	s->tmp = NULL;
+	return 0;
+}
+
+static void rs_free(rstream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->oldfd >= 0)
+		close(s->oldfd);
+	if (s->tmp)
+		unlink(s->tmp);
+	free(s->tmp);
+	buf_free(&s->after);
+}
+
 /* What one rendering produced: the section body, and the files of the split layout. */
 typedef struct docs {
 	buf body, fp;
@@ -63,6 +210,7 @@ typedef struct docs {
 	enum { KEEP, WRITE, CHECK } mode;
 	int changed;
 	buf *diff;
+	rstream *rs; /* WRITE: the README as it is written (the body then stays empty) */
 } docs;
 
 static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
@@ -79,6 +227,9 @@ static void docs_free(docs *d)
 	}
 	free(d->paths);
 	free(d->texts);
+	if (d->rs)
+		rs_free(d->rs);
+	free(d->rs);
 }
 
 static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
@@ -140,7 +291,14 @@ static int json_out(void *ctx, const char *text, size_t len)
 static int render(const opts *o, docs *d, err *e)
 {
 	PGconn *conn = NULL;
-	int rc = conn_open(o->url, &conn, e);
+	int rc = 0;
+	if (d->mode == WRITE && !o->json) { /* before the catalog: the README's size is not
+		                              added to the model's */
+		d->rs = xcalloc(1, sizeof *d->rs);
+		if ((rc = rs_begin(d->rs, o->readme, e)))
+			return rc;
+	}
+	rc = conn_open(o->url, &conn, e);
 	if (rc)
 		return err_prefix(e, "database connection failed");
 	catalog *c = NULL;
@@ -158,15 +316,19 @@ static int render(const opts *o, docs *d, err *e)
 			rc = err_set(e, ORC_EFAIL,
 			             "--format json: writing to standard output failed: %s",
 			             strerror(errno));
+	} else if (d->mode == WRITE) {
+		rc =
+		    markdown_write_to(c, &o->md, rs_put, d->rs, &d->fp, take_file, d, &d->split, e);
+		if (rc == 0)
+			rc = rs_end(d->rs, e);
 	} else {
 		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
-		if (rc == 0) {
-			markdown_coverage cov;
-			markdown_coverage_of(c, &cov);
-			log_verbose(
-			    "schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
-			    cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
-		}
+	}
+	if (rc == 0 && !o->json) {
+		markdown_coverage cov;
+		markdown_coverage_of(c, &cov);
+		log_verbose("schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
+		            cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
 	}
 	if (rc == 0 && o->require_comments && !o->json)
 		rc = require_comments(c, e);
@@ -338,8 +500,11 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
                       char ***paths, size_t *npaths, err *e)
 {
 	buf next = BUF_INIT, old = BUF_INIT;
-	int readme_changed = 0;
-	int rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
+	int readme_changed = 0, rc = 0;
+	if (d->rs && !check) /* written as it was rendered */
+		readme_changed = d->rs->tmp != NULL;
+	else
+		rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
 	*changed = readme_changed;
 	char *readme_copy = xstrdup(o->readme);
 	*paths = xcalloc(d->nfiles + 2, sizeof **paths);
@@ -390,7 +555,8 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 		free(dir);
 	}
 	if (rc == 0 && readme_changed && !check)
-		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+		rc = d->rs ? rs_commit(d->rs, e)
+		           : fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
 	buf_free(&next);
 	buf_free(&old);
 	return rc;
