@@ -28,7 +28,8 @@ static int refuse(void *ctx, const char *text, size_t len)
 /* Two schemas, one empty; names and comments with newlines, tabs, quotes, non-ASCII. */
 static void fill(catalog *c)
 {
-	static catalog_schema schemas[] = {{"app", "Tenant data\n\"quoted\"\ttab"}, {"empty", NULL}};
+	static catalog_schema schemas[] = {{"app", "Tenant data\n\"quoted\"\ttab"},
+	                                   {"empty", NULL}};
 	static catalog_column cols[] = {
 	    {"id", "integer", NULL, NULL, "the key", NULL, "d", NULL, "integer", NULL, 1},
 	    {"naïve", "text", NULL, "'x'::text", NULL, "[\"a\", \"b\\n\"]", NULL, NULL, "text",
@@ -37,22 +38,42 @@ static void fill(catalog *c)
 	};
 	static catalog_constraint cons[] = {
 	    {"t_pkey", 'p', "PRIMARY KEY (id)", "[\"id\"]", NULL, NULL, NULL, 0, 0, 0, NULL},
-	    {"t_fk", 'f', "FOREIGN KEY (n) REFERENCES t(id)", "[\"n\"]", "app", "t", "[\"id\"]", 'a',
-	     'n', 1, "line\nbreak"},
+	    {"t_fk", 'f', "FOREIGN KEY (n) REFERENCES t(id)", "[\"n\"]", "app", "t", "[\"id\"]",
+	     'a', 'n', 1, "line\nbreak"},
 	};
-	static catalog_index idxs[] = {{"t_n", "an index", "CREATE INDEX t_n ON app.t USING btree (n)",
-	                                NULL, 0, 0}};
+	static catalog_index idxs[] = {
+	    {"t_n", "an index", "CREATE INDEX t_n ON app.t USING btree (n)", NULL, 0, 0}};
 	static catalog_trigger trgs[] = {{"trg", "CREATE TRIGGER trg ...", NULL, 1}};
 	static catalog_rel rels[3];
-	rels[0] = (catalog_rel){.schema = "app", .name = "s", .kind = 'S', .seq_type = "bigint",
-	                        .seq_start = "1", .seq_increment = "1", .seq_min = "1",
-	                        .seq_max = "9223372036854775807", .seq_owned_by = "t.id"};
-	rels[1] = (catalog_rel){.schema = "app", .name = "t", .kind = 'r', .rls = 1,
+	rels[0] = (catalog_rel){.schema = "app",
+	                        .name = "s",
+	                        .kind = 'S',
+	                        .seq_type = "bigint",
+	                        .seq_start = "1",
+	                        .seq_increment = "1",
+	                        .seq_min = "1",
+	                        .seq_max = "9223372036854775807",
+	                        .seq_owned_by = "t.id"};
+	rels[1] = (catalog_rel){.schema = "app",
+	                        .name = "t",
+	                        .kind = 'r',
+	                        .rls = 1,
 	                        .policies = "[{\"name\": \"p\", \"roles\": [\"public\"]}]",
-	                        .col0 = 0, .ncols = 3, .con0 = 0, .ncons = 2, .idx0 = 0,
-	                        .nidx = 1, .trg0 = 0, .ntrg = 1};
-	rels[2] = (catalog_rel){.schema = "app", .name = "v", .kind = 'v', .viewdef = " SELECT 1;",
-	                        .sources = "[[\"app\", \"t\"]]", .col0 = 0, .ncols = 1};
+	                        .col0 = 0,
+	                        .ncols = 3,
+	                        .con0 = 0,
+	                        .ncons = 2,
+	                        .idx0 = 0,
+	                        .nidx = 1,
+	                        .trg0 = 0,
+	                        .ntrg = 1};
+	rels[2] = (catalog_rel){.schema = "app",
+	                        .name = "v",
+	                        .kind = 'v',
+	                        .viewdef = " SELECT 1;",
+	                        .sources = "[[\"app\", \"t\"]]",
+	                        .col0 = 0,
+	                        .ncols = 1};
 	static catalog_type types[] = {
 	    {"app", "mood", NULL, 'e', "[\"sad\", \"ok\"]", NULL, NULL, NULL, 0},
 	    {"app", "pos", "positive", 'd', NULL, "integer", "1", "[\"CHECK (VALUE > 0)\"]", 1},
@@ -61,8 +82,8 @@ static void fill(catalog *c)
 	    {"app", "f", NULL, "x integer DEFAULT 1", "integer", "sql", 'f', 'i', 1},
 	};
 	static catalog_extension exts[] = {{"citext", "1.6", "public", "case-insensitive"}};
-	*c = (catalog){schemas, 2, rels, 3, cols, 3, cons, 2, idxs, 1, trgs, 1, types, 2, funcs, 1,
-	               exts, 1, 0, NULL};
+	*c = (catalog){schemas, 2, rels,  3, cols,  3, cons, 2, idxs, 1,
+	               trgs,    1, types, 2, funcs, 1, exts, 1, 0,    NULL};
 }
 
 static void test_pieces_make_cjson_print(void **state)
