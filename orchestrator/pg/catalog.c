@@ -457,6 +457,8 @@ static int rel_row(loader *L, const PGresult *r, int i)
 /* The relations are all read: the OID index the other rows are matched with. */
 static void rels_read(loader *L)
 {
+	if (!L->keys) /* none: still an array, for bsearch */
+		L->keys = xcalloc(1, sizeof *L->keys);
 	qsort(L->keys, L->c->nrels, sizeof *L->keys, key_cmp);
 	L->c->cols = xcalloc(L->ncolsmax + 1, sizeof *L->c->cols);
 	L->attnums = xcalloc(L->ncolsmax + 1, sizeof *L->attnums);
