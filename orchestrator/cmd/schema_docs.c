@@ -201,16 +201,17 @@ static void rs_free(rstream *s)
 typedef struct docs {
 	buf body, fp;
 	char **paths; /* relative to the README's folder */
-	buf *texts;   /* kept for --commit, whose retry writes them again after a sync */
 	size_t nfiles;
 	int split;
-	/* otherwise each file is written (or, for --check, compared) as it is rendered, so a
+	/* each file is written (or, for --check, compared) as it is rendered, so a
 	 * 10,000-table schema never holds its files in memory at once */
 	const struct opts *o;
-	enum { KEEP, WRITE, CHECK } mode;
+	enum { KEEP, WRITE, CHECK } mode; /* KEEP: --commit, WRITE with the catalog kept */
 	int changed;
 	buf *diff;
-	rstream *rs; /* WRITE: the README as it is written (the body then stays empty) */
+	rstream *rs;  /* WRITE, KEEP: the README as it is written (the body stays empty) */
+	catalog *c;   /* KEEP: for --push's retry, which renders again after a sync */
+	int attempts; /* KEEP: gitops_publish's makes so far */
 } docs;
 
 static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
@@ -220,32 +221,21 @@ static void docs_free(docs *d)
 {
 	buf_free(&d->body);
 	buf_free(&d->fp);
-	for (size_t i = 0; i < d->nfiles; i++) {
+	for (size_t i = 0; i < d->nfiles; i++)
 		free(d->paths[i]);
-		if (d->texts)
-			buf_free(&d->texts[i]);
-	}
 	free(d->paths);
-	free(d->texts);
 	if (d->rs)
 		rs_free(d->rs);
 	free(d->rs);
+	catalog_free(d->c);
 }
 
 static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
 	docs *d = ctx;
 	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
-	d->paths[d->nfiles] = xstrdup(path);
-	if (d->mode != KEEP) {
-		d->nfiles++;
-		return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
-	}
-	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
-	d->texts[d->nfiles] = (buf)BUF_INIT;
-	buf_put(&d->texts[d->nfiles], text, len);
-	d->nfiles++;
-	return 0;
+	d->paths[d->nfiles++] = xstrdup(path);
+	return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
 }
 
 /* Each table and column without a comment, one error line each. */
@@ -286,13 +276,22 @@ static int json_out(void *ctx, const char *text, size_t len)
 	return fwrite(text, 1, len, stdout) == len ? 0 : -1;
 }
 
+/* Renders c into the README (d->rs, begun) and the docs files, writing as it goes. */
+static int write_docs(const opts *o, docs *d, const catalog *c, err *e)
+{
+	int rc = markdown_write_to(c, &o->md, rs_put, d->rs, &d->fp, take_file, d, &d->split, e);
+	if (rc == 0)
+		rc = rs_end(d->rs, e);
+	return rc;
+}
+
 /* Connects (pg/conn: secrets registered, one error shape), reads the catalog and renders
- * the section body and any files, or the JSON model. */
+ * the section body and any files (written as rendered but for --check), or the JSON model. */
 static int render(const opts *o, docs *d, err *e)
 {
 	PGconn *conn = NULL;
 	int rc = 0;
-	if (d->mode == WRITE && !o->json) { /* before the catalog: the README's size is not
+	if (d->mode != CHECK && !o->json) { /* before the catalog: the README's size is not
 		                              added to the model's */
 		d->rs = xcalloc(1, sizeof *d->rs);
 		if ((rc = rs_begin(d->rs, o->readme, e)))
@@ -316,11 +315,8 @@ static int render(const opts *o, docs *d, err *e)
 			rc = err_set(e, ORC_EFAIL,
 			             "--format json: writing to standard output failed: %s",
 			             strerror(errno));
-	} else if (d->mode == WRITE) {
-		rc =
-		    markdown_write_to(c, &o->md, rs_put, d->rs, &d->fp, take_file, d, &d->split, e);
-		if (rc == 0)
-			rc = rs_end(d->rs, e);
+	} else if (d->mode != CHECK) {
+		rc = write_docs(o, d, c, e);
 	} else {
 		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
 	}
@@ -332,7 +328,10 @@ static int render(const opts *o, docs *d, err *e)
 	}
 	if (rc == 0 && o->require_comments && !o->json)
 		rc = require_comments(c, e);
-	catalog_free(c);
+	if (rc == 0 && d->mode == KEEP && !o->json)
+		d->c = c;
+	else
+		catalog_free(c);
 	return rc;
 }
 
@@ -528,12 +527,8 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 		rc = readme_diff((*paths)[0], old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
 		                 next.len, diff, e);
 	*changed |= d->changed; /* files written or compared while rendering */
-	for (size_t i = 0; i < d->nfiles && rc == 0; i++) {
-		if (d->texts)
-			rc = sync_one(o, d->paths[i], buf_cstr(&d->texts[i]), d->texts[i].len,
-			              check, changed, diff, e);
+	for (size_t i = 0; i < d->nfiles && rc == 0; i++)
 		(*paths)[(*npaths)++] = xstrdup(d->paths[i]);
-	}
 	char **gone = NULL, **left = NULL;
 	size_t ngone = 0, nleft = 0;
 	if (rc == 0)
@@ -599,7 +594,7 @@ static int update(const opts *o, const docs *d, char ***paths, size_t *npaths, i
 
 struct docs_make {
 	const opts *o;
-	const docs *d;
+	docs *d;
 	gitops_publish_opts *po;
 	char ***paths; /* what po commits (po->paths is this array) */
 	size_t *npaths;
@@ -614,10 +609,23 @@ struct docs_make {
 static int docs_make(void *arg, err *e)
 {
 	struct docs_make *m = arg;
-	int changed = 0;
+	docs *d = m->d;
+	int changed = 0, rc = 0;
 	char **paths = NULL;
 	size_t npaths = 0;
-	int rc = update(m->o, m->d, &paths, &npaths, &changed, e);
+	if (d->attempts++) { /* after a sync: render again on the new tip */
+		for (size_t i = 0; i < d->nfiles; i++)
+			free(d->paths[i]);
+		d->nfiles = 0;
+		d->changed = 0;
+		buf_clear(&d->fp);
+		rs_free(d->rs);
+		rc = rs_begin(d->rs, m->o->readme, e);
+		if (rc == 0)
+			rc = write_docs(m->o, d, d->c, e);
+	}
+	if (rc == 0)
+		rc = update(m->o, d, &paths, &npaths, &changed, e);
 	for (size_t i = 0; i < npaths; i++) {
 		size_t j = 0;
 		while (j < *m->npaths && strcmp((*m->paths)[j], paths[i]) != 0)
@@ -633,7 +641,7 @@ static int docs_make(void *arg, err *e)
 	return rc;
 }
 
-static int publish(const opts *o, const docs *d, err *e)
+static int publish(const opts *o, docs *d, err *e)
 {
 	config *cfg = NULL;
 	int rc = config_load(o->config, &cfg, NULL, e);
@@ -781,9 +789,8 @@ int cmd_schema_docs(int argc, char **argv)
 		o.config = config_at_root = root_path(CONFIG_DEFAULT_PATH);
 
 	buf diff = BUF_INIT;
-	docs d = {BUF_INIT, BUF_INIT, NULL, NULL,
-	          0,        0,        &o,   o.commit ? KEEP : o.check ? CHECK : WRITE,
-	          0,        &diff};
+	docs d = {BUF_INIT, BUF_INIT, NULL, 0,   0, &o, o.commit ? KEEP : o.check ? CHECK : WRITE,
+	          0,        &diff,    NULL, NULL};
 	rc = render(&o, &d, &e);
 	if (json && fflush(stdout) != 0 && rc == 0)
 		rc = err_set(&e, ORC_EFAIL, "--format json: writing to standard output failed: %s",

@@ -86,7 +86,7 @@ git checkout -q NOTES.md
 # removes our own stale temporary file and lock and converges (one commit, clean tree).
 psql -qX -c "ALTER TABLE widget ADD COLUMN note text" >/dev/null
 before=$(git rev-list --count HEAD)
-echo "half a README" >.README.md.orc4194305.AbC123
+echo "half a README" >README.md.tmp # our temporary name (the README is streamed)
 echo 4194305 >.git/orchestrator-index.pid && touch .git/index.lock
 t_ok "schema-docs --commit after a killed run" "$ORC" schema-docs --url "$PG_URL" --commit
 t_is "$(git rev-list --count HEAD)" "$((before + 1))" "one commit"
