@@ -89,13 +89,13 @@ timed() {
 #   json     --format json to /dev/null
 round() {
 	bin=$1 p=$2
-	rm -rf "$tmp/README.md" "$tmp/docs" "$tmp/one.md"
+	rm -rf "$tmp/README.md" "$tmp/docs" "$tmp/one.md" "$tmp/docs.keep"
+	sync # the removal of 10,000 files is flushed before, not during, the next case
 	timed "${p}split" "$bin" schema-docs --url "$url" --readme "$tmp/README.md"
 	timed "${p}rerun" "$bin" schema-docs --url "$url" --readme "$tmp/README.md"
 	[ ! -d "$tmp/docs" ] || mv "$tmp/docs" "$tmp/docs.keep" # one.md shares the folder: its run would remove them
 	timed "${p}one" "$bin" schema-docs --url "$url" --readme "$tmp/one.md" --split-size 1000000000
 	timed "${p}json" "$bin" schema-docs --url "$url" --format json
-	rm -rf "$tmp/docs.keep"
 }
 i=0
 while [ "$i" -lt "$RUNS" ]; do
