@@ -86,10 +86,16 @@ static int principal_is(const cJSON *p, const char *account)
 		const char *v = p->valuestring;
 		if (strcmp(v, "*") == 0 || strcmp(v, account) == 0)
 			return 1;
-		char *needle = xasprintf(":%s:", account);
-		int hit = strncmp(v, "arn:", 4) == 0 && strstr(v, needle) != NULL;
-		free(needle);
-		return hit;
+		if (strncmp(v, "arn:", 4) != 0)
+			return 0;
+		/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE: the account is the fifth
+		 * field, wherever else its digits may appear */
+		const char *f = v;
+		for (int i = 0; i < 4 && f; i++)
+			if ((f = strchr(f, ':')))
+				f++;
+		size_t n = strlen(account);
+		return f && strncmp(f, account, n) == 0 && f[n] == ':';
 	}
 	const cJSON *i;
 	cJSON_ArrayForEach(i, p) if (principal_is(i, account)) return 1;
@@ -106,13 +112,7 @@ static int allows(const cJSON *actions, const char *action)
 	return 0;
 }
 
-/*
- * Does the policy let account use the key for a shared snapshot (kms:CreateGrant,
- * kms:Decrypt and kms:DescribeKey, each allowed to the account in some statement)? Deny
- * statements and conditions are not evaluated: this catches the usual omission (the
- * account is not in the policy at all), not every way a policy can refuse.
- */
-static int policy_lets(const char *policy, const char *account)
+int share_policy_lets(const char *policy, const char *account)
 {
 	static const char *const need[] = {"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"};
 	int have[3] = {0};
@@ -156,7 +156,7 @@ static int check_policy(aws_client *c, const kms_key *k, const char *account, co
 		         what, k->arn, pe.msg, account);
 		return 0;
 	}
-	int ok = policy_lets(text, account);
+	int ok = share_policy_lets(text, account);
 	free(text);
 	if (ok)
 		return 0;
