@@ -17,6 +17,9 @@
  *   9 a KMS key policy (snapshot/share.c): it lets the account only through an Allow
  *     statement naming "*", the account or an ARN whose account field is the account,
  *     and the statements share_key_policy prints always let it;
+ *  11 ECS DescribeTaskDefinition (runtask/runtask.c): the container chosen for the command
+ *     is one of the definition's, the only one, or an essential one that is not a log
+ *     router;
  *  10 GitHub's workflow runs list (net/github.c, read by trigger/pending.c): every run
  *     decoded has a positive id and its texts, and is in a group only by the region and
  *     folder its name ends with.
@@ -313,6 +316,21 @@ static void runs_list(const char *body, size_t len)
 	github_runs_free(runs, n);
 }
 
+static void task_definition(const cJSON *td)
+{
+	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(td, "containerDefinitions");
+	const cJSON *pick = runtask_pick_container(td), *d;
+	if (!pick)
+		return;
+	int member = 0;
+	cJSON_ArrayForEach(d, defs) member |= d == pick;
+	FUZZ_ASSERT(member, "the container chosen is one of the definition's");
+	if (cJSON_GetArraySize(defs) != 1)
+		FUZZ_ASSERT(!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pick, "essential")) &&
+		                !cJSON_GetObjectItemCaseSensitive(pick, "firelensConfiguration"),
+		            "among several, an essential container that is not a log router");
+}
+
 static void init(void)
 {
 	static int done;
@@ -338,7 +356,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	init();
 	if (size < 1)
 		return 0;
-	int which = data[0] % 11;
+	int which = data[0] % 12;
 	const char *body = (const char *)data + 1;
 	size_t len = size - 1;
 	char *text = fuzz_cstr(data + 1, len);
@@ -355,6 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 8: container_exit(j); break;
 	case 9: key_policy(text); break;
 	case 10: runs_list(body, len); break;
+	case 11: task_definition(j); break;
 	}
 	cJSON_Delete(j);
 	free(text);
