@@ -570,8 +570,7 @@ int cmd_schema_docs(int argc, char **argv)
 	          0,        &diff};
 	rc = render(&o, &d, &e);
 	if (rc == 0 && json) {
-		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
-		fflush(stdout);
+		log_text(0, buf_cstr(&d.body)); /* catalog names are data */
 	} else if (rc == 0) {
 		log_gha_output("fingerprint", buf_cstr(&d.fp));
 	}
@@ -584,8 +583,7 @@ int cmd_schema_docs(int argc, char **argv)
 		rc = sync_files(&o, &d, 1, &changed, &diff, &paths, &npaths, &e);
 		free_paths(paths, npaths);
 		if (rc == 0 && changed) {
-			fwrite(diff.ptr ? diff.ptr : "", 1, diff.len, stdout);
-			fflush(stdout);
+			log_text(0, buf_cstr(&diff)); /* a README line may read "::command::" */
 			rc = err_set(
 			    &e, ORC_EFAIL,
 			    "%s: the Database Documentation section is stale (the schema "
