@@ -368,7 +368,8 @@ static int scan_dir(walk *w, int fd, const char *rel, err *e)
 		ents[n].type = de->d_type;
 		n++;
 	}
-	qsort(ents, n, sizeof *ents, cmp_entry);
+	if (n > 1) /* an empty folder has no array: qsort may not be given NULL */
+		qsort(ents, n, sizeof *ents, cmp_entry);
 	int dfd = dirfd(d), rc = 0;
 	buf shown = BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -542,7 +543,8 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 	out->n_versioned = 0;
 	if (rc)
 		return rc;
-	qsort(l.v, l.n, sizeof *l.v, cmp_migration);
+	if (l.n > 1) /* an empty location has no array: qsort may not be given NULL */
+		qsort(l.v, l.n, sizeof *l.v, cmp_migration);
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.v[i].version)
 			out->n_versioned++;
