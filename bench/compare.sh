@@ -6,6 +6,9 @@
 #   - wall time, median of RUNS runs, as a ratio to the baseline (goal <= 0.5x), for
 #     --jobs 1 and --jobs 2 (with --jobs 2 each side reads the table in two TID ranges)
 #   - peak RSS of db compare (constant: no row leaves the server)
+#   - the machine's load average before and after (the ratio is only as good as the quiet)
+# ORC_BASE_BIN=path/to/an/older/orchestrator adds its --jobs 1 run to each round, in the same
+# alternation (a change's before and after, measured side by side).
 # A dedicated throwaway server is started and stopped here. Reports; never fails on time.
 set -eu
 cd "$(dirname "$0")/.."
@@ -34,9 +37,11 @@ psql -qX -v ON_ERROR_STOP=1 -d "$base/postgres" -c "CREATE DATABASE b TEMPLATE a
 size=$(psql -qXAt -d "$base/a" -c "SELECT pg_size_pretty(pg_total_relation_size('big'))")
 echo "table big: $size per copy"
 
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load0=$(load)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
-: >"$tmp/dump.t"; : >"$tmp/j1.t"; : >"$tmp/j2.t"; : >"$tmp/rss"
+: >"$tmp/dump.t"; : >"$tmp/j1.t"; : >"$tmp/j2.t"; : >"$tmp/rss"; : >"$tmp/base.t"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
@@ -51,11 +56,20 @@ while [ "$i" -lt "$RUNS" ]; do
 	echo "$t2 - $t1" | bc >>"$tmp/j1.t"
 	echo "$t3 - $t2" | bc >>"$tmp/j2.t"
 	cat "$tmp/rss1" >>"$tmp/rss"
+	if [ -n "${ORC_BASE_BIN:-}" ]; then
+		t4=$(now)
+		"$ORC_BASE_BIN" db compare --source "$base/a" --target "$base/b" --table big --jobs 1 --no-progress >/dev/null
+		echo "$(now) - $t4" | bc >>"$tmp/base.t"
+	fi
 done
 d=$(median <"$tmp/dump.t"); j1=$(median <"$tmp/j1.t"); j2=$(median <"$tmp/j2.t")
 rss=$(sort -n "$tmp/rss" | tail -1)
-echo "rows: $ROWS per side; runs: $RUNS (medians)"
+echo "rows: $ROWS per side; runs: $RUNS (medians); $(nproc) cores, load average $load0 before, $(load) after"
 printf 'pg_dump --data-only -t big | sha256sum (one side): %.2f s\n' "$d"
 printf 'db compare --jobs 1 (both sides):                   %.2f s  ratio %.2fx (goal <= 0.5x)\n' "$j1" "$(echo "$j1 / $d" | bc -l)"
 printf 'db compare --jobs 2 (both sides):                   %.2f s  ratio %.2fx\n' "$j2" "$(echo "$j2 / $d" | bc -l)"
 echo "db compare peak RSS: $((rss / 1024)) MB"
+if [ -n "${ORC_BASE_BIN:-}" ]; then
+	b=$(median <"$tmp/base.t")
+	printf '%s --jobs 1:  %.2f s  ratio %.2fx\n' "$ORC_BASE_BIN" "$b" "$(echo "$b / $d" | bc -l)"
+fi

@@ -30,9 +30,11 @@ static const char catalog_sql[] =
     " pg_relation_size(c.oid) / current_setting('block_size')::int,"
     " a.attname, format_type(a.atttypid, a.atttypmod), co.collname,"
     " (SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
-    "  WHERE k.attnum = a.attnum)"
+    "  WHERE k.attnum = a.attnum),"
+    " a.atttypid, ty.typtype::text"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+    " LEFT JOIN pg_type ty ON ty.oid = a.atttypid"
     " LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0"
     " LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
     " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
@@ -43,6 +45,8 @@ static const char catalog_sql[] =
 typedef struct column {
 	const char *name, *type, *collation; /* point into the side's catalog result */
 	int pkpos;                           /* 1-based position in the primary key, 0 none */
+	unsigned typoid;                     /* pg_type oid */
+	char typtype;                        /* b base, d domain, e enum, c composite... */
 } column;
 
 typedef struct table {
@@ -149,6 +153,8 @@ static void side_tables(side *s)
 		c->type = PQgetvalue(r, i, 5);
 		c->collation = PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6);
 		c->pkpos = PQgetisnull(r, i, 7) ? 0 : atoi(PQgetvalue(r, i, 7));
+		c->typoid = (unsigned)strtoul(PQgetvalue(r, i, 8), NULL, 10);
+		c->typtype = PQgetvalue(r, i, 9)[0];
 	}
 }
 
@@ -241,8 +247,10 @@ static const char *or_none(const char *s)
 	return s ? s : "none";
 }
 
-/* Column differences; the names both sides have (sorted) go to common[]. */
-static size_t columns_diff(compare_table *ct, const table *a, const table *b, const column **common)
+/* Column differences; the columns both sides have (sorted by name) go to common[] (the
+ * source's) and common_b[] (the target's). */
+static size_t columns_diff(compare_table *ct, const table *a, const table *b, const column **common,
+                           const column **common_b)
 {
 	size_t i = 0, j = 0, n = 0;
 	while (i < a->ncols || j < b->ncols) {
@@ -263,6 +271,7 @@ static size_t columns_diff(compare_table *ct, const table *a, const table *b, co
 			          strcmp(x->collation, y->collation)))
 				add_diff(ct, "column %s has collation %s on source, %s on target",
 				         x->name, or_none(x->collation), or_none(y->collation));
+			common_b[n] = y;
 			common[n++] = x;
 		}
 	}
@@ -286,14 +295,85 @@ static void row_text(PGconn *c, const column *const *cols, size_t n, buf *out)
 	buf_puts(out, ")::text COLLATE \"C\")");
 }
 
-/* The checksum query of one table (or one block range of it). */
-static char *unit_sql(PGconn *c, const table *t, const column *const *cols, size_t ncols,
-                      const buf *sample, long long lo, long long hi)
+/* Types whose own hash function (the one hash_record_extended calls) gives different values
+ * for any two values of different text form, and the ROW field that hashes them. OIDs of
+ * built-in types are fixed in every PostgreSQL release. Left out on purpose: numeric (its
+ * hash ignores the scale and the sign: 1.5, 1.50 and -1.5 hash alike), float4/8 (0 and -0),
+ * jsonb (numbers inside, and an XOR of rotated element hashes), arrays (only the elements
+ * are hashed, not the bounds: '{1,2}' and '{{1},{2}}' hash alike), interval ('1 day' equals
+ * '24 hours'), char(n) and domains (their cast to text trims), and every type without a hash
+ * opclass: they go through their text form, as every column did before. */
+static const struct {
+	unsigned oid;
+	const char *field; /* %s: the quoted column name */
+} hashed_types[] = {
+    {16, "t.%s"},   /* bool */
+    {17, "t.%s"},   /* bytea: every byte */
+    {21, "t.%s"},   /* int2 */
+    {23, "t.%s"},   /* int4 */
+    {1082, "t.%s"}, /* date: an int4 */
+    {2950, "t.%s"}, /* uuid: all 16 bytes */
+    /* text and varchar: their bytes, not a nondeterministic collation's sort key */
+    {25, "(t.%s COLLATE \"C\")"},
+    {1043, "(t.%s COLLATE \"C\")"},
+    /* The hash of int8 and of the 64-bit time types folds the two halves into 32 bits
+     * (0 and 4294967297 hash alike): their 8-byte binary form is hashed whole instead. */
+    {20, "int8send(t.%s)"},          /* int8 */
+    {1083, "time_send(t.%s)"},       /* time */
+    {1114, "timestamp_send(t.%s)"},  /* timestamp */
+    {1184, "timestamptz_send(t.%s)"} /* timestamptz */
+};
+
+/* The ROW field format of a column on both sides: its type's hash when both sides have the
+ * same hashed type, else its text form. */
+static const char *field_format(const column *x, const column *y)
+{
+	if (x->typoid == y->typoid && x->typtype == y->typtype && !strcmp(x->type, y->type))
+		for (size_t i = 0; i < sizeof hashed_types / sizeof hashed_types[0]; i++)
+			if (hashed_types[i].oid == x->typoid)
+				return hashed_types[i].field;
+	/* char(n)'s cast to text trims trailing blanks, and a domain's cast is its base
+	 * type's: the output function through a one-field row keeps every character. */
+	if (x->typoid == 1042 || x->typtype == 'd' || y->typoid == 1042 || y->typtype == 'd')
+		return "(ROW(t.%s)::text COLLATE \"C\")";
+	return "(t.%s::text COLLATE \"C\")";
+}
+
+/* The 64-bit hash of a row: hash_record_extended over one field per column (sorted by
+ * name), each hashed by its type (field_format). hash_record_extended combines its fields
+ * linearly (31 * h + field) and hashes NULL as 0, so the result goes once more through a
+ * hash that mixes all 64 bits (hashint8extended's seed): without it, two rows swapping
+ * their values of one column would leave the sum of the table unchanged, and a row of
+ * NULLs would add 0. */
+static void row_hash(PGconn *c, const column *const *cols, const column *const *other, size_t n,
+                     buf *out)
+{
+	buf_puts(out, "hashint8extended(0, hash_record_extended(ROW(");
+	for (size_t i = 0; i < n; i++) {
+		char *id = PQescapeIdentifier(c, cols[i]->name, strlen(cols[i]->name));
+		if (i)
+			buf_puts(out, ", ");
+		buf_printf(out, field_format(cols[i], other[i]), id);
+		PQfreemem(id);
+	}
+	buf_puts(out, "), 0))");
+}
+
+/* The checksum query of one table (or one block range of it). The row hash: per column
+ * by type (row_hash) when both servers have hash_record_extended (PostgreSQL 14), else
+ * of the whole row's text form. */
+static char *unit_sql(PGconn *c, const table *t, const column *const *cols,
+                      const column *const *other, size_t ncols, int typed, const buf *sample,
+                      long long lo, long long hi)
 {
 	buf q = BUF_INIT, h = BUF_INIT;
-	buf_puts(&h, "hashtextextended(");
-	row_text(c, cols, ncols, &h);
-	buf_puts(&h, ", 0)");
+	if (typed) {
+		row_hash(c, cols, other, ncols, &h);
+	} else {
+		buf_puts(&h, "hashtextextended(");
+		row_text(c, cols, ncols, &h);
+		buf_puts(&h, ", 0)");
+	}
 	if (sample->len)
 		buf_printf(&q,
 		           "SELECT count(*), count(*) FILTER (WHERE %s), coalesce(sum(%s) FILTER "
@@ -332,6 +412,7 @@ typedef struct run {
 	plan *plans;
 	unit *units;
 	size_t nunits, next[2];
+	int typed; /* both servers hash rows by column type (row_hash) */
 	size_t tables_done, tables_total;
 	int64_t start, last_progress;
 } run;
@@ -345,7 +426,7 @@ static void units_add(run *r, size_t ti, int which, char *sql)
 
 /* Units of one side of a table: whole, or block ranges when it is large and jobs > 1. */
 static void plan_side(run *r, size_t ti, int which, const table *t, const column *const *cols,
-                      size_t ncols, const buf *sample)
+                      const column *const *other, size_t ncols, const buf *sample)
 {
 	side *s = &r->sides[which];
 	long long split = r->o->split_pages > 0 ? r->o->split_pages : DEFAULT_SPLIT_PAGES;
@@ -359,7 +440,8 @@ static void plan_side(run *r, size_t ti, int which, const table *t, const column
 		long long lo = p * step, hi = p == parts - 1 ? -1 : (p + 1) * step;
 		if (parts == 1)
 			lo = 0;
-		units_add(r, ti, which, unit_sql(s->conns[0], t, cols, ncols, sample, lo, hi));
+		units_add(r, ti, which,
+		          unit_sql(s->conns[0], t, cols, other, ncols, r->typed, sample, lo, hi));
 	}
 }
 
@@ -400,13 +482,14 @@ static void plan_all(run *r)
 			for (size_t k = 0; k < t->ncols; k++)
 				all[k] = &t->cols[k];
 			buf none = BUF_INIT;
-			plan_side(r, ti, x ? 0 : 1, t, all, t->ncols, &none);
+			plan_side(r, ti, x ? 0 : 1, t, all, all, t->ncols, &none);
 			free(all);
 			r->tables_total++;
 			continue;
 		}
 		const column **common = xcalloc(x->ncols + 1, sizeof *common);
-		size_t n = columns_diff(ct, x, y, common);
+		const column **common_b = xcalloc(x->ncols + 1, sizeof *common_b);
+		size_t n = columns_diff(ct, x, y, common, common_b);
 		r->plans[ti].columns_same = ct->ndifferences == 0;
 		r->plans[ti].ncommon = n;
 		buf sample = BUF_INIT;
@@ -433,12 +516,13 @@ static void plan_all(run *r)
 			}
 			free(key);
 		}
-		plan_side(r, ti, 0, x, common, n, &sample);
-		plan_side(r, ti, 1, y, common, n, &sample);
+		plan_side(r, ti, 0, x, common, common_b, n, &sample);
+		plan_side(r, ti, 1, y, common_b, common, n, &sample);
 		r->plans[ti].compared = 1;
 		r->tables_total++;
 		buf_free(&sample);
 		free(common);
+		free(common_b);
 	}
 }
 
@@ -613,6 +697,7 @@ int compare_run(const compare_opts *o, compare_result **out, err *e)
 	    (rc = side_open(&r.sides[1], o->target_url, o->target_label, jobs, e)) ||
 	    (rc = server_encoding_check(&r, e)))
 		goto out;
+	r.typed = r.sides[0].version >= 140000 && r.sides[1].version >= 140000;
 	plan_all(&r);
 	for (size_t i = 0; i < o->ntables; i++) {
 		int found = 0;

@@ -7,12 +7,17 @@
  * TRANSACTION SNAPSHOT), so every job sees the same point in time however long the run
  * and whatever writes continue. Nothing is ever written: every transaction is READ ONLY.
  *
- * The checksum of a table is the sum, modulo 2^64, of a 64-bit hash of each row's text
- * form (hashtextextended of ROW(columns sorted by name)::text, in the C collation), with
- * session settings that fix the text form of dates, intervals, floats, bytea and money.
- * A sum is order-independent and streams in constant memory (one int128 accumulator per
- * query); unlike XOR, a duplicated row adds its hash a second time, so it changes the sum.
- * The exact count(*) is compared beside it. What it cannot see is in README "db compare".
+ * The checksum of a table is the sum, modulo 2^64, of a 64-bit hash of each row. On
+ * PostgreSQL 14+ the row hash is hash_record_extended over one field per column (sorted by
+ * name), hashed through the column type's own hash function where that tells apart every
+ * two values of different text form (int, uuid, bytea, text as C...), through the 8-byte
+ * binary form where the type's hash folds 64 bits into 32 (bigint, timestamps), and
+ * through the text form for the rest (numeric, float, jsonb, arrays...), then mixed once
+ * more over 64 bits (the record hash is linear in its fields). Before 14, the hash of
+ * ROW(columns)::text in the C collation. Session settings fix every text form. A sum is
+ * order-independent and streams in constant memory (one int128 accumulator per query);
+ * unlike XOR, a duplicated row adds its hash a second time, so it changes the sum. The
+ * exact count(*) is compared beside it. What it cannot see is in README "db compare".
  *
  * Work is split into units (a table, or a block range of a large table so --jobs can read
  * one big table in parallel: partial sums add up to the whole) and each side's connections

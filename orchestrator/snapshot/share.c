@@ -2,6 +2,7 @@
 #include "snapshot/share.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,10 +113,123 @@ static int allows(const cJSON *actions, const char *action)
 	return 0;
 }
 
-int share_policy_lets(const char *policy, const char *account)
+/* Does statement s name account among its principals (Principal, or not in NotPrincipal)? */
+static int statement_principal(const cJSON *s, const char *account)
 {
-	static const char *const need[] = {"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"};
-	int have[3] = {0};
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, "Principal");
+	const cJSON *np = cJSON_GetObjectItemCaseSensitive(s, "NotPrincipal");
+	const cJSON *which = p ? p : np;
+	if (!which)
+		return 0;
+	const cJSON *aws =
+	    cJSON_IsObject(which) ? cJSON_GetObjectItemCaseSensitive(which, "AWS") : which;
+	int named = aws && principal_is(aws, account);
+	return p ? named : !named;
+}
+
+/* Does statement s cover action (Action, or not in NotAction)? */
+static int statement_action(const cJSON *s, const char *action)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(s, "Action");
+	const cJSON *na = cJSON_GetObjectItemCaseSensitive(s, "NotAction");
+	return a ? allows(a, action) : na ? !allows(na, action) : 0;
+}
+
+/* The request the check stands for: account's RDS using the key for a shared snapshot. */
+typedef struct key_use {
+	const char *account; /* kms:CallerAccount, aws:PrincipalAccount */
+	char *via;           /* kms:ViaService: rds.REGION.amazonaws.com */
+} key_use;
+
+enum { COND_FALSE, COND_TRUE, COND_UNKNOWN };
+
+/* The value of a condition key in that request, NULL for a key the check cannot know. */
+static const char *use_value(const key_use *u, const char *key)
+{
+	if (!strcasecmp(key, "kms:CallerAccount") || !strcasecmp(key, "aws:PrincipalAccount"))
+		return u->account;
+	if (!strcasecmp(key, "kms:ViaService"))
+		return u->via;
+	if (!strcasecmp(key, "kms:GrantIsForAWSResource"))
+		return "true"; /* RDS's grants are for an AWS resource */
+	return NULL;
+}
+
+static int value_matches(const char *op, const cJSON *v, const char *have)
+{
+	const char *want = cJSON_IsString(v)  ? v->valuestring
+	                   : cJSON_IsTrue(v)  ? "true"
+	                   : cJSON_IsFalse(v) ? "false"
+	                                      : NULL;
+	if (!want)
+		return 0;
+	if (!strcmp(op, "StringLike") || !strcmp(op, "StringNotLike"))
+		return fnmatch(want, have, 0) == 0;
+	if (!strcmp(op, "StringEqualsIgnoreCase") || !strcmp(op, "Bool"))
+		return strcasecmp(want, have) == 0;
+	return strcmp(want, have) == 0;
+}
+
+/* A statement's Condition in that request: every operator and key must hold (IAM's AND of
+ * keys, OR of a key's values). String and Bool operators on the keys of use_value are
+ * evaluated; anything else is COND_UNKNOWN, named in *unknown ("Operator key"). */
+static int condition_holds(const cJSON *cond, const key_use *u, buf *unknown)
+{
+	static const char *const known[] = {"StringEquals",           "StringNotEquals",
+	                                    "StringEqualsIgnoreCase", "StringLike",
+	                                    "StringNotLike",          "Bool"};
+	int result = COND_TRUE;
+	const cJSON *op;
+	cJSON_ArrayForEach(op, cond)
+	{
+		int op_known = 0;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			op_known |= strcmp(op->string, known[i]) == 0;
+		const cJSON *key;
+		cJSON_ArrayForEach(key, op)
+		{
+			const char *have = op_known ? use_value(u, key->string) : NULL;
+			if (!have) {
+				if (!unknown->len)
+					buf_printf(unknown, "%s %s", op->string, key->string);
+				if (result == COND_TRUE)
+					result = COND_UNKNOWN;
+				continue;
+			}
+			int any = 0;
+			if (cJSON_IsArray(key)) {
+				const cJSON *v;
+				cJSON_ArrayForEach(v, key) any |=
+				    value_matches(op->string, v, have);
+			} else {
+				any = value_matches(op->string, key, have);
+			}
+			int negated = strstr(op->string, "Not") != NULL;
+			if (any == negated)
+				result = COND_FALSE;
+		}
+	}
+	return result;
+}
+
+#define NEED 3
+static const char *const need[NEED] = {"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey"};
+
+/*
+ * Does the policy let account use the key for a shared snapshot: kms:CreateGrant,
+ * kms:Decrypt and kms:DescribeKey each allowed to the account by some statement, none
+ * denied to it? Statements are evaluated for the request the target's RDS makes (its
+ * account, kms:ViaService rds.REGION.amazonaws.com, a grant for an AWS resource); a Deny
+ * that applies refuses (ORC_EUSAGE, naming the statement), a condition on other keys or
+ * operators is a warning: the statement may or may not apply, AWS decides. Grants, IAM
+ * policies of the target account and SCPs are not seen: this catches the usual mistakes
+ * (the account left out, a Deny fence), not every way AWS can refuse.
+ */
+static int policy_check(const char *policy, const char *account, const char *region,
+                        const char *what, const char *key_arn, int *lets, err *e)
+{
+	int have[NEED] = {0}, rc = 0, n = 0;
+	key_use u = {account, xasprintf("rds.%s.amazonaws.com", region)};
 	cJSON *doc = cJSON_Parse(policy);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
 	const cJSON *s;
@@ -127,24 +241,65 @@ int share_policy_lets(const char *policy, const char *account)
 	}
 	cJSON_ArrayForEach(s, st)
 	{
+		n++;
 		const cJSON *effect = cJSON_GetObjectItemCaseSensitive(s, "Effect");
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, "Principal");
-		if (!cJSON_IsString(effect) || strcmp(effect->valuestring, "Allow") != 0 || !p)
+		const cJSON *sid = cJSON_GetObjectItemCaseSensitive(s, "Sid");
+		int deny = cJSON_IsString(effect) && strcmp(effect->valuestring, "Deny") == 0;
+		if (!cJSON_IsString(effect) || (!deny && strcmp(effect->valuestring, "Allow")) ||
+		    !statement_principal(s, account))
 			continue;
-		const cJSON *aws =
-		    cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "AWS") : p;
-		if (!aws || !principal_is(aws, account))
+		int covers[NEED], any = 0;
+		for (int k = 0; k < NEED; k++)
+			any |= covers[k] = statement_action(s, need[k]);
+		if (!any)
 			continue;
-		for (int k = 0; k < 3; k++)
-			have[k] |= allows(cJSON_GetObjectItemCaseSensitive(s, "Action"), need[k]);
+		buf name = BUF_INIT, unknown = BUF_INIT;
+		if (cJSON_IsString(sid) && *sid->valuestring)
+			buf_printf(&name, "\"%s\"", sid->valuestring);
+		else
+			buf_printf(&name, "#%d", n);
+		const cJSON *cond = cJSON_GetObjectItemCaseSensitive(s, "Condition");
+		int holds = cond ? condition_holds(cond, &u, &unknown) : COND_TRUE;
+		int first = 0;
+		while (!covers[first])
+			first++;
+		if (deny && holds == COND_TRUE && !rc)
+			rc =
+			    err_set(e, ORC_EUSAGE,
+			            "%s: statement %s of the policy of key %s denies account %s "
+			            "%s: remove it or leave the account out of it, then run again; "
+			            "nothing was changed",
+			            what, buf_cstr(&name), key_arn, account, need[first]);
+		else if (holds == COND_UNKNOWN)
+			log_warn(
+			    "%s: statement %s of the policy of key %s %s account %s %s only under "
+			    "a condition this check cannot evaluate (%s): AWS decides when the "
+			    "target account uses the key",
+			    what, buf_cstr(&name), key_arn, deny ? "denies" : "allows", account,
+			    need[first], buf_cstr(&unknown));
+		if (!deny && holds != COND_FALSE)
+			for (int k = 0; k < NEED; k++)
+				have[k] |= covers[k];
+		buf_free(&name);
+		buf_free(&unknown);
 	}
 	cJSON_Delete(one);
 	cJSON_Delete(doc);
-	return have[0] && have[1] && have[2];
+	free(u.via);
+	*lets = have[0] && have[1] && have[2];
+	return rc;
 }
 
-/* 0 when account may use the key; ORC_EUSAGE with the policy to add when it may not. A
- * policy we may not read is a warning: the share goes on, the target will find out. */
+int share_policy_lets(const char *policy, const char *account, const char *region)
+{
+	int lets = 0;
+	err e = ERR_INIT;
+	return policy_check(policy, account, region, "key policy", "(key)", &lets, &e) == 0 && lets;
+}
+
+/* 0 when account may use the key; ORC_EUSAGE with the policy to add when it may not, or
+ * naming the Deny statement that refuses it. A policy we may not read is a warning: the
+ * share goes on, the target will find out. */
 static int check_policy(aws_client *c, const kms_key *k, const char *account, const char *what,
                         buf *policy, err *e)
 {
@@ -156,10 +311,11 @@ static int check_policy(aws_client *c, const kms_key *k, const char *account, co
 		         what, k->arn, pe.msg, account);
 		return 0;
 	}
-	int ok = share_policy_lets(text, account);
+	int ok = 0;
+	int rc = policy_check(text, account, aws_client_region(c), what, k->arn, &ok, e);
 	free(text);
-	if (ok)
-		return 0;
+	if (rc || ok)
+		return rc;
 	share_key_policy(account, k->arn, policy);
 	return err_set(e, ORC_EUSAGE,
 	               "%s: the policy of key %s does not let account %s use it (kms:CreateGrant, "

@@ -15,15 +15,23 @@ qv() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 q postgres "CREATE ROLE $RO LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
 t_defer "psql -X -q -d postgres -c 'DROP ROLE IF EXISTS $RO' >/dev/null 2>&1"
 psql -X -q -v ON_ERROR_STOP=1 -d "$SRCDB" >/dev/null <<SQL || exit 1
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TABLE t1 (
   id int PRIMARY KEY, n numeric, s text COLLATE "C", d text, j jsonb, arr int[], tags text[],
-  ts timestamptz, lt timestamp, dt date, iv interval, f float8, b bytea, ok bool, u uuid, m money
+  ts timestamptz, lt timestamp, dt date, iv interval, f float8, b bytea, ok bool, u uuid, m money,
+  i2 smallint, i8 bigint, vc varchar(40), tm time, cs text COLLATE ci, bp bpchar
 );
+-- Row 21 holds the values whose type's own hash collides with another value's (int8 0 and
+-- 4294967297, the same instant + 2^32+1 microseconds); row 35 a float 0.
 INSERT INTO t1 SELECT g, g * 1.5, 'row ' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE '' END,
   jsonb_build_object('k', g, 'l', jsonb_build_array(g, 'x')), ARRAY[g, NULL, g + 1],
-  ARRAY['a,b', NULL, 'q"uote'], '2020-01-01 00:00:00+00'::timestamptz + g * interval '1 hour 1 microsecond',
-  '2020-01-01'::timestamp + g * interval '1 day', '2020-01-01'::date + g, g * interval '1 minute',
-  g / 7.0::float8, decode(md5(g::text), 'hex'), g % 2 = 0, md5(g::text)::uuid, g * 0.25
+  ARRAY['a,b', NULL, 'q"uote'],
+  CASE WHEN g = 21 THEN '2000-01-01 00:00:00+00' ELSE '2020-01-01 00:00:00+00'::timestamptz + g * interval '1 hour 1 microsecond' END,
+  CASE WHEN g = 21 THEN '2000-01-01 00:00:00' ELSE '2020-01-01'::timestamp + g * interval '1 day' END,
+  '2020-01-01'::date + g, g * interval '1 minute',
+  CASE WHEN g = 35 THEN 0 ELSE g / 7.0::float8 END, decode(md5(g::text), 'hex'), g % 2 = 0, md5(g::text)::uuid, g * 0.25,
+  g % 300, CASE WHEN g = 21 THEN 0 ELSE g * 3000000000 END, 'v' || g,
+  CASE WHEN g = 21 THEN '00:00' ELSE '08:00'::time + g * interval '1 second' END, 'Row ' || g, 'b' || g
 FROM generate_series(1, 2000) g;
 CREATE TABLE nokey (a int, b text);
 INSERT INTO nokey SELECT g % 10, 'v' || (g % 10) FROM generate_series(1, 100) g;
@@ -108,6 +116,36 @@ check_change "a duplicated row (another removed: same count)" \
 check_change "a column type" "ALTER TABLE t1 ALTER COLUMN n TYPE float8" public.t1 "column n is numeric on source, double precision on target"
 check_change "a column's collation" "ALTER TABLE t1 ALTER COLUMN s TYPE text COLLATE \"POSIX\"" public.t1 "column s has collation C on source, POSIX on target"
 check_change "a column only on the target" "ALTER TABLE nokey ADD COLUMN c int" public.nokey "column c only on target"
+# Types hashed by their own hash function (README "db compare"), one change each.
+check_change "one smallint" "UPDATE t1 SET i2 = i2 + 1 WHERE id = 17" public.t1 "checksum differs"
+check_change "one integer (the key)" "UPDATE t1 SET id = 5000 WHERE id = 18" public.t1 "checksum differs"
+check_change "one bigint" "UPDATE t1 SET i8 = i8 + 1 WHERE id = 19" public.t1 "checksum differs"
+check_change "bigint 0 vs 4294967297 (int8's hash folds them together)" "UPDATE t1 SET i8 = 4294967297 WHERE id = 21" public.t1 "checksum differs"
+check_change "one varchar" "UPDATE t1 SET vc = 'v20 ' WHERE id = 20" public.t1 "checksum differs"
+check_change "text under a nondeterministic collation: case only" "UPDATE t1 SET cs = 'ROW 22' WHERE id = 22" public.t1 "checksum differs"
+check_change "one bytea bit" "UPDATE t1 SET b = set_byte(b, 15, get_byte(b, 15) # 1) WHERE id = 23" public.t1 "checksum differs"
+check_change "one uuid" "UPDATE t1 SET u = md5('x')::uuid WHERE id = 24" public.t1 "checksum differs"
+check_change "one date" "UPDATE t1 SET dt = dt + 1 WHERE id = 25" public.t1 "checksum differs"
+check_change "one time by a microsecond" "UPDATE t1 SET tm = tm + interval '1 microsecond' WHERE id = 26" public.t1 "checksum differs"
+check_change "time 00:00 vs 01:11:34.967297 (2^32+1 microseconds)" "UPDATE t1 SET tm = '01:11:34.967297' WHERE id = 21" public.t1 "checksum differs"
+check_change "one timestamp by a microsecond" "UPDATE t1 SET lt = lt + interval '1 microsecond' WHERE id = 27" public.t1 "checksum differs"
+check_change "timestamp + 2^32+1 microseconds" "UPDATE t1 SET lt = '2000-01-01 01:11:34.967297' WHERE id = 21" public.t1 "checksum differs"
+check_change "timestamptz + 2^32+1 microseconds" "UPDATE t1 SET ts = '2000-01-01 01:11:34.967297+00' WHERE id = 21" public.t1 "checksum differs"
+check_change "one boolean" "UPDATE t1 SET ok = NOT ok WHERE id = 28" public.t1 "checksum differs"
+check_change "a boolean false vs NULL" "UPDATE t1 SET ok = NULL WHERE id = 29" public.t1 "checksum differs"
+check_change "an integer vs NULL" "UPDATE t1 SET i2 = NULL WHERE id = 300" public.t1 "checksum differs"
+check_change "two rows swapping their values of one column" \
+	"UPDATE t1 SET s = CASE id WHEN 30 THEN 'row 31' ELSE 'row 30' END WHERE id IN (30, 31)" public.t1 "checksum differs"
+check_change "two rows swapping their integers" \
+	"UPDATE t1 SET i2 = CASE id WHEN 32 THEN 33 ELSE 32 END WHERE id IN (32, 33)" public.t1 "checksum differs"
+# Types compared by their text form: their own hash would miss these.
+check_change "a numeric's sign (1.5 vs -1.5)" "UPDATE t1 SET n = -n WHERE id = 1" public.t1 "checksum differs"
+check_change "a float's 0 vs -0" "UPDATE t1 SET f = '-0' WHERE id = 35" public.t1 "checksum differs"
+check_change "an array's shape ({a,b,c} vs {{a},{b},{c}})" "UPDATE t1 SET arr = '{{36},{NULL},{37}}' WHERE id = 36" public.t1 "checksum differs"
+check_change "an array's lower bound" "UPDATE t1 SET arr = '[0:2]={38,NULL,39}' WHERE id = 38" public.t1 "checksum differs"
+check_change "a jsonb number's scale (1 vs 1.0)" "UPDATE t1 SET j = jsonb_set(j, '{k}', '39.0') WHERE id = 39" public.t1 "checksum differs"
+check_change "an interval ('1 day' vs '24 hours')" "UPDATE t1 SET iv = interval '1 day' WHERE id = 1440" public.t1 "checksum differs"
+check_change "a blank-padded char's trailing blank" "UPDATE t1 SET bp = 'b40 ' WHERE id = 40" public.t1 "checksum differs"
 check_change "a row moved between partitions' rows" "UPDATE parted SET v = 'moved' WHERE id = 150" public.parted "checksum differs"
 
 fresh_target

@@ -15,8 +15,9 @@
  *   8 ECS DescribeTasks' container exit (runtask/runtask.c): success only for an exit code
  *     that is exactly 0, and a code only when the answer's is a whole number;
  *   9 a KMS key policy (snapshot/share.c): it lets the account only through an Allow
- *     statement naming "*", the account or an ARN whose account field is the account,
- *     and the statements share_key_policy prints always let it;
+ *     statement naming "*", the account or an ARN whose account field is the account (or
+ *     a NotPrincipal that does not), and the statements share_key_policy prints always
+ *     let it;
  *  11 ECS DescribeTaskDefinition (runtask/runtask.c): the container chosen for the command
  *     is one of the definition's, the only one, or an essential one that is not a log
  *     router;
@@ -263,30 +264,32 @@ static int names_account(const cJSON *p)
 	return 0;
 }
 
+/* An Allow statement whose Principal names the account, or whose NotPrincipal does not. */
+static int allows_account(const cJSON *s)
+{
+	const char *eff = str(s, "Effect");
+	if (!cJSON_IsObject(s) || !eff || strcmp(eff, "Allow") != 0)
+		return 0;
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, "Principal");
+	const cJSON *np = cJSON_GetObjectItemCaseSensitive(s, "NotPrincipal");
+	const cJSON *which = p ? p : np;
+	if (!which)
+		return 0;
+	const cJSON *aws =
+	    cJSON_IsObject(which) ? cJSON_GetObjectItemCaseSensitive(which, "AWS") : which;
+	int named = aws && names_account(aws);
+	return p ? named : !named;
+}
+
 static void key_policy(const char *text)
 {
-	if (!share_policy_lets(text, ACCOUNT))
+	if (!share_policy_lets(text, ACCOUNT, "us-west-2"))
 		return;
 	cJSON *doc = cJSON_Parse(text);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement"), *s;
-	int named = 0;
-	if (cJSON_IsObject(st)) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(st, "Principal");
-		named = cJSON_IsObject(p)
-		            ? names_account(cJSON_GetObjectItemCaseSensitive(p, "AWS"))
-		            : names_account(p);
-	}
+	int named = cJSON_IsObject(st) && allows_account(st);
 	const cJSON *list = cJSON_IsArray(st) ? st : NULL;
-	cJSON_ArrayForEach(s, list)
-	{
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(s, "Principal");
-		const char *eff = str(s, "Effect");
-		if (!eff || strcmp(eff, "Allow") != 0)
-			continue;
-		named |= cJSON_IsObject(p)
-		             ? names_account(cJSON_GetObjectItemCaseSensitive(p, "AWS"))
-		             : names_account(p);
-	}
+	cJSON_ArrayForEach(s, list) named |= allows_account(s);
 	cJSON_Delete(doc);
 	FUZZ_ASSERT(named, "a policy lets the account only where a principal names it");
 }
@@ -346,7 +349,7 @@ static void init(void)
 	log_init();
 	buf p = BUF_INIT;
 	share_key_policy(ACCOUNT, "arn:aws:kms:us-east-1:999988887777:key/k", &p);
-	FUZZ_ASSERT(share_policy_lets(strchr(buf_cstr(&p), '\n') + 1, ACCOUNT),
+	FUZZ_ASSERT(share_policy_lets(strchr(buf_cstr(&p), '\n') + 1, ACCOUNT, "us-west-2"),
 	            "the statements share_key_policy prints let the account");
 	buf_free(&p);
 }

@@ -4,7 +4,9 @@
 # (tests/run_task/proxy.py) rewrites DescribeKey's KeyManager to "AWS" for the key that
 # stands in for aws/rds. moto resolves a snapshot ARN by name in the caller's own account,
 # so the restore-by-ARN cases use this account's ARNs (a key of another account makes the
-# copy necessary); the cross-account permission checks themselves are AWS's.
+# copy necessary); the cross-account permission checks themselves are AWS's. The last
+# cases run as the target account itself (an assumed role there, signatures checked): it
+# finds the share, and moto then fails the copy from another account's ARN.
 source "$(dirname "$0")/../lib/tap.sh"
 source "$(dirname "$0")/setup.sh"
 cd "$T_TMP" || exit 1
@@ -105,6 +107,54 @@ t_like "$(H show plainsnap)" "^encrypted=False key=.* shared=$TARGET copied-from
 orc snapshot share --region us-west-2 --snapshot encsnap --account all --kms-key "$K_OK"
 t_is "$T_RC" 2 "an encrypted snapshot cannot be made public"
 
+# --- Deny statements and conditions in the key policy (README "Moving a database to another
+#     account"): a Deny that applies to the target refuses before anything, naming it; a
+#     condition the check cannot evaluate is a warning. moto's own key-policy check refuses
+#     DescribeKey to everyone when any Deny lists "kms:*" or "kms:DescribeKey" (it matches
+#     actions case-sensitively and ignores principals and conditions), so the kms:* Denies
+#     here are written "Kms:*": IAM action names are case-insensitive, as the check is.
+errs() { printf '%s\n' "$T_ERR" | grep -c '^error:'; }
+K_DENY=$(H key $TARGET '[{"Sid": "NoTarget", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::'$TARGET':root"}, "Action": "Kms:*", "Resource": "*"}]')
+: >"$T_TMP/proxy/requests.jsonl"
+orc snapshot share --region us-west-2 --snapshot encsnap --account $TARGET --kms-key "$K_DENY"
+t_is "$T_RC" 2 "a Deny kms:* for the target account: exit 2"
+t_like "$T_ERR" "^error: --kms-key: statement \"NoTarget\" of the policy of key $K_DENY denies account $TARGET kms:CreateGrant: remove it" "one line naming the statement, the key, the account and the action"
+t_is "$(errs)" 1 "a single error line"
+t_unlike "$T_OUT" "key policy statements that let" "no Allow statements printed: they would not help"
+t_unlike "$(ops)" "CopyDBClusterSnapshot|ModifyDBClusterSnapshotAttribute" "refused before any copy or share"
+
+K_FENCE=$(H key $TARGET '[{"Sid": "OnlyOurAccount", "Effect": "Deny", "Principal": "*", "Action": "Kms:*", "Resource": "*", "Condition": {"StringNotEquals": {"kms:CallerAccount": ["'$ME'"]}}}]')
+orc snapshot share --region us-west-2 --snapshot encsnap --account $TARGET --kms-key "$K_FENCE"
+t_is "$T_RC" 2 "a Deny to every account but ours (kms:CallerAccount): exit 2"
+t_like "$T_ERR" "statement \"OnlyOurAccount\" of the policy of key $K_FENCE denies account $TARGET" "the fence is named"
+
+K_NOTACT=$(H key $TARGET '[{"Effect": "Deny", "Principal": {"AWS": "'$TARGET'"}, "NotAction": ["kms:Describe*", "kms:List*"], "Resource": "*"}]')
+orc snapshot share --region us-west-2 --snapshot encsnap --account $TARGET --kms-key "$K_NOTACT"
+t_is "$T_RC" 2 "a Deny of every action but Describe*/List* (NotAction): exit 2"
+t_like "$T_ERR" "statement #4 of the policy of key $K_NOTACT denies account $TARGET kms:CreateGrant" "a statement without Sid is named by its position"
+t_is "$(H show encsnap-for-$TARGET)" "encrypted=True key=$K_OK shared=$TARGET copied-from=arn:aws:rds:us-west-2:$ME:cluster-snapshot:encsnap" "the earlier copy is untouched by the refused runs"
+
+# Deny statements whose conditions do not hold for the target's RDS: no refusal, no warning.
+K_FENCE_OK=$(H key $TARGET '[{"Sid": "OnlyUs", "Effect": "Deny", "Principal": "*", "Action": "Kms:*", "Resource": "*", "Condition": {"StringNotEquals": {"kms:CallerAccount": ["'$ME'", "'$TARGET'"]}}}, {"Sid": "OnlyThroughRds", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringNotLike": {"kms:ViaService": "rds.*.amazonaws.com"}}}]')
+H cluster fence1 "$K_FENCE_OK" && H snapshot fence1 fencesnap
+orc snapshot share --region us-west-2 --snapshot fencesnap --account $TARGET
+t_is "$T_RC" 0 "Deny fences that let the target's RDS through: exit 0"
+t_unlike "$T_ERR" "warning" "their conditions are evaluated: no warning"
+t_is "$(H show fencesnap)" "encrypted=True key=$K_FENCE_OK shared=$TARGET copied-from=-" "shared"
+
+K_IP=$(H key $TARGET '[{"Sid": "OfficeOnly", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]')
+H cluster ip1 "$K_IP" && H snapshot ip1 ipsnap
+orc snapshot share --region us-west-2 --snapshot ipsnap --account $TARGET
+t_is "$T_RC" 0 "a Deny under a condition the check cannot evaluate: not refused"
+t_like "$T_ERR" "warning: ipsnap: statement \"OfficeOnly\" of the policy of key $K_IP denies account $TARGET kms:Decrypt only under a condition this check cannot evaluate \(NotIpAddress aws:SourceIp\)" "a warning names the statement and the condition"
+t_is "$(H show ipsnap)" "encrypted=True key=$K_IP shared=$TARGET copied-from=-" "and the share goes on"
+
+K_TAG=$(H key "" '[{"Sid": "TeamOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::'$TARGET':root"}, "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"], "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "db"}}}]')
+H cluster tag1 "$K_TAG" && H snapshot tag1 tagsnap
+orc snapshot share --region us-west-2 --snapshot tagsnap --account $TARGET
+t_is "$T_RC" 0 "the only Allow is under a condition the check cannot evaluate: not refused"
+t_like "$T_ERR" "warning: tagsnap: statement \"TeamOnly\" .* allows account $TARGET kms:CreateGrant only under a condition this check cannot evaluate \(StringEquals aws:ResourceTag/team\)" "a warning says so"
+
 # --- restore --snapshot ARN
 snap_config r1.json app1
 orc snapshot restore --config r1.json --region us-west-2 --snapshot "arn:aws:rds:us-west-2:$ME:cluster-snapshot:plainsnap" --request-id a1
@@ -140,4 +190,25 @@ orc snapshot restore --config r2.json --region us-west-2 --snapshot plainsnap --
 t_is "$T_RC" 2 "--kms-key with a local snapshot identifier: exit 2"
 orc snapshot list --region us-west-2 --kms-key "$K_OK"
 t_is "$T_RC" 2 "--kms-key with list: exit 2"
+
+# --- as the target account: its restore finds the share and copies it from the ARN. moto
+#     5.2 lists a snapshot shared by another account (SnapshotType=shared) but resolves a
+#     source ARN by its name in the caller's own account, so CopyDBClusterSnapshot answers
+#     DBClusterSnapshotNotFoundFault: asserted, so the day moto does it this case grows into
+#     the whole copy and restore.
+read -r B_KEY B_SECRET B_TOKEN <<<"$(H account $TARGET)"
+asb() { env AWS_ACCESS_KEY_ID="$B_KEY" AWS_SECRET_ACCESS_KEY="$B_SECRET" AWS_SESSION_TOKEN="$B_TOKEN" "$@"; }
+t_is "$(asb aws --endpoint-url "$AWS_ENDPOINT_URL" sts get-caller-identity --query Account --output text)" "$TARGET" "the assumed role's credentials act in the target account"
+KB=$(asb python3 "$ROOT/tests/snapshot/share.py" key)
+t_like "$KB" "^arn:aws:kms:us-west-2:$TARGET:key/" "a key of the target account"
+SHARED="arn:aws:rds:us-west-2:$ME:cluster-snapshot:encsnap-for-$TARGET"
+t_like "$(asb aws --endpoint-url "$AWS_ENDPOINT_URL" rds describe-db-cluster-snapshots --snapshot-type shared --include-shared --query 'DBClusterSnapshots[].DBClusterSnapshotArn' --output text | tr '\t' '\n')" "^$SHARED$" "the target account sees the share (what orchestrator reads)"
+snap_config rb.json appb
+: >"$T_TMP/proxy/requests.jsonl"
+t_run asb env AWS_ENDPOINT_URL="http://127.0.0.1:$PPORT" "$ORC" snapshot restore --config rb.json --region us-west-2 --snapshot "$SHARED" --kms-key "$KB" --request-id b1
+t_like "$T_OUT" "copying snapshot encsnap-for-$TARGET to encsnap-for-$TARGET-from-$ME, re-encrypted with $KB" "found through the share and copied into the target account, under its key"
+t_like "$(ops)" "DescribeDBClusterSnapshots.*DescribeKey.*CopyDBClusterSnapshot" "share found, the target's key checked, then the copy asked for"
+t_unlike "$T_ERR" "Signature|InvalidClientTokenId|AccessDenied" "every call signed as the target account's role and accepted"
+t_like "$T_ERR" "DBClusterSnapshotNotFoundFault" "moto 5.2 cannot copy from another account's ARN (see above)"
+t_unlike "$(ops)" "RestoreDBClusterFromSnapshot" "no restore without the copy"
 t_done
