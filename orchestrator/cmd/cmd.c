@@ -22,6 +22,7 @@ const opt_subcommand cmd_commands[] = {
     {"validate", cmd_migrate, "check applied migrations against the files"},
     {"baseline", cmd_migrate, "mark an existing database as migrated up to a version"},
     {"repair", cmd_migrate, "remove failed entries and realign checksums"},
+    {"clean", cmd_migrate, "drop every object in the schema (off unless --clean-disabled=false)"},
     {"lint", cmd_lint, "find dangerous operations in migrations before they run"},
     {"schema-docs", cmd_schema_docs, "render the schema as markdown into README.md"},
     {"db", cmd_db, "compare two databases: row counts and checksums per table"},

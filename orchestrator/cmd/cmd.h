@@ -18,7 +18,7 @@ int cmd_trigger(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_run_task(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
-int cmd_migrate(int argc, char **argv); /* also info, validate, baseline, repair */
+int cmd_migrate(int argc, char **argv); /* also info, validate, baseline, repair, clean */
 int cmd_schema_docs(int argc, char **argv);
 int cmd_bump_image(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -342,6 +342,60 @@ static int run_tenants(const char *op, migrate_opts *o, struct tenant_args *ten,
 	return rc;
 }
 
+/*
+ * clean's settings: --clean-disabled (choice index: 0 true, 1 false; -1 not given), else
+ * FLYWAY_CLEAN_DISABLED / flyway.cleanDisabled, else Flyway's default true; and the
+ * managed schemas after the first of FLYWAY_SCHEMAS / flyway.schemas.
+ */
+static int clean_settings(migrate_opts *o, int given, const flyway_conf *conf, opt_strings *schemas,
+                          err *e)
+{
+	int disabled = 1;
+	if (given >= 0) {
+		disabled = given == 0;
+	} else {
+		const char *v = fw(conf, "FLYWAY_CLEAN_DISABLED", "flyway.cleanDisabled");
+		if (v && strcasecmp(v, "false") == 0)
+			disabled = 0;
+		else if (v && strcasecmp(v, "true") != 0)
+			return err_set(
+			    e, ORC_EUSAGE,
+			    "FLYWAY_CLEAN_DISABLED / flyway.cleanDisabled = %s: expected true "
+			    "or false",
+			    v);
+	}
+	o->clean_enabled = !disabled;
+	const char *list = fw(conf, "FLYWAY_SCHEMAS", "flyway.schemas");
+	for (const char *p = list ? strchr(list, ',') : NULL; p; p = strchr(p + 1, ',')) {
+		size_t n = strcspn(p + 1, ",");
+		if (n) {
+			schemas->v = xrealloc(schemas->v, (schemas->n + 1) * sizeof *schemas->v);
+			schemas->v[schemas->n++] = xstrndup(p + 1, n);
+		}
+	}
+	o->schemas = schemas->v;
+	o->n_schemas = schemas->n;
+	return 0;
+}
+
+/* clean, and its result for --output json (Flyway's schemasCleaned, schemasDropped). */
+static int run_clean(const migrate_opts *o, cJSON *result, err *e)
+{
+	migrate_clean_result res;
+	int rc = migrate_clean(o, &res, e);
+	if (result) {
+		cJSON_AddStringToObject(result, "operation", "clean");
+		cJSON *c = cJSON_AddArrayToObject(result, "schemasCleaned");
+		cJSON *d = cJSON_AddArrayToObject(result, "schemasDropped");
+		for (size_t i = 0; i < res.n_cleaned; i++)
+			cJSON_AddItemToArray(c, cJSON_CreateString(res.cleaned[i]));
+		for (size_t i = 0; i < res.n_dropped; i++)
+			cJSON_AddItemToArray(d, cJSON_CreateString(res.dropped[i]));
+	}
+	migrate_clean_result_free(&res);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *op = argv[0];
@@ -357,6 +411,9 @@ int cmd_migrate(int argc, char **argv)
 	char conf_schema[256]; /* a schema name is at most 63 bytes */
 	int rc = 0, output = OPT_OUTPUT_TEXT, dry_run = 0, syntax = 0;
 	opt_strings ph_secrets = {0};
+	static const char *const clean_choices[] = {"true", "false", NULL};
+	int clean_disabled = -1;         /* --clean-disabled: index in clean_choices */
+	opt_strings clean_schemas = {0}; /* heap copies, freed below */
 	cJSON *result = NULL;
 	cmd_locations loc_list = {&locs, &nlocs};
 	struct tenant_args ten = {.jobs = 4};
@@ -397,6 +454,9 @@ int cmd_migrate(int argc, char **argv)
 	             "transaction with others (run outside one, statement by statement)"),
 	    OPT_BOOL(0, "fail-on-missing-locations", &o.fail_on_missing_locations,
 	             "a location that does not exist is an error (default: a warning)"),
+	    OPT_CHOICE(0, "clean-disabled", &clean_disabled, "true|false", clean_choices,
+	               "clean: refused unless false (Flyway's cleanDisabled, default true;\n"
+	               "also FLYWAY_CLEAN_DISABLED, flyway.cleanDisabled)"),
 	    OPT_STRING(0, "config-files", &config_files, "FILES",
 	               "Flyway configuration files, comma-separated (default\n"
 	               "./flyway.conf when present); FLYWAY_* variables and options win"),
@@ -499,7 +559,8 @@ int cmd_migrate(int argc, char **argv)
 	err e = ERR_INIT;
 	if ((rc = load_conf(config_files, &conf, &e)) ||
 	    (rc = flyway_settings(&o, &loc_list, &flyway_url, &ta, &ph, &conf, conf_schema,
-	                          sizeof conf_schema, &e))) {
+	                          sizeof conf_schema, &e)) ||
+	    (rc = clean_settings(&o, clean_disabled, &conf, &clean_schemas, &e))) {
 		rc = cmd_report(&e);
 		goto done;
 	}
@@ -555,6 +616,8 @@ int cmd_migrate(int argc, char **argv)
 			rc = migrate_baseline(&o, &e);
 		else if (strcmp(op, "repair") == 0)
 			rc = migrate_repair(&o, &e);
+		else if (strcmp(op, "clean") == 0)
+			rc = run_clean(&o, result, &e);
 		else
 			rc = err_set(&e, ORC_EUSAGE, "%s: not a migration command", op);
 		if (rc && ta.branch)
@@ -590,6 +653,9 @@ out:
 	buf_free(&flyway_url);
 	flyway_conf_free(&conf);
 	free(ta.ph_secrets);
+	for (size_t i = 0; i < clean_schemas.n; i++)
+		free((char *)clean_schemas.v[i]);
+	free(clean_schemas.v);
 	for (size_t i = 0; i < nlocs; i++)
 		free(locs[i]);
 	free(locs);

@@ -97,36 +97,158 @@ static void add_row(engine *g, const pg_migration *f, const pg_applied *a, const
 	r->apply = apply;
 }
 
+int classify_is_baseline_migration(const char *type)
+{
+	/* SQL_STATE_SCRIPT: the name Flyway's baseline migrations had before 8 */
+	return strcmp(type, "SQL_BASELINE") == 0 || strcmp(type, "SQL_STATE_SCRIPT") == 0;
+}
+
+/* Every type Flyway's isBaseline() is true for: the BASELINE marker and the rows of
+ * baseline migrations (the Java ones too). */
+static int is_baseline_type(const char *type)
+{
+	if (strcmp(type, "SQL") == 0) /* nearly every row: one comparison */
+		return 0;
+	return strcmp(type, "BASELINE") == 0 || classify_is_baseline_migration(type) ||
+	       strcmp(type, "JDBC_BASELINE") == 0 || strcmp(type, "JDBC_STATE_SCRIPT") == 0;
+}
+
+static const pg_migration *find_baseline(const engine *g, const char *version)
+{
+	return bsearch(version, g->m.v + g->m.n, g->m.n_baseline, sizeof *g->m.v, cmp_file_version);
+}
+
+/* The file a history row belongs to: a baseline migration's row to its B file, the
+ * BASELINE marker to none, another versioned row to its V file, a repeatable's row to
+ * its R file by description. */
+static const pg_migration *row_file(const engine *g, const pg_applied *a)
+{
+	if (!a->version)
+		return find_repeatable(g, a->description);
+	if (strcmp(a->type, "SQL") == 0)
+		return find_versioned(g, a->version);
+	if (classify_is_baseline_migration(a->type))
+		return find_baseline(g, a->version);
+	if (strcmp(a->type, "BASELINE") == 0)
+		return NULL;
+	return find_versioned(g, a->version);
+}
+
+/*
+ * The state of a versioned file (V or B) that has no history row, as Flyway's
+ * ResolvedMigration.getState and BaselineResolvedMigration.getState decide it. cut is
+ * the baseline version files are measured against (the applied baseline, or on a
+ * history without versioned rows the baseline migration about to run); pb that
+ * migration, which is the one B file that runs.
+ */
+static void add_pending(engine *g, const pg_migration *f, const char *cut, const pg_migration *pb,
+                        const char *target, info_row *after, size_t *n_after)
+{
+	const char *state = "Pending";
+	int problems = P_PENDING, apply = 1, before = 0;
+	if (f == pb) {
+		/* the baseline migration that stands for the versions it covers */
+	} else if (cut && version_cmp(f->version, cut) < 0) {
+		state = "Below Baseline", problems = apply = 0, before = 1;
+	} else if (cut && version_cmp(f->version, cut) == 0) {
+		/* Flyway: the baseline stands for this file; it never runs */
+		state = "Ignored (Baseline)", problems = apply = 0, before = 1;
+	} else if (target && version_cmp(f->version, target) > 0) {
+		state = "Above Target", problems = apply = 0;
+	} else if (f->baseline) {
+		/* a history that has versions already: baseline migrations have no effect,
+		 * and validation does not count them (Flyway's isBaseline() exception) */
+		state = "Ignored", problems = apply = 0;
+	} else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&
+	           !g->o->out_of_order) {
+		state = "Ignored", problems = P_IGNORED, apply = 0;
+	}
+	/* Flyway lists what lies below the baseline before the applied rows, the rest after
+	 * them. */
+	if (before) {
+		add_row(g, f, NULL, state, problems, apply);
+		return;
+	}
+	info_row *r = &after[(*n_after)++];
+	r->file = f;
+	r->row = NULL;
+	r->state = state;
+	r->problems = problems;
+	r->apply = apply;
+}
+
 void classify_rows(engine *g)
 {
 	const pg_history *h = &g->h;
 	const pg_migrations *m = &g->m;
+	size_t n_files = m->n + m->n_baseline;
 	free(g->rows);
-	g->rows = xcalloc(h->n + m->n + 1, sizeof *g->rows);
+	g->rows = xcalloc(h->n + n_files + 1, sizeof *g->rows);
 	g->n_rows = 0;
 	g->baseline = g->max_applied = NULL;
 	const char *max_file = m->n_versioned ? m->v[m->n_versioned - 1].version : NULL;
-	/* Which file each row belongs to, and the latest row of every file. */
-	const pg_applied **latest = xcalloc(m->n + 1, sizeof *latest);
+	if (m->n_baseline && (!max_file || version_cmp(m->v[n_files - 1].version, max_file) > 0))
+		max_file = m->v[n_files - 1].version;
+	/* Which file each row belongs to (looked up once for both passes), and the latest
+	 * row of every file. */
+	const pg_applied **latest = xcalloc(n_files + 1, sizeof *latest);
+	const pg_migration **files = xcalloc(h->n + 1, sizeof *files);
 	deletes del;
 	deletes_index(h, &del);
+	int has_versions = 0; /* Flyway's lastApplied != EMPTY */
 	for (size_t i = 0; i < h->n; i++) {
 		const pg_applied *a = &h->rows[i];
 		if (classify_is_marker(a))
 			continue;
-		if (strcmp(a->type, "BASELINE") == 0) {
-			if (a->version)
-				g->baseline = a->version;
-		}
+		/* the highest baseline of any kind (Flyway's appliedBaseline) */
+		if (a->version && is_baseline_type(a->type) &&
+		    (!g->baseline || version_cmp(a->version, g->baseline) > 0))
+			g->baseline = a->version;
+		if (a->version && !is_deleted(&del, a))
+			has_versions = 1;
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f =
-		    a->version
-		        ? (strcmp(a->type, "BASELINE") == 0 ? NULL : find_versioned(g, a->version))
-		        : find_repeatable(g, a->description);
+		const pg_migration *f = files[i] = row_file(g, a);
 		if (f)
 			latest[f - m->v] = a;
+	}
+	/* --target: a version, or Flyway's "current" (the highest applied: nothing newer
+	 * runs) and "next" (the first pending version above it, alone). */
+	const char *target = g->o->target, *none = "0";
+	int next = target && strcmp(target, "next") == 0;
+	if (target && strcmp(target, "current") == 0)
+		target = g->max_applied ? g->max_applied : none;
+	/* Flyway's baseline migrations: on a history without versioned rows, the highest
+	 * B<version> file (at or below the target) runs instead of the versions it covers,
+	 * which show Below Baseline and Ignored (Baseline); on any other history they have
+	 * no effect. */
+	const pg_migration *pb = NULL;
+	for (size_t i = n_files; !has_versions && i > m->n && !pb; i--)
+		if (!target || next || version_cmp(m->v[i - 1].version, target) <= 0)
+			pb = &m->v[i - 1];
+	const char *cut = has_versions ? g->baseline : pb ? pb->version : NULL;
+	if (next) {
+		target = pb ? pb->version : none;
+		for (size_t i = 0; !pb && i < m->n_versioned; i++)
+			if (!latest[i] &&
+			    (!g->max_applied || version_cmp(m->v[i].version, g->max_applied) > 0) &&
+			    (!g->baseline || version_cmp(m->v[i].version, g->baseline) > 0)) {
+				target = m->v[i].version;
+				break;
+			}
+	}
+	/* The files without a row, in version order (a V file before the B file of its
+	 * version, as Flyway sorts them): those below the baseline are listed first, the
+	 * others after the history rows. */
+	info_row *after = xcalloc(n_files + 1, sizeof *after);
+	size_t n_after = 0;
+	for (size_t iv = 0, ib = m->n; iv < m->n_versioned || ib < n_files;) {
+		int take_b = ib < n_files && (iv >= m->n_versioned ||
+		                              version_cmp(m->v[ib].version, m->v[iv].version) < 0);
+		size_t k = take_b ? ib++ : iv++;
+		if (!latest[k])
+			add_pending(g, &m->v[k], cut, pb, target, after, &n_after);
 	}
 	/* The highest version applied before each row, for Flyway's "Out of Order". */
 	const char *applied_before = NULL;
@@ -145,8 +267,7 @@ void classify_rows(engine *g)
 			applied_before = a->version ? a->version : applied_before;
 			continue;
 		}
-		const pg_migration *f =
-		    a->version ? find_versioned(g, a->version) : find_repeatable(g, a->description);
+		const pg_migration *f = files[i];
 		int future = a->version && (!max_file || version_cmp(a->version, max_file) > 0);
 		if (!a->success) {
 			add_row(g, f, a,
@@ -159,13 +280,20 @@ void classify_rows(engine *g)
 		} else if (!f) {
 			add_row(g, NULL, a, future ? "Future" : "Missing", future ? 0 : P_MISSING,
 			        0);
+		} else if (classify_is_baseline_migration(a->type)) {
+			/* at the applied baseline: Flyway checks nothing of it */
+			add_row(g, f, a, "Baseline", 0, 0);
 		} else if (a->version) {
 			int out_of_order =
 			    applied_before && version_cmp(a->version, applied_before) < 0;
+			/* Flyway validates type, checksum and description only above the
+			 * applied baseline. */
+			int checked = !g->baseline || version_cmp(a->version, g->baseline) > 0;
 			buf ab = BUF_INIT;
-			int changed = !a->has_checksum || a->checksum != f->checksum ||
-			              strcmp(a->description,
-			                     history_abbrev_description(f->description, &ab)) != 0;
+			int changed =
+			    checked && (!a->has_checksum || a->checksum != f->checksum ||
+			                strcmp(a->description, history_abbrev_description(
+			                                           f->description, &ab)) != 0);
 			buf_free(&ab);
 			add_row(g, f, a, out_of_order ? "Out of Order" : "Success",
 			        changed ? P_CHANGED : 0, 0);
@@ -179,45 +307,20 @@ void classify_rows(engine *g)
 		    (!applied_before || version_cmp(a->version, applied_before) > 0))
 			applied_before = a->version;
 	}
-	/* --target: a version, or Flyway's "current" (the highest applied: nothing newer
-	 * runs) and "next" (the first pending version above it, alone). */
-	const char *target = g->o->target, *none = "0";
-	if (target && strcmp(target, "current") == 0) {
-		target = g->max_applied ? g->max_applied : none;
-	} else if (target && strcmp(target, "next") == 0) {
-		target = none;
-		for (size_t i = 0; i < m->n_versioned; i++)
-			if (!latest[i] &&
-			    (!g->max_applied || version_cmp(m->v[i].version, g->max_applied) > 0) &&
-			    (!g->baseline || version_cmp(m->v[i].version, g->baseline) > 0)) {
-				target = m->v[i].version;
-				break;
-			}
-	}
-	for (size_t i = 0; i < m->n; i++) {
+	memcpy(g->rows + g->n_rows, after, n_after * sizeof *after);
+	g->n_rows += n_after;
+	free(after);
+	/* Repeatables: new, changed since their latest run, or never run successfully. */
+	for (size_t i = m->n_versioned; i < m->n; i++) {
 		const pg_migration *f = &m->v[i];
 		const pg_applied *a = latest[i];
-		if (f->version) {
-			if (a)
-				continue;
-			if (g->baseline && version_cmp(f->version, g->baseline) < 0)
-				add_row(g, f, NULL, "Below Baseline", 0, 0);
-			else if (g->baseline && version_cmp(f->version, g->baseline) == 0)
-				/* Flyway: the baseline row stands for this file; it never runs */
-				add_row(g, f, NULL, "Ignored (Baseline)", 0, 0);
-			else if (target && version_cmp(f->version, target) > 0)
-				add_row(g, f, NULL, "Above Target", 0, 0);
-			else if (g->max_applied && version_cmp(f->version, g->max_applied) < 0 &&
-			         !g->o->out_of_order)
-				add_row(g, f, NULL, "Ignored", P_IGNORED, 0);
-			else
-				add_row(g, f, NULL, "Pending", P_PENDING, 1);
-		} else if (!a || !a->success || !a->has_checksum || a->checksum != f->checksum) {
+		if (!a || !a->success || !a->has_checksum || a->checksum != f->checksum) {
 			if (!a || a->success)
 				add_row(g, f, NULL, "Pending", P_PENDING, 1);
 		}
 	}
 	free(latest);
+	free(files);
 	free(del.v);
 }
 
@@ -236,16 +339,24 @@ const char *info_row_path(const info_row *r)
 	return r->file ? r->file->path : r->row->script;
 }
 
+/* Flyway's MigrationInfoDumper.getCategory: nothing for its synthetic rows (SCHEMA,
+ * DELETE, the BASELINE marker), Baseline for baseline migrations. */
 const char *info_row_category(const info_row *r)
 {
-	if (r->row && classify_is_marker(r->row))
+	if (r->row && strcmp(r->row->type, "SQL") == 0) /* the common case, at once */
+		return r->row->version ? "Versioned" : "Repeatable";
+	if (r->row && (classify_is_marker(r->row) || strcmp(r->row->type, "BASELINE") == 0))
 		return "";
-	return info_row_version(r) ? "Versioned" : "Repeatable";
+	if (!info_row_version(r))
+		return "Repeatable";
+	if (r->row ? classify_is_baseline_migration(r->row->type) : r->file->baseline)
+		return "Baseline";
+	return "Versioned";
 }
 
 const char *info_row_type(const info_row *r)
 {
-	return r->row ? r->row->type : "SQL";
+	return r->row ? r->row->type : r->file->baseline ? "SQL_BASELINE" : "SQL";
 }
 
 const char *info_row_description(const info_row *r)

@@ -41,6 +41,8 @@ typedef struct dir_id {
 typedef struct walk {
 	const discover_opts *o;
 	list *l;
+	pg_callback **cb; /* the callbacks found (when o->callbacks) */
+	size_t *n_cb;
 	const char *root; /* the location as given */
 	char *real_root;  /* its realpath, for the inside-the-location test of links */
 	dir_id *seen;     /* folders scanned */
@@ -124,6 +126,7 @@ static const char *const callbacks[] = {
     "afterMigrateApplied",
     "afterVersioned",
     "afterMigrateError",
+    "beforeRepeatables",
     "beforeUndo",
     "beforeEachUndo",
     "afterEachUndo",
@@ -146,21 +149,38 @@ static const char *const callbacks[] = {
     "afterRepair",
     "afterRepairError",
     "createSchema",
+    "beforeCreateSchema",
     "beforeConnect",
     "afterConnect",
 };
 
-enum { NAME_OTHER = 0, NAME_MIGRATION = 1, NAME_INVALID = 2, NAME_UNKNOWN_SQL = 3, NAME_B = 4 };
+enum {
+	NAME_OTHER = 0,
+	NAME_MIGRATION = 1,
+	NAME_INVALID = 2,
+	NAME_UNKNOWN_SQL = 3,
+	NAME_CALLBACK = 4,
+};
+
+static size_t event_index(const char *event)
+{
+	size_t i = 0;
+	while (i < sizeof callbacks / sizeof *callbacks && strcmp(callbacks[i], event) != 0)
+		i++;
+	return i;
+}
 
 /*
  * Parses a file name as Flyway's ResourceNameParser does: the ".sql" suffix (any case),
  * then a prefix (V versioned, R repeatable, B baseline migration, or a callback event),
  * then the part before the first "__" (the version; empty for R and callbacks) and the
  * description after it (none: empty, so V2.sql is version 2 with no description).
- * NAME_MIGRATION fills m; NAME_INVALID explains in why (V6_x.sql, v6__x.sql, R1__x.sql);
- * NAME_UNKNOWN_SQL is any other .sql file (an error only under validate_naming).
+ * NAME_MIGRATION fills m (baseline set for a B file); NAME_INVALID explains in why
+ * (V6_x.sql, v6__x.sql, R1__x.sql);
+ * NAME_UNKNOWN_SQL is any other .sql file (an error only under validate_naming);
+ * NAME_CALLBACK a callback's, its event in *event and its description in m.
  */
-static int parse_name(const char *name, pg_migration *m, buf *why)
+static int parse_name(const char *name, pg_migration *m, const char **event, buf *why)
 {
 	size_t n = strlen(name);
 	if (n < 4 || strcasecmp(name + n - 4, ".sql") != 0)
@@ -169,8 +189,15 @@ static int parse_name(const char *name, pg_migration *m, buf *why)
 	for (size_t i = 0; i < sizeof callbacks / sizeof *callbacks; i++) {
 		size_t cl = strlen(callbacks[i]);
 		if (strncmp(name, callbacks[i], cl) == 0 &&
-		    (name + cl == end || strncmp(name + cl, "__", 2) == 0))
-			return NAME_OTHER;
+		    (name + cl == end || strncmp(name + cl, "__", 2) == 0)) {
+			const char *d = name + cl == end ? end : name + cl + 2;
+			*event = callbacks[i];
+			m->description = xstrndup(d, (size_t)(end - d));
+			for (char *p = m->description; *p; p++)
+				if (*p == '_')
+					*p = ' ';
+			return NAME_CALLBACK;
+		}
 	}
 	char prefix = name[0];
 	if (prefix != 'V' && prefix != 'R' && prefix != 'B') {
@@ -205,9 +232,8 @@ static int parse_name(const char *name, pg_migration *m, buf *why)
 		           (int)vlen, rest, prefix);
 		return NAME_INVALID;
 	}
-	if (prefix == 'B')
-		return NAME_B;
-	m->version = prefix == 'V' ? version_display(rest, vlen) : NULL;
+	m->version = prefix != 'R' ? version_display(rest, vlen) : NULL;
+	m->baseline = prefix == 'B';
 	m->description = xstrndup(desc, (size_t)(end - desc));
 	for (char *p = m->description; *p; p++)
 		if (*p == '_')
@@ -271,6 +297,31 @@ static void list_add(list *l, pg_migration *m)
 	l->v[l->n++] = *m;
 }
 
+/* A callback file: read and kept with its event and description (taken from m). */
+static int take_callback(walk *w, int dfd, const char *open_name, const char *name,
+                         const char *event, pg_migration *m, const char *path, err *e)
+{
+	buf text = BUF_INIT, shown = BUF_INIT;
+	int rc = read_regular(dfd, open_name, path, &text, e);
+	if (rc == 1) {
+		note(w, 1, "%s: not a regular file, skipped", printable(path, &shown));
+		rc = 0;
+	} else if (rc == 0) {
+		*w->cb = xrealloc(*w->cb, (*w->n_cb + 1) * sizeof **w->cb);
+		pg_callback *c = &(*w->cb)[(*w->n_cb)++];
+		c->event = event;
+		c->description = m->description;
+		m->description = NULL;
+		c->name = xstrndup(name, strlen(name) - 4);
+		c->path = xstrdup(path);
+		c->len = text.len;
+		c->text = buf_detach(&text);
+	}
+	buf_free(&text);
+	buf_free(&shown);
+	return rc;
+}
+
 /* A file entry named name (at rel in the location), read from open_name relative to dfd:
  * a migration is read and checksummed; anything else skipped. */
 static int take_file(walk *w, int dfd, const char *open_name, const char *name, const char *rel,
@@ -281,7 +332,8 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 	buf shown = BUF_INIT, text = BUF_INIT;
 	int rc = 0;
 	buf why = BUF_INIT;
-	int kind = parse_name(name, &m, &why);
+	const char *event = NULL;
+	int kind = parse_name(name, &m, &event, &why);
 	if (kind == NAME_INVALID || (kind == NAME_UNKNOWN_SQL && w->o->validate_naming)) {
 		const char *reason =
 		    kind == NAME_INVALID ? buf_cstr(&why) : "not a migration or callback name";
@@ -292,11 +344,9 @@ static int take_file(walk *w, int dfd, const char *open_name, const char *name, 
 		else
 			note(w, 1, "%s: looks like a migration but %s; skipped",
 			     printable(path, &shown), reason);
-	} else if (kind == NAME_B) {
-		note(w, 1,
-		     "%s: a baseline migration (B<version>__); this engine does not run them, "
-		     "skipped: see README, Coming from Flyway",
-		     printable(path, &shown));
+	} else if (kind == NAME_CALLBACK) {
+		if (w->o->callbacks)
+			rc = take_callback(w, dfd, open_name, name, event, &m, path, e);
 	} else if (kind != NAME_MIGRATION) {
 		note(w, 0,
 		     "%s: not a migration (V<version>__<description>.sql or "
@@ -368,7 +418,7 @@ static int scan_dir(walk *w, int fd, const char *rel, err *e)
 		ents[n].type = de->d_type;
 		n++;
 	}
-	if (n > 1) /* an empty folder has no array: qsort may not be given NULL */
+	if (n) /* an empty folder: no array to sort */
 		qsort(ents, n, sizeof *ents, cmp_entry);
 	int dfd = dirfd(d), rc = 0;
 	buf shown = BUF_INIT;
@@ -464,7 +514,13 @@ static int follow_link(walk *w, const char *rel, err *e)
 static int scan_location(const discover_opts *o, const char *loc, list *l, pg_migrations *out,
                          err *e)
 {
-	walk w = {.o = o, .l = l, .root = loc, .notes = out->notes, .n_notes = out->n_notes};
+	walk w = {.o = o,
+	          .l = l,
+	          .cb = &out->cb,
+	          .n_cb = &out->n_cb,
+	          .root = loc,
+	          .notes = out->notes,
+	          .n_notes = out->n_notes};
 	int fd = open(loc, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
 	w.real_root = realpath(loc, NULL);
 	if (fd < 0 || !w.real_root) {
@@ -499,14 +555,45 @@ static int scan_location(const discover_opts *o, const char *loc, list *l, pg_mi
 	return rc;
 }
 
+/* Versioned by version, then repeatables by description, then the baseline migrations by
+ * version. */
 static int cmp_migration(const void *pa, const void *pb)
 {
 	const pg_migration *a = pa, *b = pb;
+	if (a->baseline != b->baseline)
+		return a->baseline ? 1 : -1;
 	if (a->version && b->version)
 		return version_cmp(a->version, b->version);
 	if (a->version || b->version)
 		return a->version ? -1 : 1;
 	return strcmp(a->description, b->description);
+}
+
+static int cmp_callback(const void *pa, const void *pb)
+{
+	const pg_callback *a = pa, *b = pb;
+	size_t ea = event_index(a->event), eb = event_index(b->event);
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	int c = strcmp(a->description, b->description);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+/* Flyway's order (by event, then description; "" first) and its rule that a callback
+ * name is found once across all locations. */
+static int sort_callbacks(pg_migrations *out, err *e)
+{
+	for (size_t i = 0; i < out->n_cb; i++)
+		for (size_t j = i + 1; j < out->n_cb; j++)
+			if (strcmp(out->cb[i].name, out->cb[j].name) == 0)
+				return err_set(
+				    e, ORC_EUSAGE,
+				    "two SQL callbacks are named %s: %s and %s; remove or "
+				    "rename one of them",
+				    out->cb[i].name, out->cb[i].path, out->cb[j].path);
+	if (out->n_cb)
+		qsort(out->cb, out->n_cb, sizeof *out->cb, cmp_callback);
+	return 0;
 }
 
 int discover_scan_opts(const char *const *locations, size_t n_locations, const discover_opts *o,
@@ -525,13 +612,20 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 		if (locsrc_is_remote(loc)) {
 			/* Scanned as its local mirror; records carry the S3 URL as their path. */
 			char *dir = NULL;
-			size_t first = l.n;
+			size_t first = l.n, first_cb = out->n_cb;
 			rc = locsrc_mirror(loc, &dir, e);
 			if (rc == 0)
 				rc = scan_location(o, dir, &l, out, e);
 			for (size_t k = first; k < l.n; k++) {
 				free(l.v[k].path);
 				l.v[k].path = locsrc_path(loc, l.v[k].script);
+			}
+			for (size_t k = first_cb; k < out->n_cb; k++) {
+				/* the mirror's path less the mirror folder: the script name */
+				char *rel = xstrdup(out->cb[k].path + strlen(dir) + 1);
+				free(out->cb[k].path);
+				out->cb[k].path = locsrc_path(loc, rel);
+				free(rel);
 			}
 			free(dir);
 			continue;
@@ -540,20 +634,24 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 	}
 	out->v = l.v;
 	out->n = l.n;
-	out->n_versioned = 0;
+	out->n_versioned = out->n_baseline = 0;
 	if (rc)
 		return rc;
-	if (l.n > 1) /* an empty location has no array: qsort may not be given NULL */
+	if (l.n) /* qsort of a NULL array is undefined, even empty */
 		qsort(l.v, l.n, sizeof *l.v, cmp_migration);
+	size_t nb = 0; /* out->n stays l.n until the end: discover_free frees them all */
 	for (size_t i = 0; i < l.n; i++) {
-		if (l.v[i].version)
+		if (l.v[i].baseline)
+			nb++;
+		else if (l.v[i].version)
 			out->n_versioned++;
 		if (i > 0 && cmp_migration(&l.v[i - 1], &l.v[i]) == 0) {
 			if (l.v[i].version)
-				return err_set(
-				    e, ORC_EUSAGE,
-				    "two migrations have version %s: %s and %s; rename one of them",
-				    l.v[i].version, l.v[i - 1].path, l.v[i].path);
+				return err_set(e, ORC_EUSAGE,
+				               "two %smigrations have version %s: %s and %s; "
+				               "rename one of them",
+				               l.v[i].baseline ? "baseline " : "", l.v[i].version,
+				               l.v[i - 1].path, l.v[i].path);
 			return err_set(
 			    e, ORC_EUSAGE,
 			    "two repeatable migrations have description '%s': %s and %s; rename "
@@ -561,7 +659,9 @@ int discover_scan_opts(const char *const *locations, size_t n_locations, const d
 			    l.v[i].description, l.v[i - 1].path, l.v[i].path);
 		}
 	}
-	return 0;
+	out->n = l.n - nb;
+	out->n_baseline = nb;
+	return sort_callbacks(out, e);
 }
 
 int discover_scan(const char *const *locations, size_t n_locations, pg_migrations *out, err *e)
@@ -588,10 +688,17 @@ void discover_log_notes(const pg_migrations *m)
 
 void discover_free(pg_migrations *m)
 {
+	for (size_t i = 0; i < m->n_cb; i++) {
+		free(m->cb[i].description);
+		free(m->cb[i].name);
+		free(m->cb[i].path);
+		free(m->cb[i].text);
+	}
+	free(m->cb);
 	for (size_t i = 0; i < m->n_notes; i++)
 		free(m->notes[i].text);
 	free(m->notes);
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = 0; i < m->n + m->n_baseline; i++) {
 		free(m->v[i].version);
 		free(m->v[i].description);
 		free(m->v[i].script);

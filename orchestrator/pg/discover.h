@@ -2,7 +2,9 @@
  * discover: finds the migration scripts under the locations.
  *
  * Flyway's naming: V<version>__<description>.sql (versioned) and R__<description>.sql
- * (repeatable), anywhere below a location; other files are skipped (noted under
+ * (repeatable), anywhere below a location; B<version>__<description>.sql (Flyway's
+ * baseline migrations, type SQL_BASELINE) are kept apart, after the others, so that a
+ * caller that does not know them never sees them; other files are skipped (noted under
  * --verbose). The description shows underscores as spaces; the script name recorded in
  * the history table is the path relative to its location. Checksums are computed here,
  * so info and validate need nothing else; migrate asks to keep the text, so that every
@@ -34,7 +36,19 @@ typedef struct pg_migration {
 	int32_t checksum;
 	char *text; /* the file as read, when discover_opts.keep_text; else NULL */
 	size_t len;
+	int baseline; /* a B<version>__ file: Flyway's baseline migration (SQL_BASELINE) */
 } pg_migration;
+
+/* A Flyway SQL callback found in the locations (<event>.sql or <event>__<description>.sql),
+ * kept when discover_opts.callbacks. */
+typedef struct pg_callback {
+	const char *event; /* Flyway's event id ("beforeMigrate"), static */
+	char *description; /* after "__", underscores as spaces; "" without one */
+	char *name;        /* the file name without ".sql": unique across the locations */
+	char *path;        /* to read it from, and to name it in messages */
+	char *text;        /* the file as read */
+	size_t len;
+} pg_callback;
 
 /* A warning (or, under --verbose, a note) about a skipped entry. */
 typedef struct discover_note {
@@ -46,8 +60,12 @@ typedef struct pg_migrations {
 	pg_migration *v; /* versioned by version, then repeatables by description */
 	size_t n;
 	size_t n_versioned;   /* v[0 .. n_versioned) are versioned */
+	size_t n_baseline;    /* v[n .. n + n_baseline): the B<version>__ files, by version */
 	discover_note *notes; /* kept when discover_opts.keep_notes */
 	size_t n_notes;
+	pg_callback *cb; /* when discover_opts.callbacks: by event, then description (Flyway's
+	                    order: the one without a description first) */
+	size_t n_cb;
 } pg_migrations;
 
 /* The largest migration file read (100 MiB): a bigger one is an error naming it. */
@@ -63,6 +81,7 @@ typedef struct discover_opts {
 	                        migration's or a callback's is an error (else near misses warn) */
 	int fail_on_missing_locations; /* a location that cannot be read is an error (else a
 	                                  warning, as Flyway's default) */
+	int callbacks;                 /* read Flyway's SQL callbacks into pg_migrations.cb */
 } discover_opts;
 
 /* Scans every location (a "filesystem:" prefix is accepted). Two files with the same

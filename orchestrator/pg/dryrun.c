@@ -84,14 +84,20 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 		else
 			cJSON_AddNullToObject(m, "version");
 		cJSON_AddStringToObject(m, "description", s->description);
-		cJSON_AddStringToObject(m, "type", s->version ? "Versioned" : "Repeatable");
+		cJSON_AddStringToObject(m, "type",
+		                        strcmp(s->type, "SQL") != 0 ? "Baseline"
+		                        : s->version                ? "Versioned"
+		                                                    : "Repeatable");
 		cJSON_AddStringToObject(m, "filepath", s->path);
 		cJSON_AddBoolToObject(m, "transaction", no_tx == NULL);
 		if (no_tx)
 			cJSON_AddStringToObject(m, "noTransactionBecause", no_tx);
 		cJSON_AddStringToObject(m, "sql", buf_cstr(&text));
 		cJSON_AddItemToArray(migs, m);
-		buf_printf(&out, "\n-- %zu. %s%s %s (%s): ", i + 1, s->version ? "V" : "R",
+		buf_printf(&out, "\n-- %zu. %s%s %s (%s): ", i + 1,
+		           strcmp(s->type, "SQL") != 0 ? "B"
+		           : s->version                ? "V"
+		                                       : "R",
 		           s->version ? s->version : "", s->description, s->path);
 		if (no_tx)
 			buf_printf(&out, "runs WITHOUT a transaction (it holds %s)\n", no_tx);
@@ -107,7 +113,7 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 		else
 			cJSON_AddNullToObject(r, "version");
 		cJSON_AddStringToObject(r, "description", s->description);
-		cJSON_AddStringToObject(r, "type", "SQL");
+		cJSON_AddStringToObject(r, "type", s->type);
 		cJSON_AddStringToObject(r, "script", s->script);
 		cJSON_AddNumberToObject(r, "checksum", s->checksum);
 		cJSON_AddStringToObject(r, "installed_by", p.installed_by);
@@ -122,9 +128,10 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 		         "installed_by | success\n");
 		for (size_t i = 0; i < p.n; i++) {
 			const migrate_step *s = &p.steps[i];
-			buf_printf(&out, "%d | %s | %s | SQL | %s | %d | %s | true\n",
+			buf_printf(&out, "%d | %s | %s | %s | %s | %d | %s | true\n",
 			           p.next_rank + (int)i, s->version ? s->version : "",
-			           s->description, s->script, (int)s->checksum, p.installed_by);
+			           s->description, s->type, s->script, (int)s->checksum,
+			           p.installed_by);
 		}
 		if (p.n == 0)
 			buf_puts(&out, "(none: schema is up to date)\n");

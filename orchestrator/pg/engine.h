@@ -6,6 +6,8 @@
  *   classify.c  files lined up with history rows: a Flyway state and problems per row
  *   execute.c   reading, preparing and running the pending migrations
  *   present.c   info's table and JSON, migrate's labels and summary rows
+ *   callback.c  Flyway's SQL callbacks: which run for an event, in which transaction
+ *   clean.c     clean: the managed schemas emptied, the ones the engine created dropped
  *
  * Not a public API: callers outside pg/ use migrate.h.
  */
@@ -40,6 +42,16 @@ typedef struct info_row {
 	int apply; /* migrate runs it */
 } info_row;
 
+/* A callback script prepared for running (callback.c), one per pg_migrations.cb entry. */
+typedef struct cb_ready {
+	int ready;
+	buf text; /* placeholders replaced */
+	sql_stmt *stmts;
+	size_t n;
+	const char *no_tx; /* a statement that refuses a transaction: run outside one */
+	int resets_path, resets_role;
+} cb_ready;
+
 typedef struct engine {
 	const migrate_opts *o;
 	int flags; /* ENGINE_* of engine_open */
@@ -55,8 +67,10 @@ typedef struct engine {
 	info_row *rows;
 	size_t n_rows;
 	unsigned batches;
-	const char *baseline;    /* version of the last BASELINE row */
+	const char *baseline;    /* highest version of a BASELINE or SQL_BASELINE row */
 	const char *max_applied; /* highest successful version */
+	cb_ready *cbr;           /* the callbacks, prepared as their events come */
+	int path_set;            /* engine_set_search_path has run */
 } engine;
 
 /* One pending migration read and cut into statements. */
@@ -98,6 +112,8 @@ void classify_rows(engine *g);
 int classify_check(const engine *g, int mask, err *e);
 /* The SCHEMA and DELETE marker rows, which belong to no file. */
 int classify_is_marker(const pg_applied *a);
+/* A history row type of a baseline migration's (SQL_BASELINE, and its old name). */
+int classify_is_baseline_migration(const char *type);
 const char *info_row_version(const info_row *r);
 const char *info_row_script(const info_row *r);
 const char *info_row_path(const info_row *r);
@@ -106,12 +122,21 @@ const char *info_row_type(const info_row *r);
 const char *info_row_category(const info_row *r);
 
 /* execute.c */
+/* The history row type of a file: SQL, or SQL_BASELINE for a baseline migration. */
+const char *execute_type(const pg_migration *f);
 /* Flyway's built-in placeholders plus the caller's values. */
 void execute_builtins(const engine *g, placeholder_set *ph);
 /* Reads p->row's file, replaces placeholders, splits it and finds what forces it out of a
  * transaction. */
 int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e);
 void execute_prepared_free(prepared *p);
+/* Whether text may change the search_path (*path) or the role or session user (*role):
+ * the session is restored after it. */
+void execute_session_effects(const char *text, int *path, int *role);
+/* One statement of text with PQexec (COPY ... FROM STDIN gets its data); the result. */
+PGresult *execute_stmt(PGconn *c, const char *text, const sql_stmt *st);
+/* The 1-based line of text a failed statement's error is on. */
+int execute_error_line(const char *text, const sql_stmt *st, const PGresult *r);
 /* Prepares every row with apply set, then runs them in order; res counts them. */
 int execute_pending(engine *g, migrate_result *res, err *e);
 
@@ -120,5 +145,24 @@ const char *present_label(const pg_migration *f, buf *b);
 void present_summary_row(buf *md, const pg_migration *f, int ms);
 void present_table(const engine *g);
 void present_json(const engine *g);
+
+/* callback.c */
+/* Whether a callback of this event was found. */
+int callback_has(const engine *g, const char *event);
+/* Runs the callbacks of event around a command: each in its own transaction (outside
+ * one when it holds a statement that refuses it), the session restored after it. A
+ * failure names the callback's file and line (in res too when res is non-NULL). */
+int callback_run(engine *g, const char *event, migrate_result *res, err *e);
+/* The same for an error event (afterMigrateError, ...): after a rollback of what is
+ * open; its own failure is logged, the error being reported stays the caller's. */
+void callback_run_on_error(engine *g, const char *event);
+/* Runs the callbacks of event inside the transaction that is open (the migration's). */
+int callback_inline(engine *g, const char *event, migrate_result *res, err *e);
+/* Whether the beforeEachMigrate/afterEachMigrate callbacks may change the search_path or
+ * the role (prepares them). */
+int callback_inline_resets(engine *g, int *path, int *role, err *e);
+/* Warns about the callback files of events this engine does not run. */
+void callback_warn_unsupported(const engine *g);
+void callback_free(engine *g);
 
 #endif

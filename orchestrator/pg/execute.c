@@ -43,6 +43,23 @@ void execute_builtins(const engine *g, placeholder_set *ph)
 	placeholder_set_put(ph, "flyway:table", g->h.table);
 }
 
+void execute_session_effects(const char *t, int *path, int *role)
+{
+	/* Only these change the session's search_path (SET, set_config, RESET, SET SCHEMA);
+	 * restoring it after every other migration would cost a statement each. */
+	*path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
+	        strcasestr(t, "set schema") || strcasestr(t, "discard");
+	/* SET ROLE, SET SESSION AUTHORIZATION (or set_config of either): the history row is
+	 * written, and the next migration runs, as the user who connected (Flyway restores
+	 * the role after each migration too). */
+	*role = strcasestr(t, "role") || strcasestr(t, "authorization");
+}
+
+const char *execute_type(const pg_migration *f)
+{
+	return f->baseline ? "SQL_BASELINE" : "SQL";
+}
+
 int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 {
 	/* The text discovery kept (read once), else the file. */
@@ -62,14 +79,7 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	p->n = sqlsplit(t, p->text.len, &p->stmts);
 	for (size_t i = 0; i < p->n; i++)
 		p->copy |= p->stmts[i].copy;
-	/* Only these change the session's search_path (SET, set_config, RESET, SET SCHEMA);
-	 * restoring it after every other migration would cost a statement each. */
-	p->resets_path = strcasestr(t, "search_path") || strcasestr(t, "reset") ||
-	                 strcasestr(t, "set schema") || strcasestr(t, "discard");
-	/* SET ROLE, SET SESSION AUTHORIZATION (or set_config of either): the history row is
-	 * written, and the next migration runs, as the user who connected (Flyway restores
-	 * the role after each migration too). */
-	p->resets_role = strcasestr(t, "role") || strcasestr(t, "authorization");
+	execute_session_effects(t, &p->resets_path, &p->resets_role);
 	/* Flyway's mixed=false: a file holding both statements that refuse a transaction and
 	 * statements that run in one is refused before anything runs (run outside a
 	 * transaction, a failure half-way would leave it half applied). */
@@ -103,10 +113,9 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 
 /* The line of a failed statement: its start, moved to the server's position if any
  * (a 1-based character count into the statement). */
-static int error_line(const prepared *p, size_t s, const PGresult *r)
+int execute_error_line(const char *text, const sql_stmt *st, const PGresult *r)
 {
-	const sql_stmt *st = &p->stmts[s];
-	const char *t = buf_cstr(&p->text) + st->off;
+	const char *t = text + st->off;
 	const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
 	int line = st->line;
 	/* A runtime error inside a DO block: PL/pgSQL counts lines from the body's opening
@@ -192,7 +201,7 @@ static int fail(engine *g, prepared *p, size_t s, const PGresult *r, const char 
 		buf_printf(&m, " HINT: %s", hint);
 		log_redact_fragments(&m, buf_cstr(&p->text), p->text.len);
 	}
-	int line = s < p->n ? error_line(p, s, r) : 0;
+	int line = s < p->n ? execute_error_line(buf_cstr(&p->text), &p->stmts[s], r) : 0;
 	if (line > 0)
 		show_source(p, s, r, line);
 	free(res->fail_file);
@@ -237,10 +246,14 @@ static int run_batch(engine *g, prepared *ps, size_t n, const char *insert_sql, 
 		char cs[16];
 		snprintf(cs, sizeof cs, "%d", (int)f->checksum);
 		buf hd = BUF_INIT, hs = BUF_INIT;
-		const char *ip[] = {f->version, history_abbrev_description(f->description, &hd),
-		                    "SQL",      history_abbrev_script(f->script, &hs),
-		                    cs,         g->user,
-		                    NULL,       "true"};
+		const char *ip[] = {f->version,
+		                    history_abbrev_description(f->description, &hd),
+		                    execute_type(f),
+		                    history_abbrev_script(f->script, &hs),
+		                    cs,
+		                    g->user,
+		                    NULL,
+		                    "true"};
 		/* A Flush after BEGIN and after COMMIT: the server sends those results at once
 		 * instead of at the Sync, so progress shows while the batch runs. */
 		ok = pipe_send(c, "BEGIN", 0, NULL) && PQsendFlushRequest(c);
@@ -346,14 +359,14 @@ static double now_ms(void)
 }
 
 /* One statement with PQexec; COPY ... FROM STDIN gets its data. */
-static PGresult *exec_stmt(PGconn *c, const prepared *p, const sql_stmt *st)
+PGresult *execute_stmt(PGconn *c, const char *text, const sql_stmt *st)
 {
-	char *stmt = xstrndup(buf_cstr(&p->text) + st->off, st->len);
+	char *stmt = xstrndup(text + st->off, st->len);
 	PGresult *r = PQexec(c, stmt);
 	free(stmt);
 	if (st->copy && PQresultStatus(r) == PGRES_COPY_IN) {
 		PQclear(r);
-		const char *data = buf_cstr(&p->text) + st->copy_off;
+		const char *data = text + st->copy_off;
 		if (PQputCopyData(c, data, (int)st->copy_len) != 1 || PQputCopyEnd(c, NULL) != 1)
 			return PQgetResult(c);
 		r = PQgetResult(c);
@@ -387,8 +400,18 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 	int32_t cs = f->checksum;
 	if (in_tx && conn_exec(g->c, "BEGIN", NULL, e))
 		return err_prefix(e, "%s", f->path);
+	/* Flyway's beforeEachMigrate callbacks: inside the migration's transaction. */
+	int rc = callback_inline(g, "beforeEachMigrate", res, e);
+	if (rc) {
+		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
+			PQclear(PQexec(g->c, "ROLLBACK"));
+		err ie = ERR_INIT;
+		if (p->resets_role)
+			reset_role(g, &ie);
+		return rc;
+	}
 	for (size_t i = 0; i < p->n; i++) {
-		PGresult *r = exec_stmt(g->c, p, &p->stmts[i]);
+		PGresult *r = execute_stmt(g->c, buf_cstr(&p->text), &p->stmts[i]);
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
 			PQclear(r);
@@ -396,15 +419,18 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 		}
 		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
 			PQclear(PQexec(g->c, "ROLLBACK"));
-		int rc;
+		err ie = ERR_INIT;
+		if (p->resets_role)
+			reset_role(g, &ie);
+		/* afterEachMigrateError: after the rollback (PostgreSQL refuses every statement
+		 * in the aborted transaction), before the failed row of a migration that ran
+		 * outside one. */
+		callback_run_on_error(g, "afterEachMigrateError");
 		if (in_tx) {
 			rc = fail(g, p, i, r, "nothing of it was applied (rolled back)", res, e);
 		} else {
-			err ie = ERR_INIT;
-			if (p->resets_role)
-				reset_role(g, &ie);
-			history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
-			               g->user, (int)(now_ms() - t0), 0, &ie);
+			history_insert(&g->h, f->version, f->description, execute_type(f),
+			               f->script, &cs, g->user, (int)(now_ms() - t0), 0, &ie);
 			rc = fail(g, p, i, r,
 			          i ? "the statements before it stay applied; recorded as failed: "
 			              "clean up, then run repair"
@@ -414,11 +440,25 @@ static int run_serial(engine *g, prepared *p, int in_tx, migrate_result *res, er
 		PQclear(r);
 		return rc;
 	}
+	/* Flyway's afterEachMigrate callbacks: still inside the migration's transaction, so a
+	 * failure there rolls the migration back (outside one, it stays recorded as failed). */
+	rc = callback_inline(g, "afterEachMigrate", res, e);
+	if (rc) {
+		if (PQtransactionStatus(g->c) != PQTRANS_IDLE)
+			PQclear(PQexec(g->c, "ROLLBACK"));
+		err ie = ERR_INIT;
+		if (p->resets_role)
+			reset_role(g, &ie);
+		if (!in_tx)
+			history_insert(&g->h, f->version, f->description, execute_type(f),
+			               f->script, &cs, g->user, (int)(now_ms() - t0), 0, &ie);
+		return rc;
+	}
 	const char *sp[] = {g->search_path};
-	int rc = p->resets_role ? reset_role(g, e) : 0;
+	rc = p->resets_role ? reset_role(g, e) : 0;
 	if (rc == 0)
-		rc = history_insert(&g->h, f->version, f->description, "SQL", f->script, &cs,
-		                    g->user, (int)(now_ms() - t0), 1, e);
+		rc = history_insert(&g->h, f->version, f->description, execute_type(f), f->script,
+		                    &cs, g->user, (int)(now_ms() - t0), 1, e);
 	if (rc == 0 && in_tx)
 		rc = conn_exec(g->c, "COMMIT", NULL, e);
 	if (rc && in_tx)
@@ -452,6 +492,19 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		rc = execute_prepare(g, &g->ph, &ps[k], e);
 		k++;
 	}
+	/* Callbacks around each migration run on its connection inside its transaction:
+	 * then every migration runs statement by statement (no pipeline). */
+	int serial_all = callback_has(g, "beforeEachMigrate") ||
+	                 callback_has(g, "afterEachMigrate") ||
+	                 callback_has(g, "afterEachMigrateError");
+	int cb_path = 0, cb_role = 0;
+	if (rc == 0 && serial_all && (rc = callback_inline_resets(g, &cb_path, &cb_role, e)) == 0)
+		for (size_t i = 0; i < n; i++)
+			ps[i].resets_path |= cb_path, ps[i].resets_role |= cb_role;
+	/* afterVersioned and beforeRepeatables run between the last versioned migration and
+	 * the first repeatable: no batch spans that point. */
+	int split = callback_has(g, "afterVersioned") || callback_has(g, "beforeRepeatables");
+	int versioned_done = 0;
 	char *insert_sql = history_insert_sql(&g->h);
 	buf md = BUF_INIT, label = BUF_INIT;
 	buf_puts(
@@ -459,7 +512,13 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 	    "### Migrations applied\n\n| Version | Description | Type | ms |\n|---|---|---|---|\n");
 	int *ms = xcalloc(n + 1, sizeof *ms);
 	for (size_t i = 0; rc == 0 && i < n;) {
-		if (ps[i].no_tx || ps[i].copy) {
+		if (!versioned_done && !ps[i].row->file->version) {
+			versioned_done = 1;
+			if ((rc = callback_run(g, "afterVersioned", res, e)) ||
+			    (rc = callback_run(g, "beforeRepeatables", res, e)))
+				break;
+		}
+		if (serial_all || ps[i].no_tx || ps[i].copy) {
 			log_info("migrating %s", present_label(ps[i].row->file, &label));
 			double t0 = now_ms();
 			rc = run_serial(g, &ps[i], !ps[i].no_tx, res, e);
@@ -475,7 +534,8 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		}
 		/* A batch: consecutive transactional migrations, bounded in count and size. */
 		size_t j = i, bytes = 0;
-		while (j < n && !ps[j].no_tx && !ps[j].copy && j - i < 500 && bytes < (8u << 20))
+		while (j < n && !ps[j].no_tx && !ps[j].copy && j - i < 500 && bytes < (8u << 20) &&
+		       (!split || !ps[j].row->file->version == !ps[i].row->file->version))
 			bytes += ps[j++].text.len;
 		size_t done = 0;
 		rc = run_batch(g, ps + i, j - i, insert_sql, &done, ms + i, res, e);
@@ -486,6 +546,8 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		i = j;
 	}
 	free(ms);
+	if (rc == 0 && !versioned_done)
+		rc = callback_run(g, "afterVersioned", res, e);
 	if (rc && res->fail_file)
 		buf_printf(&md, "\nFailed: `%s` line %d\n", res->fail_file, res->fail_line);
 	if (rc == 0) {

@@ -22,6 +22,7 @@ static const char *const default_locations[] = {"sql"};
 
 void engine_free(engine *g)
 {
+	callback_free(g);
 	free(g->rows);
 	free(g->user);
 	free(g->conn_user);
@@ -129,6 +130,7 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	job.d.validate_naming = o->validate_migration_naming;
 	job.d.fail_on_missing_locations = o->fail_on_missing_locations;
 	job.d.keep_notes = 1;
+	job.d.callbacks = 1;
 	pthread_t th;
 	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;
 	if ((flags & ENGINE_FILES) && !threaded)
@@ -137,6 +139,7 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	if (threaded)
 		pthread_join(th, NULL);
 	discover_log_notes(&g->m);
+	callback_warn_unsupported(g);
 	/* A bad file is reported before a connection problem: it is the one to fix first. */
 	if (job.rc) {
 		*e = job.e;
@@ -153,8 +156,9 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
  * defaultSchema behaviour). */
 int engine_set_search_path(engine *g, err *e)
 {
-	if (!g->o->schema)
+	if (!g->o->schema || g->path_set)
 		return 0;
+	g->path_set = 1;
 	char *q = PQescapeIdentifier(g->c, g->h.schema, strlen(g->h.schema));
 	char *sp = g->search_path[0] ? xasprintf("%s, %s", q, g->search_path) : xstrdup(q);
 	PQfreemem(q);
@@ -203,13 +207,33 @@ static int guard_existing_schema(engine *g, err *e)
 		               "--baseline-version %s: not a version (digits separated by '.')",
 		               version);
 	char *v = version_display(version, strlen(version));
-	int rc = history_create(&g->h, e);
+	int rc = callback_run(g, "beforeBaseline", NULL, e);
+	if (rc == 0)
+		rc = history_create(&g->h, e);
 	if (rc == 0)
 		rc = history_insert(&g->h, v, desc, "BASELINE", desc, NULL, g->user, 0, 1, e);
 	if (rc == 0)
 		log_info("baselined schema %s at version %s (it held objects and no history)",
 		         g->h.schema, v);
+	if (rc == 0)
+		rc = callback_run(g, "afterBaseline", NULL, e);
+	else
+		callback_run_on_error(g, "afterBaselineError");
 	free(v);
+	return rc;
+}
+
+/* classify_check between Flyway's validate callbacks (migrate validates too). */
+static int validate(engine *g, int mask, migrate_result *res, err *e)
+{
+	int rc = callback_run(g, "beforeValidate", res, e);
+	if (rc)
+		return rc;
+	rc = classify_check(g, mask, e);
+	if (rc)
+		callback_run_on_error(g, "afterValidateError");
+	else
+		rc = callback_run(g, "afterValidate", res, e);
 	return rc;
 }
 
@@ -234,9 +258,20 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		for (size_t i = 0; i < g.n_rows; i++)
 			if (!g.rows[i].apply && g.rows[i].file)
 				discover_drop_text(&g.m.v[g.rows[i].file - g.m.v]);
-		rc = classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, e);
+		rc = validate(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, res, e);
+		/* Flyway's DbMigrate: beforeMigrate, the migrations, then afterMigrateApplied
+		 * (when any ran) and afterMigrate, or afterMigrateError when one failed. */
 		if (rc == 0)
+			rc = callback_run(&g, "beforeMigrate", res, e);
+		if (rc == 0) {
 			rc = execute_pending(&g, res, e);
+			if (rc)
+				callback_run_on_error(&g, "afterMigrateError");
+			if (rc == 0 && res->applied)
+				rc = callback_run(&g, "afterMigrateApplied", res, e);
+			if (rc == 0)
+				rc = callback_run(&g, "afterMigrate", res, e);
+		}
 		history_unlock(&g.h);
 	}
 	engine_free(&g);
@@ -259,7 +294,14 @@ static int engine_open_read(engine *g, const migrate_opts *o, err *e)
 int migrate_info(const migrate_opts *o, err *e)
 {
 	engine g;
-	int rc = engine_open_read(&g, o, e);
+	/* Flyway's DbInfo: beforeInfo, the states, afterInfo; then the table is printed. */
+	int rc = engine_open(&g, o, ENGINE_FILES | ENGINE_READ, e);
+	if (rc == 0)
+		rc = callback_run(&g, "beforeInfo", NULL, e);
+	if (rc == 0) {
+		classify_rows(&g);
+		rc = callback_run(&g, "afterInfo", NULL, e);
+	}
 	if (rc == 0) {
 		if (o->json)
 			present_json(&g);
@@ -276,12 +318,49 @@ int migrate_validate(const migrate_opts *o, err *e)
 	int rc = engine_open_read(&g, o, e);
 	if (rc == 0)
 		rc =
-		    classify_check(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED | P_PENDING, e);
+		    validate(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED | P_PENDING, NULL, e);
 	if (rc == 0)
 		log_info("validated %zu migration%s against %s: no problems", g.m.n,
 		         g.m.n == 1 ? "" : "s", g.h.qualified);
 	engine_free(&g);
 	return rc;
+}
+
+/*
+ * Flyway's DbBaseline over the rows read: its baseline marker (a BASELINE row, first or
+ * after the SCHEMA marker) with the same version and description means done; with
+ * another, a refusal naming it; any other non-marker row, a refusal (the history holds
+ * migrations). Returns 0 or the ORC_* code of the refusal; *done says the row is there
+ * already (nothing to write).
+ */
+static int baseline_decide(const engine *g, const char *v, const char *desc, int *done, err *e)
+{
+	*done = 0;
+	for (size_t i = 0; i < g->h.n; i++) {
+		const pg_applied *a = &g->h.rows[i];
+		if (strcmp(a->type, "SCHEMA") == 0)
+			continue;
+		if (strcmp(a->type, "BASELINE") == 0 && i < 2) {
+			if (a->version && version_cmp(a->version, v) == 0 &&
+			    strcmp(a->description, desc) == 0) {
+				*done = 1;
+				return 0;
+			}
+			return err_set(
+			    e, ORC_EFAIL,
+			    "baseline: %s is already baselined at version %s (%s), not %s "
+			    "(%s); a history is baselined once",
+			    g->h.qualified, a->version ? a->version : "<none>", a->description, v,
+			    desc);
+		}
+		if (!classify_is_marker(a))
+			return err_set(
+			    e, ORC_EFAIL,
+			    "baseline: %s already holds migrations (rank %d: %s); baseline only "
+			    "applies to a database without history",
+			    g->h.qualified, a->rank, a->script);
+	}
+	return 0;
 }
 
 int migrate_baseline(const migrate_opts *o, err *e)
@@ -294,9 +373,9 @@ int migrate_baseline(const migrate_opts *o, err *e)
 		               "--baseline-version %s: not a version (digits separated by '.')",
 		               version);
 	engine g;
-	int rc = engine_open(&g, o, 0, e);
-	if (rc == 0)
-		rc = history_lock(&g.h, e);
+	int rc = engine_open(&g, o, ENGINE_FILES, e);
+	int locked = rc == 0 && (rc = history_lock(&g.h, e)) == 0;
+	int before = rc == 0 && (rc = callback_run(&g, "beforeBaseline", NULL, e)) == 0;
 	int existed = 0;
 	if (rc == 0 && (rc = history_refresh(&g.h, e)) == 0)
 		existed = g.h.exists;
@@ -314,32 +393,24 @@ int migrate_baseline(const migrate_opts *o, err *e)
 		            g.h.qualified);
 	if (rc == 0) {
 		char *v = version_display(version, strlen(version));
-		for (size_t i = 0; i < g.h.n && rc == 0; i++) {
-			const pg_applied *a = &g.h.rows[i];
-			if (classify_is_marker(a))
-				continue;
-			if (strcmp(a->type, "BASELINE") == 0 && a->version &&
-			    version_cmp(a->version, v) == 0) {
-				log_info("%s is already baselined at version %s", g.h.qualified, v);
-				rc = -1;
-			} else {
-				rc = err_set(
-				    e, ORC_EFAIL,
-				    "baseline: %s already holds migrations (rank %d: %s); baseline "
-				    "only applies to a database without history",
-				    g.h.qualified, a->rank, a->script);
-			}
-		}
-		if (rc == 0) {
+		int done = 0;
+		rc = baseline_decide(&g, v, desc, &done, e);
+		if (rc == 0 && done) {
+			log_info("%s is already baselined at version %s (%s): nothing to do",
+			         g.h.qualified, v, desc);
+		} else if (rc == 0) {
 			rc = history_insert(&g.h, v, desc, "BASELINE", desc, NULL, g.user, 0, 1, e);
 			if (rc == 0)
 				log_info("baselined schema %s at version %s", g.h.schema, v);
 		}
-		if (rc < 0)
-			rc = 0;
 		free(v);
-		history_unlock(&g.h);
 	}
+	if (rc == 0)
+		rc = callback_run(&g, "afterBaseline", NULL, e);
+	else if (before)
+		callback_run_on_error(&g, "afterBaselineError");
+	if (locked)
+		history_unlock(&g.h);
 	engine_free(&g);
 	return rc;
 }
@@ -347,9 +418,11 @@ int migrate_baseline(const migrate_opts *o, err *e)
 int migrate_repair(const migrate_opts *o, err *e)
 {
 	engine g;
-	int rc = engine_open(&g, o, 1, e);
+	int rc = engine_open(&g, o, ENGINE_FILES, e);
 	if (rc == 0)
 		rc = history_lock(&g.h, e);
+	if (rc == 0)
+		rc = callback_run(&g, "beforeRepair", NULL, e);
 	if (rc == 0)
 		rc = history_read(&g.h, e);
 	if (rc) {
@@ -358,8 +431,9 @@ int migrate_repair(const migrate_opts *o, err *e)
 	}
 	if (!g.h.exists) {
 		log_info("%s does not exist: nothing to repair", g.h.qualified);
+		rc = callback_run(&g, "afterRepair", NULL, e);
 		engine_free(&g);
-		return 0;
+		return rc;
 	}
 	classify_rows(&g);
 	int removed = 0, aligned = 0, deleted = 0;
@@ -415,6 +489,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 	if (rc) {
 		PQclear(PQexec(g.c, "ROLLBACK"));
 		err_prefix(e, "repair of %s (nothing changed)", g.h.qualified);
+		callback_run_on_error(&g, "afterRepairError");
 	} else {
 		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned, %d "
 		         "missing migration%s marked deleted",
@@ -423,6 +498,8 @@ int migrate_repair(const migrate_opts *o, err *e)
 	}
 	free(del);
 	free(upd);
+	if (rc == 0)
+		rc = callback_run(&g, "afterRepair", NULL, e);
 	history_unlock(&g.h);
 	engine_free(&g);
 	return rc;
@@ -449,6 +526,7 @@ int migrate_plan_read(const migrate_opts *o, migrate_plan *out, err *e)
 			s->version = f->version ? xstrdup(f->version) : NULL;
 			s->description = xstrdup(f->description);
 			s->checksum = f->checksum;
+			s->type = execute_type(f);
 		}
 		int rank = 0;
 		for (size_t i = 0; i < g.h.n; i++)

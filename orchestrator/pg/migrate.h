@@ -44,7 +44,11 @@ typedef struct migrate_opts {
 	const char *environment;       /* ${flyway:environment}; NULL: "default" */
 	int validate_migration_naming; /* a .sql name that is no migration is an error */
 	int fail_on_missing_locations; /* a location that cannot be read is an error */
-	int mixed; /* allow a file mixing transactional and non-transactional statements */
+	int mixed;         /* allow a file mixing transactional and non-transactional statements */
+	int clean_enabled; /* clean runs only when set (Flyway's cleanDisabled=false) */
+	const char *const *schemas; /* clean: managed schemas besides the history's (Flyway's
+	                               schemas after the first) */
+	size_t n_schemas;
 } migrate_opts;
 
 typedef struct migrate_result {
@@ -60,6 +64,16 @@ int migrate_baseline(const migrate_opts *o, err *e);
 int migrate_repair(const migrate_opts *o, err *e);
 void migrate_result_free(migrate_result *res);
 
+/* What clean did: the schemas emptied and the schemas dropped (Flyway's CleanResult). */
+typedef struct migrate_clean_result {
+	char **cleaned, **dropped;
+	size_t n_cleaned, n_dropped;
+} migrate_clean_result;
+
+/* Flyway's clean (see pg/clean.c): refused (ORC_EUSAGE) unless o->clean_enabled. */
+int migrate_clean(const migrate_opts *o, migrate_clean_result *res, err *e);
+void migrate_clean_result_free(migrate_clean_result *res);
+
 /* What migrate would do, for the dry run and lint: the pending migrations in the order
  * migrate applies them, and the facts their history rows would carry. */
 typedef struct migrate_step {
@@ -67,6 +81,7 @@ typedef struct migrate_step {
 	char *version; /* NULL for a repeatable */
 	char *description;
 	int32_t checksum;
+	const char *type; /* the history row type: "SQL", or "SQL_BASELINE" (static) */
 } migrate_step;
 
 typedef struct migrate_plan {

@@ -14,7 +14,7 @@ const char *present_label(const pg_migration *f, buf *b)
 {
 	buf_clear(b);
 	if (f->version)
-		buf_printf(b, "V%s %s", f->version, f->description);
+		buf_printf(b, "%c%s %s", f->baseline ? 'B' : 'V', f->version, f->description);
 	else
 		buf_printf(b, "R %s", f->description);
 	return buf_cstr(b);
@@ -23,7 +23,10 @@ const char *present_label(const pg_migration *f, buf *b)
 void present_summary_row(buf *md, const pg_migration *f, int ms)
 {
 	buf_printf(md, "| %s | %s | %s | %d |\n", f->version ? f->version : "", f->description,
-	           f->version ? "Versioned" : "Repeatable", ms);
+	           f->baseline  ? "Baseline"
+	           : f->version ? "Versioned"
+	                        : "Repeatable",
+	           ms);
 }
 
 /* One cell padded to width bytes (printf's %-*s without the formatting cost: info prints

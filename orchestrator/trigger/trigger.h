@@ -50,11 +50,52 @@ char *trigger_request_id(void);
  * requested_by and request_id. */
 cJSON *trigger_payload(const config_operation *op, const trigger_values *v);
 
+/* Items of a menu, each with the label shown beside it. */
+typedef struct trigger_choices {
+	char **ids;
+	char **labels;
+	size_t n;
+} trigger_choices;
+/*
+ * restore-snapshot's choices in region (trigger/snapshots.c): metadata_path's snapshot for
+ * the region and, when AWS credentials are at hand, cluster's available snapshots from RDS,
+ * newest first with their creation time, each once. RDS out of reach is a warning; an
+ * unreadable metadata.json is ORC_EUSAGE.
+ */
+int trigger_snapshots(const char *metadata_path, const char *region, const char *cluster,
+                      trigger_choices *out, err *e);
+void trigger_choices_free(trigger_choices *c);
+
 /* True when a menu can be shown: stdin and stderr are terminals. */
 int trigger_interactive(void);
-/* Names of the remote-tracking branches of the repository containing dir, without the
- * remote prefix, sorted, duplicates and HEAD left out. NULL-terminated heap array. */
-char **trigger_remote_branches(const char *dir, size_t *n, err *e);
+/*
+ * The branches a request may name: the remote-tracking branches of the remote of the clone
+ * holding dir that stands for owner/repo (the remote whose URL names it, else origin, else
+ * the only remote), read with libgit2 from the clone, so as fresh as its last fetch. The
+ * remote's default branch (its HEAD as the clone recorded it) comes first, then the others
+ * by their last commit, newest first.
+ */
+typedef struct trigger_branches {
+	char *remote;         /* "origin" */
+	char *default_branch; /* NULL when the clone has no REMOTE/HEAD */
+	char **names;         /* NULL-terminated */
+	char **labels;        /* per name: "default branch, " and the last commit's UTC time */
+	size_t n;
+} trigger_branches;
+/* ORC_EUSAGE when dir is not in a git clone or the clone has no such remote. */
+int trigger_branches_read(const char *dir, const char *owner, const char *repo, trigger_branches *b,
+                          err *e);
+int trigger_branches_has(const trigger_branches *b, const char *branch);
+void trigger_branches_free(trigger_branches *b);
+/*
+ * The workflow reads config.json (and a component's tfvars) from the repository as pushed,
+ * on the default branch: warns for each of files (NULL-terminated paths) that differs from
+ * that copy (REMOTE/HEAD's branch in the clone holding dir, else the checked-out branch's
+ * upstream), saying whether the change is uncommitted or only unpushed. Silent when there
+ * is nothing to compare with (no clone, no remote, nothing fetched).
+ */
+void trigger_warn_unpushed(const char *dir, const char *owner, const char *repo,
+                           const char *const *files);
 /* Terraform components under root/infrastructure (folders holding a .tf file; hidden ones
  * and examples/ left out), sorted; NULL-terminated. */
 char **trigger_folders(const char *root, size_t *n, err *e);
@@ -70,5 +111,8 @@ int trigger_confirm(const char *summary, err *e);
  */
 int trigger_menu(const char *what, const char *flag, const char *const *items, size_t n, char **out,
                  err *e);
+/* The same, each item shown with its label in parentheses (labels or a label may be NULL). */
+int trigger_menu_labeled(const char *what, const char *flag, const char *const *items,
+                         const char *const *labels, size_t n, char **out, err *e);
 
 #endif

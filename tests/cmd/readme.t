@@ -20,7 +20,7 @@ heading_of() {
 	case $1 in
 	trigger) echo trigger_workflow ;;
 	"config check") echo "orchestrator config check" ;;
-	migrate | info | validate | baseline | repair) echo "orchestrator migrate, info, validate, baseline, repair" ;;
+	migrate | info | validate | baseline | repair | clean) echo "orchestrator migrate, info, validate, baseline, repair" ;;
 	snapshot\ *) echo "orchestrator snapshot" ;;
 	completion | manpage) echo "Options every command shares" ;;
 	*) echo "orchestrator $1" ;;
@@ -30,7 +30,7 @@ while IFS= read -r key; do
 	text=$(section "$(heading_of "$key")")
 	# migrate's task options have their own subsection.
 	[[ $key == migrate ]] && text+=$(section "orchestrator migrate --git-branch (inside the Fargate task)")
-	[[ $key =~ ^(info|validate|baseline|repair)$ ]] && continue # the same table as migrate
+	[[ $key =~ ^(info|validate|baseline|repair|clean)$ ]] && continue # the same table as migrate
 	[[ -z $(_orchestrator_options "$key") ]] && continue        # a dispatcher: its verbs have the options
 	t_like "$text" "." "README has a section for $key"
 	for w in $(_orchestrator_options "$key"); do

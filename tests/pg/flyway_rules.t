@@ -132,6 +132,206 @@ t_is "$T_RC" 1 "baseline refuses an existing empty history table"
 t_like "$T_ERR" 'flyway_schema_history" exists and is empty; drop it' "saying what to do"
 t_is "$(q 'select count(*) from flyway_schema_history')" 0 "nothing written"
 
+# ---- baseline twice: the same (version, description) is done; another is refused (DbBaseline)
+pg_newdb
+t_ok "baseline at 4" "$ORC" baseline --url "$PG_URL" --baseline-version 4 --baseline-description "legacy schema"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 4 --baseline-description "legacy schema"
+t_is "$T_RC" 0 "baseline again with the same version and description: nothing to do, exit 0"
+t_like "$T_OUT" 'already baselined at version 4 \(legacy schema\): nothing to do' "saying so"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 4
+t_is "$T_RC" 1 "the same version with another description is refused, as Flyway does"
+t_like "$T_ERR" 'already baselined at version 4 \(legacy schema\), not 4 \(<< Flyway Baseline >>\)' "naming both"
+t_run "$ORC" baseline --url "$PG_URL" --baseline-version 5 --baseline-description "legacy schema"
+t_is "$T_RC" 1 "another version is refused"
+t_is "$(q "select count(*) from flyway_schema_history where type = 'BASELINE'")" 1 "one baseline row"
+
+# ---- baseline migrations: B<version>__ (type SQL_BASELINE), as Flyway's tutorial uses them
+pg_newdb
+BM=$T_TMP/bmig
+mkdir -p "$BM"
+mb() { "$ORC" "$1" --url "$PG_URL" --locations "$BM" "${@:2}"; }
+# version,type,state of every info row, in info's order
+bstates() { mb info --json "$@" | python3 -c 'import json,sys; print(" ".join("%s:%s:%s:%s" % (x["version"], x["category"], x["type"], x["state"]) for x in json.load(sys.stdin)["migrations"]))'; }
+echo 'CREATE TABLE t1 (id int);' >"$BM/V1__create_two_tables.sql"
+echo 'ALTER TABLE t1 ADD COLUMN a int;' >"$BM/V2__alter_column.sql"
+echo 'CREATE TABLE t3 (id int);' >"$BM/V3__third_table.sql"
+echo 'CREATE TABLE t1 (id int, a int);' >"$BM/B2__state_at_2.sql"
+printf 'CREATE TABLE t1 (id int, a int);\nCREATE TABLE t3 (id int);\n' >"$BM/B3__state_at_3.sql"
+echo 'CREATE TABLE t4 (id int);' >"$BM/V4__fourth.sql"
+t_is "$(bstates)" "1:Versioned:SQL:Below Baseline 2:Versioned:SQL:Below Baseline 2:Baseline:SQL_BASELINE:Below Baseline 3:Versioned:SQL:Ignored (Baseline) 3:Baseline:SQL_BASELINE:Pending 4:Versioned:SQL:Pending" \
+	"on an empty history the highest B file is Pending, the versions it covers Below Baseline / Ignored (Baseline), later ones Pending"
+t_run mb migrate --dry-run
+t_like "$T_OUT" "^-- 1\. B3 state at 3 \(.*B3__state_at_3.sql\): in a transaction" "--dry-run: the B file first"
+t_like "$T_OUT" "^1 \| 3 \| state at 3 \| SQL_BASELINE \| B3__state_at_3.sql" "and the SQL_BASELINE row it would write"
+t_run mb migrate
+t_is "$T_RC" 0 "migrate on an empty history"
+t_unlike "$T_ERR" "baseline migration" "no warning about B files any more"
+t_like "$T_OUT" "migrating B3 state at 3" "the B file is printed as it runs"
+t_is "$(q "select string_agg(version||':'||type||':'||script, ',' order by installed_rank) from flyway_schema_history")" "3:SQL_BASELINE:B3__state_at_3.sql,4:SQL:V4__fourth.sql" \
+	"B3 applied instead of V1-V3 (one SQL_BASELINE row), then V4"
+t_is "$(q "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_name = 't1'")" "id,a" "the B file's state is the schema"
+t_is "$(bstates)" "1:Versioned:SQL:Below Baseline 2:Versioned:SQL:Below Baseline 2:Baseline:SQL_BASELINE:Below Baseline 3:Versioned:SQL:Ignored (Baseline) 3:Baseline:SQL_BASELINE:Baseline 4:Versioned:SQL:Success" \
+	"info afterwards: the applied B row is Baseline, what lies below it listed first"
+t_like "$(mb info)" '^Baseline +\| 3 +\| state at 3 +\| SQL_BASELINE +\|.*\| Baseline *$' "the table shows category Baseline and type SQL_BASELINE"
+t_ok "validate passes" mb validate
+t_ok "migrate again" mb migrate
+t_is "$(q "select count(*) from flyway_schema_history")" 2 "nothing re-run"
+# --target below the newest B: the highest B at or below it.
+pg_newdb
+t_ok "migrate --target 2 on an empty history" mb migrate --target 2
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "2:SQL_BASELINE" "B2 ran (B3 is above the target)"
+t_ok "then migrate to the latest" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "2:SQL_BASELINE,3:SQL,4:SQL" "the history continues from B2 with V3 and V4; B3 has no effect there"
+t_like "$(bstates)" "3:Baseline:SQL_BASELINE:Ignored$" "B3 on a history with versions: Ignored"
+t_ok "and validate does not count it (Flyway's rule for baseline migrations)" mb validate
+# A database migrated with the V files before the B file was added: no effect.
+pg_newdb
+mkdir -p "$T_TMP/bmig_old"
+cp "$BM"/V*.sql "$T_TMP/bmig_old/"
+t_ok "migrate with the V files only" "$ORC" migrate --url "$PG_URL" --locations "$T_TMP/bmig_old"
+t_ok "then with the B files too: nothing to do" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "1:SQL,2:SQL,3:SQL,4:SQL" "no B file ran"
+t_ok "validate passes" mb validate
+# A history Flyway wrote with a baseline migration: it continues from it.
+pg_newdb
+psql -X -q -c "CREATE TABLE t1 (id int, a int); CREATE TABLE t3 (id int)" \
+	-c "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL)" \
+	-c "INSERT INTO flyway_schema_history VALUES (1, '3', 'state at 3', 'SQL_BASELINE', 'B3__state_at_3.sql', $(flyway_checksum <"$BM/B3__state_at_3.sql"), 'flyway', now(), 7, true)"
+t_ok "validate a Flyway history that starts with a SQL_BASELINE row" mb validate --target 3
+t_ok "migrate continues from it" mb migrate
+t_is "$(q "select string_agg(version||':'||type, ',' order by installed_rank) from flyway_schema_history")" "3:SQL_BASELINE,4:SQL" "only V4 ran"
+
+# ---- SQL callbacks (Flyway's events, order and transactions), never in the history
+pg_newdb
+CB=$T_TMP/callbacks
+mkdir -p "$CB/more"
+q "CREATE SCHEMA audit; CREATE TABLE audit.cb_log (n serial, event text, tx bigint, note text)"
+logcb() { echo "INSERT INTO audit.cb_log (event, tx, note) VALUES ('$1', txid_current(), '${2:-}');" >"$CB/$3"; }
+for ev in beforeValidate afterValidate beforeMigrate beforeEachMigrate afterEachMigrate afterEachMigrateError afterMigrate afterMigrateError beforeInfo afterInfo beforeRepair afterRepair beforeBaseline afterBaseline; do
+	logcb "$ev" "" "$ev.sql"
+done
+logcb beforeMigrate 'b second' "beforeMigrate__b_second.sql"
+logcb beforeMigrate '${who}' "more/beforeMigrate__a_first.sql"
+echo 'VACUUM audit.cb_log;' >"$CB/afterMigrate__vacuum.sql"
+echo "CREATE TABLE one (id int); INSERT INTO audit.cb_log (event, tx) VALUES ('V1', txid_current());" >"$CB/V1__one.sql"
+echo "CREATE TABLE two (id int); INSERT INTO audit.cb_log (event, tx) VALUES ('V2', txid_current());" >"$CB/V2__two.sql"
+mc() { "$ORC" "$1" --url "$PG_URL" --locations "$CB" "${@:2}"; }
+events() { q "select string_agg(event, ',' order by n) from audit.cb_log where n > ${1:-0}"; }
+t_run mc migrate --placeholder who=deployer
+t_is "$T_RC" 0 "migrate with callbacks"
+t_unlike "$T_ERR" "beforeMigrate|afterMigrate|looks like a migration" "callbacks are not warned about as names"
+t_is "$(events)" "beforeValidate,afterValidate,beforeMigrate,beforeMigrate,beforeMigrate,beforeEachMigrate,V1,afterEachMigrate,beforeEachMigrate,V2,afterEachMigrate,afterMigrate" \
+	"Flyway's events in Flyway's order (migrate validates first)"
+t_is "$(q "select string_agg(coalesce(nullif(note, ''), '-'), ',' order by n) from audit.cb_log where event = 'beforeMigrate'")" "-,deployer,b second" \
+	"several callbacks of one event: the one without a description first, then by description; placeholders replaced"
+t_is "$(q "select count(distinct tx) from audit.cb_log where event in ('beforeEachMigrate', 'V1', 'afterEachMigrate') and n <= (select min(n) from audit.cb_log where event = 'afterEachMigrate')")" 1 \
+	"beforeEachMigrate and afterEachMigrate run inside the migration's transaction"
+t_is "$(q "select count(*) from audit.cb_log a join audit.cb_log b on a.tx = b.tx where a.event = 'beforeMigrate' and b.event = 'V1'")" 0 "beforeMigrate runs in a transaction of its own"
+t_like "$T_OUT" 'callback afterMigrate - vacuum \(.*afterMigrate__vacuum.sql\) \[non-transactional\]' "a callback holding VACUUM runs outside a transaction"
+t_is "$(q "select string_agg(script, ',' order by installed_rank) from flyway_schema_history")" "V1__one.sql,V2__two.sql" "no callback in the history table"
+# A failing migration: afterEachMigrateError and afterMigrateError, not afterMigrate.
+mark=$(q "select max(n) from audit.cb_log")
+printf 'CREATE TABLE three (id int);\nSELECT no_such_column FROM three;\n' >"$CB/V3__bad.sql"
+t_run mc migrate --placeholder who=deployer
+t_is "$T_RC" 1 "a failing migration still exits 1"
+t_is "$(events "$mark")" "beforeValidate,afterValidate,beforeMigrate,beforeMigrate,beforeMigrate,afterEachMigrateError,afterMigrateError" \
+	"its beforeEachMigrate is rolled back with it; afterEachMigrateError (after the rollback) and afterMigrateError run, afterMigrate does not"
+t_like "$T_ERR" "V3__bad.sql:2: migration V3 bad failed: SQLSTATE 42703" "the migration's own error is the one reported"
+rm "$CB/V3__bad.sql"
+# info, validate, repair and baseline have theirs.
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "info" mc info --placeholder who=x
+t_ok "validate" mc validate --placeholder who=x
+t_ok "repair" mc repair --placeholder who=x
+t_is "$(events "$mark")" "beforeInfo,afterInfo,beforeValidate,afterValidate,beforeRepair,afterRepair" "info, validate and repair run their callbacks"
+q "DROP TABLE flyway_schema_history"
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "baseline" mc baseline --baseline-version 2 --placeholder who=x
+t_is "$(events "$mark")" "beforeBaseline,afterBaseline" "and baseline its own"
+# A failing callback names its file and line.
+printf '\nSELECT broken FROM nowhere;\n' >"$CB/beforeMigrate__z_fails.sql"
+t_run mc migrate --placeholder who=x
+t_like "$T_RC:$T_ERR" "^1:.*beforeMigrate__z_fails.sql:2: beforeMigrate callback failed: SQLSTATE 42P01" "a failing callback: exit 1, file, line and SQLSTATE"
+rm "$CB/beforeMigrate__z_fails.sql"
+# Flyway's rule: a callback name once across the locations.
+mkdir -p "$T_TMP/cb2"
+echo 'SELECT 1;' >"$T_TMP/cb2/afterMigrate__vacuum.sql"
+t_run "$ORC" info --url "$PG_URL" --locations "$CB,$T_TMP/cb2"
+t_like "$T_RC:$T_ERR" "^2:.*two SQL callbacks are named afterMigrate__vacuum" "the same callback in two locations is an error naming both"
+echo 'SELECT 1;' >"$T_TMP/cb2/beforeEachMigrateStatement.sql"
+t_run "$ORC" info --url "$PG_URL" --locations "$T_TMP/cb2"
+t_like "$T_ERR" "beforeEachMigrateStatement.sql: Flyway's beforeEachMigrateStatement callback is not run by this engine" "a callback this engine does not run is a warning"
+
+# afterVersioned between the versions and the repeatables, afterMigrateApplied only when one ran.
+pg_newdb
+CV=$T_TMP/cb_versioned
+mkdir -p "$CV"
+q "CREATE SCHEMA audit; CREATE TABLE audit.cb_log (n serial, event text, tx bigint, note text)"
+for ev in afterVersioned beforeRepeatables afterMigrateApplied afterMigrate; do
+	echo "INSERT INTO audit.cb_log (event) VALUES ('$ev');" >"$CV/$ev.sql"
+done
+echo "INSERT INTO audit.cb_log (event) VALUES ('V1');" >"$CV/V1__one.sql"
+echo "INSERT INTO audit.cb_log (event) VALUES ('V2');" >"$CV/V2__two.sql"
+echo "INSERT INTO audit.cb_log (event) VALUES ('R');" >"$CV/R__rep.sql"
+t_ok "migrate versions and a repeatable" "$ORC" migrate --url "$PG_URL" --locations "$CV"
+t_is "$(events)" "V1,V2,afterVersioned,beforeRepeatables,R,afterMigrateApplied,afterMigrate" "afterVersioned and beforeRepeatables between the last version and the first repeatable, then afterMigrateApplied"
+mark=$(q "select max(n) from audit.cb_log")
+t_ok "migrate with nothing pending" "$ORC" migrate --url "$PG_URL" --locations "$CV"
+t_is "$(events "$mark")" "afterVersioned,afterMigrate" "nothing applied: afterVersioned still, no afterMigrateApplied (Flyway's DbMigrate)"
+
+# ---- clean: off by default (Flyway's cleanDisabled=true); drops every object, and the
+# schemas the engine created
+pg_newdb
+CL=$T_TMP/clean
+mkdir -p "$CL"
+cat >"$CL/V1__objects.sql" <<'SQL'
+CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TYPE pair AS (a int, b int);
+CREATE TYPE floatrange AS RANGE (subtype = float8);
+CREATE TABLE parent (id posint PRIMARY KEY, m mood, p pair);
+CREATE TABLE child (id int REFERENCES parent);
+CREATE TABLE part (id int) PARTITION BY RANGE (id);
+CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (10);
+CREATE TABLE inherits_parent (id int);
+CREATE TABLE inherits_child () INHERITS (inherits_parent);
+CREATE SEQUENCE seq1;
+CREATE VIEW v AS SELECT * FROM parent;
+CREATE MATERIALIZED VIEW mv AS SELECT id FROM parent;
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+CREATE PROCEDURE proc() LANGUAGE sql AS 'SELECT 1';
+CREATE AGGREGATE mysum(int) (SFUNC = int4pl, STYPE = int);
+CREATE COLLATION coll (locale = 'C');
+CREATE TEXT SEARCH CONFIGURATION tsc (COPY = english);
+CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);
+SQL
+echo "INSERT INTO keep.log VALUES ('beforeClean');" >"$CL/beforeClean.sql"
+echo "INSERT INTO keep.log VALUES ('afterClean');" >"$CL/afterClean.sql"
+q "CREATE SCHEMA keep; CREATE TABLE keep.log (event text)"
+objects() { q "select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = '$1') + (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = '$1') + (select count(*) from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname = '$1') + (select count(*) from pg_collation c join pg_namespace n on n.oid = c.collnamespace where n.nspname = '$1') + (select count(*) from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where n.nspname = '$1') + (select count(*) from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace where n.nspname = '$1')"; }
+t_ok "migrate into schema app (created by the engine)" "$ORC" migrate --url "$PG_URL" --locations "$CL" --schema app
+t_ok "and into public (which the engine did not create)" "$ORC" migrate --url "$PG_URL" --locations "$CL" --schema public
+before=$(objects public)
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL"
+t_like "$T_RC:$T_ERR" "^2:.*clean is disabled .*--clean-disabled=false" "clean is refused by default (exit 2), saying how to enable it"
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL" --clean-disabled=true
+t_is "$T_RC" 2 "--clean-disabled=true refuses too"
+t_run env FLYWAY_CLEAN_DISABLED=false "$ORC" clean --url "$PG_URL" --locations "$CL" --clean-disabled=true
+t_is "$T_RC" 2 "the command line wins over FLYWAY_CLEAN_DISABLED"
+t_is "$(objects public)" "$before" "nothing was dropped"
+t_run "$ORC" clean --url "$PG_URL" --locations "$CL" --schema app --clean-disabled=false --output json
+t_is "$T_RC" 0 "clean --clean-disabled=false"
+t_is "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["operation"], d["ok"], d["schemasDropped"], d["schemasCleaned"])')" "clean True ['app'] []" "--output json: Flyway's operation, schemasDropped and schemasCleaned"
+t_is "$(q "select count(*) from pg_namespace where nspname = 'app'")" 0 "schema app, which the engine created (SCHEMA marker row), is dropped"
+t_run env FLYWAY_CLEAN_DISABLED=false "$ORC" clean --url "$PG_URL" --locations "$CL"
+t_is "$T_RC:$T_ERR" "0:" "FLYWAY_CLEAN_DISABLED=false enables it"
+t_like "$T_OUT" "cleaned schema public" "public is cleaned"
+t_is "$(objects public)" 0 "every object of public is gone: tables, partitions, inheritance children, views, sequences, routines, aggregates, types, domains, collations, operators, text search configurations, the history table"
+t_is "$(q "select count(*) from pg_namespace where nspname = 'public'")" 1 "public itself stays (the engine did not create it)"
+t_is "$(q "select count(*) from keep.log")|$(q "select string_agg(event, ',') from keep.log")" "4|beforeClean,afterClean,beforeClean,afterClean" "beforeClean and afterClean ran; schema keep (not managed) is untouched"
+t_ok "migrate starts again from scratch" "$ORC" migrate --url "$PG_URL" --locations "$CL"
+t_is "$(q "select count(*) from flyway_schema_history where version = '1'")" 1 "V1 applied again"
+
 # ---- repair writes Flyway's DELETE rows for applied migrations whose file is gone
 pg_newdb
 R=$T_TMP/rep2

@@ -144,7 +144,7 @@ q "create table a (id int); create table b (id int); create table c (id int)"
 t_ok "baseline --baseline-version 3" m baseline --baseline-version 3
 t_is "$(q "select version||'|'||description||'|'||type||'|'||script||'|'||coalesce(checksum::text,'NULL')||'|'||installed_rank from flyway_schema_history")" \
 	"3|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>|NULL|1" "Flyway's baseline row"
-t_is "$(state 1)/$(state 3)" "Below Baseline/Baseline,Ignored (Baseline)" "files below it are Below Baseline, the one at it Ignored (Baseline) (Flyway's names), the row Baseline"
+t_is "$(state 1)/$(state 3)" "Below Baseline/Ignored (Baseline),Baseline" "files below it are Below Baseline, the one at it Ignored (Baseline) (Flyway's names, listed before the applied rows as Flyway lists them), the row Baseline"
 t_ok "migrate after baseline" m migrate --placeholder pw=x --mixed
 t_is "$(q "select string_agg(version, ',' order by installed_rank) from flyway_schema_history")" "3,4,5,6,7,8,9,10" "only versions above the baseline ran"
 t_run m baseline

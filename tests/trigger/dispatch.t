@@ -6,8 +6,13 @@ source "$(dirname "$0")/../lib/tap.sh"
 source "$ROOT/tests/github/lib.sh"
 gh_start
 
+# The project is a clone whose origin has main (the branch the requests below name).
+export GIT_CONFIG_NOSYSTEM=1 HOME=$T_TMP
+git init -q --bare -b main "$T_TMP/remote.git"
+git clone -q "$T_TMP/remote.git" "$T_TMP/proj" 2>/dev/null
+git -C "$T_TMP/proj" -c user.name=t -c user.email=t@e commit -q --allow-empty -m init
+git -C "$T_TMP/proj" push -q origin main
 proj=$T_TMP/proj
-mkdir -p "$proj"
 cat >"$proj/config.json" <<'EOF'
 {
   "githubOwner": "acme",
@@ -22,6 +27,9 @@ EOF
 TOKEN=ghp_$(openssl rand -hex 18)
 export ORC_TEST_TOKEN=$TOKEN
 unset GITHUB_ACTIONS GITHUB_SERVER_URL GH_TOKEN GITHUB_TOKEN
+git -C "$proj" add config.json
+git -C "$proj" -c user.name=t -c user.email=t@e commit -q -m config && git -C "$proj" push -q origin main
+git -C "$proj" remote set-head origin main # what a clone of a non-empty repository records
 
 # send ANSWERS ARGS...: scripts the stand-in, runs trigger, checks the token stayed out.
 send() {
@@ -126,6 +134,45 @@ send '["204","401"]' destroy-infrastructure --region all --folder network --yes
 t_is "$T_RC" 3 "--region all, second refused: exit 3"
 t_like "$T_ERR" "eu-central-1 \(already dispatched: us-west-2\)" "--region all: says which regions were already sent"
 
+send '["204"]' run-migration --region us-west-2 --branch no-such-branch
+t_is "$T_RC" 2 "a branch origin does not have: exit 2"
+t_like "$T_ERR" "^error: --branch no-such-branch: origin has no branch no-such-branch" "names the branch and the remote"
+t_is "$(printf '%s\n' "$T_ERR" | grep -c .)" 1 "in one line"
+t_is "$(gh_count)" 0 "nothing sent"
+
+# The workflow reads config.json and the tfvars as pushed to the default branch: a local
+# change is said before sending (and the request still goes).
+gitp() { git -C "$proj" -c user.name=t -c user.email=t@e "$@"; }
+send '["204"]' run-migration --region us-west-2 --branch main
+t_unlike "$T_ERR" "config.json" "config.json as pushed: no warning"
+sed -i 's/"acme-tf-west"/"acme-tf-west2"/' "$proj/config.json"
+send '["204"]' run-migration --region us-west-2 --branch main
+t_is "$T_RC" 0 "config.json changed, not committed: still sent"
+t_like "$T_ERR" "warning: .*config\.json has uncommitted changes, and the workflow reads it as pushed to origin/main: commit and push it first" "uncommitted config.json: warned"
+gitp commit -q -am "bucket"
+send '["204"]' run-migration --region us-west-2 --branch main
+t_like "$T_ERR" "warning: .*config\.json is committed here but differs from origin/main, which the workflow reads" "committed, not pushed: warned"
+gitp push -q origin main
+send '["204"]' run-migration --region us-west-2 --branch main
+t_unlike "$T_ERR" "warning" "pushed: no warning"
+# A feature branch with its own config.json: the workflow still reads the default branch.
+gitp checkout -q -b feature
+sed -i 's/"acme-tf-west2"/"acme-tf-west3"/' "$proj/config.json"
+gitp commit -q -am "feature bucket" && gitp push -q -u origin feature
+send '["204"]' run-migration --region us-west-2 --branch feature
+t_like "$T_ERR" "config\.json is committed here but differs from origin/main" "pushed to another branch: still differs from the default branch"
+gitp checkout -q main
+mkdir -p "$proj/infrastructure/network/var-files"
+echo 'region = "us-west-2"' >"$proj/infrastructure/network/var-files/us-west-2.tfvars"
+echo 'region = "eu-central-1"' >"$proj/infrastructure/network/var-files/eu-central-1.tfvars"
+send '["204"]' deploy-infrastructure --region us-west-2 --folder network
+t_like "$T_ERR" "infrastructure/network/var-files/us-west-2\.tfvars is new and not committed, and the workflow reads it as pushed to origin/main" "the region's tfvars, new and uncommitted: warned"
+t_unlike "$T_ERR" "eu-central-1\.tfvars" "another region's tfvars: not this request's"
+t_is "$(gh_count)" 1 "and sent"
+gitp add infrastructure && gitp commit -q -m tfvars && gitp push -q origin main
+send '["204"]' deploy-infrastructure --region all --folder network
+t_unlike "$T_ERR" "warning" "tfvars pushed: no warning"
+
 export ORC_TEST_TOKEN="$TOKEN
 "
 send '["204"]' run-migration --region us-west-2 --branch main
@@ -166,7 +213,7 @@ t_is "$T_RC" 2 "githubOwner still CHANGE ME: exit 2"
 t_like "$T_ERR" "githubOwner: still \"CHANGE ME\"" "CHANGE ME: names the key"
 t_is "$(gh_count)" 0 "CHANGE ME: nothing sent"
 
-sed 's/"acme-tf-west"/"CHANGE ME"/' "$proj/config.json" >"$proj/unset.json"
+sed 's/"acme-tf-west[0-9]*"/"CHANGE ME"/' "$proj/config.json" >"$proj/unset.json"
 t_run "$ORC" trigger deploy-infrastructure --region us-west-2 --folder network --config "$proj/unset.json"
 t_is "$T_RC" 2 "terraformBucket CHANGE ME for deploy-infrastructure: exit 2"
 t_like "$T_ERR" "infrastructure\[\"us-west-2\"\].terraformBucket: still \"CHANGE ME\", and deploy-infrastructure needs" "names the region's key"
