@@ -492,6 +492,11 @@ static void parse_error(enum proto proto, const http_response *resp, buf *code, 
 	buf_truncate(msg, line);
 }
 
+void aws_error_answer(int json_protocol, const http_response *resp, buf *code, buf *msg)
+{
+	parse_error(json_protocol ? PROTO_JSON : PROTO_QUERY, resp, code, msg);
+}
+
 static void request_id(enum proto proto, const http_response *resp, buf *out)
 {
 	buf_clear(out);

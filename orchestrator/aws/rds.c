@@ -6,6 +6,7 @@
  */
 #include "aws/rds.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -138,6 +139,14 @@ static long child_long(const xmlNode *n, const char *name)
 	return v;
 }
 
+/* A whole number of the named child within [lo, hi]; 0 when absent or out of range (a
+ * Port of 4294972592 would otherwise wrap to 5296 in an int). */
+static int child_int(const xmlNode *n, const char *name, long lo, long hi)
+{
+	long v = child_long(n, name);
+	return v >= lo && v <= hi ? (int)v : 0;
+}
+
 static int child_bool(const xmlNode *n, const char *name)
 {
 	char *t = child_text(n, name);
@@ -187,13 +196,13 @@ static void read_cluster(const xmlNode *n, rds_cluster *c)
 		c->nmembers += is_elem(m, "DBClusterMember");
 	read_tags(n, &c->tags);
 	c->endpoint = child_text(n, "Endpoint");
-	c->port = (int)child_long(n, "Port");
+	c->port = child_int(n, "Port", 0, 65535);
 	c->database_name = child_text(n, "DatabaseName");
 	const xmlNode *secret = child(n, "MasterUserSecret");
 	c->secret_arn = child_text(secret, "SecretArn");
 	c->secret_status = child_text(secret, "SecretStatus");
 	c->deletion_protection = child_bool(n, "DeletionProtection");
-	c->backup_retention = (int)child_long(n, "BackupRetentionPeriod");
+	c->backup_retention = child_int(n, "BackupRetentionPeriod", 0, 35);
 	c->copy_tags = child_bool(n, "CopyTagsToSnapshot");
 	c->iam_auth = child_bool(n, "IAMDatabaseAuthenticationEnabled");
 	const xmlNode *logs = child(n, "EnabledCloudwatchLogsExports");
@@ -219,11 +228,35 @@ static void read_snapshot(const xmlNode *n, rds_snapshot *s)
 	s->engine_version = child_text(n, "EngineVersion");
 	s->created = child_text(n, "SnapshotCreateTime");
 	s->type = child_text(n, "SnapshotType");
-	s->storage_gb = child_long(n, "AllocatedStorage");
-	s->percent = (int)child_long(n, "PercentProgress");
+	s->storage_gb = child_int(n, "AllocatedStorage", 0, INT_MAX);
+	s->percent = child_int(n, "PercentProgress", 0, 100);
 	read_tags(n, &s->tags);
 	s->encrypted = child_bool(n, "StorageEncrypted");
 	s->kms_key_id = child_text(n, "KmsKeyId");
+}
+
+size_t rds_decode_clusters(xmlDocPtr doc, rds_cluster **out)
+{
+	const xmlNode **found = NULL;
+	size_t n = 0;
+	collect(xmlDocGetRootElement(doc), "DBCluster", &found, &n);
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++)
+		read_cluster(found[i], &(*out)[i]);
+	free(found);
+	return n;
+}
+
+size_t rds_decode_snapshots(xmlDocPtr doc, rds_snapshot **out)
+{
+	const xmlNode **found = NULL;
+	size_t n = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &n);
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++)
+		read_snapshot(found[i], &(*out)[i]);
+	free(found);
+	return n;
 }
 
 static int call(aws_client *c, const char *action, const aws_params *p, xmlDocPtr *doc, err *e)

@@ -187,8 +187,7 @@ static int compare(int argc, char **argv)
 		compare_render_markdown(res, &text);
 	else
 		compare_render_text(res, &text);
-	fputs(buf_cstr(&text), stdout);
-	fflush(stdout);
+	log_text(0, buf_cstr(&text)); /* table and column names come from the databases */
 	compare_render_markdown(res, &md);
 	log_gha_summary(buf_cstr(&md));
 	log_gha_output("equal", res->ndifferent ? "false" : "true");

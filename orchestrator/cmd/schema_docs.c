@@ -269,11 +269,16 @@ static int require_comments(const catalog *c, err *e)
 	return 0;
 }
 
-/* --format json's writer: standard output, as the model is printed. */
+/* --format json's writer: standard output, as the model is printed, through log_text (catalog
+ * names are data: redacted, no line a workflow command). Each piece is whole lines. */
 static int json_out(void *ctx, const char *text, size_t len)
 {
 	(void)ctx;
-	return fwrite(text, 1, len, stdout) == len ? 0 : -1;
+	buf piece = BUF_INIT;
+	buf_put(&piece, text, len);
+	log_text(0, buf_cstr(&piece));
+	buf_free(&piece);
+	return ferror(stdout) ? -1 : 0;
 }
 
 /* Renders c into the README (d->rs, begun) and the docs files, writing as it goes. */
@@ -807,8 +812,7 @@ int cmd_schema_docs(int argc, char **argv)
 		rc = sync_files(&o, &d, 1, &changed, &diff, &paths, &npaths, &e);
 		free_paths(paths, npaths);
 		if (rc == 0 && changed) {
-			fwrite(diff.ptr ? diff.ptr : "", 1, diff.len, stdout);
-			fflush(stdout);
+			log_text(0, buf_cstr(&diff)); /* a README line may read "::command::" */
 			rc = err_set(
 			    &e, ORC_EFAIL,
 			    "%s: the Database Documentation section is stale (the schema "

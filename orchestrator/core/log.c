@@ -10,10 +10,12 @@
  * "::" as a workflow command (add-mask, stop-commands, annotations), and it splits lines
  * at CR as well as LF. So every message is made safe as a whole, after formatting: control
  * characters other than LF and TAB are written as C escapes (\r, \x1b), and a line that
- * would start with "::" (after blanks) gets its first colon written as \x3a. Only the
- * commands this module means to send (log_command, annotations, add-mask) start with
- * "::", their data escaped by the runner's own rules. Values for $GITHUB_OUTPUT with a
- * line break go in the delimiter syntax, with a random delimiter the value cannot hold.
+ * would start with "::" (after blanks) gets its first colon written as \x3a; the runner
+ * also reads its older syntax "##[name]data" anywhere in a line, so the '[' of "##[" is
+ * written as \u005b (which JSON output reads back as '['). Only the commands this module means to
+ * send (log_command, annotations, add-mask) start with "::", their data escaped by the runner's own
+ * rules. Values for $GITHUB_OUTPUT with a line break go in the delimiter syntax, with a random
+ * delimiter the value cannot hold.
  */
 #include "core/log.h"
 
@@ -228,18 +230,28 @@ static void escape_data(buf *out, const char *s, int runner_rules_only)
 }
 
 /* Appends s[0..n) to out so that no line of it can be a workflow command and no control
- * character reaches the terminal or the runner (see the top of the file). */
-static void put_safe(buf *out, const char *s, size_t n, int line_start)
+ * character reaches the terminal or the runner (see the top of the file). line_start says
+ * whether s begins a line. A line break inside s (a name holding one) is followed by indent
+ * spaces, so that the rest of a "warning: " or "error: " line reads as part of it. */
+static void put_safe(buf *out, const char *s, size_t n, int line_start, size_t indent)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n') {
 			buf_putc(out, '\n');
+			if (i + 1 < n)
+				for (size_t k = 0; k < indent; k++)
+					buf_putc(out, ' ');
 			line_start = 1;
 		} else if (line_start && (c == ' ' || c == '\t')) {
 			buf_putc(out, (char)c);
 		} else if (line_start && c == ':' && i + 1 < n && s[i + 1] == ':') {
 			buf_puts(out, "\\x3a");
+			line_start = 0;
+		} else if (c == '[' && i >= 2 && s[i - 1] == '#' && s[i - 2] == '#') {
+			/* the runner's older command syntax, "##[name]data", counts anywhere in
+			 * a line */
+			buf_puts(out, "\\u005b"); /* a valid escape inside a JSON string too */
 			line_start = 0;
 		} else {
 			line_start = 0;
@@ -280,7 +292,18 @@ static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	log_redact(&msg);
 	buf line = BUF_INIT;
 	buf_puts(&line, prefix);
-	put_safe(&line, msg.ptr ? msg.ptr : "", msg.len, 1);
+	/* the prefix's width on screen: its colour sequences take none */
+	size_t width = 0;
+	for (const char *p = prefix; *p; p++) {
+		if (*p == '\033') {
+			p += strcspn(p, "m");
+			if (!*p)
+				break;
+		} else {
+			width++;
+		}
+	}
+	put_safe(&line, msg.ptr ? msg.ptr : "", msg.len, 1, width);
 	if (!line.len || line.ptr[line.len - 1] != '\n')
 		buf_putc(&line, '\n');
 	fflush(stdout);
@@ -336,6 +359,21 @@ void log_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(L.json ? stderr : stdout, "", fmt, ap);
 	va_end(ap);
+}
+
+void log_text(int to_stderr, const char *text)
+{
+	buf msg = BUF_INIT;
+	buf_puts(&msg, text ? text : "");
+	log_redact(&msg);
+	buf out = BUF_INIT;
+	put_safe(&out, msg.ptr ? msg.ptr : "", msg.len, 1, 0);
+	FILE *f = to_stderr ? stderr : stdout;
+	fflush(to_stderr ? stdout : stderr);
+	fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+	fflush(f);
+	buf_free(&out);
+	buf_free(&msg);
 }
 
 void log_set_json(int on)
@@ -539,7 +577,7 @@ static const char *tone_sgr(log_tone tone)
 static void put_status_part(buf *out, const char *s, size_t n, int line_start, size_t *room)
 {
 	buf safe = BUF_INIT;
-	put_safe(&safe, s, n, line_start);
+	put_safe(&safe, s, n, line_start, 0);
 	for (size_t i = 0; i < safe.len; i++) {
 		unsigned char c = (unsigned char)safe.ptr[i];
 		if ((c & 0xc0) != 0x80) {

@@ -9,7 +9,8 @@
  *
  * log_info writes to stdout (results a user or script reads); everything else goes to
  * stderr. Control characters in a message (other than LF and TAB) are printed as C escapes
- * and no printed line can start a workflow command ("::"), whatever names it quotes.
+ * and no printed line can start a workflow command ("::") or hold the runner's older
+ * "##[command]" form, whatever names it quotes.
  */
 #ifndef ORC_LOG_H
 #define ORC_LOG_H
@@ -41,6 +42,10 @@ void log_redact(buf *b);
 void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A rendered text of several lines (a table, a report, a diff, a source line with its
+ * caret), written as it is to stdout (stderr when to_stderr), made safe like every line
+ * above: redacted, control characters escaped, no line a workflow command. */
+void log_text(int to_stderr, const char *text);
 
 /* --output json: stdout carries only the command's JSON document (log_result, log_json);
  * what log_info would print there goes to stderr instead. */

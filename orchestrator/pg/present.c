@@ -92,7 +92,7 @@ void present_table(const engine *g)
 		for (int c = 0; c < 7; c++)
 			cell(&out, cells[c], w[c], c == 6);
 	}
-	fputs(buf_cstr(&out), stdout);
+	log_text(0, buf_cstr(&out)); /* names and descriptions come from files */
 	buf_free(&out);
 }
 
@@ -143,8 +143,10 @@ void present_json(const engine *g)
 	log_redact(&b);
 	if (g->o->json_out)
 		buf_puts(g->o->json_out, buf_cstr(&b));
-	else
-		puts(buf_cstr(&b));
+	else {
+		buf_putc(&b, '\n');
+		log_text(0, buf_cstr(&b));
+	}
 	buf_free(&b);
 	cJSON_free(s);
 	cJSON_Delete(root);

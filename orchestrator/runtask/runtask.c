@@ -24,6 +24,7 @@
 #include "runtask/runtask.h"
 
 #include <curl/curl.h>
+#include <limits.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,17 +267,22 @@ static void logtail_close(logtail *t)
 	t->grouped = 0;
 }
 
-static int find_container_exit(const cJSON *task, const char *name, int *has, int *code,
-                               const char **reason)
+int runtask_container_exit(const cJSON *task, const char *name, int *has, int *code,
+                           const char **reason)
 {
 	const cJSON *ct;
+	*has = *code = 0;
+	*reason = NULL;
 	cJSON_ArrayForEach(ct, cJSON_GetObjectItemCaseSensitive(task, "containers"))
 	{
 		if (!str(ct, "name") || strcmp(str(ct, "name"), name) != 0)
 			continue;
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(ct, "exitCode");
-		*has = cJSON_IsNumber(x);
-		*code = *has ? x->valueint : 0;
+		/* An exit code is a whole number: 0.5 is not a success (cJSON's valueint
+		 * truncates it to 0), nor is 1e300 (saturated). */
+		*has = cJSON_IsNumber(x) && x->valuedouble >= INT_MIN &&
+		       x->valuedouble <= INT_MAX && x->valuedouble == (double)(int)x->valuedouble;
+		*code = *has ? (int)x->valuedouble : 0;
 		*reason = str(ct, "reason");
 		return 1;
 	}
@@ -509,7 +515,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 
 	int has = 0, code = 0;
 	const char *creason = NULL;
-	int found = find_container_exit(task, container, &has, &code, &creason);
+	int found = runtask_container_exit(task, container, &has, &code, &creason);
 	const char *stop_code = str(task, "stopCode"), *stopped = str(task, "stoppedReason");
 	if (has && code == 0) {
 		log_info("task %s: container '%s' exited 0 after %.0f s", arn, container, secs);
