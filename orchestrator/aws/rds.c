@@ -238,8 +238,8 @@ static void read_snapshot(const xmlNode *n, rds_snapshot *s)
 size_t rds_decode_clusters(xmlDocPtr doc, rds_cluster **out)
 {
 	const xmlNode **found = NULL;
-	size_t n = 0;
-	collect(xmlDocGetRootElement(doc), "DBCluster", &found, &n);
+	size_t n = 0, cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBCluster", &found, &n, &cap);
 	*out = xcalloc(n + 1, sizeof **out);
 	for (size_t i = 0; i < n; i++)
 		read_cluster(found[i], &(*out)[i]);
@@ -250,8 +250,8 @@ size_t rds_decode_clusters(xmlDocPtr doc, rds_cluster **out)
 size_t rds_decode_snapshots(xmlDocPtr doc, rds_snapshot **out)
 {
 	const xmlNode **found = NULL;
-	size_t n = 0;
-	collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &n);
+	size_t n = 0, cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &n, &cap);
 	*out = xcalloc(n + 1, sizeof **out);
 	for (size_t i = 0; i < n; i++)
 		read_snapshot(found[i], &(*out)[i]);
