@@ -108,7 +108,10 @@ echo "peak RSS: migrate $((orc_rss / 1024)) MiB ($orc_rss KiB), info $((${best#*
 # info and validate at scale, side by side with psql reading the same history table (the
 # floor: one connection and one query of every row). The files are small (a comment and
 # a SELECT) so that the engine's own costs show: scanning, reading and checksumming the
-# files, and classify. Best of BENCH_SCALE_ROUNDS (5) runs each, alternating.
+# files, and classify. Best of BENCH_SCALE_ROUNDS (5) runs each, alternating; wall time and
+# the client's CPU (user + system, from getrusage of the child: steadier than wall time on
+# a shared machine). BENCH_BASE_BIN=/path/to/an/older/orchestrator runs that binary in the
+# same rounds too, for before/after ratios from one process tree.
 for S in ${BENCH_SCALE:-1000 10000}; do
 	mkdir -p "$tmp/scale$S"
 	python3 - "$tmp/scale$S" "$S" <<'PY'
@@ -122,27 +125,38 @@ for i in range(1, n + 1):
 PY
 	psql -X -q -d postgres -c "CREATE DATABASE s_$S" >/dev/null
 	"$ORC" migrate --url "$(url s_$S)" --locations "$tmp/scale$S" >/dev/null 2>&1 || echo "scale $S: migrate failed"
-	python3 - "$ORC" "$(url s_$S)" "$tmp/scale$S" "$S" "${BENCH_SCALE_ROUNDS:-5}" <<'PY'
-import subprocess, sys, time
-orc, url, loc, n, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-cmds = {
-    "info": [orc, "info", "--url", url, "--locations", loc],
-    "validate": [orc, "validate", "--url", url, "--locations", loc],
-    "psql": ["psql", "-X", "-A", "-d", url, "-c",
-             "SELECT * FROM flyway_schema_history ORDER BY installed_rank"],
-}
+	python3 - "$ORC" "$(url s_$S)" "$tmp/scale$S" "$S" "${BENCH_SCALE_ROUNDS:-5}" "${BENCH_BASE_BIN:-}" <<'PY'
+import resource, subprocess, sys, time
+orc, url, loc, n, rounds, base = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+bins = {"": orc}
+if base:
+    bins = {"base ": base, "": orc}
+cmds = {}
+for tag, b in bins.items():
+    cmds[tag + "info"] = [b, "info", "--url", url, "--locations", loc]
+    cmds[tag + "validate"] = [b, "validate", "--url", url, "--locations", loc]
+cmds["psql"] = ["psql", "-X", "-A", "-d", url, "-c",
+                "SELECT * FROM flyway_schema_history ORDER BY installed_rank"]
 best = {k: 1e9 for k in cmds}
+cpu = {k: 1e9 for k in cmds}
 for _ in range(rounds):
     for k, c in cmds.items():
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.monotonic()
         rc = subprocess.call(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best[k] = min(best[k], time.monotonic() - t)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu[k] = min(cpu[k], r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
         if rc != 0:
             print(f"  {k} exited {rc}")
-        best[k] = min(best[k], time.monotonic() - t)
-p = best["psql"]
-print(f"info/validate on {n} applied: info {best['info'] * 1000:.1f} ms, validate "
-      f"{best['validate'] * 1000:.1f} ms, psql reading the history {p * 1000:.1f} ms")
-print(f"  ratio to psql: info {best['info'] / p:.2f}x, validate {best['validate'] / p:.2f}x "
-      f"(goal <= 1.2x)")
+p, pc = best["psql"], cpu["psql"]
+load = open("/proc/loadavg").read().split()[0]
+print(f"info/validate on {n} applied (load {load}): psql reading the history {p * 1000:.1f} ms "
+      f"(client CPU {pc * 1000:.1f} ms)")
+for tag in bins:
+    i, v = best[tag + "info"], best[tag + "validate"]
+    print(f"  {tag or 'this '}info {i * 1000:.1f} ms, validate {v * 1000:.1f} ms; ratio to psql: "
+          f"info {i / p:.2f}x, validate {v / p:.2f}x (goal <= 1.2x); client CPU info "
+          f"{cpu[tag + 'info'] * 1000:.1f} ms, validate {cpu[tag + 'validate'] * 1000:.1f} ms")
 PY
 done

@@ -3,19 +3,24 @@
 # each with a primary key, a foreign key to the previous table, an index and comments on
 # the table and every column. Reports, against `pg_dump --schema-only` of the same
 # database run side by side (the baseline: the stock tool that reads the same catalog):
-#   - wall time, median of RUNS alternating runs, as a ratio (goal <= 0.5x)
+#   - wall time of each case, median of RUNS alternating runs, as a ratio (goal <= 0.5x):
+#     split  the default layout written from nothing: past the split size (400 KB) a
+#            summary in the README and one file per table under docs/database/
+#     rerun  the same again, every file in place and unchanged (a CI run on a checkout)
+#     one    everything in one README (--split-size 1000000000), one file like pg_dump's
+#     json   --format json
+#   - peak RSS of each case (goal < 64 MB)
 #   - statements each tool sends, counted by the server (log_statement=all in a
 #     dedicated server), and the counter schema-docs shows under --verbose (constant)
-#   - peak RSS of schema-docs (goal < 64 MB)
-# Past the default split size (400 KB) the output is the split layout: a summary in the
-# README and one file per table under docs/database/ (all written, as in real use).
-# BENCH_TABLES=10000 for the large case. A dedicated throwaway server is started and
-# stopped here. Reports; never fails on time.
+# BENCH_TABLES=10000 for the large case; ORC_BEFORE_BIN=path runs another build alternately
+# too (before/after a change, under the same load). A dedicated throwaway server is started
+# and stopped here. Reports; never fails on time.
 set -eu
 cd "$(dirname "$0")/.."
 ORC=${ORC_BIN:-bin/orchestrator}
 TABLES=${BENCH_TABLES:-2000}
 RUNS=${BENCH_RUNS:-5}
+BEFORE=${ORC_BEFORE_BIN:-} # another build to run alternately (before/after a change)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-docs.XXXXXX")
 chmod 755 "$tmp"
 trap 'scripts/local-pg stop "$tmp/pg" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
@@ -69,22 +74,54 @@ lo=$((hi + 1))
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-: >"$tmp/docs.t"; : >"$tmp/dump.t"; : >"$tmp/docs.rss"; : >"$tmp/one.t"; : >"$tmp/one.rss"
+maxof() { sort -n | tail -n 1; }
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }'; }
+# timed NAME CMD...: wall seconds to $tmp/NAME.t, peak RSS (KB) to $tmp/NAME.rss
+timed() {
+	name=$1; shift
+	/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+	cut -d' ' -f1 "$tmp/t" >>"$tmp/$name.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/$name.rss"
+}
+# One round of every case for binary BIN, results under the name prefix P:
+#   split    the default layout written from nothing (README + one file per table)
+#   rerun    the same again with the files in place and unchanged (a CI run on a checkout)
+#   one      everything in one README (--split-size 1000000000), like pg_dump's one file
+#   json     --format json to /dev/null
+round() {
+	bin=$1 p=$2
+	rm -rf "$tmp/README.md" "$tmp/docs" "$tmp/one.md" "$tmp/docs.keep"
+	sync # the removal of 10,000 files is flushed before, not during, the next case
+	timed "${p}split" "$bin" schema-docs --url "$url" --readme "$tmp/README.md"
+	timed "${p}rerun" "$bin" schema-docs --url "$url" --readme "$tmp/README.md"
+	[ ! -d "$tmp/docs" ] || mv "$tmp/docs" "$tmp/docs.keep" # one.md shares the folder: its run would remove them
+	timed "${p}one" "$bin" schema-docs --url "$url" --readme "$tmp/one.md" --split-size 1000000000
+	timed "${p}json" "$bin" schema-docs --url "$url" --format json
+}
 i=0
 while [ "$i" -lt "$RUNS" ]; do
-	rm -rf "$tmp/README.md" "$tmp/docs"
-	/usr/bin/time -f "%e %M" -o "$tmp/t" "$ORC" schema-docs --url "$url" --readme "$tmp/README.md" >/dev/null
-	cut -d' ' -f1 "$tmp/t" >>"$tmp/docs.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/docs.rss"
-	/usr/bin/time -f "%e %M" -o "$tmp/t" pg_dump --schema-only -f "$tmp/dump.sql" "$url"
-	cut -d' ' -f1 "$tmp/t" >>"$tmp/dump.t"
-	# The same catalog read and rendering into one README (no split: one file, like pg_dump).
-	rm -f "$tmp/one.md"
-	/usr/bin/time -f "%e %M" -o "$tmp/t" "$ORC" schema-docs --url "$url" --readme "$tmp/one.md" --split-size 1000000000 >/dev/null
-	cut -d' ' -f1 "$tmp/t" >>"$tmp/one.t"; cut -d' ' -f2 "$tmp/t" >>"$tmp/one.rss"
+	round "$ORC" ""
+	timed dump pg_dump --schema-only -f "$tmp/dump.sql" "$url"
+	[ -z "$BEFORE" ] || round "$BEFORE" before.
 	i=$((i + 1))
 done
-docs_t=$(median <"$tmp/docs.t"); dump_t=$(median <"$tmp/dump.t"); rss=$(sort -n "$tmp/docs.rss" | tail -n 1)
-one_t=$(median <"$tmp/one.t"); one_rss=$(sort -n "$tmp/one.rss" | tail -n 1)
+dump_t=$(median <"$tmp/dump.t")
+# The README and docs of the last run, for the sizes reported.
+rm -rf "$tmp/README.md" "$tmp/docs" "$tmp/one.md"
+"$ORC" schema-docs --url "$url" --readme "$tmp/README.md" >/dev/null
+files=$(find "$tmp/docs" -name '*.md' 2>/dev/null | wc -l)
+bytes=$(cat "$tmp/README.md" $(find "$tmp/docs" -name '*.md' 2>/dev/null) | wc -c)
+rm -rf "$tmp/docs"
+"$ORC" schema-docs --url "$url" --readme "$tmp/one.md" --split-size 1000000000 >/dev/null
+echo "schema-docs on $TABLES tables x 12 columns ($bytes bytes of markdown: README.md and $files files under docs/database; one README: $(wc -c <"$tmp/one.md") bytes)"
+echo "baseline: pg_dump --schema-only ${dump_t}s (median of $RUNS, run alternately); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  case         binary  time     ratio   peak RSS   (goals: ratio <= 0.5x, RSS < 64 MB)"
+for p in "" before.; do
+	[ -n "$p" ] && [ -z "$BEFORE" ] && continue
+	for c in split rerun one json; do
+		t=$(median <"$tmp/$p$c.t")
+		printf '  %-12s %-7s %6.2fs  %-6s  %4d MB\n' "$c" "${p:-this}" "$t" "$(ratio "$t" "$dump_t")" "$(($(maxof <"$tmp/$p$c.rss") / 1024))"
+	done
+done
 
 # Statements as the server sees them: a dedicated server, log_statement for this database.
 psql -qX -d "$url" -c "ALTER DATABASE bench SET log_statement = 'all'"
@@ -102,10 +139,4 @@ psql -qX -d "postgresql://postgres@127.0.0.1:$port/postgres" -c "CREATE DATABASE
 psql -qX -d "postgresql://postgres@127.0.0.1:$port/small" -c "CREATE TABLE one (id int PRIMARY KEY)"
 small_q=$(count "$ORC" schema-docs --url "postgresql://postgres@127.0.0.1:$port/small" --readme "$small/README.md")
 
-files=$(find "$tmp/docs" -name '*.md' 2>/dev/null | wc -l)
-bytes=$(cat "$tmp/README.md" $(find "$tmp/docs" -name '*.md' 2>/dev/null) | wc -c)
-echo "schema-docs on $TABLES tables x 12 columns ($bytes bytes of markdown: README.md and $files files under docs/database):"
-echo "  wall time      schema-docs ${docs_t}s  pg_dump --schema-only ${dump_t}s  ratio $(echo "$docs_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }') (goal <= 0.5x, median of $RUNS)"
-echo "  one README     schema-docs --split-size 1000000000 ${one_t}s ($(wc -c <"$tmp/one.md") bytes)  ratio $(echo "$one_t $dump_t" | awk '{ if ($2 > 0) printf "%.2fx", $1 / $2; else print "n/a" }'), peak RSS $((one_rss / 1024)) MB"
-echo "  statements     schema-docs $docs_q (--verbose counter: $docs_counter; 1 table: $small_q)  pg_dump $dump_q"
-echo "  peak RSS       schema-docs $((rss / 1024)) MB (goal < 64 MB)"
+echo "  statements   schema-docs $docs_q (--verbose counter: $docs_counter; 1 table: $small_q)  pg_dump $dump_q"

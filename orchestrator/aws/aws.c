@@ -492,6 +492,11 @@ static void parse_error(enum proto proto, const http_response *resp, buf *code, 
 	buf_truncate(msg, line);
 }
 
+void aws_error_answer(int json_protocol, const http_response *resp, buf *code, buf *msg)
+{
+	parse_error(json_protocol ? PROTO_JSON : PROTO_QUERY, resp, code, msg);
+}
+
 static void request_id(enum proto proto, const http_response *resp, buf *out)
 {
 	buf_clear(out);
@@ -730,8 +735,8 @@ int aws_json_call(aws_client *c, const char *service, const char *target, const 
 
 void aws_params_add(aws_params *p, const char *name, const char *value)
 {
-	p->names = xrealloc(p->names, (p->n + 1) * sizeof *p->names);
-	p->values = xrealloc(p->values, (p->n + 1) * sizeof *p->values);
+	ARRAY_GROW(p->names, p->n + 1, p->names_cap);
+	ARRAY_GROW(p->values, p->n + 1, p->values_cap);
 	p->names[p->n] = xstrdup(name);
 	p->values[p->n] = xstrdup(value ? value : "");
 	p->n++;
@@ -757,7 +762,7 @@ void aws_params_free(aws_params *p)
 	free(p->names);
 	free(p->values);
 	p->names = p->values = NULL;
-	p->n = 0;
+	p->n = p->names_cap = p->values_cap = 0;
 }
 
 /* application/x-www-form-urlencoded as botocore writes it: libcurl's escaping (RFC 3986

@@ -84,6 +84,7 @@ typedef struct aws_params {
 	char **names;
 	char **values;
 	size_t n;
+	size_t names_cap, values_cap;
 } aws_params;
 
 void aws_params_add(aws_params *p, const char *name, const char *value);

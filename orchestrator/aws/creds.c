@@ -360,17 +360,7 @@ static int from_container(aws_client *c, err *e)
 	curl_slist_free_all(h);
 	if (!rc) {
 		cJSON *j = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
-		const char *ak =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
-		const char *sk =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
-		const char *tok =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
-		const char *exp =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
-		if (ak && sk)
-			set_creds(c, ak, sk, tok, parse_iso8601(exp), "container");
-		else
+		if (aws_creds_decode(c, j, AWS_CREDS_CONTAINER))
 			rc = err_set(e, ORC_EFAIL,
 			             "container credentials endpoint %s: the answer has no "
 			             "AccessKeyId/SecretAccessKey",
@@ -431,6 +421,63 @@ int aws_creds_resolve(aws_client *c, err *e)
 }
 
 /* ---- for the other sources (creds_sources.c) ---- */
+
+/* The JSON answers' field names per shape (internal.h). */
+static const struct {
+	const char *wrap, *ak, *sk, *token, *exp;
+} shapes[] = {
+    [AWS_CREDS_CONTAINER] = {NULL, "AccessKeyId", "SecretAccessKey", "Token", "Expiration"},
+    [AWS_CREDS_IMDS] = {NULL, "AccessKeyId", "SecretAccessKey", "Token", "Expiration"},
+    [AWS_CREDS_PROCESS] = {NULL, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"},
+    [AWS_CREDS_SSO] = {"roleCredentials", "accessKeyId", "secretAccessKey", "sessionToken",
+                       "expiration"},
+};
+
+static const char *field(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+int aws_creds_decode(aws_client *c, const cJSON *answer, enum aws_creds_shape shape)
+{
+	static const char *const sources[] = {[AWS_CREDS_CONTAINER] = "container",
+	                                      [AWS_CREDS_IMDS] = "EC2 instance metadata",
+	                                      [AWS_CREDS_PROCESS] = "credential process",
+	                                      [AWS_CREDS_SSO] = "sso"};
+	const cJSON *o = shapes[shape].wrap
+	                     ? cJSON_GetObjectItemCaseSensitive(answer, shapes[shape].wrap)
+	                     : answer;
+	const char *ak = field(o, shapes[shape].ak), *sk = field(o, shapes[shape].sk);
+	const char *tok = field(o, shapes[shape].token);
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(o, shapes[shape].exp);
+	if (shape == AWS_CREDS_PROCESS) {
+		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(answer, "Version");
+		if (!cJSON_IsNumber(ver) || ver->valuedouble != 1)
+			return 1;
+	}
+	if (shape == AWS_CREDS_IMDS && field(answer, "Code") &&
+	    strcmp(field(answer, "Code"), "Success") != 0)
+		return 1;
+	if (!ak || !*ak || !sk || !*sk)
+		return 1;
+	time_t expires = 0; /* no expiration in the answer: keys that do not expire */
+	if (exp) {
+		if (shape == AWS_CREDS_SSO) {
+			/* milliseconds since the epoch; past year 9999 is no date (and would
+			 * overflow the conversion to time_t) */
+			double secs = cJSON_IsNumber(exp) ? exp->valuedouble / 1000 : 0;
+			expires = secs > 0 && secs < 253402300800.0 ? (time_t)secs : 0;
+		} else {
+			expires = parse_iso8601(cJSON_GetStringValue(exp));
+		}
+		/* An expiration that is no date after 1970 (0 would read as "never") expires
+		 * now: the keys are fetched again before the next request, never kept. */
+		if (expires <= 0)
+			expires = 1;
+	}
+	set_creds(c, ak, sk, tok, expires, sources[shape]);
+	return 0;
+}
 
 void aws_creds_set(aws_client *c, const char *ak, const char *sk, const char *token,
                    time_t expiration, const char *source)

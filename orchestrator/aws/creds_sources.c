@@ -260,24 +260,15 @@ static int from_process(aws_client *c, const char *profile, const char *command,
 	buf_free(&out);
 	if (rc)
 		return rc;
-	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "Version");
-	const char *ak = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
-	const char *sk =
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
-	const char *tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SessionToken"));
-	const char *exp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
-	if (!cJSON_IsNumber(ver) || ver->valueint != 1 || !ak || !sk)
+	if (aws_creds_decode(c, j, AWS_CREDS_PROCESS))
 		rc = err_set(e, ORC_EREMOTE,
 		             "profile %s: credential_process printed no {\"Version\": 1, "
 		             "\"AccessKeyId\", \"SecretAccessKey\"} JSON on stdout",
 		             profile);
-	else
-		aws_creds_set(c, ak, sk, tok, exp ? aws_parse_iso8601(exp) : 0,
-		              "credential process");
-	if (sk)
-		OPENSSL_cleanse((char *)sk, strlen(sk));
-	if (tok)
-		OPENSSL_cleanse((char *)tok, strlen(tok));
+	/* the parsed copy of the keys is wiped before it is freed */
+	const cJSON *f;
+	cJSON_ArrayForEach(f, j) if (cJSON_IsString(f))
+	    OPENSSL_cleanse(f->valuestring, strlen(f->valuestring));
 	cJSON_Delete(j);
 	return rc;
 }
@@ -399,19 +390,7 @@ static int from_sso(aws_client *c, const char *profile, const char *session, err
 	}
 	if (!rc) {
 		cJSON *j = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
-		const cJSON *rcj = cJSON_GetObjectItemCaseSensitive(j, "roleCredentials");
-		const char *ak =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rcj, "accessKeyId"));
-		const char *sk =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rcj, "secretAccessKey"));
-		const char *tok =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rcj, "sessionToken"));
-		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(rcj, "expiration");
-		if (ak && sk)
-			aws_creds_set(c, ak, sk, tok,
-			              cJSON_IsNumber(exp) ? (time_t)(exp->valuedouble / 1000) : 0,
-			              "sso");
-		else
+		if (aws_creds_decode(c, j, AWS_CREDS_SSO))
 			rc = err_set(
 			    e, ORC_EFAIL,
 			    "profile %s: IAM Identity Center answered without roleCredentials",
@@ -554,18 +533,7 @@ int aws_creds_from_imds(aws_client *c, int *used, err *e)
 		cJSON *j = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
 		const char *code =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Code"));
-		const char *ak =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "AccessKeyId"));
-		const char *sk =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "SecretAccessKey"));
-		const char *tok =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Token"));
-		const char *exp =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Expiration"));
-		if (ak && sk && (!code || strcmp(code, "Success") == 0))
-			aws_creds_set(c, ak, sk, tok, aws_parse_iso8601(exp),
-			              "EC2 instance metadata");
-		else
+		if (aws_creds_decode(c, j, AWS_CREDS_IMDS))
 			rc = err_set(e, ORC_EREMOTE,
 			             "EC2 instance metadata: role %s has no credentials (Code %s)",
 			             role, code ? code : "missing");

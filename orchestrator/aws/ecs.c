@@ -53,17 +53,10 @@ static void describe_failures(const cJSON *failures, buf *out)
 	}
 }
 
-int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
+int ecs_run_task_answer(const cJSON *out, char **task_arn, err *e)
 {
+	int rc = 0;
 	*task_arn = NULL;
-	if (!*str(request, "clientToken"))
-		return err_set(e, ORC_EFAIL,
-		               "ecs RunTask: the request has no clientToken, so a retry could "
-		               "start a second task; nothing was sent");
-	cJSON *out = NULL;
-	int rc = aws_json_call(c, "ecs", ECS_TARGET("RunTask"), request, &out, e);
-	if (rc)
-		return rc;
 	const cJSON *failures = cJSON_GetObjectItemCaseSensitive(out, "failures");
 	const cJSON *task = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tasks"), 0);
 	if (cJSON_GetArraySize(failures) > 0) {
@@ -80,6 +73,21 @@ int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
 	} else {
 		*task_arn = xstrdup(str(task, "taskArn"));
 	}
+	return rc;
+}
+
+int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e)
+{
+	*task_arn = NULL;
+	if (!*str(request, "clientToken"))
+		return err_set(e, ORC_EFAIL,
+		               "ecs RunTask: the request has no clientToken, so a retry could "
+		               "start a second task; nothing was sent");
+	cJSON *out = NULL;
+	int rc = aws_json_call(c, "ecs", ECS_TARGET("RunTask"), request, &out, e);
+	if (rc)
+		return rc;
+	rc = ecs_run_task_answer(out, task_arn, e);
 	cJSON_Delete(out);
 	return rc;
 }

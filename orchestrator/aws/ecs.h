@@ -14,6 +14,9 @@ int ecs_describe_task_definition(aws_client *c, const char *family, cJSON **td, 
  * never start a second task; a request without one is refused, nothing sent). Every entry of
  * failures[] is reported, and a task must have started: *task_arn (heap) is its ARN. */
 int ecs_run_task(aws_client *c, const cJSON *request, char **task_arn, err *e);
+/* RunTask's answer: 0 with *task_arn (heap) the started task's ARN, or ORC_EFAIL naming
+ * every failure (*task_arn NULL). */
+int ecs_run_task_answer(const cJSON *answer, char **task_arn, err *e);
 
 /* The task of cluster that RunTask started with startedBy (RUNNING or STOPPED), or *arn
  * NULL when ECS lists none: how a RunTask whose answer was lost is found. */

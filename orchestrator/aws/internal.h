@@ -75,6 +75,15 @@ int aws_creds_resolve(aws_client *c, err *e);
 void aws_creds_set(aws_client *c, const char *ak, const char *sk, const char *token,
                    time_t expiration, const char *source);
 int aws_creds_from_container(aws_client *c, err *e);
+/* The JSON credential answers: the container endpoint's and IMDS's ({AccessKeyId,
+ * SecretAccessKey, Token, Expiration}, IMDS's with a Code that must be Success),
+ * credential_process's ({Version: 1, ..., SessionToken}) and SSO GetRoleCredentials'
+ * ({roleCredentials: {accessKeyId, ..., expiration in ms}}). */
+enum aws_creds_shape { AWS_CREDS_CONTAINER, AWS_CREDS_IMDS, AWS_CREDS_PROCESS, AWS_CREDS_SSO };
+struct cJSON;
+/* Sets c->creds (the secret key and token registered with the log) from answer; 0, or 1
+ * when it holds no non-empty access key and secret key (nothing changed). */
+int aws_creds_decode(aws_client *c, const struct cJSON *answer, enum aws_creds_shape shape);
 time_t aws_parse_iso8601(const char *s);
 
 /*
@@ -99,6 +108,11 @@ char *aws_profile_value(const char *profile, const char *key, int from_credentia
 /* AWS_PROFILE, else "default". */
 const char *aws_profile_name(void);
 
+/* Code and message of an error answer of the JSON (json_protocol 1) or Query protocol,
+ * the other shape as fallback: the code without a "namespace#" prefix or ":url" suffix,
+ * the message's first line, at most 400 bytes. */
+struct http_response;
+void aws_error_answer(int json_protocol, const struct http_response *resp, buf *code, buf *msg);
 /* True for codes the SDKs' standard mode treats as throttling. */
 int aws_is_throttling_code(const char *code);
 

@@ -6,6 +6,7 @@
  */
 #include "aws/rds.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,8 +15,8 @@
 
 void rds_tags_add(rds_tags *t, const char *key, const char *value)
 {
-	t->keys = xrealloc(t->keys, (t->n + 1) * sizeof *t->keys);
-	t->values = xrealloc(t->values, (t->n + 1) * sizeof *t->values);
+	ARRAY_GROW(t->keys, t->n + 1, t->keys_cap);
+	ARRAY_GROW(t->values, t->n + 1, t->values_cap);
 	t->keys[t->n] = xstrdup(key);
 	t->values[t->n] = xstrdup(value ? value : "");
 	t->n++;
@@ -138,6 +139,14 @@ static long child_long(const xmlNode *n, const char *name)
 	return v;
 }
 
+/* A whole number of the named child within [lo, hi]; 0 when absent or out of range (a
+ * Port of 4294972592 would otherwise wrap to 5296 in an int). */
+static int child_int(const xmlNode *n, const char *name, long lo, long hi)
+{
+	long v = child_long(n, name);
+	return v >= lo && v <= hi ? (int)v : 0;
+}
+
 static int child_bool(const xmlNode *n, const char *name)
 {
 	char *t = child_text(n, name);
@@ -147,14 +156,15 @@ static int child_bool(const xmlNode *n, const char *name)
 }
 
 /* Every element with the local name, depth first, not descending into matches. */
-static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count)
+static void collect(const xmlNode *n, const char *name, const xmlNode ***out, size_t *count,
+                    size_t *cap)
 {
 	for (const xmlNode *c = n; c; c = c->next) {
 		if (is_elem(c, name)) {
-			*out = xrealloc(*out, (*count + 1) * sizeof **out);
+			ARRAY_GROW(*out, *count + 1, *cap);
 			(*out)[(*count)++] = c;
 		} else if (c->children) {
-			collect(c->children, name, out, count);
+			collect(c->children, name, out, count, cap);
 		}
 	}
 }
@@ -186,22 +196,22 @@ static void read_cluster(const xmlNode *n, rds_cluster *c)
 		c->nmembers += is_elem(m, "DBClusterMember");
 	read_tags(n, &c->tags);
 	c->endpoint = child_text(n, "Endpoint");
-	c->port = (int)child_long(n, "Port");
+	c->port = child_int(n, "Port", 0, 65535);
 	c->database_name = child_text(n, "DatabaseName");
 	const xmlNode *secret = child(n, "MasterUserSecret");
 	c->secret_arn = child_text(secret, "SecretArn");
 	c->secret_status = child_text(secret, "SecretStatus");
 	c->deletion_protection = child_bool(n, "DeletionProtection");
-	c->backup_retention = (int)child_long(n, "BackupRetentionPeriod");
+	c->backup_retention = child_int(n, "BackupRetentionPeriod", 0, 35);
 	c->copy_tags = child_bool(n, "CopyTagsToSnapshot");
 	c->iam_auth = child_bool(n, "IAMDatabaseAuthenticationEnabled");
 	const xmlNode *logs = child(n, "EnabledCloudwatchLogsExports");
+	size_t logs_cap = c->nlog_exports;
 	for (const xmlNode *m = logs ? logs->children : NULL; m; m = m->next) {
 		if (m->type != XML_ELEMENT_NODE)
 			continue;
 		xmlChar *t = xmlNodeGetContent(m);
-		c->log_exports =
-		    xrealloc(c->log_exports, (c->nlog_exports + 1) * sizeof *c->log_exports);
+		ARRAY_GROW(c->log_exports, c->nlog_exports + 1, logs_cap);
 		c->log_exports[c->nlog_exports++] = xstrdup(t ? (const char *)t : "");
 		xmlFree(t);
 	}
@@ -218,11 +228,35 @@ static void read_snapshot(const xmlNode *n, rds_snapshot *s)
 	s->engine_version = child_text(n, "EngineVersion");
 	s->created = child_text(n, "SnapshotCreateTime");
 	s->type = child_text(n, "SnapshotType");
-	s->storage_gb = child_long(n, "AllocatedStorage");
-	s->percent = (int)child_long(n, "PercentProgress");
+	s->storage_gb = child_int(n, "AllocatedStorage", 0, INT_MAX);
+	s->percent = child_int(n, "PercentProgress", 0, 100);
 	read_tags(n, &s->tags);
 	s->encrypted = child_bool(n, "StorageEncrypted");
 	s->kms_key_id = child_text(n, "KmsKeyId");
+}
+
+size_t rds_decode_clusters(xmlDocPtr doc, rds_cluster **out)
+{
+	const xmlNode **found = NULL;
+	size_t n = 0, cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBCluster", &found, &n, &cap);
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++)
+		read_cluster(found[i], &(*out)[i]);
+	free(found);
+	return n;
+}
+
+size_t rds_decode_snapshots(xmlDocPtr doc, rds_snapshot **out)
+{
+	const xmlNode **found = NULL;
+	size_t n = 0, cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshot", &found, &n, &cap);
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++)
+		read_snapshot(found[i], &(*out)[i]);
+	free(found);
+	return n;
 }
 
 static int call(aws_client *c, const char *action, const aws_params *p, xmlDocPtr *doc, err *e)
@@ -265,8 +299,8 @@ static int describe_all(aws_client *c, const char *action, const aws_params *arg
 		if (rc)
 			break;
 		const xmlNode **found = NULL;
-		size_t nf = 0;
-		collect(xmlDocGetRootElement(doc), elem, &found, &nf);
+		size_t nf = 0, found_cap = 0;
+		collect(xmlDocGetRootElement(doc), elem, &found, &nf, &found_cap);
 		*out = xrealloc(*out, (*n + nf + 1) * item_size);
 		for (size_t i = 0; i < nf; i++) {
 			char *item = (char *)*out + (*n)++ * item_size;
@@ -624,9 +658,10 @@ int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***acc
 	if (rc)
 		return rc;
 	const xmlNode **attrs = NULL;
-	size_t na = 0;
-	collect(xmlDocGetRootElement(doc), "DBClusterSnapshotAttribute", &attrs, &na);
+	size_t na = 0, attrs_cap = 0;
+	collect(xmlDocGetRootElement(doc), "DBClusterSnapshotAttribute", &attrs, &na, &attrs_cap);
 	*accounts = xcalloc(1, sizeof **accounts);
+	size_t accounts_cap = 1;
 	for (size_t i = 0; i < na; i++) {
 		char *name = child_text(attrs[i], "AttributeName");
 		const xmlNode *vals = child(attrs[i], "AttributeValues");
@@ -635,7 +670,7 @@ int rds_snapshot_shared_with(aws_client *c, const char *snapshot_id, char ***acc
 				if (v->type != XML_ELEMENT_NODE)
 					continue;
 				xmlChar *t = xmlNodeGetContent(v);
-				*accounts = xrealloc(*accounts, (*n + 2) * sizeof **accounts);
+				ARRAY_GROW(*accounts, *n + 2, accounts_cap); /* and the NULL */
 				(*accounts)[(*n)++] = xstrdup(t ? (const char *)t : "");
 				(*accounts)[*n] = NULL;
 				xmlFree(t);

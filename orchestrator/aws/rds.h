@@ -19,6 +19,7 @@ typedef struct rds_tags {
 	char **keys;
 	char **values;
 	size_t n;
+	size_t keys_cap, values_cap;
 } rds_tags;
 
 typedef struct rds_cluster {
@@ -78,6 +79,11 @@ void rds_cluster_free(rds_cluster *c);
 void rds_clusters_free(rds_cluster *list, size_t n);
 void rds_snapshot_free(rds_snapshot *s);
 void rds_snapshots_free(rds_snapshot *list, size_t n);
+
+/* The DBCluster / DBClusterSnapshot elements of one Describe answer (namespaces stripped,
+ * aws_xml_parse), as each page is read: *out is a heap array of the returned count. */
+size_t rds_decode_clusters(xmlDocPtr doc, rds_cluster **out);
+size_t rds_decode_snapshots(xmlDocPtr doc, rds_snapshot **out);
 
 void rds_instances_free(rds_instance *list, size_t n);
 

@@ -236,7 +236,7 @@ static char *endpoint_base(aws_client *c)
 
 static void objects_add(s3_objects *o, char *key, char *etag, const char *size)
 {
-	o->v = xrealloc(o->v, (o->n + 1) * sizeof *o->v);
+	ARRAY_GROW(o->v, o->n + 1, o->cap);
 	o->v[o->n].key = key;
 	o->v[o->n].etag = etag ? etag : xstrdup("");
 	o->v[o->n].size = size ? strtoll(size, NULL, 10) : 0;
@@ -332,7 +332,7 @@ void s3_objects_free(s3_objects *o)
 	}
 	free(o->v);
 	o->v = NULL;
-	o->n = 0;
+	o->n = o->cap = 0;
 }
 
 int s3_get(aws_client *c, const char *bucket, const char *key, buf *out, err *e)

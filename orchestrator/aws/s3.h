@@ -26,7 +26,7 @@ typedef struct s3_object {
 
 typedef struct s3_objects {
 	s3_object *v;
-	size_t n;
+	size_t n, cap;
 } s3_objects;
 
 /* "s3://bucket/prefix" -> bucket and prefix (heap; prefix "" when absent, otherwise

@@ -33,7 +33,7 @@ static int public_field(const char *name)
 	return 0;
 }
 
-static void register_value(const char *value)
+void secrets_register(const char *value)
 {
 	log_add_secret(value);
 	const char *p = value;
@@ -95,7 +95,7 @@ int secrets_get_string(aws_client *c, const char *secret_id, char **value, err *
 		               "store the value as text)",
 		               secret_id);
 	}
-	register_value(s->valuestring);
+	secrets_register(s->valuestring);
 	*value = xstrdup(s->valuestring);
 	cJSON_Delete(resp);
 	return 0;

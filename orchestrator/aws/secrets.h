@@ -26,5 +26,9 @@ int secrets_get_json(aws_client *c, const char *secret_id, cJSON **out, err *e);
  * their JSON spelling). A missing field is ORC_EUSAGE naming the secret and the field.
  */
 int secrets_get_ref(aws_client *c, const char *ref, char **value, err *e);
+/* What every read registers with the log (see the opening comment): the value, each of its
+ * lines but PEM headers, and each field of a JSON object (strings and numbers) but the
+ * public ones. */
+void secrets_register(const char *value);
 
 #endif

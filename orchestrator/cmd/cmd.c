@@ -46,7 +46,7 @@ int cmd_opt_locations(const opt_option *opt, const char *arg, err *e)
 	cmd_locations *l = opt->value;
 	char *copy = xstrdup(arg), *save = NULL;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		*l->v = xrealloc(*l->v, (*l->n + 1) * sizeof **l->v);
+		ARRAY_GROW(*l->v, *l->n + 1, l->cap);
 		(*l->v)[(*l->n)++] = xstrdup(t);
 	}
 	free(copy);

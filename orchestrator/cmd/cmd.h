@@ -37,6 +37,7 @@ typedef struct cmd_locations {
 	char ***v;
 	size_t *n;
 	int *given;
+	size_t cap; /* of *v, from 0: the callback's own (the array may be filled before) */
 } cmd_locations;
 int cmd_opt_locations(const opt_option *opt, const char *arg, err *e);
 /* --placeholder NAME=VALUE into a placeholder_set (the OPT_CALLBACK's value); the value is

@@ -170,13 +170,7 @@ static int compare(int argc, char **argv)
 		o.source_label = src.cluster ? src.cluster : src.secret;
 	if (!dst.url)
 		o.target_label = dst.cluster ? dst.cluster : dst.secret;
-	o.progress = no_progress || log_is_quiet()                ? 0
-	             : isatty(STDERR_FILENO) && !log_in_actions() ? 1
-	                                                          : 2;
-	o.progress_seconds = 15;
-	const char *every = getenv("ORC_PROGRESS_SECONDS");
-	if (every && parse_number(every, 0, 86400, &d) == 0)
-		o.progress_seconds = d;
+	o.progress = !no_progress;
 	/* Tuning (and the tests' way to split a small table): pages above which a table is
 	 * read in block ranges by several jobs. */
 	const char *split = getenv("ORC_COMPARE_SPLIT_PAGES");
@@ -193,8 +187,7 @@ static int compare(int argc, char **argv)
 		compare_render_markdown(res, &text);
 	else
 		compare_render_text(res, &text);
-	fputs(buf_cstr(&text), stdout);
-	fflush(stdout);
+	log_text(0, buf_cstr(&text)); /* table and column names come from the databases */
 	compare_render_markdown(res, &md);
 	log_gha_summary(buf_cstr(&md));
 	log_gha_output("equal", res->ndifferent ? "false" : "true");

@@ -17,6 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "config/flyway_conf.h"
+#include "config/flyway_toml.h"
 #include "config/root.h"
 #include "core/buf.h"
 #include "core/fs.h"
@@ -217,16 +218,92 @@ static int flyway_settings(migrate_opts *o, cmd_locations *locs, buf *url, struc
 	return 0;
 }
 
-/* --config-files (comma-separated), else ./flyway.conf when it exists. */
-static int load_conf(const char *files, flyway_conf *conf, err *e)
+/* One configuration file: a .toml name is read as flyway.toml, any other as flyway.conf. */
+static int load_one(const char *path, flyway_conf *conf, flyway_toml *toml, err *e)
 {
-	if (!files)
-		return fs_exists("flyway.conf") ? flyway_conf_load(conf, "flyway.conf", e) : 0;
-	char *copy = xstrdup(files), *save = NULL;
-	int rc = 0;
-	for (char *f = strtok_r(copy, ",", &save); f && rc == 0; f = strtok_r(NULL, ",", &save))
-		rc = flyway_conf_load(conf, f, e);
+	size_t n = strlen(path);
+	if (n >= 5 && strcasecmp(path + n - 5, ".toml") == 0)
+		return flyway_toml_load(toml, path, e);
+	return flyway_conf_load(conf, path, e);
+}
+
+/* Relative locations of a file found at the repository root (prefix "../..") are relative
+ * to that root, as the file's own folders are. */
+static void rebase_locations(flyway_conf *conf, const char *prefix)
+{
+	const char *v = flyway_conf_get(conf, "flyway.locations");
+	if (!*prefix || !v)
+		return;
+	buf out = BUF_INIT;
+	char *copy = xstrdup(v), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const char *path = strncmp(t, "filesystem:", 11) == 0 ? t + 11 : t;
+		int relative = *path && *path != '/' && !strstr(t, "://");
+		buf_printf(&out, "%s%.*s%s%s", out.len ? "," : "", (int)(path - t), t,
+		           relative ? prefix : "", path);
+	}
+	flyway_conf_set(conf, "flyway.locations", buf_cstr(&out));
 	free(copy);
+	buf_free(&out);
+}
+
+/*
+ * Flyway's configuration files: --config-files (comma-separated, a later file wins), else
+ * FLYWAY_CONFIG_FILES, else flyway.conf, flyway.toml and flyway.user.toml in the working
+ * directory, or at the repository root (config/root.h) when the working directory holds
+ * none of them. A
+ * flyway.conf key wins over the same setting from flyway.toml. The TOML environment is
+ * --environment, FLYWAY_ENVIRONMENT (or flyway_environment), flyway.environment of the
+ * files, else "default"; o->environment is set to it (${flyway:environment}).
+ */
+static int load_conf(const char *files, migrate_opts *o, flyway_conf *conf, flyway_toml *toml,
+                     err *e)
+{
+	static const char *const names[] = {"flyway.conf", "flyway.toml", "flyway.user.toml"};
+	int rc = 0, any_toml = 0;
+	char *prefix = NULL; /* the files' folder when found at the repository root */
+	if (!files || !*files)
+		files = getenv("FLYWAY_CONFIG_FILES"); /* Flyway's variable for -configFiles */
+	if (files && *files) {
+		char *copy = xstrdup(files), *save = NULL;
+		for (char *f = strtok_r(copy, ",", &save); f && rc == 0;
+		     f = strtok_r(NULL, ",", &save)) {
+			size_t n = strlen(f);
+			any_toml |= n >= 5 && strcasecmp(f + n - 5, ".toml") == 0;
+			rc = load_one(f, conf, toml, e);
+		}
+		free(copy);
+	} else {
+		int here = 0;
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			here |= fs_exists(names[i]);
+		if (!here)
+			prefix = root_path(""); /* "" when the root is the working directory */
+		for (size_t i = 0; i < sizeof names / sizeof *names && rc == 0; i++) {
+			char *path = xasprintf("%s%s", prefix ? prefix : "", names[i]);
+			if (fs_exists(path)) {
+				any_toml |= i > 0;
+				rc = load_one(path, conf, toml, e);
+			}
+			free(path);
+		}
+	}
+	const char *env = o->environment;
+	if (!env || !*env)
+		env = getenv("FLYWAY_ENVIRONMENT");
+	if (!env || !*env)
+		env = getenv("flyway_environment");
+	if (!env || !*env)
+		env = flyway_conf_get(conf, "flyway.environment");
+	if (!env || !*env)
+		env = flyway_toml_get(toml, "flyway.environment");
+	if (env && *env)
+		o->environment = env;
+	if (rc == 0 && any_toml)
+		rc = flyway_toml_apply(toml, o->environment, conf, e);
+	if (rc == 0 && prefix)
+		rebase_locations(conf, prefix);
+	free(prefix);
 	return rc;
 }
 
@@ -407,6 +484,7 @@ int cmd_migrate(int argc, char **argv)
 	task *tk = NULL;
 	buf task_url = BUF_INIT, flyway_url = BUF_INIT;
 	flyway_conf conf = {0};
+	flyway_toml toml = {0};
 	const char *config_files = NULL;
 	char conf_schema[256]; /* a schema name is at most 63 bytes */
 	int rc = 0, output = OPT_OUTPUT_TEXT, dry_run = 0, syntax = 0;
@@ -462,8 +540,13 @@ int cmd_migrate(int argc, char **argv)
 	               "clean: refused unless false (Flyway's cleanDisabled, default true;\n"
 	               "also FLYWAY_CLEAN_DISABLED, flyway.cleanDisabled)"),
 	    OPT_STRING(0, "config-files", &config_files, "FILES",
-	               "Flyway configuration files, comma-separated (default\n"
-	               "./flyway.conf when present); FLYWAY_* variables and options win"),
+	               "Flyway configuration files (flyway.conf properties or .toml),\n"
+	               "comma-separated (default: $FLYWAY_CONFIG_FILES, else\n"
+	               "flyway.conf, flyway.toml, flyway.user.toml here, else at\n"
+	               "the repository root); FLYWAY_* variables and options win"),
+	    OPT_STRING(0, "environment", &o.environment, "NAME",
+	               "flyway.toml environment ([environments.NAME]; default\n"
+	               "$FLYWAY_ENVIRONMENT, flyway.environment, else default)"),
 	    OPT_BOOL(0, "dry-run", &dry_run,
 	             "migrate: print the pending migrations (transaction mode, SQL with\n"
 	             "placeholders replaced, caller values masked) and the history rows\n"
@@ -561,7 +644,7 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	err e = ERR_INIT;
-	if ((rc = load_conf(config_files, &conf, &e)) ||
+	if ((rc = load_conf(config_files, &o, &conf, &toml, &e)) ||
 	    (rc = flyway_settings(&o, &loc_list, &flyway_url, &ta, &ph, &conf, conf_schema,
 	                          sizeof conf_schema, &e)) ||
 	    (rc = clean_settings(&o, clean_disabled, &conf, &clean_schemas, &e))) {
@@ -596,9 +679,12 @@ int cmd_migrate(int argc, char **argv)
 			rc = cmd_report(&e);
 	} else if (strcmp(op, "migrate") == 0) {
 		migrate_result res;
+		o.result = result;
 		rc = migrate_run(&o, &res, &e);
-		if (result)
-			cJSON_AddNumberToObject(result, "applied", res.applied);
+		if (result && !cJSON_GetObjectItemCaseSensitive(result, "migrationsExecuted")) {
+			cJSON_AddNumberToObject(result, "migrationsExecuted", res.applied);
+			cJSON_AddBoolToObject(result, "success", 0);
+		}
 		if (rc && ta.branch)
 			strip_clone_path(tk, &e, &res.fail_file);
 		if (result && rc && res.fail_file) {
@@ -612,6 +698,7 @@ int cmd_migrate(int argc, char **argv)
 		}
 		migrate_result_free(&res);
 	} else {
+		o.result = result;
 		if (strcmp(op, "info") == 0)
 			rc = migrate_info(&o, &e);
 		else if (strcmp(op, "validate") == 0)
@@ -633,7 +720,8 @@ int cmd_migrate(int argc, char **argv)
 		report_commit(tk, op);
 done:
 	if (result) {
-		cJSON_AddStringToObject(result, "command", op);
+		if (!cJSON_GetObjectItemCaseSensitive(result, "operation"))
+			cJSON_AddStringToObject(result, "operation", op);
 		cJSON_AddBoolToObject(result, "ok", rc == 0);
 		cJSON_AddNumberToObject(result, "exitCode", rc);
 		if (rc)
@@ -656,6 +744,7 @@ out:
 	buf_free(&task_url);
 	buf_free(&flyway_url);
 	flyway_conf_free(&conf);
+	flyway_toml_free(&toml);
 	free(ta.ph_secrets);
 	for (size_t i = 0; i < clean_schemas.n; i++)
 		free((char *)clean_schemas.v[i]);

@@ -50,19 +50,168 @@ struct opts {
 	markdown_opts md;
 };
 
+/*
+ * The README written as the body is rendered (the default mode, neither --check nor
+ * --commit), so a big single README is never whole in memory: the text before the section,
+ * the body's pieces, the text after it. Each piece is compared with the README as it is,
+ * read back in blocks; only from the first difference on is a temporary file written (the
+ * equal part copied first), renamed over the README once the docs files are durable. An
+ * unchanged README is not rewritten. The README is read whole once, before the catalog,
+ * to find its section.
+ */
+typedef struct rstream {
+	const char *path;
+	buf after;
+	int oldfd; /* the README as it is (-1: none) */
+	size_t oldlen;
+	size_t pos; /* bytes of it equal to what was written so far */
+	char *tmp;  /* the temporary file, once the README differs */
+	int fd;
+} rstream;
+
+#define RS_BLOCK ((size_t)64 * 1024)
+
+static int rs_write(rstream *s, const char *text, size_t len, err *e)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(s->fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(e, ORC_EFAIL, "%s: write failed: %s", s->tmp,
+			               strerror(errno));
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Whether the old README holds text at s->pos. */
+static int rs_same(rstream *s, const char *text, size_t len)
+{
+	if (s->oldfd < 0 || s->pos + len > s->oldlen)
+		return 0;
+	char block[RS_BLOCK];
+	for (size_t off = 0; off < len;) {
+		size_t want = len - off < RS_BLOCK ? len - off : RS_BLOCK;
+		ssize_t n = pread(s->oldfd, block, want, (off_t)(s->pos + off));
+		if (n <= 0 || memcmp(block, text + off, (size_t)n) != 0)
+			return 0;
+		off += (size_t)n;
+	}
+	return 1;
+}
+
+/* The README differs: the temporary file, with the part that was equal. */
+static int rs_open(rstream *s, err *e)
+{
+	struct stat st;
+	mode_t mode = stat(s->path, &st) == 0 ? st.st_mode & 07777 : 0644;
+	s->tmp = xasprintf("%s.tmp", s->path);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (s->fd < 0 || fchmod(s->fd, mode) != 0)
+		return err_set(e, ORC_EFAIL, "%s: cannot write: %s", s->tmp, strerror(errno));
+	char block[RS_BLOCK];
+	for (size_t off = 0; off < s->pos;) {
+		size_t want = s->pos - off < RS_BLOCK ? s->pos - off : RS_BLOCK;
+		ssize_t n = pread(s->oldfd, block, want, (off_t)off);
+		if (n <= 0)
+			return err_set(e, ORC_EFAIL, "%s: cannot read: %s", s->path,
+			               n < 0 ? strerror(errno) : "it became shorter");
+		if (rs_write(s, block, (size_t)n, e))
+			return ORC_EFAIL;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int rs_put(void *ctx, const char *text, size_t len, err *e)
+{
+	rstream *s = ctx;
+	if (!s->tmp) {
+		if (rs_same(s, text, len)) {
+			s->pos += len;
+			return 0;
+		}
+		if (rs_open(s, e))
+			return ORC_EFAIL;
+	}
+	return rs_write(s, text, len, e);
+}
+
+/* Finds the section in the README as it is and writes the text before it. A temporary file
+ * left by a run that was killed is removed first. */
+static int rs_begin(rstream *s, const char *path, err *e)
+{
+	*s = (rstream){path, BUF_INIT, -1, 0, 0, NULL, -1};
+	char *left = xasprintf("%s.tmp", path);
+	if (unlink(left) == 0)
+		log_info("%s: removed, left by an interrupted run", left);
+	free(left);
+	buf old = BUF_INIT, before = BUF_INIT;
+	int rc = 0;
+	if (fs_exists(path) && (rc = fs_read_file(path, &old, e)) == 0) {
+		s->oldfd = open(path, O_RDONLY | O_CLOEXEC);
+		s->oldlen = old.len;
+	}
+	if (rc == 0)
+		rc = readme_parts(path, buf_cstr(&old), old.len, &before, &s->after, e);
+	buf_free(&old);
+	if (rc == 0)
+		rc = rs_put(s, buf_cstr(&before), before.len, e);
+	buf_free(&before);
+	return rc;
+}
+
+/* The text after the section; whether the README changed is then s->tmp != NULL. */
+static int rs_end(rstream *s, err *e)
+{
+	int rc = rs_put(s, buf_cstr(&s->after), s->after.len, e);
+	if (rc == 0 && !s->tmp && s->pos != s->oldlen) /* the new README is shorter */
+		rc = rs_open(s, e);
+	buf_free(&s->after);
+	return rc;
+}
+
+/* Durable, then in place of the README. */
+static int rs_commit(rstream *s, err *e)
+{
+	int bad = fsync(s->fd) != 0;
+	bad |= close(s->fd) != 0;
+	s->fd = -1;
+	if (bad || rename(s->tmp, s->path) != 0)
+		return err_set(e, ORC_EFAIL, "%s: cannot replace: %s", s->path, strerror(errno));
+	free(s->tmp);
+	s->tmp = NULL;
+	return 0;
+}
+
+static void rs_free(rstream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->oldfd >= 0)
+		close(s->oldfd);
+	if (s->tmp)
+		unlink(s->tmp);
+	free(s->tmp);
+	buf_free(&s->after);
+}
+
 /* What one rendering produced: the section body, and the files of the split layout. */
 typedef struct docs {
 	buf body, fp;
 	char **paths; /* relative to the README's folder */
-	buf *texts;   /* kept for --commit, whose retry writes them again after a sync */
 	size_t nfiles;
 	int split;
-	/* otherwise each file is written (or, for --check, compared) as it is rendered, so a
+	/* each file is written (or, for --check, compared) as it is rendered, so a
 	 * 10,000-table schema never holds its files in memory at once */
 	const struct opts *o;
-	enum { KEEP, WRITE, CHECK } mode;
+	enum { KEEP, WRITE, CHECK } mode; /* KEEP: --commit, WRITE with the catalog kept */
 	int changed;
 	buf *diff;
+	rstream *rs;  /* WRITE, KEEP: the README as it is written (the body stays empty) */
+	catalog *c;   /* KEEP: for --push's retry, which renders again after a sync */
+	int attempts; /* KEEP: gitops_publish's makes so far */
 } docs;
 
 static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
@@ -72,29 +221,21 @@ static void docs_free(docs *d)
 {
 	buf_free(&d->body);
 	buf_free(&d->fp);
-	for (size_t i = 0; i < d->nfiles; i++) {
+	for (size_t i = 0; i < d->nfiles; i++)
 		free(d->paths[i]);
-		if (d->texts)
-			buf_free(&d->texts[i]);
-	}
 	free(d->paths);
-	free(d->texts);
+	if (d->rs)
+		rs_free(d->rs);
+	free(d->rs);
+	catalog_free(d->c);
 }
 
 static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
 	docs *d = ctx;
 	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
-	d->paths[d->nfiles] = xstrdup(path);
-	if (d->mode != KEEP) {
-		d->nfiles++;
-		return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
-	}
-	d->texts = xrealloc(d->texts, (d->nfiles + 1) * sizeof *d->texts);
-	d->texts[d->nfiles] = (buf)BUF_INIT;
-	buf_put(&d->texts[d->nfiles], text, len);
-	d->nfiles++;
-	return 0;
+	d->paths[d->nfiles++] = xstrdup(path);
+	return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
 }
 
 /* Each table and column without a comment, one error line each. */
@@ -128,12 +269,40 @@ static int require_comments(const catalog *c, err *e)
 	return 0;
 }
 
+/* --format json's writer: standard output, as the model is printed, through log_text (catalog
+ * names are data: redacted, no line a workflow command). Each piece is whole lines. */
+static int json_out(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	buf piece = BUF_INIT;
+	buf_put(&piece, text, len);
+	log_text(0, buf_cstr(&piece));
+	buf_free(&piece);
+	return ferror(stdout) ? -1 : 0;
+}
+
+/* Renders c into the README (d->rs, begun) and the docs files, writing as it goes. */
+static int write_docs(const opts *o, docs *d, const catalog *c, err *e)
+{
+	int rc = markdown_write_to(c, &o->md, rs_put, d->rs, &d->fp, take_file, d, &d->split, e);
+	if (rc == 0)
+		rc = rs_end(d->rs, e);
+	return rc;
+}
+
 /* Connects (pg/conn: secrets registered, one error shape), reads the catalog and renders
- * the section body and any files, or the JSON model. */
+ * the section body and any files (written as rendered but for --check), or the JSON model. */
 static int render(const opts *o, docs *d, err *e)
 {
 	PGconn *conn = NULL;
-	int rc = conn_open(o->url, &conn, e);
+	int rc = 0;
+	if (d->mode != CHECK && !o->json) { /* before the catalog: the README's size is not
+		                              added to the model's */
+		d->rs = xcalloc(1, sizeof *d->rs);
+		if ((rc = rs_begin(d->rs, o->readme, e)))
+			return rc;
+	}
+	rc = conn_open(o->url, &conn, e);
 	if (rc)
 		return err_prefix(e, "database connection failed");
 	catalog *c = NULL;
@@ -145,20 +314,29 @@ static int render(const opts *o, docs *d, err *e)
 	if (rc)
 		return rc;
 	if (o->json) {
-		catalog_json(c, &d->body);
+		if (o->require_comments) /* nothing printed when it fails */
+			rc = require_comments(c, e);
+		if (rc == 0 && catalog_json(c, json_out, NULL))
+			rc = err_set(e, ORC_EFAIL,
+			             "--format json: writing to standard output failed: %s",
+			             strerror(errno));
+	} else if (d->mode != CHECK) {
+		rc = write_docs(o, d, c, e);
 	} else {
 		rc = markdown_render(c, &o->md, &d->body, &d->fp, take_file, d, &d->split, e);
-		if (rc == 0) {
-			markdown_coverage cov;
-			markdown_coverage_of(c, &cov);
-			log_verbose(
-			    "schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
-			    cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
-		}
 	}
-	if (rc == 0 && o->require_comments)
+	if (rc == 0 && !o->json) {
+		markdown_coverage cov;
+		markdown_coverage_of(c, &cov);
+		log_verbose("schema-docs: comments on %zu of %zu tables, %zu of %zu columns",
+		            cov.tables_commented, cov.tables, cov.columns_commented, cov.columns);
+	}
+	if (rc == 0 && o->require_comments && !o->json)
 		rc = require_comments(c, e);
-	catalog_free(c);
+	if (rc == 0 && d->mode == KEEP && !o->json)
+		d->c = c;
+	else
+		catalog_free(c);
 	return rc;
 }
 
@@ -178,9 +356,14 @@ static int path_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* sorted: the rendered paths in strcmp order, for the lookups. */
+/*
+ * sorted: the rendered paths in strcmp order, for the lookups. A crash before the final
+ * syncfs (see write_unsynced) can leave a docs file empty or a `.md.tmp` beside it: an
+ * empty .md counts as generated (it holds nothing to lose), and the .md.tmp files go to
+ * *left for the writing run to remove.
+ */
 static void stale_files(const opts *o, char **sorted, size_t nsorted, const char *dir, char ***out,
-                        size_t *n)
+                        size_t *n, char ***left, size_t *nleft)
 {
 	char *abs = beside_readme(o, dir);
 	DIR *dh = opendir(abs);
@@ -192,21 +375,24 @@ static void stale_files(const opts *o, char **sorted, size_t nsorted, const char
 		char *full = fs_join(abs, de->d_name);
 		size_t len = strlen(de->d_name);
 		if (fs_is_dir(full)) {
-			stale_files(o, sorted, nsorted, rel, out, n);
+			stale_files(o, sorted, nsorted, rel, out, n, left, nleft);
 		} else if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
 			int rendered =
 			    bsearch(&rel, sorted, nsorted, sizeof *sorted, path_cmp) != NULL;
 			static const char mark[] = "<!-- Generated by orchestrator schema-docs";
 			char head[sizeof mark] = {0};
 			int fd = rendered ? -1 : open(full, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0 &&
-			    read(fd, head, sizeof mark - 1) == (ssize_t)(sizeof mark - 1) &&
-			    memcmp(head, mark, sizeof mark - 1) == 0) {
+			ssize_t got = fd >= 0 ? read(fd, head, sizeof mark - 1) : -1;
+			if (got == 0 || (got == (ssize_t)(sizeof mark - 1) &&
+			                 memcmp(head, mark, sizeof mark - 1) == 0)) {
 				*out = xrealloc(*out, (*n + 1) * sizeof **out);
 				(*out)[(*n)++] = xstrdup(rel);
 			}
 			if (fd >= 0)
 				close(fd);
+		} else if (left && len > 7 && strcmp(de->d_name + len - 7, ".md.tmp") == 0) {
+			*left = xrealloc(*left, (*nleft + 1) * sizeof **left);
+			(*left)[(*nleft)++] = xstrdup(full);
 		}
 		free(rel);
 		free(full);
@@ -254,8 +440,9 @@ static int make_parents(const char *path, err *e)
  * A docs file: written beside and renamed over, like fs_write_atomic, but without an fsync
  * each: 10,000 fsyncs were most of the time of a 10,000-table run. sync_files makes them
  * durable with one syncfs() before the README (written with fsync) that links to them; a
- * crash before that leaves at worst a docs file empty, which the next run (or --check)
- * sees and rewrites.
+ * crash before that leaves at worst a docs file empty or a .md.tmp beside it: the next run
+ * writes the empty file again (--check shows it stale) and removes the .md.tmp, saying so
+ * (see stale_files).
  */
 static int write_unsynced(const char *path, const char *text, size_t len, err *e)
 {
@@ -283,14 +470,16 @@ static int write_unsynced(const char *path, const char *text, size_t len, err *e
 	return rc ? ORC_EFAIL : 0;
 }
 
-/* Generated files under the docs folder this rendering does not have. */
-static void find_stale(const opts *o, const docs *d, char ***gone, size_t *ngone)
+/* Generated files under the docs folder this rendering does not have (and, when left is
+ * not NULL, temporary files of an interrupted run). */
+static void find_stale(const opts *o, const docs *d, char ***gone, size_t *ngone, char ***left,
+                       size_t *nleft)
 {
 	char **sorted = xcalloc(d->nfiles + 1, sizeof *sorted);
 	for (size_t i = 0; i < d->nfiles; i++)
 		sorted[i] = d->paths[i];
 	qsort(sorted, d->nfiles, sizeof *sorted, path_cmp);
-	stale_files(o, sorted, d->nfiles, docs_dir(o), gone, ngone);
+	stale_files(o, sorted, d->nfiles, docs_dir(o), gone, ngone, left, nleft);
 	free(sorted);
 }
 
@@ -306,6 +495,8 @@ static int sync_one(const opts *o, const char *path, const char *text, size_t le
 	err_clear(&ignore);
 	if (!exists || old.len != len || memcmp(buf_cstr(&old), text, len) != 0) {
 		*changed = 1;
+		if (exists && old.len == 0 && !check)
+			log_info("%s: empty (left by an interrupted run), written again", full);
 		if (check)
 			rc = readme_diff(path, exists ? buf_cstr(&old) : NULL, old.len, text, len,
 			                 diff, e);
@@ -326,8 +517,11 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
                       char ***paths, size_t *npaths, err *e)
 {
 	buf next = BUF_INIT, old = BUF_INIT;
-	int readme_changed = 0;
-	int rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
+	int readme_changed = 0, rc = 0;
+	if (d->rs && !check) /* written as it was rendered */
+		readme_changed = d->rs->tmp != NULL;
+	else
+		rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
 	*changed = readme_changed;
 	char *readme_copy = xstrdup(o->readme);
 	*paths = xcalloc(d->nfiles + 2, sizeof **paths);
@@ -338,16 +532,18 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 		rc = readme_diff((*paths)[0], old.len ? old.ptr : NULL, old.len, buf_cstr(&next),
 		                 next.len, diff, e);
 	*changed |= d->changed; /* files written or compared while rendering */
-	for (size_t i = 0; i < d->nfiles && rc == 0; i++) {
-		if (d->texts)
-			rc = sync_one(o, d->paths[i], buf_cstr(&d->texts[i]), d->texts[i].len,
-			              check, changed, diff, e);
+	for (size_t i = 0; i < d->nfiles && rc == 0; i++)
 		(*paths)[(*npaths)++] = xstrdup(d->paths[i]);
-	}
-	char **gone = NULL;
-	size_t ngone = 0;
+	char **gone = NULL, **left = NULL;
+	size_t ngone = 0, nleft = 0;
 	if (rc == 0)
-		find_stale(o, d, &gone, &ngone);
+		find_stale(o, d, &gone, &ngone, &left, &nleft);
+	for (size_t i = 0; i < nleft; i++) {
+		if (!check && unlink(left[i]) == 0)
+			log_info("%s: removed, left by an interrupted run", left[i]);
+		free(left[i]);
+	}
+	free(left);
 	for (size_t i = 0; i < ngone; i++) {
 		char *full = beside_readme(o, gone[i]);
 		*changed = 1;
@@ -378,7 +574,8 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 		free(dir);
 	}
 	if (rc == 0 && readme_changed && !check)
-		rc = fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
+		rc = d->rs ? rs_commit(d->rs, e)
+		           : fs_write_atomic(o->readme, buf_cstr(&next), next.len, e);
 	buf_free(&next);
 	buf_free(&old);
 	return rc;
@@ -402,22 +599,54 @@ static int update(const opts *o, const docs *d, char ***paths, size_t *npaths, i
 
 struct docs_make {
 	const opts *o;
-	const docs *d;
+	docs *d;
+	gitops_publish_opts *po;
+	char ***paths; /* what po commits (po->paths is this array) */
+	size_t *npaths;
 };
 
-/* gitops_publish's make: writes the README and the docs files (again after a sync). */
+/*
+ * gitops_publish's make: writes the README and the docs files (again after a sync). A sync
+ * may bring generated files this rendering no longer has (pushed by another run); make
+ * removes them, and they join the paths gitops_publish commits, which it reads after each
+ * make, so the removal is in the same commit.
+ */
 static int docs_make(void *arg, err *e)
 {
 	struct docs_make *m = arg;
-	int changed = 0;
+	docs *d = m->d;
+	int changed = 0, rc = 0;
 	char **paths = NULL;
 	size_t npaths = 0;
-	int rc = update(m->o, m->d, &paths, &npaths, &changed, e);
+	if (d->attempts++) { /* after a sync: render again on the new tip */
+		for (size_t i = 0; i < d->nfiles; i++)
+			free(d->paths[i]);
+		d->nfiles = 0;
+		d->changed = 0;
+		buf_clear(&d->fp);
+		rs_free(d->rs);
+		rc = rs_begin(d->rs, m->o->readme, e);
+		if (rc == 0)
+			rc = write_docs(m->o, d, d->c, e);
+	}
+	if (rc == 0)
+		rc = update(m->o, d, &paths, &npaths, &changed, e);
+	for (size_t i = 0; i < npaths; i++) {
+		size_t j = 0;
+		while (j < *m->npaths && strcmp((*m->paths)[j], paths[i]) != 0)
+			j++;
+		if (j < *m->npaths)
+			continue;
+		*m->paths = xrealloc(*m->paths, (*m->npaths + 1) * sizeof **m->paths);
+		(*m->paths)[(*m->npaths)++] = xstrdup(paths[i]);
+	}
+	m->po->paths = (const char *const *)*m->paths;
+	m->po->npaths = *m->npaths;
 	free_paths(paths, npaths);
 	return rc;
 }
 
-static int publish(const opts *o, const docs *d, err *e)
+static int publish(const opts *o, docs *d, err *e)
 {
 	config *cfg = NULL;
 	int rc = config_load(o->config, &cfg, NULL, e);
@@ -429,8 +658,7 @@ static int publish(const opts *o, const docs *d, err *e)
 	                          "Generated by orchestrator schema-docs; schema fingerprint %s.\n",
 	                          buf_cstr(&d->fp));
 	/* What make writes or removes: the README, every rendered file, and the generated
-	 * files it will remove as stale (found now; a sync that brings more leaves those
-	 * removed in the work tree for the next run to commit). */
+	 * files it will remove as stale (found now, and by make again after a sync). */
 	char *readme_copy = xstrdup(o->readme);
 	char **paths = xcalloc(d->nfiles + 2, sizeof *paths), **gone = NULL;
 	size_t npaths = 0, ngone = 0;
@@ -438,12 +666,12 @@ static int publish(const opts *o, const docs *d, err *e)
 	free(readme_copy);
 	for (size_t i = 0; i < d->nfiles; i++)
 		paths[npaths++] = xstrdup(d->paths[i]);
-	find_stale(o, d, &gone, &ngone);
+	find_stale(o, d, &gone, &ngone, NULL, NULL);
 	paths = xrealloc(paths, (npaths + ngone + 1) * sizeof *paths);
 	for (size_t i = 0; i < ngone; i++)
 		paths[npaths++] = gone[i];
 	free(gone);
-	struct docs_make m = {o, d};
+	struct docs_make m = {o, d, NULL, &paths, &npaths};
 	gitops_publish_opts po = {dir,
 	                          (const char *const *)paths,
 	                          npaths,
@@ -453,6 +681,7 @@ static int publish(const opts *o, const docs *d, err *e)
 	                          o->push,
 	                          docs_make,
 	                          &m};
+	m.po = &po;
 	int committed = 0;
 	buf sha = BUF_INIT;
 	rc = gitops_publish(&po, &committed, &sha, e);
@@ -565,14 +794,13 @@ int cmd_schema_docs(int argc, char **argv)
 		o.config = config_at_root = root_path(CONFIG_DEFAULT_PATH);
 
 	buf diff = BUF_INIT;
-	docs d = {BUF_INIT, BUF_INIT, NULL, NULL,
-	          0,        0,        &o,   o.commit ? KEEP : o.check ? CHECK : WRITE,
-	          0,        &diff};
+	docs d = {BUF_INIT, BUF_INIT, NULL, 0,   0, &o, o.commit ? KEEP : o.check ? CHECK : WRITE,
+	          0,        &diff,    NULL, NULL};
 	rc = render(&o, &d, &e);
-	if (rc == 0 && json) {
-		fwrite(d.body.ptr ? d.body.ptr : "", 1, d.body.len, stdout);
-		fflush(stdout);
-	} else if (rc == 0) {
+	if (json && fflush(stdout) != 0 && rc == 0)
+		rc = err_set(&e, ORC_EFAIL, "--format json: writing to standard output failed: %s",
+		             strerror(errno));
+	if (rc == 0 && !json) {
 		log_gha_output("fingerprint", buf_cstr(&d.fp));
 	}
 	if (rc || json) {
@@ -584,8 +812,7 @@ int cmd_schema_docs(int argc, char **argv)
 		rc = sync_files(&o, &d, 1, &changed, &diff, &paths, &npaths, &e);
 		free_paths(paths, npaths);
 		if (rc == 0 && changed) {
-			fwrite(diff.ptr ? diff.ptr : "", 1, diff.len, stdout);
-			fflush(stdout);
+			log_text(0, buf_cstr(&diff)); /* a README line may read "::command::" */
 			rc = err_set(
 			    &e, ORC_EFAIL,
 			    "%s: the Database Documentation section is stale (the schema "

@@ -21,6 +21,7 @@
 #include "core/opt.h"
 #include "net/github.h"
 #include "snapshot/metadata.h"
+#include "trigger/pending.h"
 #include "trigger/trigger.h"
 
 static const char *const usage[] = {
@@ -465,6 +466,9 @@ static int send_events(const struct request *rq, const config *c, cJSON *results
 	int rc = 0;
 	int all = rq->region && strcmp(rq->region, "all") == 0;
 	size_t nevents = all ? c->nregions : 1;
+	/* Nothing is sent while any event would cancel a run waiting in its group. */
+	for (size_t i = 0; i < nevents && rc == 0 && !rq->dry_run; i++)
+		rc = pending_check(&gr, op, all ? c->regions[i].name : rq->region, rq->folder, e);
 	for (size_t i = 0; i < nevents && rc == 0; i++) {
 		const char *region = all ? c->regions[i].name : rq->region;
 		char *id = trigger_request_id();

@@ -78,15 +78,27 @@ static void put(flyway_conf *c, const char *key, const char *value)
 	c->values[c->n++] = xstrdup(value);
 }
 
-/* Checks and stores one key=value read at path:line. */
-static int setting(flyway_conf *c, const char *path, int line, const char *key, const char *value,
-                   err *e)
+int flyway_conf_known(const char *key, const char **near)
 {
 	int ok = strncmp(key, "flyway.placeholders.", 20) == 0 && key[20];
 	for (size_t i = 0; !ok && i < sizeof known / sizeof *known; i++)
 		ok = strcmp(key, known[i]) == 0;
-	if (!ok) {
-		const char *near = opt_suggest(key, known, sizeof known / sizeof *known);
+	if (near)
+		*near = ok ? NULL : opt_suggest(key, known, sizeof known / sizeof *known);
+	return ok;
+}
+
+void flyway_conf_set(flyway_conf *c, const char *key, const char *value)
+{
+	put(c, key, value);
+}
+
+/* Checks and stores one key=value read at path:line. */
+static int setting(flyway_conf *c, const char *path, int line, const char *key, const char *value,
+                   err *e)
+{
+	const char *near;
+	if (!flyway_conf_known(key, &near)) {
 		return err_set(e, ORC_EUSAGE, "%s:%d: unknown setting '%s'%s%s%s", path, line, key,
 		               near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	}

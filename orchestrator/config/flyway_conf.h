@@ -25,6 +25,12 @@ typedef struct flyway_conf {
 /* Adds the file's settings to c (a later file wins, as in Flyway's -configFiles);
  * ORC_EUSAGE naming file:line for an unknown key or unreadable file. */
 int flyway_conf_load(flyway_conf *c, const char *path, err *e);
+/* 1 when key ("flyway.table", "flyway.placeholders.x") is a setting this engine reads;
+ * else 0 and *near (when not NULL) the closest known key or NULL. flyway_toml checks its
+ * keys against the same list. */
+int flyway_conf_known(const char *key, const char **near);
+/* Sets key to value (replacing it). */
+void flyway_conf_set(flyway_conf *c, const char *key, const char *value);
 /* The value of key ("flyway.url"), or NULL. */
 const char *flyway_conf_get(const flyway_conf *c, const char *key);
 void flyway_conf_free(flyway_conf *c);

@@ -168,7 +168,13 @@ char *fs_join(const char *a, const char *b)
 		la--;
 	while (*b == '/')
 		b++;
-	return xasprintf("%.*s/%s", (int)la, a, b);
+	/* by hand rather than xasprintf: discover joins a path for every file it reads */
+	size_t lb = strlen(b);
+	char *p = xmalloc(la + lb + 2);
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb + 1);
+	return p;
 }
 
 char *fs_dir(const char *path)

@@ -10,10 +10,12 @@
  * "::" as a workflow command (add-mask, stop-commands, annotations), and it splits lines
  * at CR as well as LF. So every message is made safe as a whole, after formatting: control
  * characters other than LF and TAB are written as C escapes (\r, \x1b), and a line that
- * would start with "::" (after blanks) gets its first colon written as \x3a. Only the
- * commands this module means to send (log_command, annotations, add-mask) start with
- * "::", their data escaped by the runner's own rules. Values for $GITHUB_OUTPUT with a
- * line break go in the delimiter syntax, with a random delimiter the value cannot hold.
+ * would start with "::" (after blanks) gets its first colon written as \x3a; the runner
+ * also reads its older syntax "##[name]data" anywhere in a line, so the '[' of "##[" is
+ * written as \u005b (which JSON output reads back as '['). Only the commands this module means to
+ * send (log_command, annotations, add-mask) start with "::", their data escaped by the runner's own
+ * rules. Values for $GITHUB_OUTPUT with a line break go in the delimiter syntax, with a random
+ * delimiter the value cannot hold.
  */
 #include "core/log.h"
 
@@ -25,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -33,8 +36,11 @@ static struct {
 	int verbose;
 	int quiet;
 	int json;
-	int colour; /* stderr is a terminal that wants colour */
+	int colour;   /* stderr is a terminal that wants colour */
+	int terminal; /* stderr is a terminal where a line can be rewritten in place */
 	int actions;
+	buf status;       /* the status line rewritten in place (log_status), "" when none */
+	int status_shown; /* it is on the terminal now */
 	char **secrets;
 	size_t nsecrets, cap;
 } L;
@@ -46,7 +52,10 @@ void log_init(void)
 	/* no-color.org: NO_COLOR set to anything non-empty turns it off; so do a dumb
 	 * terminal and anything that is not a terminal (logs, pipes, GitHub). */
 	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
-	L.colour = isatty(STDERR_FILENO) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+	int dumb = term && strcmp(term, "dumb") == 0;
+	L.colour = isatty(STDERR_FILENO) && !(no && *no) && !dumb;
+	/* A dumb terminal may not know "erase to the end of the line": plain lines there. */
+	L.terminal = isatty(STDERR_FILENO) && !dumb && !L.actions;
 }
 
 /* The "error: " / "warning: " prefix, in bold red / yellow on a terminal. */
@@ -67,6 +76,7 @@ void log_shutdown(void)
 	free(L.secrets);
 	L.secrets = NULL;
 	L.nsecrets = L.cap = 0;
+	buf_free(&L.status);
 }
 
 void log_set_verbose(int on)
@@ -220,19 +230,28 @@ static void escape_data(buf *out, const char *s, int runner_rules_only)
 }
 
 /* Appends s[0..n) to out so that no line of it can be a workflow command and no control
- * character reaches the terminal or the runner (see the top of the file). */
-static void put_safe(buf *out, const char *s, size_t n)
+ * character reaches the terminal or the runner (see the top of the file). line_start says
+ * whether s begins a line. A line break inside s (a name holding one) is followed by indent
+ * spaces, so that the rest of a "warning: " or "error: " line reads as part of it. */
+static void put_safe(buf *out, const char *s, size_t n, int line_start, size_t indent)
 {
-	int line_start = 1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n') {
 			buf_putc(out, '\n');
+			if (i + 1 < n)
+				for (size_t k = 0; k < indent; k++)
+					buf_putc(out, ' ');
 			line_start = 1;
 		} else if (line_start && (c == ' ' || c == '\t')) {
 			buf_putc(out, (char)c);
 		} else if (line_start && c == ':' && i + 1 < n && s[i + 1] == ':') {
 			buf_puts(out, "\\x3a");
+			line_start = 0;
+		} else if (c == '[' && i >= 2 && s[i - 1] == '#' && s[i - 2] == '#') {
+			/* the runner's older command syntax, "##[name]data", counts anywhere in
+			 * a line */
+			buf_puts(out, "\\u005b"); /* a valid escape inside a JSON string too */
 			line_start = 0;
 		} else {
 			line_start = 0;
@@ -248,6 +267,24 @@ static void put_safe(buf *out, const char *s, size_t n)
 	}
 }
 
+static void status_hide(void)
+{
+	if (!L.status_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	L.status_shown = 0;
+}
+
+static void status_show(void)
+{
+	if (!L.status.len)
+		return;
+	fwrite(L.status.ptr, 1, L.status.len, stderr);
+	fflush(stderr);
+	L.status_shown = 1;
+}
+
 static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
 	buf msg = BUF_INIT;
@@ -255,12 +292,28 @@ static void emit(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	log_redact(&msg);
 	buf line = BUF_INIT;
 	buf_puts(&line, prefix);
-	put_safe(&line, msg.ptr ? msg.ptr : "", msg.len);
+	/* the prefix's width on screen: its colour sequences take none */
+	size_t width = 0;
+	for (const char *p = prefix; *p; p++) {
+		if (*p == '\033') {
+			p += strcspn(p, "m");
+			if (!*p)
+				break;
+		} else {
+			width++;
+		}
+	}
+	put_safe(&line, msg.ptr ? msg.ptr : "", msg.len, 1, width);
 	if (!line.len || line.ptr[line.len - 1] != '\n')
 		buf_putc(&line, '\n');
 	fflush(stdout);
+	/* A status line in place goes out of the way and comes back under this line. */
+	int status = L.status_shown;
+	status_hide();
 	fwrite(line.ptr, 1, line.len, f);
 	fflush(f);
+	if (status)
+		status_show();
 	buf_free(&line);
 	buf_free(&msg);
 }
@@ -306,6 +359,21 @@ void log_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(L.json ? stderr : stdout, "", fmt, ap);
 	va_end(ap);
+}
+
+void log_text(int to_stderr, const char *text)
+{
+	buf msg = BUF_INIT;
+	buf_puts(&msg, text ? text : "");
+	log_redact(&msg);
+	buf out = BUF_INIT;
+	put_safe(&out, msg.ptr ? msg.ptr : "", msg.len, 1, 0);
+	FILE *f = to_stderr ? stderr : stdout;
+	fflush(to_stderr ? stdout : stderr);
+	fwrite(out.ptr ? out.ptr : "", 1, out.len, f);
+	fflush(f);
+	buf_free(&out);
+	buf_free(&msg);
 }
 
 void log_set_json(int on)
@@ -486,4 +554,101 @@ int log_gha_summary(const char *markdown)
 	int rc = append_env_file("GITHUB_STEP_SUMMARY", &text);
 	buf_free(&text);
 	return rc;
+}
+
+int log_is_terminal(void)
+{
+	return L.terminal;
+}
+
+static const char *tone_sgr(log_tone tone)
+{
+	switch (tone) {
+	case LOG_TONE_BUSY: return "\033[36m";  /* cyan: under way */
+	case LOG_TONE_OK: return "\033[1;32m";  /* bold green: done or running well */
+	case LOG_TONE_BAD: return "\033[1;31m"; /* bold red, as error: */
+	case LOG_TONE_NONE: break;
+	}
+	return NULL;
+}
+
+/* Appends a part of a status line made safe (one line: LF becomes a blank), at most *room
+ * characters of it (UTF-8 continuation bytes are not counted). */
+static void put_status_part(buf *out, const char *s, size_t n, int line_start, size_t *room)
+{
+	buf safe = BUF_INIT;
+	put_safe(&safe, s, n, line_start, 0);
+	for (size_t i = 0; i < safe.len; i++) {
+		unsigned char c = (unsigned char)safe.ptr[i];
+		if ((c & 0xc0) != 0x80) {
+			if (!*room)
+				break;
+			(*room)--;
+		}
+		buf_putc(out, c == '\n' ? ' ' : (char)c);
+	}
+	buf_free(&safe);
+}
+
+void log_status(int in_place, const char *head, log_tone tone, const char *state, const char *tail)
+{
+	if (L.quiet)
+		return;
+	in_place = in_place && L.terminal;
+	head = head ? head : "";
+	state = state ? state : "";
+	tail = tail ? tail : "";
+	/* Redacted as a whole: a secret across the parts is caught too. When one is there, the
+	 * redacted text goes out in one piece, without colour. */
+	buf whole = BUF_INIT, red = BUF_INIT;
+	buf_printf(&whole, "%s%s%s", head, state, tail);
+	buf_puts(&red, buf_cstr(&whole));
+	log_redact(&red);
+	int plain = strcmp(buf_cstr(&whole), buf_cstr(&red)) != 0;
+	size_t room = (size_t)-1;
+	struct winsize ws;
+	if (in_place) {
+		/* A line longer than the terminal would wrap and "\r" would rewrite only its last
+		 * row: cut it to the width. */
+		room = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col - 1
+		                                                                   : 79;
+	}
+	buf line = BUF_INIT;
+	if (in_place)
+		buf_putc(&line, '\r');
+	const char *sgr = L.colour && !plain ? tone_sgr(tone) : NULL;
+	if (plain) {
+		put_status_part(&line, red.ptr ? red.ptr : "", red.len, 1, &room);
+	} else {
+		put_status_part(&line, head, strlen(head), 1, &room);
+		int paint = sgr && *state && room;
+		if (paint)
+			buf_puts(&line, sgr);
+		put_status_part(&line, state, strlen(state), !*head, &room);
+		if (paint)
+			buf_puts(&line, "\033[0m");
+		put_status_part(&line, tail, strlen(tail), 0, &room);
+	}
+	fflush(stdout);
+	if (in_place) {
+		buf_puts(&line, "\033[K");
+		buf_clear(&L.status);
+		buf_put(&L.status, line.ptr, line.len);
+		status_show();
+	} else {
+		buf_putc(&line, '\n');
+		status_hide();
+		fwrite(line.ptr, 1, line.len, stderr);
+		fflush(stderr);
+	}
+	OPENSSL_cleanse(whole.ptr, whole.len);
+	buf_free(&whole);
+	buf_free(&red);
+	buf_free(&line);
+}
+
+void log_status_clear(void)
+{
+	status_hide();
+	buf_clear(&L.status);
 }

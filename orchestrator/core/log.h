@@ -9,7 +9,8 @@
  *
  * log_info writes to stdout (results a user or script reads); everything else goes to
  * stderr. Control characters in a message (other than LF and TAB) are printed as C escapes
- * and no printed line can start a workflow command ("::"), whatever names it quotes.
+ * and no printed line can start a workflow command ("::") or hold the runner's older
+ * "##[command]" form, whatever names it quotes.
  */
 #ifndef ORC_LOG_H
 #define ORC_LOG_H
@@ -41,6 +42,10 @@ void log_redact(buf *b);
 void log_redact_fragments(buf *b, const char *ctx, size_t ctxlen);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A rendered text of several lines (a table, a report, a diff, a source line with its
+ * caret), written as it is to stdout (stderr when to_stderr), made safe like every line
+ * above: redacted, control characters escaped, no line a workflow command. */
+void log_text(int to_stderr, const char *text);
 
 /* --output json: stdout carries only the command's JSON document (log_result, log_json);
  * what log_info would print there goes to stderr instead. */
@@ -60,6 +65,20 @@ void log_error_at(const char *file, int line, const char *fmt, ...)
 /* The same for a warning: `::warning file=..,line=..::` in Actions. */
 void log_warn_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Status lines, for core/progress. On a terminal (stderr is one, TERM is not "dumb", not in
+ * GitHub Actions: log_is_terminal) a status line can be rewritten in place: it stays on the
+ * last line of the terminal, every other line printed meanwhile goes above it, until
+ * log_status_clear. Elsewhere it is one ordinary line on stderr. The line is head, state
+ * and tail; the state is painted by its tone when stderr is a terminal that wants colour
+ * (not NO_COLOR, not TERM=dumb). Redaction and escaping as for every line; nothing with
+ * --quiet.
+ */
+typedef enum log_tone { LOG_TONE_NONE, LOG_TONE_BUSY, LOG_TONE_OK, LOG_TONE_BAD } log_tone;
+int log_is_terminal(void);
+void log_status(int in_place, const char *head, log_tone tone, const char *state, const char *tail);
+void log_status_clear(void);
 
 /* Writes the workflow command "::name::data" to stdout, data escaped by the runner's rules
  * (%, CR, LF). The only way a line we print starts with "::": every log_* line is escaped

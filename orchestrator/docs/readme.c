@@ -99,8 +99,7 @@ static void scan_lines(const char *text, size_t len, const size_t *ignored, size
  * before the heading: from then on the fence is closed, the heading is found, and the
  * README stays the same from run to run.
  */
-int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
-                  err *e)
+int readme_parts(const char *name, const char *text, size_t len, buf *before, buf *after, err *e)
 {
 	scan s;
 	size_t *ignored = NULL, nignored = 0;
@@ -138,31 +137,42 @@ int readme_splice(const char *name, const char *text, size_t len, const char *bo
 			               "remove the start marker to use the '%s' heading)",
 			               name, s.start_line, README_START, README_END,
 			               README_HEADING);
-		buf_put(out, text, start_end);
+		buf_put(before, text, start_end);
 		if (start_end && text[start_end - 1] != '\n')
-			buf_putc(out, '\n');
-		buf_putc(out, '\n');
-		buf_puts(out, body);
-		buf_putc(out, '\n');
-		buf_put(out, text + end, len - end);
+			buf_putc(before, '\n');
+		buf_putc(before, '\n');
+		buf_putc(after, '\n');
+		buf_put(after, text + end, len - end);
 		return 0;
 	}
 	if (heading != NONE) {
-		buf_put(out, text, heading);
+		buf_put(before, text, heading);
 	} else if (len) {
-		buf_put(out, text, len);
+		buf_put(before, text, len);
 		if (text[len - 1] != '\n')
-			buf_putc(out, '\n');
-		buf_putc(out, '\n');
+			buf_putc(before, '\n');
+		buf_putc(before, '\n');
 	}
 	if (close_ch) {
 		for (size_t i = 0; i < close_len; i++)
-			buf_putc(out, close_ch);
-		buf_puts(out, "\n\n");
+			buf_putc(before, close_ch);
+		buf_puts(before, "\n\n");
 	}
-	buf_puts(out, README_HEADING "\n\n");
-	buf_puts(out, body);
+	buf_puts(before, README_HEADING "\n\n");
 	return 0;
+}
+
+int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
+                  err *e)
+{
+	buf after = BUF_INIT;
+	int rc = readme_parts(name, text, len, out, &after, e);
+	if (rc == 0) {
+		buf_puts(out, body);
+		buf_put(out, after.ptr ? after.ptr : "", after.len);
+	}
+	buf_free(&after);
+	return rc;
 }
 
 int readme_diff(const char *name, const char *old, size_t oldlen, const char *new_text,

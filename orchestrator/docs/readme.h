@@ -30,6 +30,10 @@
 int readme_splice(const char *name, const char *text, size_t len, const char *body, buf *out,
                   err *e);
 
+/* The same in two parts, for a body written in pieces: the new README is before, then the
+ * body, then after (each appended to). */
+int readme_parts(const char *name, const char *text, size_t len, buf *before, buf *after, err *e);
+
 /*
  * Appends a unified diff of old -> new for the file name (a/name, b/name headers, three
  * lines of context), libgit2's patch text; nothing when they are equal. old may be NULL for

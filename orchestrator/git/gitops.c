@@ -25,6 +25,7 @@
 
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/progress.h"
 
 static int git_fail(err *e, int code, const char *what)
 {
@@ -656,6 +657,7 @@ int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *
 	buf ours = BUF_INIT;
 	int rc = 0;
 	*committed = 0;
+	progress *shown = o->push ? progress_start("push to origin") : NULL;
 	for (int attempt = 1;; attempt++) {
 		int rejected = 0;
 		buf_clear(&ours);
@@ -666,6 +668,9 @@ int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *
 			break;
 		if (!o->push)
 			break;
+		char state[48];
+		snprintf(state, sizeof state, "attempt %d of %d", attempt, GITOPS_PUSH_ATTEMPTS);
+		progress_update(shown, LOG_TONE_BUSY, state, NULL);
 		rc = gitops_push(o->repo_dir, "origin", NULL, &rejected, e);
 		if (rc == 0 || !rejected)
 			break;
@@ -685,6 +690,7 @@ int gitops_publish(const gitops_publish_opts *o, int *committed, buf *sha, err *
 		}
 		*committed = 0;
 	}
+	progress_end(shown);
 	if (sha) {
 		buf_clear(sha);
 		if (*committed)

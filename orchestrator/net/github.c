@@ -91,20 +91,12 @@ int github_dispatch_check(const char *event_type, const cJSON *client_payload, e
 	return 0;
 }
 
-int github_dispatch_request(const github_repo *r, const char *event_type,
-                            const cJSON *client_payload, buf *url, buf *body, err *e)
+/* url (built on api, GITHUB_API_URL) is http(s), and plain http only to loopback. */
+static int check_api_url(const char *api, const char *full, err *e)
 {
-	if (github_dispatch_check(event_type, client_payload, e) != 0)
-		return e->code;
-	char *api = github_api_url();
-	char *o = curl_easy_escape(NULL, r->owner, 0), *n = curl_easy_escape(NULL, r->repo, 0);
-	buf_clear(url);
-	buf_printf(url, "%s/repos/%s/%s/dispatches", api, o, n);
-	curl_free(o);
-	curl_free(n);
 	/* Let libcurl's URL parser judge GITHUB_API_URL rather than guessing here. */
 	CURLU *u = curl_url();
-	CURLUcode uc = curl_url_set(u, CURLUPART_URL, buf_cstr(url), 0);
+	CURLUcode uc = curl_url_set(u, CURLUPART_URL, full, 0);
 	char *scheme = NULL, *host = NULL;
 	if (uc == CURLUE_OK) {
 		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
@@ -131,6 +123,23 @@ int github_dispatch_request(const github_repo *r, const char *event_type,
 			    "https (http is accepted for 127.0.0.1 and [::1] only)",
 			    buf_cstr(&shown));
 		buf_free(&shown);
+		return ORC_EUSAGE;
+	}
+	return 0;
+}
+
+int github_dispatch_request(const github_repo *r, const char *event_type,
+                            const cJSON *client_payload, buf *url, buf *body, err *e)
+{
+	if (github_dispatch_check(event_type, client_payload, e) != 0)
+		return e->code;
+	char *api = github_api_url();
+	char *o = curl_easy_escape(NULL, r->owner, 0), *n = curl_easy_escape(NULL, r->repo, 0);
+	buf_clear(url);
+	buf_printf(url, "%s/repos/%s/%s/dispatches", api, o, n);
+	curl_free(o);
+	curl_free(n);
+	if (check_api_url(api, buf_cstr(url), e) != 0) {
 		free(api);
 		return ORC_EUSAGE;
 	}
@@ -348,5 +357,116 @@ int github_dispatch(const github_repo *r, const char *event_type, const cJSON *c
 		*attempts = made;
 	buf_free(&url);
 	buf_free(&body);
+	return rc;
+}
+
+void github_runs_free(github_run *runs, size_t n)
+{
+	for (size_t i = 0; runs && i < n; i++) {
+		free(runs[i].status);
+		free(runs[i].title);
+		free(runs[i].html_url);
+	}
+	free(runs);
+}
+
+static char *text_of(const cJSON *o, const char *name)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+	return xstrdup(v ? v : "");
+}
+
+int github_runs_decode(const char *body, size_t len, github_run **runs, size_t *n, err *e)
+{
+	*runs = NULL;
+	*n = 0;
+	cJSON *doc = cJSON_ParseWithLength(body ? body : "", len);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "workflow_runs");
+	if (!cJSON_IsArray(list)) {
+		cJSON_Delete(doc);
+		return err_set(e, ORC_EFAIL,
+		               "GitHub's list of workflow runs has no workflow_runs array");
+	}
+	github_run *out = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *out);
+	size_t k = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		/* a positive whole number that a double holds exactly */
+		if (!cJSON_IsNumber(id) ||
+		    !(id->valuedouble >= 1 && id->valuedouble <= 9007199254740992.0) ||
+		    id->valuedouble != (double)(long long)id->valuedouble)
+			continue;
+		out[k].id = (long long)id->valuedouble;
+		out[k].status = text_of(item, "status");
+		out[k].title = text_of(item, "display_title");
+		out[k].html_url = text_of(item, "html_url");
+		k++;
+	}
+	cJSON_Delete(doc);
+	*runs = out;
+	*n = k;
+	return 0;
+}
+
+int github_workflow_runs(const github_repo *r, const char *workflow, const char *status,
+                         github_run **runs, size_t *n, err *e)
+{
+	*runs = NULL;
+	*n = 0;
+	char *api = github_api_url();
+	char *o = curl_easy_escape(NULL, r->owner, 0), *nm = curl_easy_escape(NULL, r->repo, 0),
+	     *w = curl_easy_escape(NULL, workflow, 0), *st = curl_easy_escape(NULL, status, 0);
+	char *url = xasprintf("%s/repos/%s/%s/actions/workflows/%s/runs?status=%s&per_page=100",
+	                      api, o, nm, w, st);
+	curl_free(o);
+	curl_free(nm);
+	curl_free(w);
+	curl_free(st);
+	int rc = check_api_url(api, url, e);
+	free(api);
+	if (rc) {
+		free(url);
+		return rc;
+	}
+	log_add_secret(r->token);
+	struct curl_slist *headers = NULL;
+	headers_into(r, 0, &headers, NULL);
+	http_request req = {"GET", url, headers, NULL, 0, 10000L, 30000L};
+	http_response resp = HTTP_RESPONSE_INIT;
+	for (int made = 1;; made++) {
+		err_clear(e);
+		long wait = -1;
+		rc = http_perform(&req, &resp, e);
+		if (rc != 0) {
+			err_prefix(e, "cannot reach GitHub (check the network, or GITHUB_API_URL)");
+			wait = http_backoff_ms(made - 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+		} else if (resp.status == 200) {
+			rc = github_runs_decode(resp.body.ptr, resp.body.len, runs, n, e);
+			break;
+		} else if (resp.status >= 500 || (wait = throttle_wait_ms(&resp)) >= 0) {
+			rc = err_set(e, ORC_EFAIL, "GitHub answered %ld to the list of %s runs",
+			             resp.status, workflow);
+			if (wait < 0)
+				wait = http_backoff_ms(made - 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+		} else {
+			buf msg = BUF_INIT;
+			answer_message(&resp, &msg);
+			rc = err_set(e, ORC_EREMOTE,
+			             "GitHub answered %ld to the list of %s runs%s%s", resp.status,
+			             workflow, msg.len ? ": " : "", buf_cstr(&msg));
+			buf_free(&msg);
+			break;
+		}
+		if (made >= GITHUB_MAX_ATTEMPTS || wait > RETRY_AFTER_CAP_MS)
+			break;
+		clock_sleep_ms(wait);
+	}
+	http_response_free(&resp);
+	for (struct curl_slist *h = headers; h; h = h->next)
+		OPENSSL_cleanse(h->data, strlen(h->data));
+	curl_slist_free_all(headers);
+	free(url);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /*
- * github: the GitHub REST client the product needs, which is one call: create a
- * repository_dispatch event (POST /repos/{owner}/{repo}/dispatches).
+ * github: the GitHub REST client the product needs: create a repository_dispatch event
+ * (POST /repos/{owner}/{repo}/dispatches), and list a workflow's runs of one status
+ * (GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs), which trigger reads
+ * before sending (trigger/pending.c).
  *
  * The client owns GitHub's limits on an event (event_type at most 100 characters,
  * client_payload at most 10 top-level keys and under 64 KB), its headers (API version
@@ -58,5 +60,28 @@ void github_dispatch_headers_shown(const github_repo *r, buf *out);
  */
 int github_dispatch(const github_repo *r, const char *event_type, const cJSON *client_payload,
                     int *attempts, err *e);
+
+/* One workflow run as the runs list gives it (strings never NULL). */
+typedef struct github_run {
+	long long id;
+	char *status;   /* queued, in_progress, pending, waiting, requested, completed */
+	char *title;    /* display_title: the workflow's run-name */
+	char *html_url; /* its page */
+} github_run;
+
+/* Decodes a list-workflow-runs answer ({"total_count", "workflow_runs": [...]}); runs
+ * without a positive whole id are left out. ORC_EFAIL when it is not that shape (nothing
+ * decoded). */
+int github_runs_decode(const char *body, size_t len, github_run **runs, size_t *n, err *e);
+void github_runs_free(github_run *runs, size_t n);
+
+/*
+ * The newest 100 runs of workflow (its file name, e.g. "run-migration.yml") whose status
+ * is status, retried like a dispatch on connection errors, 5xx and throttling. Any other
+ * answer than 200 is ORC_EREMOTE with GitHub's message (a fine-grained token needs
+ * "Actions: read" for this call).
+ */
+int github_workflow_runs(const github_repo *r, const char *workflow, const char *status,
+                         github_run **runs, size_t *n, err *e);
 
 #endif

@@ -1,18 +1,29 @@
 /*
  * catalog: pg_catalog read into a model for schema-docs, eleven statements whatever the size
- * (constraints and extensions over a second connection, at the same time as the rest).
+ * (constraints and indexes over a second connection, at the same time as the rest).
  *
- * Each query covers all selected schemas and is ordered by schema, relation name and
- * position with COLLATE "C", so rows of one relation are contiguous and in the same order
- * as the relations query: the model is filled by one pass over each result, with a
- * binary search from the relation's OID to its slot. List-valued fields (key columns,
- * enum labels, domain checks) come back as JSON arrays built by the server, read with
- * cJSON by the renderer: no hand-written array-literal parsing.
+ * Each query covers all selected schemas. Relations come ordered by schema and name with
+ * COLLATE "C" (the model's order); the per-relation rows (columns, constraints, indexes,
+ * triggers) by the relation's OID, then position or name, so the rows of one relation are
+ * contiguous and the model is filled by one pass over each result, with a binary search
+ * from the OID to the relation's slot (sorting the big results by name cost the server
+ * more than the search costs us). Every result streams in row by row, from both
+ * connections as their rows arrive. List-valued fields (key columns, enum labels, domain
+ * checks) are JSON arrays built by the server, or for constraint keys by us from the
+ * attnums with cJSON, read with cJSON by the renderer: no hand-written array-literal
+ * parsing.
+ *
+ * Deparsing is the server's cost: each pg_get_expr / pg_get_constraintdef /
+ * pg_get_indexdef with a relation context opens that relation (a relation cache entry per
+ * table). Defaults cannot reference a column, so they are deparsed without one; CHECKs and
+ * indexes need it and share one backend's cache.
  *
  * Objects that belong to an extension are left out: they are not the team's schema.
  */
 #include "pg/catalog.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +102,7 @@ static const char Q_RELS[] =
     " c.relrowsecurity, c.relforcerowsecurity, c.relpersistence = 'u',"
     " CASE WHEN c.relrowsecurity OR c.relkind IN ('r', 'p') THEN " POLICIES " END,"
     " fs.srvname, pg_catalog.array_to_json(ft.ftoptions),"
-    " CASE WHEN c.relkind IN ('v', 'm') THEN " VIEW_SOURCES " END"
+    " CASE WHEN c.relkind IN ('v', 'm') THEN " VIEW_SOURCES " END, c.relnatts"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid"
     " LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent"
@@ -114,7 +125,7 @@ static const char Q_COLS[] =
     "  WHEN a.atttypmod >= 0 AND a.atttypid = 1700 THEN ((a.atttypmod - 4) >> 16)::text ||"
     "  CASE WHEN ((a.atttypmod - 4) & 65535) <> 0 THEN ',' || ((a.atttypmod - 4) & 65535)::text"
     "  ELSE '' END END,"
-    " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
+    " CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END,"
     " a.attnotnull, cd.description, el.labels,"
     " NULLIF(a.attidentity, ''),"
     " CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,"
@@ -123,8 +134,7 @@ static const char Q_COLS[] =
     "  'pg_catalog' THEN pg_catalog.quote_ident(co.collname) ELSE"
     "  pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END"
     "  FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn"
-    "  ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END,"
-    " pg_catalog.count(*) OVER ()"
+    "  ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END, a.attnum"
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
@@ -134,7 +144,7 @@ static const char Q_COLS[] =
         "cd", "pg_catalog.pg_class", "a.attrelid",
         "a.attnum") " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', "
                     "'m', 'f')"
-                    " AND " IN_SCHEMAS " ORDER BY " BY_REL ", a.attnum";
+                    " AND " IN_SCHEMAS " ORDER BY a.attrelid, a.attnum";
 
 #define KEY_NAMES(keys, rel)                                                                       \
 	"(SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord) FROM pg_catalog.unnest(" keys       \
@@ -142,34 +152,31 @@ static const char Q_COLS[] =
 	" AND a.attnum = k.num)"
 
 /* Every definition as PostgreSQL deparses it (NULLS NOT DISTINCT, INCLUDE, ON DELETE SET
- * NULL (cols) are never rebuilt from columns here); a constraint trigger by its trigger. */
+ * NULL (cols) are never rebuilt from columns here); a constraint trigger by its trigger.
+ * The key columns come as attnums and are named from the columns already read (a subquery
+ * per row cost a third of this query); only a key holding a system column (tableoid in a
+ * CHECK) is named here. A foreign key's referenced columns are named here: the table may
+ * be outside the documented schemas or left out with --exclude. */
+/* clang-format off */
 static const char Q_CONS[] =
     "SELECT co.conrelid, co.conname, co.contype,"
     " CASE WHEN co.contype = 't' THEN (SELECT pg_catalog.pg_get_triggerdef(tg.oid, true)"
     "  FROM pg_catalog.pg_trigger tg WHERE tg.tgconstraint = co.oid ORDER BY tg.oid LIMIT 1)"
     "  ELSE pg_catalog.pg_get_constraintdef(co.oid, true) END,"
-    " " KEY_NAMES(
-        "co.conkey",
-        "co.conrelid") ", fn.nspname, fc.relname,"
-                       " CASE WHEN co.contype = 'f' THEN " KEY_NAMES(
-                           "co.confkey",
-                           "co.confrelid") " END,"
-                                           " co.confupdtype, co.confdeltype,"
-                                           " co.conparentid <> 0, cd.description"
-                                           " FROM pg_catalog.pg_constraint co JOIN "
-                                           "pg_catalog.pg_class c ON c.oid = co.conrelid"
-                                           " JOIN pg_catalog.pg_namespace n ON n.oid = "
-                                           "c.relnamespace"
-                                           " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = "
-                                           "co.confrelid"
-                                           " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = "
-                                           "fc.relnamespace" DESC(
-                                               "cd", "pg_catalog.pg_constraint", "co.oid",
-                                               "0") " WHERE " IN_SCHEMAS " ORDER BY " BY_REL
-                                                    ", pg_catalog.strpos('pufcxt', "
-                                                    "co.contype::text),"
-                                                    " co.conname COLLATE \"C\", fn.nspname COLLATE "
-                                                    "\"C\", fc.relname COLLATE \"C\"";
+    " CASE WHEN 0 > ANY (co.conkey) THEN " KEY_NAMES("co.conkey", "co.conrelid") " END,"
+    " fn.nspname, fc.relname,"
+    " CASE WHEN co.contype = 'f' THEN " KEY_NAMES("co.confkey", "co.confrelid") " END,"
+    " co.confupdtype, co.confdeltype, co.conparentid <> 0, cd.description,"
+    " pg_catalog.array_to_json(co.conkey)"
+    " FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid"
+    " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
+    DESC("cd", "pg_catalog.pg_constraint", "co.oid", "0")
+    " WHERE " IN_SCHEMAS
+    " ORDER BY co.conrelid, pg_catalog.strpos('pufcxt', co.contype::text),"
+    " co.conname COLLATE \"C\", fn.nspname COLLATE \"C\", fc.relname COLLATE \"C\"";
+/* clang-format on */
 
 /* An index behind a PRIMARY KEY or UNIQUE constraint is shown as that constraint (always a
  * btree on its key columns), so only the other indexes are deparsed. */
@@ -182,8 +189,8 @@ static const char Q_IDXS[] =
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " LEFT JOIN pg_catalog.pg_constraint co ON co.conindid = i.indexrelid"
     "  AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')" DESC(
-        "cd", "pg_catalog.pg_class", "i.indexrelid", "0") " WHERE " IN_SCHEMAS " ORDER BY " BY_REL
-                                                          ", ic.relname COLLATE \"C\"";
+        "cd", "pg_catalog.pg_class", "i.indexrelid",
+        "0") " WHERE " IN_SCHEMAS " ORDER BY i.indrelid, ic.relname COLLATE \"C\"";
 
 static const char Q_TRGS[] =
     "SELECT t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true), t.tgparentid <> 0,"
@@ -191,7 +198,7 @@ static const char Q_TRGS[] =
     " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" DESC(
         "cd", "pg_catalog.pg_trigger", "t.oid", "0") " WHERE NOT t.tgisinternal AND " IN_SCHEMAS
-                                                     " ORDER BY " BY_REL ", t.tgname COLLATE \"C\"";
+                                                     " ORDER BY t.tgrelid, t.tgname COLLATE \"C\"";
 
 static const char Q_TYPES[] =
     "SELECT n.nspname, t.typname, t.typtype, pg_catalog.obj_description(t.oid, 'pg_type'),"
@@ -271,6 +278,16 @@ static char ch(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? 0 : PQgetvalue(r, row, col)[0];
 }
 
+/* The first line of conn's (or r's) error, as the error of the query what. */
+static int query_failed(PGconn *conn, const PGresult *r, const char *what, err *e)
+{
+	char *msg = xstrdup(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+	msg[strcspn(msg, "\n")] = 0;
+	err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
+	free(msg);
+	return ORC_EFAIL;
+}
+
 static int run(PGconn *conn, catalog *c, const char *what, const char *sql, const char *param,
                PGresult **out, err *e)
 {
@@ -280,10 +297,7 @@ static int run(PGconn *conn, catalog *c, const char *what, const char *sql, cons
 	PGresult *r = PQexecParams(conn, sql, param || strstr(sql, "$1") ? 1 : 0, NULL, params,
 	                           NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		char *msg = xstrdup(PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = 0;
-		err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
-		free(msg);
+		query_failed(conn, r, what, e);
 		PQclear(r);
 		return ORC_EFAIL;
 	}
@@ -292,11 +306,11 @@ static int run(PGconn *conn, catalog *c, const char *what, const char *sql, cons
 }
 
 /*
- * The second connection. Constraints (the costliest deparsing: every definition) are read
- * over it, pipelined, while the first connection reads relations, columns and indexes, so a
- * server with two cores does the two halves side by side (measured on 2,000 tables:
- * constraints 1.5 s against 0.25 + 0.95 + 0.4 s for the other three). When it cannot connect,
- * everything runs over the first connection: slower, same result.
+ * The second connection. Constraints and indexes (the costliest deparsing: every
+ * definition, and for CHECKs and indexes a relation cache entry per table, which the two
+ * share in one backend) are read over it while the first connection reads relations and
+ * columns, so a server with two cores does the two halves side by side. When it cannot
+ * connect, everything runs over the first connection: slower, same result.
  */
 static PGconn *side_open(PGconn *conn)
 {
@@ -316,7 +330,7 @@ static PGconn *side_open(PGconn *conn)
 	free(kw);
 	free(vals);
 	PQconninfoFree(opts);
-	if (PQstatus(side) != CONNECTION_OK || !PQenterPipelineMode(side)) {
+	if (PQstatus(side) != CONNECTION_OK) {
 		char *msg = xstrdup(PQerrorMessage(side));
 		msg[strcspn(msg, "\n")] = 0;
 		log_verbose("schema-docs: no second connection (%s); reading over one", msg);
@@ -325,33 +339,6 @@ static PGconn *side_open(PGconn *conn)
 		return NULL;
 	}
 	return side;
-}
-
-static void side_send(PGconn *side, catalog *c, const char *what, const char *sql,
-                      const char *param)
-{
-	const char *params[1] = {param};
-	c->queries++;
-	log_verbose("schema-docs: query %d (second connection): %s", c->queries, what);
-	PQsendQueryParams(side, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
-}
-
-/* The next pipelined result, in the order sent. */
-static int side_collect(PGconn *side, const char *what, PGresult **out, err *e)
-{
-	PGresult *r = PQgetResult(side);
-	PGresult *end = r ? PQgetResult(side) : NULL; /* NULL: the end of this query */
-	PQclear(end);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		char *msg = xstrdup(r ? PQresultErrorMessage(r) : PQerrorMessage(side));
-		msg[strcspn(msg, "\n")] = 0;
-		err_set(e, ORC_EFAIL, "reading the catalog (%s) failed: %s", what, msg);
-		free(msg);
-		PQclear(r);
-		return ORC_EFAIL;
-	}
-	*out = r;
-	return 0;
 }
 
 /* OID -> relation slot, for the one-pass fill of the per-relation ranges. */
@@ -364,13 +351,6 @@ static int key_cmp(const void *a, const void *b)
 {
 	unsigned x = ((const rel_key *)a)->oid, y = ((const rel_key *)b)->oid;
 	return x < y ? -1 : x > y;
-}
-
-static long rel_of(const rel_key *keys, size_t n, const PGresult *r, int row)
-{
-	rel_key k = {(unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10), 0};
-	const rel_key *f = bsearch(&k, keys, n, sizeof *keys, key_cmp);
-	return f ? (long)f->idx : -1;
 }
 
 static int excluded(const catalog_opts *o, const char *schema, const char *name)
@@ -386,7 +366,40 @@ static int excluded(const catalog_opts *o, const char *schema, const char *name)
 	return 0;
 }
 
-/* Gives the next row of a relation its slot: the first one opens the range. */
+/*
+ * What the row handlers share while the results stream in. Every query runs in single-row
+ * mode: a whole PGresult holds a pointer and a length per field besides the text, so the
+ * constraints' or columns' result of a 10,000-table schema cost more than the model.
+ */
+typedef struct loader {
+	catalog *c;
+	const catalog_opts *opts;
+	rel_key *keys; /* sorted by OID once the relations are read */
+	size_t ncolsmax, caprels, capcons, capidx, captrg, captypes, capfuncs, capexts;
+	int *attnums;         /* by column: its attnum, to name constraint keys */
+	const char **conkeys; /* by constraint: its key as a JSON array of attnums, or NULL */
+	int rels_read;
+} loader;
+
+/* Room for one more element in *arr (n used of *cap). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : 64;
+	return xrealloc(arr, *cap * size);
+}
+
+/* The relation slot of the row's first field (the relation's OID), or -1: left out. */
+static long rel_of(const loader *L, const PGresult *r, int row)
+{
+	rel_key k = {(unsigned)strtoul(PQgetvalue(r, row, 0), NULL, 10), 0};
+	const rel_key *f = bsearch(&k, L->keys, L->c->nrels, sizeof *L->keys, key_cmp);
+	return f ? (long)f->idx : -1;
+}
+
+/* Gives the next row of a relation its slot: the first one opens the range (the rows of
+ * one relation are contiguous: each query is ordered by the relation's OID first). */
 #define RANGE(relp, first, count, total)                                                           \
 	do {                                                                                       \
 		if ((relp)->count == 0)                                                            \
@@ -394,16 +407,341 @@ static int excluded(const catalog_opts *o, const char *schema, const char *name)
 		(relp)->count++;                                                                   \
 	} while (0)
 
+static int no_rows(loader *L, const PGresult *r, int i)
+{
+	(void)L, (void)r, (void)i;
+	return 0;
+}
+
+static int rel_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	if (excluded(L->opts, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)))
+		return 0;
+	size_t cap = L->caprels;
+	c->rels = grow(c->rels, c->nrels + 1, &L->caprels, sizeof *c->rels);
+	if (cap != L->caprels)
+		L->keys = xrealloc(L->keys, L->caprels * sizeof *L->keys);
+	catalog_rel *rel = &c->rels[c->nrels];
+	*rel = (catalog_rel){0};
+	L->keys[c->nrels].oid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
+	L->keys[c->nrels].idx = c->nrels;
+	rel->schema = val(c, r, i, 1);
+	rel->name = val(c, r, i, 2);
+	rel->kind = ch(r, i, 3);
+	rel->parent_schema = val(c, r, i, 4);
+	rel->parent_name = val(c, r, i, 5);
+	rel->bound = val(c, r, i, 6);
+	rel->viewdef = val(c, r, i, 7);
+	rel->comment = val(c, r, i, 8);
+	rel->seq_type = val(c, r, i, 9);
+	rel->seq_start = val(c, r, i, 10);
+	rel->seq_increment = val(c, r, i, 11);
+	rel->seq_min = val(c, r, i, 12);
+	rel->seq_max = val(c, r, i, 13);
+	rel->seq_cycle = flag(r, i, 14);
+	rel->seq_owned_by = val(c, r, i, 15);
+	rel->rls = flag(r, i, 16);
+	rel->rls_forced = flag(r, i, 17);
+	rel->unlogged = flag(r, i, 18);
+	rel->policies = val(c, r, i, 19);
+	rel->fdw_server = val(c, r, i, 20);
+	rel->fdw_options = val(c, r, i, 21);
+	rel->sources = val(c, r, i, 22);
+	if (rel->kind != 'S') /* counts dropped columns too: an upper bound */
+		L->ncolsmax += strtoul(PQgetvalue(r, i, 23), NULL, 10);
+	c->nrels++;
+	return 0;
+}
+
+/* The relations are all read: the OID index the other rows are matched with. */
+static void rels_read(loader *L)
+{
+	if (!L->keys) /* none: still an array, for bsearch */
+		L->keys = xcalloc(1, sizeof *L->keys);
+	qsort(L->keys, L->c->nrels, sizeof *L->keys, key_cmp);
+	L->c->cols = xcalloc(L->ncolsmax + 1, sizeof *L->c->cols);
+	L->attnums = xcalloc(L->ncolsmax + 1, sizeof *L->attnums);
+	L->rels_read = 1;
+}
+
+static int col_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	long ri = rel_of(L, r, i);
+	if (ri < 0)
+		return 0;
+	if (c->ncols == L->ncolsmax) { /* a column added since the relations were read */
+		L->ncolsmax = L->ncolsmax * 2 + 16;
+		c->cols = xrealloc(c->cols, (L->ncolsmax + 1) * sizeof *c->cols);
+		L->attnums = xrealloc(L->attnums, (L->ncolsmax + 1) * sizeof *L->attnums);
+	}
+	RANGE(&c->rels[ri], col0, ncols, c->ncols);
+	L->attnums[c->ncols] = atoi(PQgetvalue(r, i, 12));
+	catalog_column *col = &c->cols[c->ncols++];
+	col->name = val(c, r, i, 1);
+	col->type = val(c, r, i, 2);
+	col->length = val(c, r, i, 3);
+	col->dflt = val(c, r, i, 4);
+	col->notnull = flag(r, i, 5);
+	col->comment = val(c, r, i, 6);
+	col->enum_labels = val(c, r, i, 7);
+	col->identity = val(c, r, i, 8);
+	col->generated = val(c, r, i, 9);
+	col->full_type = val(c, r, i, 10);
+	col->collation = val(c, r, i, 11);
+	return 0;
+}
+
+static int con_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	long ri = rel_of(L, r, i);
+	if (ri < 0)
+		return 0;
+	size_t cap = L->capcons;
+	c->cons = grow(c->cons, c->ncons + 1, &L->capcons, sizeof *c->cons);
+	if (cap != L->capcons)
+		L->conkeys = xrealloc(L->conkeys, L->capcons * sizeof *L->conkeys);
+	RANGE(&c->rels[ri], con0, ncons, c->ncons);
+	L->conkeys[c->ncons] = NULL;
+	catalog_constraint *k = &c->cons[c->ncons++];
+	k->name = val(c, r, i, 1);
+	k->type = ch(r, i, 2);
+	k->def = val(c, r, i, 3);
+	k->columns = val(c, r, i, 4);
+	if (!k->columns)
+		L->conkeys[c->ncons - 1] = val(c, r, i, 12);
+	k->ref_schema = val(c, r, i, 5);
+	k->ref_table = val(c, r, i, 6);
+	k->ref_columns = val(c, r, i, 7);
+	k->on_update = ch(r, i, 8);
+	k->on_delete = ch(r, i, 9);
+	k->inherited = flag(r, i, 10);
+	k->comment = val(c, r, i, 11);
+	return 0;
+}
+
+static int idx_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	long ri = rel_of(L, r, i);
+	if (ri < 0)
+		return 0;
+	c->idxs = grow(c->idxs, c->nidxs + 1, &L->capidx, sizeof *c->idxs);
+	RANGE(&c->rels[ri], idx0, nidx, c->nidxs);
+	catalog_index *x = &c->idxs[c->nidxs++];
+	x->name = val(c, r, i, 1);
+	x->def = val(c, r, i, 2);
+	x->primary = flag(r, i, 3);
+	x->unique = flag(r, i, 4);
+	x->constraint = val(c, r, i, 5);
+	x->comment = val(c, r, i, 6);
+	return 0;
+}
+
+static int trg_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	long ri = rel_of(L, r, i);
+	if (ri < 0)
+		return 0;
+	c->trgs = grow(c->trgs, c->ntrgs + 1, &L->captrg, sizeof *c->trgs);
+	RANGE(&c->rels[ri], trg0, ntrg, c->ntrgs);
+	catalog_trigger *t = &c->trgs[c->ntrgs++];
+	t->name = val(c, r, i, 1);
+	t->def = val(c, r, i, 2);
+	t->inherited = flag(r, i, 3);
+	t->comment = val(c, r, i, 4);
+	return 0;
+}
+
+static int type_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	c->types = grow(c->types, c->ntypes + 1, &L->captypes, sizeof *c->types);
+	catalog_type *t = &c->types[c->ntypes++];
+	t->schema = val(c, r, i, 0);
+	t->name = val(c, r, i, 1);
+	t->kind = ch(r, i, 2);
+	t->comment = val(c, r, i, 3);
+	t->labels = val(c, r, i, 4);
+	t->base = val(c, r, i, 5);
+	t->dflt = val(c, r, i, 6);
+	t->notnull = flag(r, i, 7);
+	t->checks = val(c, r, i, 8);
+	return 0;
+}
+
+static int func_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	c->funcs = grow(c->funcs, c->nfuncs + 1, &L->capfuncs, sizeof *c->funcs);
+	catalog_function *f = &c->funcs[c->nfuncs++];
+	f->schema = val(c, r, i, 0);
+	f->name = val(c, r, i, 1);
+	f->args = val(c, r, i, 2);
+	f->result = val(c, r, i, 3);
+	f->language = val(c, r, i, 4);
+	f->kind = ch(r, i, 5);
+	f->volatility = ch(r, i, 6);
+	f->security_definer = flag(r, i, 7);
+	f->comment = val(c, r, i, 8);
+	return 0;
+}
+
+static int ext_row(loader *L, const PGresult *r, int i)
+{
+	catalog *c = L->c;
+	c->exts = grow(c->exts, c->nexts + 1, &L->capexts, sizeof *c->exts);
+	catalog_extension *x = &c->exts[c->nexts++];
+	x->name = val(c, r, i, 0);
+	x->version = val(c, r, i, 1);
+	x->schema = val(c, r, i, 2);
+	x->comment = val(c, r, i, 3);
+	return 0;
+}
+
+/* One statement of a connection's sequence, and what to do with each row. */
+typedef struct step {
+	const char *what, *sql;
+	int schemas;    /* takes the schema names as $1 */
+	int needs_rels; /* its rows name a relation: read only once the relations are */
+	int (*row)(loader *L, const PGresult *r, int i);
+	void (*done)(loader *L);
+} step;
+
+static const step S_SESSION = {"session settings", Q_SESSION, 0, 0, no_rows, NULL};
+static const step S_RELS = {"relations", Q_RELS, 1, 0, rel_row, rels_read};
+static const step S_COLS = {"columns", Q_COLS, 1, 1, col_row, NULL};
+static const step S_CONS = {"constraints", Q_CONS, 1, 1, con_row, NULL};
+static const step S_IDXS = {"indexes", Q_IDXS, 1, 1, idx_row, NULL};
+static const step S_TRGS = {"triggers", Q_TRGS, 1, 1, trg_row, NULL};
+static const step S_TYPES = {"types", Q_TYPES, 1, 0, type_row, NULL};
+static const step S_FUNCS = {"functions", Q_FUNCS, 1, 0, func_row, NULL};
+static const step S_EXTS = {"extensions", Q_EXTS, 0, 0, ext_row, NULL};
+
+/* A connection and the statements it runs one after the other. */
+typedef struct lane {
+	PGconn *conn;
+	const char *label;
+	const step *const *steps;
+	size_t n, at;
+	int sent;
+} lane;
+
+static int lane_send(loader *L, lane *l, const char *names, err *e)
+{
+	const step *s = l->steps[l->at];
+	const char *params[1] = {names};
+	L->c->queries++;
+	log_verbose("schema-docs: query %d%s: %s", L->c->queries, l->label, s->what);
+	if (!PQsendQueryParams(l->conn, s->sql, s->schemas ? 1 : 0, NULL, params, NULL, NULL, 0))
+		return query_failed(l->conn, NULL, s->what, e);
+	PQsetSingleRowMode(l->conn); /* when refused, the rows come in one result: same */
+	l->sent = 1;
+	return 0;
+}
+
+/* Handles what has arrived on l without waiting; sends its next statement after each. */
+static int lane_read(loader *L, lane *l, const char *names, err *e)
+{
+	if (!PQconsumeInput(l->conn))
+		return query_failed(l->conn, NULL, l->steps[l->at]->what, e);
+	while (l->sent && !PQisBusy(l->conn)) {
+		const step *s = l->steps[l->at];
+		if (s->needs_rels && !L->rels_read)
+			return 0;
+		PGresult *r = PQgetResult(l->conn);
+		if (!r) { /* the statement's end */
+			l->sent = 0;
+			if (s->done)
+				s->done(L);
+			if (++l->at < l->n && lane_send(L, l, names, e))
+				return ORC_EFAIL;
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		int rc = 0;
+		if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK)
+			for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+				rc = s->row(L, r, i);
+		else
+			rc = query_failed(l->conn, r, s->what, e);
+		PQclear(r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Runs the lanes side by side: whichever connection has rows is read. */
+static int lanes_run(loader *L, lane *lanes, size_t n, const char *names, err *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lanes[i].n && lane_send(L, &lanes[i], names, e))
+			return ORC_EFAIL;
+	for (;;) {
+		struct pollfd fds[2];
+		size_t nf = 0;
+		int active = 0;
+		for (size_t i = 0; i < n; i++) {
+			lane *l = &lanes[i];
+			if (!l->sent)
+				continue;
+			active = 1;
+			if (l->steps[l->at]->needs_rels && !L->rels_read)
+				continue; /* the relations lane moves first */
+			if (lane_read(L, l, names, e))
+				return ORC_EFAIL;
+			if (l->sent && !(l->steps[l->at]->needs_rels && !L->rels_read))
+				fds[nf++] = (struct pollfd){PQsocket(l->conn), POLLIN, 0};
+		}
+		if (!active)
+			return 0;
+		if (nf && poll(fds, (nfds_t)nf, -1) < 0 && errno != EINTR)
+			return err_set(e, ORC_EFAIL, "reading the catalog failed: poll: %s",
+			               strerror(errno));
+	}
+}
+
+/* Names each constraint's key columns from its attnums and the relation's columns. */
+static void name_keys(loader *L)
+{
+	catalog *c = L->c;
+	for (size_t j = 0; j < c->nrels; j++) {
+		const catalog_rel *rel = &c->rels[j];
+		for (size_t k = rel->con0; k < rel->con0 + rel->ncons; k++) {
+			cJSON *nums = L->conkeys[k] ? cJSON_Parse(L->conkeys[k]) : NULL, *it;
+			cJSON *names = cJSON_CreateArray();
+			cJSON_ArrayForEach(it, nums)
+			{
+				for (size_t i = rel->col0; i < rel->col0 + rel->ncols; i++)
+					if (cJSON_IsNumber(it) && L->attnums[i] == it->valueint)
+						cJSON_AddItemToArray(
+						    names, cJSON_CreateString(c->cols[i].name));
+			}
+			if (cJSON_GetArraySize(names) > 0) { /* as json_agg: NULL for none */
+				char *text = cJSON_PrintUnformatted(names);
+				c->cons[k].columns = arena_put(c, text, strlen(text));
+				free(text);
+			}
+			cJSON_Delete(names);
+			cJSON_Delete(nums);
+		}
+	}
+}
+
 int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 {
 	static const catalog_opts none = {0};
 	if (!opts)
 		opts = &none;
 	catalog *c = xcalloc(1, sizeof *c);
+	loader L = {.c = c, .opts = opts};
 	PGresult *r = NULL;
 	int rc;
 	char *names = NULL;
-	rel_key *keys = NULL;
 	PGconn *side = NULL;
 
 	/* Settings that shape deparsed text (defaults, partition bounds, type names) are
@@ -450,232 +788,42 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 	names = cJSON_PrintUnformatted(found);
 	cJSON_Delete(found);
 
+	/* The rest streams in over two connections (one when a second cannot connect). */
 	side = side_open(conn);
-	if (side) {
-		side_send(side, c, "session settings", Q_SESSION, NULL);
-		side_send(side, c, "constraints", Q_CONS, names);
-		side_send(side, c, "extensions", Q_EXTS, NULL);
-		PQpipelineSync(side);
-		if ((rc = side_collect(side, "session settings", &r, e)))
-			goto fail;
-		PQclear(r);
-		r = NULL;
-	}
-
-	/* Relations, and the OID index the other results are matched with. */
-	if ((rc = run(conn, c, "relations", Q_RELS, names, &r, e)))
+	static const step *const main_steps[] = {&S_RELS,  &S_COLS,  &S_TRGS,
+	                                         &S_TYPES, &S_FUNCS, &S_EXTS};
+	static const step *const side_steps[] = {&S_SESSION, &S_CONS, &S_IDXS};
+	static const step *const alone[] = {&S_RELS, &S_COLS,  &S_CONS,  &S_IDXS,
+	                                    &S_TRGS, &S_TYPES, &S_FUNCS, &S_EXTS};
+	lane lanes[2] = {
+	    {conn, "", side ? main_steps : alone,
+	     side ? sizeof main_steps / sizeof *main_steps : sizeof alone / sizeof *alone, 0, 0},
+	    {side, " (second connection)", side_steps,
+	     side ? sizeof side_steps / sizeof *side_steps : 0, 0, 0}};
+	if ((rc = lanes_run(&L, lanes, side ? 2 : 1, names, e)))
 		goto fail;
-	int n = PQntuples(r);
-	c->rels = xcalloc((size_t)n + 1, sizeof *c->rels);
-	keys = xcalloc((size_t)n + 1, sizeof *keys);
-	for (int i = 0; i < n; i++) {
-		if (excluded(opts, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)))
-			continue;
-		catalog_rel *rel = &c->rels[c->nrels];
-		keys[c->nrels].oid = (unsigned)strtoul(PQgetvalue(r, i, 0), NULL, 10);
-		keys[c->nrels].idx = c->nrels;
-		rel->schema = val(c, r, i, 1);
-		rel->name = val(c, r, i, 2);
-		rel->kind = ch(r, i, 3);
-		rel->parent_schema = val(c, r, i, 4);
-		rel->parent_name = val(c, r, i, 5);
-		rel->bound = val(c, r, i, 6);
-		rel->viewdef = val(c, r, i, 7);
-		rel->comment = val(c, r, i, 8);
-		rel->seq_type = val(c, r, i, 9);
-		rel->seq_start = val(c, r, i, 10);
-		rel->seq_increment = val(c, r, i, 11);
-		rel->seq_min = val(c, r, i, 12);
-		rel->seq_max = val(c, r, i, 13);
-		rel->seq_cycle = flag(r, i, 14);
-		rel->seq_owned_by = val(c, r, i, 15);
-		rel->rls = flag(r, i, 16);
-		rel->rls_forced = flag(r, i, 17);
-		rel->unlogged = flag(r, i, 18);
-		rel->policies = val(c, r, i, 19);
-		rel->fdw_server = val(c, r, i, 20);
-		rel->fdw_options = val(c, r, i, 21);
-		rel->sources = val(c, r, i, 22);
-		c->nrels++;
-	}
-	qsort(keys, c->nrels, sizeof *keys, key_cmp);
-
-	PQclear(r);
-	r = NULL;
-	/* Columns, the largest result by far (12 per table in the benchmark), row by row:
-	 * the whole PGresult beside the model was most of the peak memory. */
-	c->queries++;
-	log_verbose("schema-docs: query %d: columns (row by row)", c->queries);
-	const char *params[1] = {names};
-	if (!PQsendQueryParams(conn, Q_COLS, 1, NULL, params, NULL, NULL, 0) ||
-	    !PQsetSingleRowMode(conn)) {
-		char *msg = xstrdup(PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = 0;
-		rc = err_set(e, ORC_EFAIL, "reading the catalog (columns) failed: %s", msg);
-		free(msg);
-		goto fail;
-	}
-	while ((r = PQgetResult(conn))) {
-		ExecStatusType st = PQresultStatus(r);
-		if (st == PGRES_TUPLES_OK) { /* the end of the rows */
-			PQclear(r);
-			continue;
-		}
-		if (st != PGRES_SINGLE_TUPLE) {
-			char *msg = xstrdup(PQresultErrorMessage(r));
-			msg[strcspn(msg, "\n")] = 0;
-			rc = err_set(e, ORC_EFAIL, "reading the catalog (columns) failed: %s", msg);
-			free(msg);
-			PQclear(r);
-			while ((r = PQgetResult(conn)))
-				PQclear(r);
-			goto fail;
-		}
-		if (!c->cols) /* every row carries the total */
-			c->cols =
-			    xcalloc(strtoul(PQgetvalue(r, 0, 12), NULL, 10) + 1, sizeof *c->cols);
-		long ri = rel_of(keys, c->nrels, r, 0);
-		if (ri >= 0) {
-			RANGE(&c->rels[ri], col0, ncols, c->ncols);
-			catalog_column *col = &c->cols[c->ncols++];
-			col->name = val(c, r, 0, 1);
-			col->type = val(c, r, 0, 2);
-			col->length = val(c, r, 0, 3);
-			col->dflt = val(c, r, 0, 4);
-			col->notnull = flag(r, 0, 5);
-			col->comment = val(c, r, 0, 6);
-			col->enum_labels = val(c, r, 0, 7);
-			col->identity = val(c, r, 0, 8);
-			col->generated = val(c, r, 0, 9);
-			col->full_type = val(c, r, 0, 10);
-			col->collation = val(c, r, 0, 11);
-		}
-		PQclear(r);
-	}
+	name_keys(&L);
+	if (!c->rels) /* every array exists, empty or not */
+		c->rels = xcalloc(1, sizeof *c->rels);
 	if (!c->cols)
 		c->cols = xcalloc(1, sizeof *c->cols);
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = run(conn, c, "indexes", Q_IDXS, names, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->idxs = xcalloc((size_t)n + 1, sizeof *c->idxs);
-	for (int i = 0; i < n; i++) {
-		long ri = rel_of(keys, c->nrels, r, i);
-		if (ri < 0)
-			continue;
-		RANGE(&c->rels[ri], idx0, nidx, c->nidxs);
-		catalog_index *x = &c->idxs[c->nidxs++];
-		x->name = val(c, r, i, 1);
-		x->def = val(c, r, i, 2);
-		x->primary = flag(r, i, 3);
-		x->unique = flag(r, i, 4);
-		x->constraint = val(c, r, i, 5);
-		x->comment = val(c, r, i, 6);
-	}
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = side ? side_collect(side, "constraints", &r, e)
-	               : run(conn, c, "constraints", Q_CONS, names, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->cons = xcalloc((size_t)n + 1, sizeof *c->cons);
-	for (int i = 0; i < n; i++) {
-		long ri = rel_of(keys, c->nrels, r, i);
-		if (ri < 0)
-			continue;
-		RANGE(&c->rels[ri], con0, ncons, c->ncons);
-		catalog_constraint *k = &c->cons[c->ncons++];
-		k->name = val(c, r, i, 1);
-		k->type = ch(r, i, 2);
-		k->def = val(c, r, i, 3);
-		k->columns = val(c, r, i, 4);
-		k->ref_schema = val(c, r, i, 5);
-		k->ref_table = val(c, r, i, 6);
-		k->ref_columns = val(c, r, i, 7);
-		k->on_update = ch(r, i, 8);
-		k->on_delete = ch(r, i, 9);
-		k->inherited = flag(r, i, 10);
-		k->comment = val(c, r, i, 11);
-	}
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = run(conn, c, "triggers", Q_TRGS, names, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->trgs = xcalloc((size_t)n + 1, sizeof *c->trgs);
-	for (int i = 0; i < n; i++) {
-		long ri = rel_of(keys, c->nrels, r, i);
-		if (ri < 0)
-			continue;
-		RANGE(&c->rels[ri], trg0, ntrg, c->ntrgs);
-		catalog_trigger *t = &c->trgs[c->ntrgs++];
-		t->name = val(c, r, i, 1);
-		t->def = val(c, r, i, 2);
-		t->inherited = flag(r, i, 3);
-		t->comment = val(c, r, i, 4);
-	}
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = run(conn, c, "types", Q_TYPES, names, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->types = xcalloc((size_t)n + 1, sizeof *c->types);
-	for (int i = 0; i < n; i++) {
-		catalog_type *t = &c->types[c->ntypes++];
-		t->schema = val(c, r, i, 0);
-		t->name = val(c, r, i, 1);
-		t->kind = ch(r, i, 2);
-		t->comment = val(c, r, i, 3);
-		t->labels = val(c, r, i, 4);
-		t->base = val(c, r, i, 5);
-		t->dflt = val(c, r, i, 6);
-		t->notnull = flag(r, i, 7);
-		t->checks = val(c, r, i, 8);
-	}
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = run(conn, c, "functions", Q_FUNCS, names, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->funcs = xcalloc((size_t)n + 1, sizeof *c->funcs);
-	for (int i = 0; i < n; i++) {
-		catalog_function *f = &c->funcs[c->nfuncs++];
-		f->schema = val(c, r, i, 0);
-		f->name = val(c, r, i, 1);
-		f->args = val(c, r, i, 2);
-		f->result = val(c, r, i, 3);
-		f->language = val(c, r, i, 4);
-		f->kind = ch(r, i, 5);
-		f->volatility = ch(r, i, 6);
-		f->security_definer = flag(r, i, 7);
-		f->comment = val(c, r, i, 8);
-	}
-
-	PQclear(r);
-	r = NULL;
-	if ((rc = side ? side_collect(side, "extensions", &r, e)
-	               : run(conn, c, "extensions", Q_EXTS, NULL, &r, e)))
-		goto fail;
-	n = PQntuples(r);
-	c->exts = xcalloc((size_t)n + 1, sizeof *c->exts);
-	for (int i = 0; i < n; i++) {
-		catalog_extension *x = &c->exts[c->nexts++];
-		x->name = val(c, r, i, 0);
-		x->version = val(c, r, i, 1);
-		x->schema = val(c, r, i, 2);
-		x->comment = val(c, r, i, 3);
-	}
-	PQclear(r);
-	r = NULL;
+	if (!c->cons)
+		c->cons = xcalloc(1, sizeof *c->cons);
+	if (!c->idxs)
+		c->idxs = xcalloc(1, sizeof *c->idxs);
+	if (!c->trgs)
+		c->trgs = xcalloc(1, sizeof *c->trgs);
+	if (!c->types)
+		c->types = xcalloc(1, sizeof *c->types);
+	if (!c->funcs)
+		c->funcs = xcalloc(1, sizeof *c->funcs);
+	if (!c->exts)
+		c->exts = xcalloc(1, sizeof *c->exts);
 
 	free(names);
-	free(keys);
+	free(L.keys);
+	free(L.attnums);
+	free(L.conkeys);
 	PQfinish(side);
 	log_verbose("schema-docs: %d queries: %zu schemas, %zu relations, %zu columns, %zu "
 	            "constraints, %zu indexes, %zu triggers, %zu types, %zu functions",
@@ -686,7 +834,9 @@ int catalog_load(PGconn *conn, const catalog_opts *opts, catalog **out, err *e)
 fail:
 	PQclear(r);
 	free(names);
-	free(keys);
+	free(L.keys);
+	free(L.attnums);
+	free(L.conkeys);
 	PQfinish(side);
 	catalog_free(c);
 	return rc;

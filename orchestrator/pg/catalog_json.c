@@ -9,6 +9,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/buf.h"
+
 static void str(cJSON *o, const char *key, const char *v)
 {
 	cJSON_AddItemToObject(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
@@ -185,11 +187,127 @@ static cJSON *sequence(const catalog_rel *q)
 	return o;
 }
 
-void catalog_json(const catalog *c, buf *out)
+/*
+ * Streaming: the document is written piece by piece, one relation's tree at a time, so a
+ * 10,000-table model is never a cJSON tree of its own (that tree was larger than the model).
+ * Each piece is printed by cJSON and indented to its depth: cJSON's formatted output puts
+ * a newline only between structural tokens (a newline inside a string is written \n), so
+ * adding the depth's tabs after every newline of a subtree printed on its own gives the
+ * bytes cJSON_Print gives for the whole tree.
+ */
+typedef struct out {
+	catalog_json_write fn;
+	void *ctx;
+	buf b;
+	int rc;
+} out;
+
+static void put(out *o, const char *s)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "format", CATALOG_JSON_FORMAT);
-	cJSON *exts = cJSON_AddArrayToObject(root, "extensions");
+	buf_puts(&o->b, s);
+}
+
+/* The piece so far to the writer (when it grew large, or at the end). */
+static void drain(out *o, int always)
+{
+	if (o->rc == 0 && o->b.len && (always || o->b.len >= 64 * 1024))
+		o->rc = o->fn(o->ctx, o->b.ptr, o->b.len);
+	if (always || o->b.len >= 64 * 1024)
+		buf_clear(&o->b);
+}
+
+/* item printed by cJSON at depth (tabs before its inner lines), then freed. */
+static void tree(out *o, cJSON *item, int depth)
+{
+	char *text = cJSON_Print(item);
+	for (const char *p = text ? text : "null"; *p; p++) {
+		buf_putc(&o->b, *p);
+		if (*p == '\n')
+			for (int i = 0; i < depth; i++)
+				buf_putc(&o->b, '\t');
+	}
+	free(text);
+	cJSON_Delete(item);
+	drain(o, 0);
+}
+
+/* "key":<tab> at depth, after a comma and newline unless it is the object's first. */
+static void key(out *o, const char *k, int depth, int first)
+{
+	put(o, first ? "\n" : ",\n");
+	for (int i = 0; i < depth; i++)
+		buf_putc(&o->b, '\t');
+	tree(o, cJSON_CreateString(k), depth);
+	put(o, ":\t");
+}
+
+static cJSON *string_or_null(const char *v)
+{
+	return v ? cJSON_CreateString(v) : cJSON_CreateNull();
+}
+
+static cJSON *function(const catalog_function *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	str(o, "name", f->name);
+	str(o, "kind",
+	    f->kind == 'p'   ? "procedure"
+	    : f->kind == 'a' ? "aggregate"
+	    : f->kind == 'w' ? "window"
+	                     : "function");
+	str(o, "arguments", f->args);
+	str(o, "returns", f->result);
+	str(o, "language", f->language);
+	str(o, "volatility",
+	    f->volatility == 'i'   ? "immutable"
+	    : f->volatility == 's' ? "stable"
+	                           : "volatile");
+	boolean(o, "security_definer", f->security_definer);
+	str(o, "comment", f->comment);
+	return o;
+}
+
+static cJSON *type(const catalog_type *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	str(o, "name", t->name);
+	if (t->kind == 'e') {
+		embed(o, "values", t->labels, 1);
+	} else {
+		str(o, "type", t->base);
+		str(o, "default", t->dflt);
+		boolean(o, "not_null", t->notnull);
+		embed(o, "checks", t->checks, 1);
+	}
+	str(o, "comment", t->comment);
+	return o;
+}
+
+/* A list of the schema's relations of one sort (sequences or the others), element by
+ * element. */
+static void rel_list(out *o, const catalog *c, size_t first, size_t end, int sequences)
+{
+	put(o, "[");
+	int n = 0;
+	for (size_t j = first; j < end; j++) {
+		const catalog_rel *r = &c->rels[j];
+		if ((r->kind == 'S') != sequences)
+			continue;
+		if (n++)
+			put(o, ", ");
+		tree(o, sequences ? sequence(r) : relation(c, r), 4);
+	}
+	put(o, "]");
+}
+
+int catalog_json(const catalog *c, catalog_json_write fn, void *ctx)
+{
+	out o = {fn, ctx, BUF_INIT, 0};
+	put(&o, "{");
+	key(&o, "format", 1, 1);
+	tree(&o, cJSON_CreateString(CATALOG_JSON_FORMAT), 1);
+	key(&o, "extensions", 1, 0);
+	cJSON *exts = cJSON_CreateArray();
 	for (size_t i = 0; i < c->nexts; i++) {
 		cJSON *x = cJSON_CreateObject();
 		str(x, "name", c->exts[i].name);
@@ -198,67 +316,43 @@ void catalog_json(const catalog *c, buf *out)
 		str(x, "comment", c->exts[i].comment);
 		cJSON_AddItemToArray(exts, x);
 	}
-	cJSON *schemas = cJSON_AddArrayToObject(root, "schemas");
+	tree(&o, exts, 1);
+	key(&o, "schemas", 1, 0);
+	put(&o, "[");
 	size_t j = 0;
 	for (size_t i = 0; i < c->nschemas; i++) {
 		const char *name = c->schemas[i].name;
-		cJSON *s = cJSON_CreateObject();
-		str(s, "name", name);
-		str(s, "comment", c->schemas[i].comment);
-		cJSON *rels = cJSON_AddArrayToObject(s, "relations");
-		cJSON *seqs = cJSON_AddArrayToObject(s, "sequences");
-		while (j < c->nrels && strcmp(c->rels[j].schema, name) == 0) {
-			const catalog_rel *r = &c->rels[j++];
-			cJSON_AddItemToArray(r->kind == 'S' ? seqs : rels,
-			                     r->kind == 'S' ? sequence(r) : relation(c, r));
-		}
-		cJSON *enums = cJSON_AddArrayToObject(s, "enums");
-		cJSON *domains = cJSON_AddArrayToObject(s, "domains");
-		for (size_t k = 0; k < c->ntypes; k++) {
-			const catalog_type *t = &c->types[k];
-			if (strcmp(t->schema, name) != 0)
-				continue;
-			cJSON *o = cJSON_CreateObject();
-			str(o, "name", t->name);
-			if (t->kind == 'e') {
-				embed(o, "values", t->labels, 1);
-			} else {
-				str(o, "type", t->base);
-				str(o, "default", t->dflt);
-				boolean(o, "not_null", t->notnull);
-				embed(o, "checks", t->checks, 1);
-			}
-			str(o, "comment", t->comment);
-			cJSON_AddItemToArray(t->kind == 'e' ? enums : domains, o);
-		}
-		cJSON *funcs = cJSON_AddArrayToObject(s, "functions");
-		for (size_t k = 0; k < c->nfuncs; k++) {
-			const catalog_function *f = &c->funcs[k];
-			if (strcmp(f->schema, name) != 0)
-				continue;
-			cJSON *o = cJSON_CreateObject();
-			str(o, "name", f->name);
-			str(o, "kind",
-			    f->kind == 'p'   ? "procedure"
-			    : f->kind == 'a' ? "aggregate"
-			    : f->kind == 'w' ? "window"
-			                     : "function");
-			str(o, "arguments", f->args);
-			str(o, "returns", f->result);
-			str(o, "language", f->language);
-			str(o, "volatility",
-			    f->volatility == 'i'   ? "immutable"
-			    : f->volatility == 's' ? "stable"
-			                           : "volatile");
-			boolean(o, "security_definer", f->security_definer);
-			str(o, "comment", f->comment);
-			cJSON_AddItemToArray(funcs, o);
-		}
-		cJSON_AddItemToArray(schemas, s);
+		size_t first = j;
+		while (j < c->nrels && strcmp(c->rels[j].schema, name) == 0)
+			j++;
+		put(&o, i ? ", {" : "{");
+		key(&o, "name", 3, 1);
+		tree(&o, string_or_null(name), 3);
+		key(&o, "comment", 3, 0);
+		tree(&o, string_or_null(c->schemas[i].comment), 3);
+		key(&o, "relations", 3, 0);
+		rel_list(&o, c, first, j, 0);
+		key(&o, "sequences", 3, 0);
+		rel_list(&o, c, first, j, 1);
+		cJSON *enums = cJSON_CreateArray(), *domains = cJSON_CreateArray();
+		for (size_t k = 0; k < c->ntypes; k++)
+			if (strcmp(c->types[k].schema, name) == 0)
+				cJSON_AddItemToArray(c->types[k].kind == 'e' ? enums : domains,
+				                     type(&c->types[k]));
+		key(&o, "enums", 3, 0);
+		tree(&o, enums, 3);
+		key(&o, "domains", 3, 0);
+		tree(&o, domains, 3);
+		cJSON *funcs = cJSON_CreateArray();
+		for (size_t k = 0; k < c->nfuncs; k++)
+			if (strcmp(c->funcs[k].schema, name) == 0)
+				cJSON_AddItemToArray(funcs, function(&c->funcs[k]));
+		key(&o, "functions", 3, 0);
+		tree(&o, funcs, 3);
+		put(&o, "\n\t\t}");
 	}
-	char *text = cJSON_Print(root);
-	buf_puts(out, text);
-	buf_putc(out, '\n');
-	free(text);
-	cJSON_Delete(root);
+	put(&o, "]\n}\n");
+	drain(&o, 1);
+	buf_free(&o.b);
+	return o.rc;
 }

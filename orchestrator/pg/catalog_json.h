@@ -14,7 +14,12 @@
 /* The version of the field set, "format" in the output. */
 #define CATALOG_JSON_FORMAT "orchestrator.schema-docs/1"
 
-/* Appends the model as one JSON document (pretty-printed, ends with a newline). */
-void catalog_json(const catalog *c, buf *out);
+/* Receives the document in pieces, in order; non-zero stops the writing. */
+typedef int (*catalog_json_write)(void *ctx, const char *text, size_t len);
+
+/* Writes the model as one JSON document (cJSON's pretty print, ends with a newline) in
+ * pieces, a relation at a time, never the whole at once. Returns what fn returned first
+ * that was not 0, else 0. */
+int catalog_json(const catalog *c, catalog_json_write fn, void *ctx);
 
 #endif

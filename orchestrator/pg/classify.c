@@ -27,6 +27,20 @@ static const pg_migration *find_versioned(const engine *g, const char *version)
 	return bsearch(version, g->m.v, g->m.n_versioned, sizeof *g->m.v, cmp_file_version);
 }
 
+/* find_versioned with a guess: the history is mostly in version order, like the files,
+ * so the file after the previous row's is usually the one (one comparison instead of a
+ * search). *next is the guess, updated to follow the file found. */
+static const pg_migration *find_versioned_from(const engine *g, const char *version, size_t *next)
+{
+	const pg_migration *f =
+	    *next < g->m.n_versioned && version_cmp(version, g->m.v[*next].version) == 0
+	        ? &g->m.v[*next]
+	        : find_versioned(g, version);
+	if (f)
+		*next = (size_t)(f - g->m.v) + 1;
+	return f;
+}
+
 static const pg_migration *find_repeatable(const engine *g, const char *desc)
 {
 	return bsearch(desc, g->m.v + g->m.n_versioned, g->m.n - g->m.n_versioned, sizeof *g->m.v,
@@ -121,12 +135,12 @@ static const pg_migration *find_baseline(const engine *g, const char *version)
 /* The file a history row belongs to: a baseline migration's row to its B file, the
  * BASELINE marker to none, another versioned row to its V file, a repeatable's row to
  * its R file by description. */
-static const pg_migration *row_file(const engine *g, const pg_applied *a)
+static const pg_migration *row_file(const engine *g, const pg_applied *a, size_t *guess)
 {
 	if (!a->version)
 		return find_repeatable(g, a->description);
 	if (strcmp(a->type, "SQL") == 0)
-		return find_versioned(g, a->version);
+		return find_versioned_from(g, a->version, guess);
 	if (classify_is_baseline_migration(a->type))
 		return find_baseline(g, a->version);
 	if (strcmp(a->type, "BASELINE") == 0)
@@ -193,6 +207,7 @@ void classify_rows(engine *g)
 	 * row of every file. */
 	const pg_applied **latest = xcalloc(n_files + 1, sizeof *latest);
 	const pg_migration **files = xcalloc(h->n + 1, sizeof *files);
+	size_t guess = 0; /* the next versioned file, as the history is mostly in order */
 	deletes del;
 	deletes_index(h, &del);
 	int has_versions = 0; /* Flyway's lastApplied != EMPTY */
@@ -209,7 +224,7 @@ void classify_rows(engine *g)
 		if (a->version && a->success &&
 		    (!g->max_applied || version_cmp(a->version, g->max_applied) > 0))
 			g->max_applied = a->version;
-		const pg_migration *f = files[i] = row_file(g, a);
+		const pg_migration *f = files[i] = row_file(g, a, &guess);
 		if (f)
 			latest[f - m->v] = a;
 	}
@@ -428,6 +443,7 @@ int classify_check(const engine *g, int mask, err *e)
 				continue;
 			buf_clear(&line);
 			describe_problem(g, r, p, &line);
+			present_invalid(g, r, p, buf_cstr(&line));
 			if (count++ == 0)
 				buf_puts(&first, buf_cstr(&line));
 			else

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "core/log.h"
+#include "core/progress.h"
 #include "pg/conn.h"
 
 #define DEFAULT_SPLIT_PAGES 8192 /* 64 MB of 8 kB pages */
@@ -411,15 +412,16 @@ typedef struct run {
 	compare_result *res;
 	plan *plans;
 	unit *units;
-	size_t nunits, next[2];
+	size_t nunits, units_cap, next[2];
 	int typed; /* both servers hash rows by column type (row_hash) */
 	size_t tables_done, tables_total;
-	int64_t start, last_progress;
+	int64_t start;
+	progress *shown; /* NULL: no progress (--no-progress) */
 } run;
 
 static void units_add(run *r, size_t ti, int which, char *sql)
 {
-	r->units = xrealloc(r->units, (r->nunits + 1) * sizeof *r->units);
+	ARRAY_GROW(r->units, r->nunits + 1, r->units_cap);
 	r->units[r->nunits++] = (unit){ti, which, sql, 0};
 	r->plans[ti].pending[which]++;
 }
@@ -526,28 +528,12 @@ static void plan_all(run *r)
 	}
 }
 
-static void progress(run *r, int final)
+static void show_progress(run *r)
 {
-	const compare_opts *o = r->o;
-	if (!o->progress)
-		return;
-	int64_t t = now_ms();
-	int64_t every = o->progress == 1 ? 500 : (int64_t)(o->progress_seconds * 1000);
-	if (!final && t - r->last_progress < every)
-		return;
-	if (final && o->progress == 2 && t - r->start < every)
-		return; /* a short run in a log: the result lines say it all */
-	r->last_progress = t;
-	double secs = (t - r->start) / 1000.0;
-	char line[200];
-	snprintf(line, sizeof line, "db compare: %zu/%zu tables, %lld rows, %.0f rows/s, %.1f s",
-	         r->tables_done, r->tables_total, r->res->rows,
-	         secs > 0 ? r->res->rows / secs : 0.0, secs);
-	if (o->progress == 1)
-		fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
-	else
-		fprintf(stderr, "%s\n", line);
-	fflush(stderr);
+	double secs = (now_ms() - r->start) / 1000.0;
+	progress_update(r->shown, LOG_TONE_NONE, NULL, "%zu/%zu tables, %lld rows, %.0f rows/s",
+	                r->tables_done, r->tables_total, r->res->rows,
+	                secs > 0 ? r->res->rows / secs : 0.0);
 }
 
 static void finish_table(run *r, size_t ti)
@@ -637,7 +623,7 @@ static int drive(run *r, err *e)
 		}
 		if (!active)
 			break;
-		progress(r, 0);
+		show_progress(r);
 		if (poll(fds, (nfds_t)active, 500) < 0)
 			continue; /* EINTR: look again */
 		for (int i = 0; i < n; i++) {
@@ -662,7 +648,7 @@ static int drive(run *r, err *e)
 			}
 		}
 	}
-	progress(r, 1);
+	show_progress(r);
 out:
 	free(conns);
 	free(which);
@@ -690,7 +676,9 @@ int compare_run(const compare_opts *o, compare_result **out, err *e)
 	r.o = o;
 	int jobs = o->jobs > 0 ? o->jobs : 1;
 	int rc;
-	r.start = r.last_progress = now_ms();
+	r.start = now_ms();
+	if (o->progress)
+		r.shown = progress_start("db compare");
 	r.res = xcalloc(1, sizeof *r.res);
 	r.res->sample_pct = o->sample_pct > 0 && o->sample_pct < 100 ? o->sample_pct : 0;
 	if ((rc = side_open(&r.sides[0], o->source_url, o->source_label, jobs, e)) ||
@@ -725,6 +713,7 @@ int compare_run(const compare_opts *o, compare_result **out, err *e)
 	*out = r.res;
 	r.res = NULL;
 out:
+	progress_end(r.shown);
 	/* Read-only transactions: closing the connections ends them; nothing to commit. */
 	side_close(&r.sides[0]);
 	side_close(&r.sides[1]);

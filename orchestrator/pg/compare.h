@@ -45,10 +45,9 @@ typedef struct compare_opts {
 	/* Split a plain table into block ranges when it has more than this many pages (and
 	 * jobs > 1); 0 uses the default. */
 	long long split_pages;
-	/* Progress: 0 none, 1 a line rewritten in place (terminal), 2 a line every
-	 * progress_seconds (logs). */
+	/* Progress on stderr through core/progress (in place on a terminal, bounded lines in
+	 * logs); 0: none. */
 	int progress;
-	double progress_seconds;
 } compare_opts;
 
 typedef struct compare_side {

@@ -46,11 +46,11 @@ typedef struct walk {
 	const char *root; /* the location as given */
 	char *real_root;  /* its realpath, for the inside-the-location test of links */
 	dir_id *seen;     /* folders scanned */
-	size_t n_seen;
+	size_t n_seen, seen_cap;
 	char **links; /* relative paths of links met, followed after the real tree */
-	size_t n_links;
+	size_t n_links, links_cap;
 	discover_note *notes; /* when o->keep_notes */
-	size_t n_notes;
+	size_t n_notes, notes_cap;
 } walk;
 
 typedef struct entry {
@@ -93,7 +93,7 @@ static void note(walk *w, int warn, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	if (w->o->keep_notes) {
-		w->notes = xrealloc(w->notes, (w->n_notes + 1) * sizeof *w->notes);
+		ARRAY_GROW(w->notes, w->n_notes + 1, w->notes_cap);
 		w->notes[w->n_notes].warn = warn;
 		w->notes[w->n_notes++].text = buf_detach(&b);
 		return;
@@ -187,6 +187,8 @@ static int parse_name(const char *name, pg_migration *m, const char **event, buf
 		return NAME_OTHER;
 	const char *end = name + n - 4;
 	for (size_t i = 0; i < sizeof callbacks / sizeof *callbacks; i++) {
+		if (name[0] != callbacks[i][0])
+			continue; /* cheap first: every migration file passes here */
 		size_t cl = strlen(callbacks[i]);
 		if (strncmp(name, callbacks[i], cl) == 0 &&
 		    (name + cl == end || strncmp(name + cl, "__", 2) == 0)) {
@@ -385,7 +387,7 @@ static int first_visit(walk *w, int fd)
 	for (size_t i = 0; i < w->n_seen; i++)
 		if (w->seen[i].dev == st.st_dev && w->seen[i].ino == st.st_ino)
 			return 0;
-	w->seen = xrealloc(w->seen, (w->n_seen + 1) * sizeof *w->seen);
+	ARRAY_GROW(w->seen, w->n_seen + 1, w->seen_cap);
 	w->seen[w->n_seen].dev = st.st_dev;
 	w->seen[w->n_seen].ino = st.st_ino;
 	w->n_seen++;
@@ -442,7 +444,7 @@ static int scan_dir(walk *w, int fd, const char *rel, err *e)
 			     printable(path, &shown));
 			free(path);
 		} else if (type == DT_LNK) {
-			w->links = xrealloc(w->links, (w->n_links + 1) * sizeof *w->links);
+			ARRAY_GROW(w->links, w->n_links + 1, w->links_cap);
 			w->links[w->n_links++] = relpath;
 			relpath = NULL;
 		} else if (type == DT_DIR) {

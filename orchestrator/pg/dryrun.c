@@ -175,7 +175,11 @@ static void report_syntax(const char *path, const char *text, size_t off, const 
 			buf_putc(&caret, *c == '\t' ? '\t' : ' ');
 	buf_putc(&caret, '^');
 	log_error_at(path, line, "%s:%d:%d: %s", path, line, col, msg);
-	fprintf(stderr, "    %.*s\n    %s\n", (int)len, bol, buf_cstr(&caret));
+	/* the line is the migration's text: printed safe like any log line */
+	buf shown = BUF_INIT;
+	buf_printf(&shown, "    %.*s\n    %s\n", (int)len, bol, buf_cstr(&caret));
+	log_text(1, buf_cstr(&shown));
+	buf_free(&shown);
 	buf_free(&caret);
 }
 

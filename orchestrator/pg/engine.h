@@ -147,6 +147,19 @@ const char *present_label(const pg_migration *f, buf *b);
 void present_summary_row(buf *md, const pg_migration *f, int ms);
 void present_table(const engine *g);
 void present_json(const engine *g);
+/* --output json (o->result): one entry of MigrateResult's migrations[] for a migration
+ * just applied, ValidateResult's invalidMigrations[] for a problem found (message as
+ * reported), and the fields each command's result carries. */
+void present_applied(const engine *g, const pg_migration *f, int ms);
+void present_invalid(const engine *g, const info_row *r, int problem, const char *message);
+/* "operation", "database" and the command's empty lists (once the engine is open). */
+void present_result_start(const engine *g, const char *operation);
+void present_migrate_result(const engine *g, int executed, int rc);
+void present_validate_result(const engine *g, size_t count, int rc);
+/* RepairResult's lists (migrationsRemoved, migrationsDeleted, migrationsAligned) and
+ * repairActions (Flyway's sentences). */
+void present_repaired(const engine *g, const char *list, const pg_applied *a, const char *path);
+void present_repair_action(const engine *g, const char *action);
 
 /* callback.c */
 /* Whether a callback of this event was found. */

@@ -547,6 +547,7 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 			log_info("applied %s (%d ms)", present_label(ps[i].row->file, &label),
 			         ms[i]);
 			present_summary_row(&md, ps[i].row->file, ms[i]);
+			present_applied(g, ps[i].row->file, ms[i]);
 			i++;
 			continue;
 		}
@@ -560,6 +561,7 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 		for (size_t d = i; d < i + done; d++) {
 			res->applied++;
 			present_summary_row(&md, ps[d].row->file, ms[d]);
+			present_applied(g, ps[d].row->file, ms[d]);
 		}
 		i = j;
 	}

@@ -40,6 +40,7 @@ typedef struct pg_history {
 	int exists;
 	pg_applied *rows; /* by installed_rank */
 	size_t n;
+	char *text; /* every string of rows, one block (one allocation for 10,000 rows) */
 } pg_history;
 
 /* Resolves the schema (NULL: current_schema()) and whether the table exists. */

@@ -27,7 +27,7 @@ typedef struct mirror {
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static mirror **table;
-static size_t n_table;
+static size_t n_table, table_cap;
 static int atexit_done;
 
 void locsrc_init_threads(const char *const *locs, size_t n)
@@ -71,7 +71,7 @@ void locsrc_cleanup(void)
 	}
 	free(table);
 	table = NULL;
-	n_table = 0;
+	n_table = table_cap = 0;
 	pthread_mutex_unlock(&table_lock);
 }
 
@@ -98,7 +98,7 @@ static int find(const char *loc, mirror **out, err *e)
 			m->dir = dir;
 			url = bucket = prefix = NULL;
 			pthread_mutex_init(&m->lock, NULL);
-			table = xrealloc(table, (n_table + 1) * sizeof *table);
+			ARRAY_GROW(table, n_table + 1, table_cap);
 			table[n_table++] = m;
 			*out = m;
 			if (!atexit_done) {
@@ -191,7 +191,7 @@ static int sync_mirror(mirror *m, err *e)
 			buf_free(&body);
 		}
 		free(path);
-		now.v = xrealloc(now.v, (now.n + 1) * sizeof *now.v);
+		ARRAY_GROW(now.v, now.n + 1, now.cap);
 		now.v[now.n++] = (s3_object){xstrdup(rel), xstrdup(all.v[i].etag), all.v[i].size};
 	}
 	if (rc == 0) {

@@ -74,6 +74,13 @@ static void text(buf *out, const char *s, int paragraph)
 				buf_putc(out, '\\');
 			buf_putc(out, '.');
 			break;
+		case '@': /* an e-mail autolink (a@b.c, mailto:, xmpp:): GFM finds it after
+		           * the escapes are resolved, so only a node between the local part and
+		           * the '@' stops it; an empty HTML comment is one and shows nothing */
+			if (p != (const unsigned char *)s)
+				buf_puts(out, "<!-- -->");
+			buf_putc(out, '@');
+			break;
 		case '#':
 		case '-':
 		case '+': /* a heading or list item only at the start */
@@ -375,10 +382,13 @@ typedef struct R {
 	ref *refby;
 	/* measuring pass (see markdown_render) */
 	EVP_MD_CTX *md;
-	size_t mark, total, limit, start;
+	size_t mark, total, limit;
 	int over;
-	buf scratch;
-	buf *final;
+	/* writing pass: what is written goes to write in pieces */
+	markdown_write write;
+	void *wctx;
+	int wrc;
+	err *we;
 } R;
 
 static void json_list(buf *out, const char *json, const char *sep, int code)
@@ -559,25 +569,30 @@ static const char *contype(char t)
 }
 
 /*
- * The measuring pass hashes what was written since the last flush and keeps it in the
- * README buffer while the total stays under the split size; past it, the README part is
- * dropped and the rest only hashed and counted. Writing passes just keep writing.
+ * The measuring pass hashes and counts what was written since the last flush and drops
+ * it. The writing pass gives it to the writer, all but the newlines it ends with (the
+ * last piece ends with exactly one). Passes that write files keep writing.
  */
 static void flush(R *r)
 {
-	if (!r->md)
-		return;
-	size_t n = r->o->len - r->mark;
-	EVP_DigestUpdate(r->md, r->o->ptr ? r->o->ptr + r->mark : "", n);
-	r->total += n;
-	if (!r->over && r->total > r->limit) {
-		r->over = 1;
-		buf_truncate(r->final, r->start);
-		r->o = &r->scratch;
-	}
-	if (r->over)
+	if (r->md) {
+		size_t n = r->o->len - r->mark;
+		EVP_DigestUpdate(r->md, r->o->ptr ? r->o->ptr + r->mark : "", n);
+		r->total += n;
+		r->over |= r->total > r->limit;
 		buf_clear(r->o);
-	r->mark = r->o->len;
+		r->mark = 0;
+		return;
+	}
+	if (!r->write)
+		return;
+	size_t n = r->o->len;
+	while (n && r->o->ptr[n - 1] == '\n')
+		n--;
+	if (n && r->wrc == 0)
+		r->wrc = r->write(r->wctx, r->o->ptr, n, r->we);
+	memmove(r->o->ptr, r->o->ptr + n, r->o->len - n + 1);
+	buf_truncate(r->o, r->o->len - n);
 }
 
 static void section(R *r, const char *title)
@@ -1468,19 +1483,20 @@ static int write_split(R *r, const size_t *sizes, const char *fp, buf *out, mark
 	return rc;
 }
 
-int markdown_render(const catalog *c, const markdown_opts *opts, buf *out, buf *fingerprint,
-                    markdown_sink sink, void *ctx, int *split, err *e)
+int markdown_write_to(const catalog *c, const markdown_opts *opts, markdown_write write, void *wctx,
+                      buf *fingerprint, markdown_sink sink, void *ctx, int *split, err *e)
 {
-	R r = {.c = c, .opts = opts, .o = out, .here = "", .final = out};
+	buf piece = BUF_INIT;
+	R r = {.c = c, .opts = opts, .o = &piece, .here = ""};
 	r.limit = opts && opts->split_bytes ? opts->split_bytes : MARKDOWN_SPLIT_DEFAULT;
 	if (!sink) /* nowhere to put files: one README, whatever its size */
 		r.limit = (size_t)-1;
-	r.start = r.mark = out->len;
 	index_references(&r);
 	size_t *sizes = xcalloc(c->nschemas + 1, sizeof *sizes);
 
-	/* The measuring pass renders the one-README layout: the fingerprint is its hash,
-	 * whatever the layout written. */
+	/* The measuring pass renders the one-README layout and keeps nothing of it: the
+	 * fingerprint is its hash, whatever the layout written, and its size decides the
+	 * layout. Rendering again costs less than holding a big README. */
 	r.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(r.md, EVP_sha256(), NULL);
 	extensions(&r);
@@ -1504,31 +1520,54 @@ int markdown_render(const catalog *c, const markdown_opts *opts, buf *out, buf *
 
 	int rc = 0;
 	*split = r.over;
-	if (!r.over) {
+	buf_clear(&piece);
+	if (!r.over) { /* the writing pass: the same text, after the header */
+		r.write = write;
+		r.wctx = wctx;
+		r.we = e;
+		header(c, fp.ptr, &piece);
+		extensions(&r);
+		j = 0;
+		for (size_t i = 0; i < c->nschemas; i++) {
+			size_t first = j;
+			while (j < c->nrels && strcmp(c->rels[j].schema, c->schemas[i].name) == 0)
+				j++;
+			schema_body(&r, i, first, j, 0);
+		}
 		if (!body)
-			buf_puts(out,
+			buf_puts(&piece,
 			         "_No tables, views or functions in the documented schemas._\n");
-		trim(out, r.start);
-		/* The header goes before the body: moved in place, not copied to a new buffer. */
-		buf h = BUF_INIT;
-		header(c, fp.ptr, &h);
-		buf_grow(out, h.len);
-		memmove(out->ptr + r.start + h.len, out->ptr + r.start, out->len - r.start + 1);
-		memcpy(out->ptr + r.start, h.ptr, h.len);
-		out->len += h.len;
-		buf_free(&h);
+		trim(&piece, 0);
+		if (r.wrc == 0)
+			r.wrc = write(wctx, piece.ptr, piece.len, e);
+		rc = r.wrc;
 	} else {
-		rc = write_split(&r, sizes, fp.ptr, out, sink, ctx, e);
-		trim(out, r.start);
+		rc = write_split(&r, sizes, fp.ptr, &piece, sink, ctx, e);
+		trim(&piece, 0);
+		if (rc == 0)
+			rc = write(wctx, piece.ptr, piece.len, e);
 	}
 	if (fingerprint)
 		buf_puts(fingerprint, fp.ptr);
 	buf_free(&fp);
-	buf_free(&r.scratch);
+	buf_free(&piece);
 	free(sizes);
 	free(r.per_table);
 	free(r.schema_of);
 	free(r.refby0);
 	free(r.refby);
 	return rc;
+}
+
+static int to_buf(void *ctx, const char *text, size_t len, err *e)
+{
+	(void)e;
+	buf_put(ctx, text, len);
+	return 0;
+}
+
+int markdown_render(const catalog *c, const markdown_opts *opts, buf *out, buf *fingerprint,
+                    markdown_sink sink, void *ctx, int *split, err *e)
+{
+	return markdown_write_to(c, opts, to_buf, out, fingerprint, sink, ctx, split, e);
 }

@@ -58,6 +58,14 @@ typedef struct markdown_coverage {
 int markdown_render(const catalog *c, const markdown_opts *opts, buf *out, buf *fingerprint,
                     markdown_sink sink, void *ctx, int *split, err *e);
 
+/* Receives the section body in pieces, in order; non-zero (with e set) stops the writing. */
+typedef int (*markdown_write)(void *ctx, const char *text, size_t len, err *e);
+
+/* markdown_render with the body given to write in pieces instead: the body is never whole
+ * in memory (the layout and fingerprint come from a first pass that keeps nothing). */
+int markdown_write_to(const catalog *c, const markdown_opts *opts, markdown_write write, void *wctx,
+                      buf *fingerprint, markdown_sink sink, void *ctx, int *split, err *e);
+
 void markdown_coverage_of(const catalog *c, markdown_coverage *cov);
 /* Whether a table counts for coverage (and --require-comments). */
 int markdown_counts_for_coverage(const catalog_rel *rel);

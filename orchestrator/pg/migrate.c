@@ -6,6 +6,8 @@
  */
 #include "pg/migrate.h"
 
+#include <cjson/cJSON.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,17 +69,23 @@ static int engine_connect(engine *g, int flags, err *e)
 	if (conn_open(o->url, &g->c, e))
 		return e->code;
 	g->server_version = PQserverVersion(g->c);
-	PQclear(PQexec(g->c, "SET client_min_messages = warning"));
-	/* A runner killed mid-migration: the server notices within a second and rolls back
-	 * (PostgreSQL 14+), releasing the lock for the next runner. */
-	if (g->server_version >= 140000)
-		PQclear(PQexec(g->c, "SET client_connection_check_interval = 1000"));
-	if (history_open(&g->h, g->c, o->schema, o->table, e))
-		return e->code;
+	/* The session's settings and facts in one round trip: each one is a wake-up of the
+	 * server and of us, which adds up on a busy machine. A runner killed mid-migration:
+	 * with client_connection_check_interval the server notices within a second and rolls
+	 * back (PostgreSQL 14+), releasing the lock for the next runner. */
 	PGresult *r;
 	if (conn_exec(g->c,
-	              "SELECT current_user, current_database(), current_setting('search_path'), "
-	              "session_user, current_setting('role')",
+	              g->server_version >= 140000
+	                  ? "SELECT current_user, current_database(), "
+	                    "current_setting('search_path'), session_user, "
+	                    "current_setting('role'), current_schema(), "
+	                    "pg_catalog.set_config('client_min_messages', 'warning', false), "
+	                    "pg_catalog.set_config('client_connection_check_interval', '1000', "
+	                    "false)"
+	                  : "SELECT current_user, current_database(), "
+	                    "current_setting('search_path'), session_user, "
+	                    "current_setting('role'), current_schema(), "
+	                    "pg_catalog.set_config('client_min_messages', 'warning', false)",
 	              &r, e))
 		return err_prefix(e, "reading the session");
 	g->user = xstrdup(o->installed_by ? o->installed_by : PQgetvalue(r, 0, 0));
@@ -86,7 +94,14 @@ static int engine_connect(engine *g, int flags, err *e)
 	g->role = xstrdup(PQgetvalue(r, 0, 4));
 	g->database = xstrdup(PQgetvalue(r, 0, 1));
 	g->search_path = xstrdup(PQgetvalue(r, 0, 2));
+	/* history_open asks for current_schema() itself only when it is NULL (and says so) */
+	const char *schema = o->schema              ? o->schema
+	                     : PQgetisnull(r, 0, 5) ? NULL
+	                                            : PQgetvalue(r, 0, 5);
+	int rc = history_open(&g->h, g->c, schema, o->table, e);
 	PQclear(r);
+	if (rc)
+		return rc;
 	if (flags & ENGINE_READ)
 		return history_read(&g->h, e);
 	return 0;
@@ -142,6 +157,11 @@ int engine_open(engine *g, const migrate_opts *o, int flags, err *e)
 	job.d.fail_on_missing_locations = o->fail_on_missing_locations;
 	job.d.keep_notes = 1;
 	job.d.callbacks = 1;
+	/* The scan and the history allocate tens of thousands of small blocks: with glibc's
+	 * default 128 KiB of top padding its heaps grow (and trim) a page run at a time,
+	 * about a thousand brk/mprotect calls at 10,000 files. 1 MiB of padding is address
+	 * space, not memory, until used. */
+	mallopt(M_TOP_PAD, 1 << 20);
 	pthread_t th;
 	int threaded = (flags & ENGINE_FILES) && pthread_create(&th, NULL, scan_thread, &job) == 0;
 	if ((flags & ENGINE_FILES) && !threaded)
@@ -265,6 +285,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = history_read(&g.h, e);
 	if (rc == 0) {
 		classify_rows(&g);
+		present_result_start(&g, "migrate");
 		/* Only the text of what will run stays in memory. */
 		for (size_t i = 0; i < g.n_rows; i++)
 			if (!g.rows[i].apply && g.rows[i].file)
@@ -287,6 +308,7 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 			if (rc == 0)
 				rc = callback_run(&g, "afterMigrate", res, e);
 		}
+		present_migrate_result(&g, res->applied, rc);
 		history_unlock(&g.h);
 	}
 	engine_free(&g);
@@ -331,9 +353,12 @@ int migrate_validate(const migrate_opts *o, err *e)
 {
 	engine g;
 	int rc = engine_open_read(&g, o, e);
-	if (rc == 0)
+	if (rc == 0) {
+		present_result_start(&g, "validate");
 		rc =
 		    validate(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED | P_PENDING, NULL, e);
+		present_validate_result(&g, g.n_rows, rc);
+	}
 	if (rc == 0)
 		log_info("validated %zu migration%s against %s: no problems", g.m.n,
 		         g.m.n == 1 ? "" : "s", g.h.qualified);
@@ -418,6 +443,14 @@ int migrate_baseline(const migrate_opts *o, err *e)
 			if (rc == 0)
 				log_info("baselined schema %s at version %s", g.h.schema, v);
 		}
+		if (o->result) { /* Flyway's BaselineResult; "already baselined" counts as done */
+			present_result_start(&g, "baseline");
+			cJSON_AddBoolToObject(o->result, "successfullyBaselined", rc == 0);
+			if (rc == 0)
+				cJSON_AddStringToObject(o->result, "baselineVersion", v);
+			else
+				cJSON_AddNullToObject(o->result, "baselineVersion");
+		}
 		free(v);
 	}
 	if (rc == 0)
@@ -451,6 +484,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 		return rc;
 	}
 	classify_rows(&g);
+	present_result_start(&g, "repair");
 	int removed = 0, aligned = 0, deleted = 0;
 	char *del = xasprintf("DELETE FROM %s WHERE installed_rank = $1", g.h.qualified);
 	char *upd =
@@ -468,6 +502,8 @@ int migrate_repair(const migrate_opts *o, err *e)
 			rc = conn_execp(g.c, del, 1, p, NULL, e);
 			if (rc == 0) {
 				removed++;
+				present_repaired(&g, "migrationsRemoved", r->row,
+				                 r->file ? r->file->path : NULL);
 				log_info("removed failed entry %s (%s)",
 				         r->row->version ? r->row->version : r->row->description,
 				         r->row->script);
@@ -481,6 +517,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 			buf_free(&ab);
 			if (rc == 0) {
 				aligned++;
+				present_repaired(&g, "migrationsAligned", r->row, r->file->path);
 				log_info("realigned %s (%s): checksum %d -> %d", r->row->version,
 				         r->row->script,
 				         r->row->has_checksum ? r->row->checksum : 0,
@@ -494,6 +531,7 @@ int migrate_repair(const migrate_opts *o, err *e)
 			                    a->has_checksum ? &a->checksum : NULL, g.user, 0, 1, e);
 			if (rc == 0) {
 				deleted++;
+				present_repaired(&g, "migrationsDeleted", a, NULL);
 				log_info("marked %s (%s) as deleted: its file is gone",
 				         a->version ? a->version : a->description, a->script);
 			}
@@ -506,6 +544,13 @@ int migrate_repair(const migrate_opts *o, err *e)
 		err_prefix(e, "repair of %s (nothing changed)", g.h.qualified);
 		callback_run_on_error(&g, "afterRepairError");
 	} else {
+		/* Flyway's CompletedRepairActions sentences, in its order */
+		if (removed)
+			present_repair_action(&g, "Removed failed migrations");
+		if (deleted)
+			present_repair_action(&g, "Marked missing migrations as deleted");
+		if (aligned)
+			present_repair_action(&g, "Aligned applied migration checksums");
 		log_info("repaired %s: %d failed entr%s removed, %d checksum%s realigned, %d "
 		         "missing migration%s marked deleted",
 		         g.h.qualified, removed, removed == 1 ? "y" : "ies", aligned,

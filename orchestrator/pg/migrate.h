@@ -49,6 +49,10 @@ typedef struct migrate_opts {
 	const char *const *schemas; /* clean: managed schemas besides the history's (Flyway's
 	                               schemas after the first) */
 	size_t n_schemas;
+	/* --output json of migrate, validate, baseline and repair: the engine adds Flyway's
+	 * -outputType=json result fields here (MigrateResult, ValidateResult, BaselineResult,
+	 * RepairResult); NULL: none. */
+	struct cJSON *result;
 } migrate_opts;
 
 typedef struct migrate_result {

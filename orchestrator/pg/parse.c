@@ -132,7 +132,7 @@ static parse_stmt *add_stmt(parse_script *s, size_t *cap)
 
 static void keep_tree(parse_script *s, cJSON *tree)
 {
-	s->trees = xrealloc(s->trees, (s->n_trees + 1) * sizeof *s->trees);
+	ARRAY_GROW(s->trees, s->n_trees + 1, s->trees_cap);
 	s->trees[s->n_trees++] = tree;
 }
 

@@ -39,7 +39,7 @@ typedef struct parse_script {
 	parse_stmt *v;
 	size_t n;
 	cJSON **trees; /* the parse results the nodes belong to */
-	size_t n_trees;
+	size_t n_trees, trees_cap;
 } parse_script;
 
 /* Parses a whole script (len bytes, a leading UTF-8 BOM ignored). Never fails: a

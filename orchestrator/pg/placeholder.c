@@ -23,7 +23,7 @@ static int name_char(char c)
 
 static char *own(placeholder_set *s, char *p)
 {
-	s->owned = xrealloc(s->owned, (s->n_owned + 1) * sizeof *s->owned);
+	ARRAY_GROW(s->owned, s->n_owned + 1, s->owned_cap);
 	s->owned[s->n_owned++] = p;
 	return p;
 }

@@ -29,7 +29,7 @@ typedef struct placeholder_set {
 	pg_placeholder *items;
 	size_t n, cap;
 	char **owned; /* strings this set allocated */
-	size_t n_owned;
+	size_t n_owned, owned_cap;
 } placeholder_set;
 
 /* Adds or replaces name=value (copies both). */

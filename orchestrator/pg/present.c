@@ -33,14 +33,20 @@ void present_summary_row(buf *md, const pg_migration *f, int ms)
  * seven cells for each of thousands of rows). */
 static void cell(buf *out, const char *s, size_t width, int last)
 {
-	size_t n = strlen(s);
-	buf_put(out, s, n);
-	for (; n < width; n++)
-		buf_putc(out, ' ');
-	if (last)
-		buf_putc(out, '\n');
-	else
-		buf_put(out, " | ", 3);
+	size_t n = strlen(s), pad = n < width ? width - n : 0;
+	buf_grow(out, n + pad + 3);
+	char *p = out->ptr + out->len;
+	memcpy(p, s, n);
+	memset(p + n, ' ', pad);
+	p += n + pad;
+	if (last) {
+		*p++ = '\n';
+	} else {
+		memcpy(p, " | ", 3);
+		p += 3;
+	}
+	*p = 0;
+	out->len = (size_t)(p - out->ptr);
 }
 
 void present_table(const engine *g)
@@ -86,13 +92,15 @@ void present_table(const engine *g)
 		for (int c = 0; c < 7; c++)
 			cell(&out, cells[c], w[c], c == 6);
 	}
-	fputs(buf_cstr(&out), stdout);
+	log_text(0, buf_cstr(&out)); /* names and descriptions come from files */
 	buf_free(&out);
 }
 
 void present_json(const engine *g)
 {
 	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "operation", "info");
+	cJSON_AddStringToObject(root, "database", g->database ? g->database : "");
 	cJSON_AddStringToObject(root, "schemaName", g->h.schema);
 	cJSON_AddStringToObject(root, "table", g->h.table);
 	if (g->max_applied)
@@ -135,9 +143,150 @@ void present_json(const engine *g)
 	log_redact(&b);
 	if (g->o->json_out)
 		buf_puts(g->o->json_out, buf_cstr(&b));
-	else
-		puts(buf_cstr(&b));
+	else {
+		buf_putc(&b, '\n');
+		log_text(0, buf_cstr(&b));
+	}
 	buf_free(&b);
 	cJSON_free(s);
 	cJSON_Delete(root);
+}
+
+/* The array name of o->result, created on first use. */
+static cJSON *result_array(const engine *g, const char *name)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(g->o->result, name);
+	return a ? a : cJSON_AddArrayToObject(g->o->result, name);
+}
+
+void present_applied(const engine *g, const pg_migration *f, int ms)
+{
+	if (!g->o->result)
+		return;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "category", f->version ? "Versioned" : "Repeatable");
+	cJSON_AddStringToObject(o, "version", f->version ? f->version : "");
+	cJSON_AddStringToObject(o, "description", f->description);
+	cJSON_AddStringToObject(o, "type", "SQL");
+	cJSON_AddStringToObject(o, "filepath", f->path);
+	cJSON_AddNumberToObject(o, "executionTime", ms);
+	cJSON_AddItemToArray(result_array(g, "migrations"), o);
+}
+
+/* Flyway's ErrorCode for a validation problem (CoreErrorCode). */
+static const char *problem_code(const info_row *r, int problem)
+{
+	int versioned = info_row_version(r) != NULL;
+	switch (problem) {
+	case P_CHANGED:
+		return !r->row->has_checksum || r->row->checksum != r->file->checksum
+		           ? "CHECKSUM_MISMATCH"
+		           : "DESCRIPTION_MISMATCH";
+	case P_FAILED:
+		return versioned ? "FAILED_VERSIONED_MIGRATION" : "FAILED_REPEATABLE_MIGRATION";
+	case P_MISSING:
+		return versioned ? "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED"
+		                 : "APPLIED_REPEATABLE_MIGRATION_NOT_RESOLVED";
+	default:
+		return versioned ? "RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED"
+		                 : "RESOLVED_REPEATABLE_MIGRATION_NOT_APPLIED";
+	}
+}
+
+void present_invalid(const engine *g, const info_row *r, int problem, const char *message)
+{
+	if (!g->o->result)
+		return;
+	const char *v = info_row_version(r);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "version", v ? v : "");
+	cJSON_AddStringToObject(o, "description", info_row_description(r));
+	cJSON_AddStringToObject(o, "filepath", r->file ? r->file->path : "");
+	cJSON *d = cJSON_AddObjectToObject(o, "errorDetails");
+	cJSON_AddStringToObject(d, "errorCode", problem_code(r, problem));
+	cJSON_AddStringToObject(d, "errorMessage", message);
+	cJSON_AddItemToArray(result_array(g, "invalidMigrations"), o);
+}
+
+/* The string field name, or null. */
+static void add_str_or_null(cJSON *o, const char *name, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, name, v);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+void present_result_start(const engine *g, const char *operation)
+{
+	cJSON *o = g->o->result;
+	if (!o || cJSON_GetObjectItemCaseSensitive(o, "operation"))
+		return;
+	cJSON_AddStringToObject(o, "operation", operation);
+	cJSON_AddStringToObject(o, "database", g->database ? g->database : "");
+	if (strcmp(operation, "migrate") == 0) {
+		cJSON_AddStringToObject(o, "schemaName", g->h.schema);
+		add_str_or_null(o, "initialSchemaVersion", g->max_applied);
+		result_array(g, "migrations");
+	} else if (strcmp(operation, "validate") == 0) {
+		result_array(g, "invalidMigrations");
+	} else if (strcmp(operation, "repair") == 0) {
+		result_array(g, "repairActions");
+		result_array(g, "migrationsRemoved");
+		result_array(g, "migrationsDeleted");
+		result_array(g, "migrationsAligned");
+	}
+}
+
+void present_migrate_result(const engine *g, int executed, int rc)
+{
+	cJSON *o = g->o->result;
+	if (!o)
+		return;
+	const char *target = NULL;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(o, "migrations"))
+	{
+		const char *v =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "version"));
+		if (v && *v)
+			target = v; /* Flyway's: the last versioned one executed */
+	}
+	add_str_or_null(o, "targetSchemaVersion", target);
+	cJSON_AddNumberToObject(o, "migrationsExecuted", executed);
+	cJSON_AddBoolToObject(o, "success", rc == 0);
+}
+
+void present_validate_result(const engine *g, size_t count, int rc)
+{
+	cJSON *o = g->o->result;
+	if (!o)
+		return;
+	int invalid = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "invalidMigrations"));
+	if (invalid) {
+		cJSON *d = cJSON_AddObjectToObject(o, "errorDetails");
+		cJSON_AddStringToObject(d, "errorCode", "VALIDATE_ERROR");
+		cJSON_AddStringToObject(d, "errorMessage", "Migrations have failed validation");
+	} else {
+		cJSON_AddNullToObject(o, "errorDetails");
+	}
+	cJSON_AddBoolToObject(o, "validationSuccessful", rc == 0);
+	cJSON_AddNumberToObject(o, "validateCount", rc == 0 ? (double)count : 0);
+}
+
+void present_repaired(const engine *g, const char *list, const pg_applied *a, const char *path)
+{
+	if (!g->o->result)
+		return;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "version", a->version ? a->version : "");
+	cJSON_AddStringToObject(o, "description", a->description);
+	cJSON_AddStringToObject(o, "filepath", path ? path : "");
+	cJSON_AddItemToArray(result_array(g, list), o);
+}
+
+void present_repair_action(const engine *g, const char *action)
+{
+	if (g->o->result)
+		cJSON_AddItemToArray(result_array(g, "repairActions"), cJSON_CreateString(action));
 }

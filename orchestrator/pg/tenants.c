@@ -33,15 +33,17 @@ int tenants_check_name(const char *name, err *e)
 	return 0;
 }
 
-static void add_name(char ***names, size_t *n, const char *s, size_t len)
+/* cap: of *names, starting at *n (the caller's list may be filled already). */
+static void add_name(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
 {
-	*names = xrealloc(*names, (*n + 1) * sizeof **names);
+	ARRAY_GROW(*names, *n + 1, *cap);
 	(*names)[(*n)++] = xstrndup(s, len);
 }
 
 int tenants_parse_list(const char *csv, char ***names, size_t *n, err *e)
 {
 	const char *p = csv;
+	size_t cap = *n;
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		while (len && isspace((unsigned char)*p)) {
@@ -51,7 +53,7 @@ int tenants_parse_list(const char *csv, char ***names, size_t *n, err *e)
 		while (len && isspace((unsigned char)p[len - 1]))
 			len--;
 		if (len) {
-			add_name(names, n, p, len);
+			add_name(names, n, &cap, p, len);
 			int rc = tenants_check_name((*names)[*n - 1], e);
 			if (rc)
 				return err_prefix(e, "--tenants");
@@ -68,6 +70,7 @@ int tenants_query(const char *url, const char *sql, char ***names, size_t *n, er
 {
 	PGconn *c = NULL;
 	PGresult *r = NULL;
+	size_t cap = *n;
 	int rc = conn_open(url, &c, e);
 	if (rc == 0)
 		rc = conn_exec(c, sql, &r, e);
@@ -78,7 +81,7 @@ int tenants_query(const char *url, const char *sql, char ***names, size_t *n, er
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, 0))
 			continue;
-		add_name(names, n, PQgetvalue(r, i, 0), strlen(PQgetvalue(r, i, 0)));
+		add_name(names, n, &cap, PQgetvalue(r, i, 0), strlen(PQgetvalue(r, i, 0)));
 		rc = tenants_check_name((*names)[*n - 1], e);
 	}
 	if (rc)

@@ -24,6 +24,7 @@
 #include "runtask/runtask.h"
 
 #include <curl/curl.h>
+#include <limits.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #include "core/clock.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "net/http.h"
 
 #define RUNTASK_POLL_MS 1000L
@@ -265,17 +267,22 @@ static void logtail_close(logtail *t)
 	t->grouped = 0;
 }
 
-static int find_container_exit(const cJSON *task, const char *name, int *has, int *code,
-                               const char **reason)
+int runtask_container_exit(const cJSON *task, const char *name, int *has, int *code,
+                           const char **reason)
 {
 	const cJSON *ct;
+	*has = *code = 0;
+	*reason = NULL;
 	cJSON_ArrayForEach(ct, cJSON_GetObjectItemCaseSensitive(task, "containers"))
 	{
 		if (!str(ct, "name") || strcmp(str(ct, "name"), name) != 0)
 			continue;
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(ct, "exitCode");
-		*has = cJSON_IsNumber(x);
-		*code = *has ? x->valueint : 0;
+		/* An exit code is a whole number: 0.5 is not a success (cJSON's valueint
+		 * truncates it to 0), nor is 1e300 (saturated). */
+		*has = cJSON_IsNumber(x) && x->valuedouble >= INT_MIN &&
+		       x->valuedouble <= INT_MAX && x->valuedouble == (double)(int)x->valuedouble;
+		*code = *has ? (int)x->valuedouble : 0;
 		*reason = str(ct, "reason");
 		return 1;
 	}
@@ -445,7 +452,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 	double start = now_s();
 	long interval = env_ms("ORC_TASK_POLL_MS", RUNTASK_POLL_MS);
 	const char *last = "";
-	char *last_status = xstrdup("");
+	const char *slash = strrchr(arn, '/');
+	progress *shown = progress_start("task %s", slash ? slash + 1 : arn);
 	cJSON *task = NULL;
 	int rc = 0, poll_failures = 0;
 	for (;;) {
@@ -469,11 +477,11 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			break;
 		poll_failures = 0;
 		last = str(task, "lastStatus") ? str(task, "lastStatus") : "UNKNOWN";
-		if (strcmp(last, last_status) != 0) {
-			log_verbose("task %s: %s", arn, last);
-			free(last_status);
-			last_status = xstrdup(last);
-		}
+		progress_update(shown,
+		                strcmp(last, "RUNNING") == 0   ? LOG_TONE_OK
+		                : strcmp(last, "STOPPED") == 0 ? LOG_TONE_NONE
+		                                               : LOG_TONE_BUSY,
+		                last, NULL);
 		/* No container has run before RUNNING, so there is no stream to read yet. */
 		if (strcmp(last, "PROVISIONING") != 0 && strcmp(last, "PENDING") != 0 &&
 		    strcmp(last, "ACTIVATING") != 0)
@@ -497,8 +505,8 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 			clock_sleep_ms((long)((next - now_s()) * 1000.0));
 	}
 	double secs = now_s() - start;
+	progress_end(shown);
 	logtail_close(tail);
-	free(last_status);
 	if (rc) {
 		summary(arn, console, log_url, "did not finish", secs);
 		cJSON_Delete(task);
@@ -507,7 +515,7 @@ static int wait_stopped(aws_client *c, const config_region *r, const char *arn,
 
 	int has = 0, code = 0;
 	const char *creason = NULL;
-	int found = find_container_exit(task, container, &has, &code, &creason);
+	int found = runtask_container_exit(task, container, &has, &code, &creason);
 	const char *stop_code = str(task, "stopCode"), *stopped = str(task, "stoppedReason");
 	if (has && code == 0) {
 		log_info("task %s: container '%s' exited 0 after %.0f s", arn, container, secs);

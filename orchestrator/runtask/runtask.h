@@ -29,6 +29,10 @@ char **runtask_command(const config_region *r, const char *branch, size_t *n);
  * (sidecars are declared non-essential or as log routers). NULL when none fits.
  */
 const cJSON *runtask_pick_container(const cJSON *task_definition);
+/* From a DescribeTasks task: 1 when it has a container called name, with *has 1 and *code
+ * its exit code when it reported a whole-number one, and *reason its reason (or NULL). */
+int runtask_container_exit(const cJSON *task, const char *name, int *has, int *code,
+                           const char **reason);
 
 /*
  * Runs the migration task of region r. Returns 0 when the task ran and its migration

@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/progress.h"
 
 #define RESTORE_MAX_SETTLES 30
 
@@ -150,10 +151,11 @@ int restore_settings_missing(const rds_cluster *live, const rds_cluster *old, rd
 		n++;
 	}
 	char **logs = NULL;
+	size_t logs_cap = 0;
 	for (size_t i = 0; i < old->nlog_exports; i++) {
 		if (has_log(live, old->log_exports[i]))
 			continue;
-		logs = xrealloc(logs, (out->nenable_logs + 1) * sizeof *logs);
+		ARRAY_GROW(logs, out->nenable_logs + 1, logs_cap);
 		logs[out->nenable_logs++] = old->log_exports[i];
 	}
 	out->enable_logs = logs;
@@ -413,7 +415,8 @@ static int untag_marker(aws_client *c, const rds_cluster *k, err *e)
 }
 
 /* Polls until the named cluster is available (want_gone 0) or gone (want_gone 1). */
-static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeout, err *e)
+static int wait_cluster_polls(aws_client *c, const char *id, int want_gone, int timeout,
+                              progress *shown, err *e)
 {
 	long delay = 500, waited = 0;
 	for (;;) {
@@ -435,11 +438,20 @@ static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeou
 			free(status);
 			return ORC_EFAIL;
 		}
+		progress_update(shown, LOG_TONE_BUSY, status, NULL);
 		free(status);
 		clock_sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 30000 ? 30000 : delay * 2;
 	}
+}
+
+static int wait_cluster(aws_client *c, const char *id, int want_gone, int timeout, err *e)
+{
+	progress *shown = progress_start("cluster %s", id);
+	int rc = wait_cluster_polls(c, id, want_gone, timeout, shown, e);
+	progress_end(shown);
+	return rc;
 }
 
 /* The restore failed: remove the failed cluster (when there is one), put the old one
@@ -682,6 +694,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 	rds_snapshot snap;
 	view_store s = {0};
 	buf waiting = BUF_INIT;
+	progress *shown = NULL;
 	*old_id = NULL;
 	*final_snapshot = NULL;
 	aws_client_set_retry_budget(c, AWS_OPERATION_RETRY_BUDGET_S);
@@ -708,6 +721,8 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 		if (step != RESTORE_WAIT) {
 			delay = 500;
 			waited = 0;
+			progress_end(shown); /* elapsed time per wait, as the timeout */
+			shown = NULL;
 		}
 		switch (step) {
 		case RESTORE_DONE:
@@ -802,7 +817,9 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 				             o->cluster, buf_cstr(&waiting), o->timeout);
 				goto out;
 			}
-			log_verbose("waiting for %s", buf_cstr(&waiting));
+			if (!shown)
+				shown = progress_start("restore of %s", o->cluster);
+			progress_update(shown, LOG_TONE_BUSY, buf_cstr(&waiting), NULL);
 			clock_sleep_ms(delay);
 			waited += delay;
 			delay = delay * 2 > 30000 ? 30000 : delay * 2;
@@ -936,6 +953,7 @@ int restore_run(aws_client *c, const restore_opts *o, char **old_id, char **fina
 			goto out;
 	}
 out:
+	progress_end(shown);
 	if (rc && hint)
 		stop_hint(c, o, &s, e);
 	buf_free(&before);

@@ -87,10 +87,16 @@ static int principal_is(const cJSON *p, const char *account)
 		const char *v = p->valuestring;
 		if (strcmp(v, "*") == 0 || strcmp(v, account) == 0)
 			return 1;
-		char *needle = xasprintf(":%s:", account);
-		int hit = strncmp(v, "arn:", 4) == 0 && strstr(v, needle) != NULL;
-		free(needle);
-		return hit;
+		if (strncmp(v, "arn:", 4) != 0)
+			return 0;
+		/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE: the account is the fifth
+		 * field, wherever else its digits may appear */
+		const char *f = v;
+		for (int i = 0; i < 4 && f; i++)
+			if ((f = strchr(f, ':')))
+				f++;
+		size_t n = strlen(account);
+		return f && strncmp(f, account, n) == 0 && f[n] == ':';
 	}
 	const cJSON *i;
 	cJSON_ArrayForEach(i, p) if (principal_is(i, account)) return 1;
@@ -282,6 +288,13 @@ static int policy_check(const char *policy, const char *account, const char *reg
 	free(u.via);
 	*lets = have[0] && have[1] && have[2];
 	return rc;
+}
+
+int share_policy_lets(const char *policy, const char *account, const char *region)
+{
+	int lets = 0;
+	err e = ERR_INIT;
+	return policy_check(policy, account, region, "key policy", "(key)", &lets, &e) == 0 && lets;
 }
 
 /* 0 when account may use the key; ORC_EUSAGE with the policy to add when it may not, or

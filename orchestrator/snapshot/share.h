@@ -53,6 +53,12 @@ int share_run(aws_client *c, const share_opts *o, share_result *out, buf *policy
 /* The key policy statements that let account use key_arn for shared snapshots (JSON). */
 void share_key_policy(const char *account, const char *key_arn, buf *out);
 
+/* Does a KMS key policy (GetKeyPolicy's JSON text) let account (12 digits) use the key for
+ * a shared snapshot made in region: kms:CreateGrant, kms:Decrypt and kms:DescribeKey each
+ * allowed to it ("*", the account, or an ARN whose account field is it), none denied (the
+ * check share_run makes, warnings about conditions it cannot evaluate logged)? */
+int share_policy_lets(const char *policy, const char *account, const char *region);
+
 /* An RDS cluster snapshot ARN? Fills region, account and name (heap) when it is. */
 int share_parse_arn(const char *arn, char **region, char **account, char **name);
 

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/progress.h"
 
 char *snapshot_default_id(const char *cluster)
 {
@@ -43,7 +44,8 @@ void snapshot_lowercase(char *id)
 		*p = (char)tolower((unsigned char)*p);
 }
 
-static int wait_available(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e)
+static int wait_polls(aws_client *c, const char *id, int timeout, rds_snapshot *out,
+                      progress *shown, err *e)
 {
 	long delay = 500, waited = 0;
 	for (;;) {
@@ -68,12 +70,21 @@ static int wait_available(aws_client *c, const char *id, int timeout, rds_snapsh
 			    "snapshot %s: still %s (%d%%) after %ds (raise --timeout; the "
 			    "snapshot keeps going and a re-run waits for it)",
 			    id, out->status, out->percent, timeout);
-		log_verbose("snapshot %s: %s (%d%%)", id, out->status, out->percent);
+		progress_update(shown, LOG_TONE_BUSY, out->status, "%d%%", out->percent);
 		rds_snapshot_free(out);
 		clock_sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 30000 ? 30000 : delay * 2;
 	}
+}
+
+/* Polls until the snapshot is available, showing its status and PercentProgress. */
+static int wait_available(aws_client *c, const char *id, int timeout, rds_snapshot *out, err *e)
+{
+	progress *shown = progress_start("snapshot %s", id);
+	int rc = wait_polls(c, id, timeout, out, shown, e);
+	progress_end(shown);
+	return rc;
 }
 
 /* CreateDBClusterSnapshot failed: whether RDS has the snapshot of cluster all the same

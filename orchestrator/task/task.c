@@ -285,34 +285,14 @@ static int secret_url_fields(const char *value, const char *label, cJSON **out, 
 	return 0;
 }
 
-int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e)
+int task_conninfo_from_secret(const char *raw, const char *label, const rds_cluster *cluster,
+                              buf *conninfo, err *e)
 {
-	aws_client *c = NULL;
+	static const rds_cluster none = {0};
+	const rds_cluster k = cluster ? *cluster : none;
 	cJSON *s = NULL;
-	rds_cluster k = {0};
-	char *label = NULL, *raw = NULL;
 	buf params = BUF_INIT; /* a URL secret's other parameters, as query pairs */
-	int rc;
-	if (cluster_id) {
-		if ((rc = db_cluster(t, cluster_id, &k, e)))
-			goto out;
-		if (!secret_id && !*k.secret_arn) {
-			rc =
-			    err_set(e, ORC_EUSAGE,
-			            "--db-cluster '%s': the cluster has no RDS-managed master user "
-			            "secret (ManageMasterUserPassword is off): name the database "
-			            "secret with --db-secret or DB_SECRET",
-			            cluster_id);
-			goto out;
-		}
-	}
-	label = secret_id ? xasprintf("--db-secret '%s'", secret_id)
-	                  : xasprintf("--db-cluster '%s' (its master user secret)", cluster_id);
-	if ((rc = aws(t, &c, e)) ||
-	    (rc = secrets_get_string(c, secret_id ? secret_id : k.secret_arn, &raw, e))) {
-		err_prefix(e, "%s", secret_id ? "--db-secret" : label);
-		goto out;
-	}
+	int rc = 0;
 	if (is_pg_url(raw)) {
 		if ((rc = secret_url_fields(raw, label, &s, &params, e)))
 			goto out;
@@ -439,13 +419,44 @@ url_out:
 	curl_url_cleanup(u);
 out:
 	cJSON_Delete(s);
+	buf_free(&params);
+	return rc;
+}
+
+int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e)
+{
+	aws_client *c = NULL;
+	rds_cluster k = {0};
+	char *label = NULL, *raw = NULL;
+	int rc;
+	if (cluster_id) {
+		if ((rc = db_cluster(t, cluster_id, &k, e)))
+			goto out;
+		if (!secret_id && !*k.secret_arn) {
+			rc =
+			    err_set(e, ORC_EUSAGE,
+			            "--db-cluster '%s': the cluster has no RDS-managed master user "
+			            "secret (ManageMasterUserPassword is off): name the database "
+			            "secret with --db-secret or DB_SECRET",
+			            cluster_id);
+			goto out;
+		}
+	}
+	label = secret_id ? xasprintf("--db-secret '%s'", secret_id)
+	                  : xasprintf("--db-cluster '%s' (its master user secret)", cluster_id);
+	if ((rc = aws(t, &c, e)) ||
+	    (rc = secrets_get_string(c, secret_id ? secret_id : k.secret_arn, &raw, e))) {
+		err_prefix(e, "%s", secret_id ? "--db-secret" : label);
+		goto out;
+	}
+	rc = task_conninfo_from_secret(raw, label, &k, conninfo, e);
+out:
 	rds_cluster_free(&k);
 	free(label);
 	if (raw) {
 		OPENSSL_cleanse(raw, strlen(raw));
 		free(raw);
 	}
-	buf_free(&params);
 	return rc;
 }
 

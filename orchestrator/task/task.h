@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "aws/rds.h"
 #include "core/err.h"
 
 /* What the image ships (docker/Dockerfile). */
@@ -57,6 +58,12 @@ const char *task_branch(const task *t);
  * secret's.
  */
 int task_db_conninfo(task *t, const char *secret_id, const char *cluster_id, buf *conninfo, err *e);
+/* task_db_conninfo's second half: the postgresql:// URI from raw (the SecretString, JSON
+ * or a postgres:// URL), cluster (NULL or its endpoint, port and database) and DB_HOST /
+ * DB_PORT / DB_NAME / PGSSLMODE / PGSSLROOTCERT. label names the secret in errors. The
+ * URI, and the password in it, are registered as secrets. */
+int task_conninfo_from_secret(const char *raw, const char *label, const rds_cluster *cluster,
+                              buf *conninfo, err *e);
 
 /* "KEY=NAME[:field]" (--placeholder-secret): *key and *value are heap strings; the value
  * is registered as a secret. */

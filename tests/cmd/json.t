@@ -46,9 +46,9 @@ printf 'CREATE TABLE a (id int);\n' >sql/V1__a.sql
 printf 'CREATE TABLE b (id int);\n' >sql/V2__b.sql
 t_run "$ORC" migrate --url "$PG_URL" --output json
 t_is "$T_RC" 0 "migrate --output json: exit 0"
-jq_is "$T_OUT" '[.command, .ok, .applied, .error]' '["migrate",true,2,null]' "migrate: two applied"
+jq_is "$T_OUT" '[.operation, .ok, .migrationsExecuted, .error]' '["migrate",true,2,null]' "migrate: two applied"
 t_run "$ORC" validate --url "$PG_URL" --json
-jq_is "$T_OUT" '[.command, .ok, .exitCode]' '["validate",true,0]' "validate: ok"
+jq_is "$T_OUT" '[.operation, .ok, .exitCode]' '["validate",true,0]' "validate: ok"
 printf 'CREATE TABLE a (id bigint);\n' >sql/V1__a.sql
 t_run "$ORC" validate --url "$PG_URL" --json
 t_is "$T_RC" 1 "validate after a changed file: exit 1"
@@ -59,8 +59,8 @@ printf 'CREATE TABLE a (id int);\n' >sql/V1__a.sql
 printf 'CREATE TABLE c (id int);\nCREATE TABLE d (id int;\n' >sql/V3__c.sql
 t_run "$ORC" migrate --url "$PG_URL" --json
 t_is "$T_RC" 1 "a failing migration: exit 1"
-jq_is "$T_OUT" '[.ok, .applied, .file, (.line > 0)]' '[false,0,"sql/V3__c.sql",true]' "migrate: the failing file and line"
+jq_is "$T_OUT" '[.ok, .migrationsExecuted, .file, (.line > 0)]' '[false,0,"sql/V3__c.sql",true]' "migrate: the failing file and line"
 t_run "$ORC" migrate --git-branch main --git-url "file://$T_TMP/no-such-repo" --url "$PG_URL" --json
 t_is "$T_RC" 3 "a repository that does not exist: exit 3 (not found)"
-jq_is "$T_OUT" '[.command, .ok, (.error | test("no-such-repo"))]' '["migrate",false,true]' "a clone that fails: still one document"
+jq_is "$T_OUT" '[.operation, .ok, (.error | test("no-such-repo"))]' '["migrate",false,true]' "a clone that fails: still one document"
 t_done

@@ -117,6 +117,63 @@ static void test_actions_only_our_commands(void **state)
 	log_init();
 }
 
+static void print_names_with_newlines(void)
+{
+	log_warn("%s: looks like a migration but is not; skipped", "V1__a\n::add-mask::x.sql");
+	log_error("table %s: failed", "orders\n  ::stop-commands::tok");
+	log_info("applied %s (3 ms)", "V2__b\nc ##[add-mask]y.sql");
+	log_verbose("%s", "x##[error]y");
+}
+
+/* A name holding a newline: the rest of a warning or error stays on an indented line
+ * under it (readable as the same message), and no line starts a command, whether "::" at
+ * its start or the runner's older "##[command]" anywhere in it. */
+static void test_newline_in_a_name(void **state)
+{
+	(void)state;
+	unsetenv("GITHUB_ACTIONS");
+	setenv("NO_COLOR", "1", 1);
+	log_init();
+	log_set_verbose(1);
+	char *got = capture(print_names_with_newlines);
+	assert_false(has_command_line(got));
+	assert_null(strstr(got, "##["));
+	assert_non_null(strstr(got, "warning: V1__a\n         \\x3a:add-mask::x.sql: looks like"));
+	assert_non_null(
+	    strstr(got, "error: table orders\n         \\x3a:stop-commands::tok: failed"));
+	assert_non_null(strstr(got, "applied V2__b\nc ##\\u005badd-mask]y.sql (3 ms)"));
+	assert_non_null(strstr(got, "x##\\u005berror]y"));
+	free(got);
+	log_set_verbose(0);
+	unsetenv("NO_COLOR");
+}
+
+static void print_texts(void)
+{
+	log_add_secret("hunter22");
+	log_text(0, "| table | rows |\n|---|---|\n| ::add-mask::x | 1 |\n:: stop\n");
+	log_text(1, "    \t::stop-commands::t\n    ^\n{\"name\": \"a##[error]b hunter22\"}\n");
+}
+
+/* log_text (tables, JSON, diffs, source lines): lines kept, each made safe, redacted, and
+ * JSON stays JSON ("##[" becomes "##\u005b", which reads back as "##["). */
+static void test_log_text(void **state)
+{
+	(void)state;
+	unsetenv("GITHUB_ACTIONS"); /* log_text is the same inside Actions */
+	log_init();
+	char *got = capture(print_texts);
+	assert_false(has_command_line(got));
+	assert_null(strstr(got, "##["));
+	assert_null(strstr(got, "hunter22"));
+	assert_non_null(
+	    strstr(got, "| table | rows |\n|---|---|\n| ::add-mask::x | 1 |\n\\x3a: stop\n"));
+	assert_non_null(strstr(got, "    \t\\x3a:stop-commands::t\n    ^\n"));
+	assert_non_null(strstr(got, "{\"name\": \"a##\\u005berror]b ***\"}\n"));
+	free(got);
+	log_shutdown();
+}
+
 static void test_output_delimiter_is_random(void **state)
 {
 	(void)state;
@@ -182,6 +239,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain_output_is_escaped),
 	    cmocka_unit_test(test_actions_only_our_commands),
+	    cmocka_unit_test(test_newline_in_a_name),
+	    cmocka_unit_test(test_log_text),
 	    cmocka_unit_test(test_output_delimiter_is_random),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

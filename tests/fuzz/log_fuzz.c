@@ -1,6 +1,7 @@
 /* The log module with any name in a message (file names, identifiers, a container's log):
- * no printed line starts a workflow command ("::" after blanks), no CR or other control
- * character but LF and TAB reaches the output, inside GitHub Actions or not. stdout is
+ * no printed line starts a workflow command ("::" after blanks) or holds the runner's older
+ * "##[command]" form anywhere, no CR or other control character but LF and TAB reaches the
+ * output, inside GitHub Actions or not. stdout is
  * captured (in Actions, warnings and errors go there as annotations); stderr stays
  * libFuzzer's. */
 #include <fcntl.h>
@@ -20,22 +21,27 @@ static void check_output(void)
 	if (n < 0)
 		abort();
 	got[n] = '\0';
-	int line_start = 1;
-	for (ssize_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)got[i];
-		FUZZ_ASSERT(c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f),
-		            "no control character printed");
-		if (line_start && (c == ' ' || c == '\t'))
-			continue;
-		if (line_start && c == ':' && i + 1 < n && got[i + 1] == ':') {
-			/* only the commands the code sends: annotations and the group */
-			FUZZ_ASSERT(strncmp(got + i, "::error::", 9) == 0 ||
-			                strncmp(got + i, "::warning::", 11) == 0 ||
-			                strncmp(got + i, "::group::", 9) == 0 ||
-			                strncmp(got + i, "::endgroup::", 12) == 0,
+	for (char *line = got; *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		for (const char *c = line; *c; c++)
+			FUZZ_ASSERT(*c == '\t' || ((unsigned char)*c >= 0x20 && *c != 0x7f),
+			            "no control character printed");
+		const char *p = line + strspn(line, " \t");
+		if (strncmp(p, "::", 2) == 0)
+			/* only the commands the code sends: annotations and the group (their
+			 * data may hold anything: the runner parses the "::" form first) */
+			FUZZ_ASSERT(p == line && (strncmp(p, "::error::", 9) == 0 ||
+			                          strncmp(p, "::warning::", 11) == 0 ||
+			                          strncmp(p, "::group::", 9) == 0 ||
+			                          strncmp(p, "::endgroup::", 12) == 0),
 			            "no workflow command from a name");
-		}
-		line_start = c == '\n';
+		else
+			FUZZ_ASSERT(
+			    !strstr(line, "##["),
+			    "no ##[command] (the runner's older form, read anywhere in a line)");
+		line = nl ? nl + 1 : line + strlen(line);
 	}
 	if (ftruncate(out_fd, 0) != 0)
 		abort();

@@ -4,6 +4,8 @@
 #   gh_requests             the recorded requests, a JSON list
 #   gh_count [ANSWER]       how many dispatches were made (with that answer)
 #   gh_field PY_EXPR        evaluates PY_EXPR over r (the request list) and prints it
+#   gh_runs '{"runs": {"FILE.yml": [...]}, "answer": "200"}'   the runs GitHub lists
+#   gh_list_field PY_EXPR   the same as gh_field over the list-runs requests
 gh_start() {
 	GH_PORT=$(t_free_port)
 	GH_LOG=$T_TMP/github-requests.jsonl
@@ -24,4 +26,10 @@ gh_field() {
 }
 gh_count() {
 	if [ $# -eq 0 ]; then gh_field 'len(r)'; else gh_field "sum(1 for x in r if x['answer'] == '$1')"; fi
+}
+gh_runs() {
+	curl -fsS -X POST -H 'Content-Type: application/json' --data "$1" "http://127.0.0.1:$GH_PORT/_runs" >/dev/null
+}
+gh_list_field() {
+	curl -fsS "http://127.0.0.1:$GH_PORT/_list_requests" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A local stand-in for GitHub's REST API, for repository_dispatch only.
+"""A local stand-in for GitHub's REST API: repository_dispatch, and the list of a
+workflow's runs that trigger reads before sending.
 
     server.py PORT LOGFILE
 
@@ -19,12 +20,23 @@ connection without answering).
 
 Each request is appended to LOGFILE as one JSON line {method, path, headers, body,
 problems, answer}; GET /_requests returns them as a JSON list.
+
+GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs is checked against that
+operation in the same description: every query parameter must be one it declares, with a
+value its schema accepts (status from GitHub's enum, per_page 1..100), and the headers as
+above (but no body, so no Content-Type). The runs it answers are set with POST /_runs
+{"runs": {"FILE.yml": [{"id", "status", "display_title"}, ...]}, "answer": "200"} (answer
+401/403/404/500 answers that instead); each run is completed with html_url and checked
+against the workflow-run schema's properties before it is served, and the list filtered by
+the status asked. These requests are logged apart (LOGFILE.list, GET /_list_requests), so
+the dispatch log stays what the dispatch tests count.
 """
 import json
 import os
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jsonschema
@@ -47,10 +59,63 @@ def load_dispatch_schema():
     return jsonschema.Draft202012Validator(resolver_doc)
 
 
+def load_runs_operation():
+    with open(OPENAPI) as f:
+        spec = json.load(f)
+    op = spec["paths"]["/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"]["get"]
+    params = {}
+    for p in op["parameters"]:
+        if "$ref" in p:
+            p = spec["components"]["parameters"][p["$ref"].split("/")[-1]]
+        params[p["name"]] = p
+    run_props = spec["components"]["schemas"]["workflow-run"]["properties"]
+    return spec, params, run_props
+
+
 VALIDATOR = load_dispatch_schema()
+SPEC, RUNS_PARAMS, RUN_PROPS = load_runs_operation()
 LOCK = threading.Lock()
-STATE = {"script": ["204"], "n": 0}
+STATE = {"script": ["204"], "n": 0, "runs": {}, "runs_answer": "200"}
 LOGFILE = sys.argv[2] if len(sys.argv) > 2 else os.devnull
+
+
+def check_query(query):
+    """Problems of a list-runs query against the operation's declared parameters."""
+    problems = []
+    for name, values in query.items():
+        p = RUNS_PARAMS.get(name)
+        if not p or p.get("in") != "query":
+            problems.append("query parameter %r is not one the operation declares" % name)
+            continue
+        schema = dict(p.get("schema", {}))
+        value = values[-1]
+        if schema.get("type") == "integer":
+            try:
+                value = int(value)
+            except ValueError:
+                problems.append("%s=%r is not an integer" % (name, value))
+                continue
+        if name == "per_page" and not 1 <= value <= 100:
+            problems.append("per_page must be 1..100 (GitHub's maximum is 100)")
+        for e in jsonschema.Draft202012Validator(schema).iter_errors(value):
+            problems.append("%s: %s" % (name, e.message))
+    return problems
+
+
+def check_run(run):
+    """Each served field must be a property of GitHub's workflow-run schema, of its type."""
+    problems = []
+    for k, v in run.items():
+        prop = RUN_PROPS.get(k)
+        if prop is None:
+            problems.append("run field %r is not in GitHub's workflow-run schema" % k)
+            continue
+        schema = dict(prop)
+        if schema.pop("nullable", False) and v is None:
+            continue
+        for e in jsonschema.Draft202012Validator(schema).iter_errors(v):
+            problems.append("run field %s: %s" % (k, e.message))
+    return problems
 
 
 def check_headers(h):
@@ -103,12 +168,43 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        if self.path == "/_requests":
-            with open(LOGFILE) as f:
+        if self.path in ("/_requests", "/_list_requests"):
+            name = LOGFILE + (".list" if self.path == "/_list_requests" else "")
+            with open(name) as f:
                 reqs = [json.loads(line) for line in f if line.strip()]
             self.send_json(200, reqs)
-        else:
+            return
+        url = urllib.parse.urlsplit(self.path)
+        parts = url.path.split("/")
+        if (len(parts) != 8 or parts[1] != "repos" or parts[4:6] != ["actions", "workflows"]
+                or parts[7] != "runs"):
             self.send_json(404, {"message": "Not Found"})
+            return
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        problems = [p for p in check_headers(self.headers) if not p.startswith("Content-Type")]
+        problems += check_query(query)
+        workflow = urllib.parse.unquote(parts[6])
+        status = (query.get("status") or [None])[-1]
+        with LOCK:
+            answer = "400" if problems else STATE["runs_answer"]
+            runs = [dict(r, html_url="https://github.com/%s/%s/actions/runs/%d"
+                         % (parts[2], parts[3], r["id"]))
+                    for r in STATE["runs"].get(workflow, [])
+                    if status is None or r.get("status") == status]
+            for r in runs:
+                problems += check_run(r)
+            if problems:
+                answer = "400"
+            with open(LOGFILE + ".list", "a") as f:
+                f.write(json.dumps({"method": "GET", "path": url.path, "query": query,
+                                    "workflow": workflow, "problems": problems,
+                                    "answer": answer}) + "\n")
+        if answer == "200":
+            self.send_json(200, {"total_count": len(runs), "workflow_runs": runs})
+        elif answer == "400":
+            self.send_json(400, {"message": "stand-in: " + "; ".join(problems)})
+        else:
+            self.answer(answer, problems)
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -118,6 +214,14 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["script"] = json.loads(raw)
                 STATE["n"] = 0
                 open(LOGFILE, "w").close()
+                open(LOGFILE + ".list", "w").close()
+            self.send_json(200, {"ok": True})
+            return
+        if self.path == "/_runs":
+            doc = json.loads(raw)
+            with LOCK:
+                STATE["runs"] = doc.get("runs", {})
+                STATE["runs_answer"] = doc.get("answer", "200")
             self.send_json(200, {"ok": True})
             return
         parts = self.path.split("/")
@@ -178,6 +282,7 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     port = int(sys.argv[1])
     open(LOGFILE, "w").close()
+    open(LOGFILE + ".list", "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.serve_forever()
 

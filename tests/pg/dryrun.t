@@ -41,7 +41,7 @@ t_run m migrate --dry-run --output json --placeholder secret=hunter2-pass
 t_is "$T_RC" 0 "--output json: exit 0"
 t_is "$(printf '%s' "$T_OUT" | python3 -c '
 import json,sys; d=json.load(sys.stdin)
-print(d["command"], d["ok"], d["tableExists"], [x["version"] for x in d["migrations"]], [x["transaction"] for x in d["migrations"]],
+print(d["operation"], d["ok"], d["tableExists"], [x["version"] for x in d["migrations"]], [x["transaction"] for x in d["migrations"]],
       [r["installed_rank"] for r in d["historyRows"]], "***" in d["migrations"][0]["sql"], d["migrations"][1].get("noTransactionBecause"))')" \
 	"migrate True True ['2', '3', None] [True, False, True] [2, 3, 4] True CREATE INDEX CONCURRENTLY" "JSON: one document (the command's result with the plan): versions, modes, ranks, masked SQL"
 t_unlike "$T_OUT" "hunter2" "no secret in JSON either"

@@ -26,6 +26,12 @@ static void test_version_order(void **state)
 	assert_true(
 	    version_cmp("123456789012345678901234567890", "123456789012345678901234567891") < 0);
 	assert_true(version_cmp("1a.2", "1.2") == 0); /* hand-written rows never loop */
+	/* the one-pass comparison: first differing digit, lengths, zeros, antisymmetry */
+	assert_true(version_cmp("19", "21") < 0 && version_cmp("21", "19") > 0);
+	assert_true(version_cmp("100", "99") > 0 && version_cmp("99", "100") < 0);
+	assert_true(version_cmp("007", "7") == 0 && version_cmp("0", "") == 0);
+	assert_true(version_cmp("1.2.3", "1.2.10") < 0 && version_cmp("1.10", "1.9.9") > 0);
+	assert_true(version_cmp("2.0.0.1", "2") > 0 && version_cmp("", "0.0.1") < 0);
 	assert_true(version_valid("1.0_2", 5));
 	assert_false(version_valid("1..2", 4));
 	assert_false(version_valid("1.", 2));

@@ -29,6 +29,8 @@ EXECUTE format('ALTER TABLE "style" ADD CONSTRAINT %I FOREIGN KEY (id) REFERENCE
 	E'fk\r\n```\r\n# CRLF heading');
 END $$;
 COMMENT ON TABLE "class" IS E'    indented\n1. list\nhttp://evil.example www.evil.example';
+CREATE TABLE "ops@example.com" (id int PRIMARY KEY);
+COMMENT ON COLUMN "class".uk IS 'mail ops@example.com, mailto:a.b+c@d.example or xmpp:x@y.example/r; HTTPS://X.example WWW.example.org ftp://f.example/x';
 SQL
 t_is "$?" 0 "a schema of hostile names"
 q() { psql -qXAt -v ON_ERROR_STOP=1 -c "$1"; }
@@ -48,6 +50,14 @@ t_ok "a-b and a_b are two entities" jq -e '.mermaid[0].entities | index("a-b") a
 t_is "$(jq '.mermaid[0].relationships' "$T_TMP/md.json")" "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" "every foreign key is a relationship"
 t_unlike "$(cat "$readme")" $'\r' "no carriage return reaches the README"
 t_like "$(cat "$readme")" '&#32;indented<br>1\. list<br>http\\://evil\.example www\\\.evil\.example' "a comment can open no code block, list or autolink"
+
+# GFM's extended autolinks (e-mail, mailto:, xmpp:, www., http(s)://, ftp://) fire on text a
+# comment or a name holds; the reader sees the text, never a link (cmark-gfm's autolink
+# extension is on in mdcheck).
+mail_comment=$(q "SELECT col_description('\"class\"'::regclass, 3)")
+t_is "$(jq -r --arg c "$mail_comment" '[.tables[].rows[] | select(.[1] == $c)] | length' "$T_TMP/md.json")" 1 "the comment with addresses reads as written in its cell"
+t_is "$(jq -r '[.headings[] | select(.text == "ops@example.com")] | length' "$T_TMP/md.json")" 1 "a table named like an address keeps its heading text"
+t_is "$(jq -r '[.links[] | select(test("^(mailto|xmpp|https?|ftp):|^www\\."; "i"))] | length' "$T_TMP/md.json")" 0 "no autolink: no mailto:, xmpp:, http(s):, ftp: or www. link"
 
 cp "$readme" "$T_TMP/first"
 t_ok "second run" "$ORC" schema-docs --url "$PG_URL" --readme "$readme"

@@ -34,6 +34,9 @@ static void test_text_escapes(void **state)
 	expect(markdown_text, "naïve_été", "naïve_été");
 	expect(markdown_text, "- not a list - x", "\\- not a list - x");
 	expect(markdown_text, "$x$ [l](u) ~s~ \\", "\\$x\\$ \\[l\\](u) \\~s\\~ \\\\");
+	expect(markdown_text, "ops@example.com, mailto:a@b.c",
+	       "ops<!-- -->@example.com, mailto:a<!-- -->@b.c");
+	expect(markdown_text, "@start", "@start");
 }
 
 static void test_code_spans(void **state)

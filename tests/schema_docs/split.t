@@ -73,6 +73,19 @@ t_ok "the dropped table's file is removed" test ! -e "$dir/docs/database/app/ses
 t_ok "the person's file is still there" test -f "$dir/docs/database/NOTES.md"
 t_ok "--check passes again" docs --check
 
+# A crash before the final syncfs: a docs file left empty, a .md.tmp beside another, an
+# empty file of a table since dropped. The next run converges and says so.
+: >"$dir/docs/database/app.md"
+printf 'partial' >"$dir/docs/database/app/account.md.tmp"
+: >"$dir/docs/database/app/gone_table.md"
+t_ok "render after a crash" docs
+t_like "$T_OUT" 'docs/database/app\.md: empty \(left by an interrupted run\), written again' "the empty file is reported"
+t_like "$T_OUT" 'account\.md\.tmp: removed, left by an interrupted run' "and the temporary file"
+t_ok "the empty file is written again" test -s "$dir/docs/database/app.md"
+t_ok "the temporary file is gone" test ! -e "$dir/docs/database/app/account.md.tmp"
+t_ok "the empty file of no table is gone" test ! -e "$dir/docs/database/app/gone_table.md"
+t_ok "--check passes" docs --check
+
 # Back under the size: one README again, the generated files gone.
 t_ok "a large --split-size" "$ORC" schema-docs --url "$PG_URL" --readme "$dir/README.md" --split-size 10000000
 t_like "$(cat "$dir/README.md")" '#### account' "the README holds everything"
