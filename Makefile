@@ -43,8 +43,8 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 GENERATED := $(BUILD)/orchestrator.1 $(BUILD)/completion/orchestrator $(BUILD)/completion/_orchestrator
 
 .PHONY: all deps test-deps test asan docs bench clean format man install fuzz fuzz-build FORCE
-FORCE:
 all: $(BIN)
+FORCE:
 
 deps:
 	@sh mk/deps.sh

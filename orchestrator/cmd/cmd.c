@@ -55,6 +55,11 @@ int cmd_opt_locations(const opt_option *opt, const char *arg, err *e)
 	return 0;
 }
 
+int cmd_opt_placeholders_file(const opt_option *opt, const char *arg, err *e)
+{
+	return placeholder_set_load_env_file(opt->value, arg, e);
+}
+
 int cmd_opt_placeholder(const opt_option *opt, const char *arg, err *e)
 {
 	const char *eq = strchr(arg, '=');

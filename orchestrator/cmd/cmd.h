@@ -43,6 +43,9 @@ int cmd_opt_locations(const opt_option *opt, const char *arg, err *e);
 /* --placeholder NAME=VALUE into a placeholder_set (the OPT_CALLBACK's value); the value is
  * registered as a secret (it may be a password). */
 int cmd_opt_placeholder(const opt_option *opt, const char *arg, err *e);
+/* --placeholders-file FILE: NAME=VALUE lines (.env style) for names no other source
+ * gave (opt->value is the placeholder_set). */
+int cmd_opt_placeholders_file(const opt_option *opt, const char *arg, err *e);
 
 /* Prints e as the single error line and returns its code (ORC_EFAIL when unset). */
 int cmd_report(const err *e);

@@ -155,6 +155,10 @@ int cmd_lint(int argc, char **argv)
 	               "history table (with --url; default flyway_schema_history)"),
 	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
 	                 "value for ${NAME} before parsing, repeatable", cmd_opt_placeholder),
+	    OPT_CALLBACK(0, "placeholders-file", &ph, "FILE",
+	                 "NAME=VALUE lines (.env style) for the placeholders not given\n"
+	                 "otherwise, repeatable",
+	                 cmd_opt_placeholders_file),
 	    OPT_STRING('c', "config", &config_path, "PATH",
 	               "config.json with lint.rules (default: config.json, if present)"),
 	    OPT_BOOL(0, "rules", &list, "list the rules and exit"),

@@ -511,6 +511,10 @@ int cmd_migrate(int argc, char **argv)
 	    OPT_CALLBACK(0, "placeholder", &ph, "NAME=VALUE",
 	                 "value for ${NAME}, repeatable (also FLYWAY_PLACEHOLDERS_NAME)",
 	                 cmd_opt_placeholder),
+	    OPT_CALLBACK(0, "placeholders-file", &ph, "FILE",
+	                 "NAME=VALUE lines (.env style) for the placeholders no\n"
+	                 "--placeholder or FLYWAY_PLACEHOLDERS_NAME gives, repeatable",
+	                 cmd_opt_placeholders_file),
 	    OPT_STRING(0, "target", &o.target, "V",
 	               "migrate: apply up to version V, latest (default), current\n"
 	               "(nothing newer than applied) or next (one version)"),

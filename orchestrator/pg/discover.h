@@ -36,7 +36,8 @@ typedef struct pg_migration {
 	int32_t checksum;
 	char *text; /* the file as read, when discover_opts.keep_text; else NULL */
 	size_t len;
-	int baseline; /* a B<version>__ file: Flyway's baseline migration (SQL_BASELINE) */
+	int baseline;   /* a B<version>__ file: Flyway's baseline migration (SQL_BASELINE) */
+	int unresolved; /* a repeatable with placeholders without a value (listed on open) */
 } pg_migration;
 
 /* A Flyway SQL callback found in the locations (<event>.sql or <event>__<description>.sql),

@@ -62,17 +62,26 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 	           "is locked or written\n",
 	           p.n, p.n == 1 ? "" : "s", p.schema, p.table,
 	           p.table_exists ? "" : ", which migrate would create first");
+	buf unresolved = BUF_INIT; /* as migrate: every missing value listed in one run */
+	size_t n_unresolved = 0;
 	for (size_t i = 0; rc == 0 && i < p.n; i++) {
 		const migrate_step *s = &p.steps[i];
 		buf_clear(&raw);
 		buf_clear(&real);
 		buf_clear(&text);
-		rc = fs_read_file(s->path, &raw, e);
+		if ((rc = fs_read_file(s->path, &raw, e)))
+			break;
 		/* The mode comes from the real text (a placeholder may hold SQL); the text
 		 * shown has the caller's values masked. */
-		if (rc == 0)
-			rc = placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len,
-			                       &real, e);
+		if (placeholder_apply(&p.placeholders, s->path, buf_cstr(&raw), raw.len, &real,
+		                      e)) {
+			n_unresolved += placeholder_report_missing(
+			    &p.placeholders, s->path, buf_cstr(&raw), raw.len, &unresolved);
+			err_clear(e);
+			continue;
+		}
+		if (n_unresolved)
+			continue; /* nothing more to show: the run fails below */
 		if (rc == 0)
 			rc = placeholder_apply(&shown, s->path, buf_cstr(&raw), raw.len, &text, e);
 		if (rc)
@@ -120,6 +129,9 @@ int dryrun_migrate(const migrate_opts *o, cJSON *json, err *e)
 		cJSON_AddBoolToObject(r, "success", 1);
 		cJSON_AddItemToArray(rows, r);
 	}
+	if (rc == 0 && n_unresolved)
+		rc = placeholder_missing_error(&unresolved, n_unresolved, e);
+	buf_free(&unresolved);
 	if (rc == 0 && !json) {
 		buf_printf(&out, "\nhistory rows migrate would write to %s.%s:\n", p.schema,
 		           p.table);
@@ -194,15 +206,21 @@ int dryrun_syntax(const migrate_opts *o, err *e)
 		placeholder_set_put(&ph, o->placeholders->items[i].name,
 		                    o->placeholders->items[i].value);
 	size_t errors = 0, files = 0;
-	buf raw = BUF_INIT, text = BUF_INIT;
+	buf raw = BUF_INIT, text = BUF_INIT, missing = BUF_INIT;
 	for (size_t i = 0; i < m.n; i++) {
 		buf_clear(&raw);
 		buf_clear(&text);
 		err fe = ERR_INIT;
-		if (fs_read_file(m.v[i].path, &raw, &fe) ||
-		    placeholder_apply(&ph, m.v[i].path, buf_cstr(&raw), raw.len, &text, &fe)) {
+		if (fs_read_file(m.v[i].path, &raw, &fe)) {
 			log_error("%s", fe.msg);
 			errors++;
+			files++;
+			continue;
+		}
+		if (placeholder_apply(&ph, m.v[i].path, buf_cstr(&raw), raw.len, &text, &fe)) {
+			/* each use of a placeholder without a value, as migrate lists them */
+			errors += placeholder_report_missing(&ph, m.v[i].path, buf_cstr(&raw),
+			                                     raw.len, &missing);
 			files++;
 			continue;
 		}
@@ -226,6 +244,7 @@ int dryrun_syntax(const migrate_opts *o, err *e)
 		         m.n == 1 ? "" : "s");
 	buf_free(&raw);
 	buf_free(&text);
+	buf_free(&missing);
 	placeholder_set_free(&ph);
 	discover_free(&m);
 	return rc;

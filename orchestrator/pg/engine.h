@@ -63,7 +63,9 @@ typedef struct engine {
 	char *conn_user; /* the connected user (${flyway:user}, as Flyway) */
 	char *session_user, *role; /* as connected (role "none" unless set for the login) */
 	char *database, *search_path;
-	placeholder_set ph; /* the caller's values and Flyway's built-ins, set on open */
+	placeholder_set ph;  /* the caller's values and Flyway's built-ins, set on open */
+	buf unresolved;      /* names of placeholders without a value, listed once each */
+	size_t n_unresolved; /* references to them */
 	info_row *rows;
 	size_t n_rows;
 	unsigned batches;

@@ -1,7 +1,8 @@
 /*
  * execute: runs the pending migrations classify found (see migrate.h for the order and
  * the transaction rules). Every file is read and its placeholders resolved before the
- * first statement runs, so a missing value stops the run with nothing applied.
+ * first statement runs, so a missing value stops the run with nothing applied (after
+ * every missing value of every pending file is listed).
  * Consecutive transactional migrations go to the server as one pipeline (run_batch); a
  * migration holding COPY ... FROM STDIN or a statement that refuses a transaction runs
  * statement by statement (run_serial).
@@ -66,9 +67,14 @@ int execute_prepare(engine *g, const placeholder_set *ph, prepared *p, err *e)
 	pg_migration *f = &g->m.v[p->row->file - g->m.v];
 	buf raw = BUF_INIT;
 	int rc = f->text ? 0 : locsrc_read_file(f->path, &raw, e);
-	if (rc == 0)
-		rc = placeholder_apply(ph, f->path, f->text ? f->text : buf_cstr(&raw),
-		                       f->text ? f->len : raw.len, &p->text, e);
+	if (rc == 0) {
+		const char *src = f->text ? f->text : buf_cstr(&raw);
+		size_t len = f->text ? f->len : raw.len;
+		rc = placeholder_apply(ph, f->path, src, len, &p->text, e);
+		if (rc) /* every reference of the file, and the run goes on to the next */
+			g->n_unresolved +=
+			    placeholder_report_missing(ph, f->path, src, len, &g->unresolved);
+	}
 	buf_free(&raw);
 	discover_drop_text(f);
 	if (rc)
@@ -483,15 +489,27 @@ int execute_pending(engine *g, migrate_result *res, err *e)
 	for (size_t i = 0; i < g->n_rows; i++)
 		n += g->rows[i].apply;
 	prepared *ps = xcalloc(n + 1, sizeof *ps);
-	/* Every placeholder resolved before anything runs. */
+	/* Every placeholder resolved before anything runs; a missing one does not stop the
+	 * reading, so that one run lists them all. */
 	size_t k = 0;
 	for (size_t i = 0; rc == 0 && i < g->n_rows; i++) {
 		if (!g->rows[i].apply)
 			continue;
 		ps[k].row = &g->rows[i];
+		if (g->rows[i].file->unresolved) { /* listed when the engine opened */
+			k++;
+			continue;
+		}
+		size_t before = g->n_unresolved;
 		rc = execute_prepare(g, &g->ph, &ps[k], e);
 		k++;
+		if (rc && g->n_unresolved > before) {
+			rc = 0;
+			err_clear(e);
+		}
 	}
+	if (rc == 0 && g->n_unresolved)
+		rc = placeholder_missing_error(&g->unresolved, g->n_unresolved, e);
 	/* Callbacks around each migration run on its connection inside its transaction:
 	 * then every migration runs statement by statement (no pipeline). */
 	int serial_all = callback_has(g, "beforeEachMigrate") ||

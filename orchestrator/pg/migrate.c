@@ -31,6 +31,7 @@ void engine_free(engine *g)
 	free(g->session_user);
 	free(g->role);
 	placeholder_set_free(&g->ph);
+	buf_free(&g->unresolved);
 	free(g->database);
 	free(g->search_path);
 	history_close(&g->h);
@@ -121,10 +122,20 @@ static int repeatable_checksums(engine *g, err *e)
 		rc = placeholder_apply(&g->ph, f->path, f->text, f->len, &text, e);
 		if (rc == 0)
 			f->checksum = checksum_flyway(buf_cstr(&text), text.len);
+		else if ((g->n_unresolved += placeholder_report_missing(
+		              &g->ph, f->path, f->text, f->len, &g->unresolved)) > 0) {
+			rc = 0; /* every file's missing values in one run */
+			err_clear(e);
+			f->unresolved = 1;
+		}
 		if (!(g->flags & ENGINE_TEXT))
 			discover_drop_text(f);
 	}
 	buf_free(&text);
+	/* migrate (ENGINE_TEXT) goes on to list the pending versioned files' too and fails in
+	 * execute_pending, before anything runs; the other commands stop here. */
+	if (rc == 0 && g->n_unresolved && !(g->flags & ENGINE_TEXT))
+		rc = placeholder_missing_error(&g->unresolved, g->n_unresolved, e);
 	return rc;
 }
 
@@ -282,11 +293,15 @@ int migrate_run(const migrate_opts *o, migrate_result *res, err *e)
 		rc = validate(&g, P_CHANGED | P_FAILED | P_MISSING | P_IGNORED, res, e);
 		/* Flyway's DbMigrate: beforeMigrate, the migrations, then afterMigrateApplied
 		 * (when any ran) and afterMigrate, or afterMigrateError when one failed. */
-		if (rc == 0)
+		/* A repeatable without a placeholder value (listed on open) fails the run in
+		 * execute_pending after its listing: no callback runs first, as when the engine
+		 * stopped at open. */
+		int unresolved = g.n_unresolved > 0;
+		if (rc == 0 && !unresolved)
 			rc = callback_run(&g, "beforeMigrate", res, e);
 		if (rc == 0) {
 			rc = execute_pending(&g, res, e);
-			if (rc)
+			if (rc && !unresolved)
 				callback_run_on_error(&g, "afterMigrateError");
 			if (rc == 0 && res->applied)
 				rc = callback_run(&g, "afterMigrateApplied", res, e);
