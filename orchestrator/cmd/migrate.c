@@ -445,10 +445,8 @@ static int clean_settings(migrate_opts *o, int given, const flyway_conf *conf, o
 	const char *list = fw(conf, "FLYWAY_SCHEMAS", "flyway.schemas");
 	for (const char *p = list ? strchr(list, ',') : NULL; p; p = strchr(p + 1, ',')) {
 		size_t n = strcspn(p + 1, ",");
-		if (n) {
-			schemas->v = xrealloc(schemas->v, (schemas->n + 1) * sizeof *schemas->v);
-			schemas->v[schemas->n++] = xstrndup(p + 1, n);
-		}
+		if (n)
+			opt_strings_push(schemas, xstrndup(p + 1, n));
 	}
 	o->schemas = schemas->v;
 	o->n_schemas = schemas->n;

@@ -209,9 +209,10 @@ typedef struct docs {
 	enum { KEEP, WRITE, CHECK } mode; /* KEEP: --commit, WRITE with the catalog kept */
 	int changed;
 	buf *diff;
-	rstream *rs;  /* WRITE, KEEP: the README as it is written (the body stays empty) */
-	catalog *c;   /* KEEP: for --push's retry, which renders again after a sync */
-	int attempts; /* KEEP: gitops_publish's makes so far */
+	rstream *rs;      /* WRITE, KEEP: the README as it is written (the body stays empty) */
+	catalog *c;       /* KEEP: for --push's retry, which renders again after a sync */
+	int attempts;     /* KEEP: gitops_publish's makes so far */
+	size_t paths_cap; /* paths' capacity */
 } docs;
 
 static int sync_one(const struct opts *o, const char *path, const char *text, size_t len, int check,
@@ -233,7 +234,7 @@ static void docs_free(docs *d)
 static int take_file(void *ctx, const char *path, const char *text, size_t len, err *e)
 {
 	docs *d = ctx;
-	d->paths = xrealloc(d->paths, (d->nfiles + 1) * sizeof *d->paths);
+	ARRAY_GROW(d->paths, d->nfiles + 1, d->paths_cap);
 	d->paths[d->nfiles++] = xstrdup(path);
 	return sync_one(d->o, path, text, len, d->mode == CHECK, &d->changed, d->diff, e);
 }
@@ -363,7 +364,7 @@ static int path_cmp(const void *a, const void *b)
  * *left for the writing run to remove.
  */
 static void stale_files(const opts *o, char **sorted, size_t nsorted, const char *dir, char ***out,
-                        size_t *n, char ***left, size_t *nleft)
+                        size_t *n, size_t *out_cap, char ***left, size_t *nleft, size_t *left_cap)
 {
 	char *abs = beside_readme(o, dir);
 	DIR *dh = opendir(abs);
@@ -375,7 +376,8 @@ static void stale_files(const opts *o, char **sorted, size_t nsorted, const char
 		char *full = fs_join(abs, de->d_name);
 		size_t len = strlen(de->d_name);
 		if (fs_is_dir(full)) {
-			stale_files(o, sorted, nsorted, rel, out, n, left, nleft);
+			stale_files(o, sorted, nsorted, rel, out, n, out_cap, left, nleft,
+			            left_cap);
 		} else if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
 			int rendered =
 			    bsearch(&rel, sorted, nsorted, sizeof *sorted, path_cmp) != NULL;
@@ -385,13 +387,13 @@ static void stale_files(const opts *o, char **sorted, size_t nsorted, const char
 			ssize_t got = fd >= 0 ? read(fd, head, sizeof mark - 1) : -1;
 			if (got == 0 || (got == (ssize_t)(sizeof mark - 1) &&
 			                 memcmp(head, mark, sizeof mark - 1) == 0)) {
-				*out = xrealloc(*out, (*n + 1) * sizeof **out);
+				ARRAY_GROW(*out, *n + 1, *out_cap);
 				(*out)[(*n)++] = xstrdup(rel);
 			}
 			if (fd >= 0)
 				close(fd);
 		} else if (left && len > 7 && strcmp(de->d_name + len - 7, ".md.tmp") == 0) {
-			*left = xrealloc(*left, (*nleft + 1) * sizeof **left);
+			ARRAY_GROW(*left, *nleft + 1, *left_cap);
 			(*left)[(*nleft)++] = xstrdup(full);
 		}
 		free(rel);
@@ -475,11 +477,13 @@ static int write_unsynced(const char *path, const char *text, size_t len, err *e
 static void find_stale(const opts *o, const docs *d, char ***gone, size_t *ngone, char ***left,
                        size_t *nleft)
 {
+	size_t gone_cap = 0, left_cap = 0;
 	char **sorted = xcalloc(d->nfiles + 1, sizeof *sorted);
 	for (size_t i = 0; i < d->nfiles; i++)
 		sorted[i] = d->paths[i];
 	qsort(sorted, d->nfiles, sizeof *sorted, path_cmp);
-	stale_files(o, sorted, d->nfiles, docs_dir(o), gone, ngone, left, nleft);
+	stale_files(o, sorted, d->nfiles, docs_dir(o), gone, ngone, &gone_cap, left, nleft,
+	            &left_cap);
 	free(sorted);
 }
 
@@ -524,7 +528,8 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 		rc = splice_readme(o, &d->body, &next, &old, &readme_changed, e);
 	*changed = readme_changed;
 	char *readme_copy = xstrdup(o->readme);
-	*paths = xcalloc(d->nfiles + 2, sizeof **paths);
+	size_t paths_cap = d->nfiles + 2;
+	*paths = xcalloc(paths_cap, sizeof **paths);
 	*npaths = 0;
 	(*paths)[(*npaths)++] = xstrdup(basename(readme_copy));
 	free(readme_copy);
@@ -558,7 +563,7 @@ static int sync_files(const opts *o, const docs *d, int check, int *changed, buf
 			rc = err_set(e, ORC_EFAIL, "%s: cannot remove the stale file: %s", full,
 			             strerror(errno));
 		}
-		*paths = xrealloc(*paths, (*npaths + 1) * sizeof **paths);
+		ARRAY_GROW(*paths, *npaths + 1, paths_cap);
 		(*paths)[(*npaths)++] = gone[i];
 		free(full);
 	}
@@ -602,7 +607,7 @@ struct docs_make {
 	docs *d;
 	gitops_publish_opts *po;
 	char ***paths; /* what po commits (po->paths is this array) */
-	size_t *npaths;
+	size_t *npaths, *paths_cap;
 };
 
 /*
@@ -637,7 +642,7 @@ static int docs_make(void *arg, err *e)
 			j++;
 		if (j < *m->npaths)
 			continue;
-		*m->paths = xrealloc(*m->paths, (*m->npaths + 1) * sizeof **m->paths);
+		ARRAY_GROW(*m->paths, *m->npaths + 1, *m->paths_cap);
 		(*m->paths)[(*m->npaths)++] = xstrdup(paths[i]);
 	}
 	m->po->paths = (const char *const *)*m->paths;
@@ -660,18 +665,19 @@ static int publish(const opts *o, docs *d, err *e)
 	/* What make writes or removes: the README, every rendered file, and the generated
 	 * files it will remove as stale (found now, and by make again after a sync). */
 	char *readme_copy = xstrdup(o->readme);
-	char **paths = xcalloc(d->nfiles + 2, sizeof *paths), **gone = NULL;
+	size_t paths_cap = d->nfiles + 2;
+	char **paths = xcalloc(paths_cap, sizeof *paths), **gone = NULL;
 	size_t npaths = 0, ngone = 0;
 	paths[npaths++] = xstrdup(basename(readme_copy));
 	free(readme_copy);
 	for (size_t i = 0; i < d->nfiles; i++)
 		paths[npaths++] = xstrdup(d->paths[i]);
 	find_stale(o, d, &gone, &ngone, NULL, NULL);
-	paths = xrealloc(paths, (npaths + ngone + 1) * sizeof *paths);
+	ARRAY_GROW(paths, npaths + ngone + 1, paths_cap);
 	for (size_t i = 0; i < ngone; i++)
 		paths[npaths++] = gone[i];
 	free(gone);
-	struct docs_make m = {o, d, NULL, &paths, &npaths};
+	struct docs_make m = {o, d, NULL, &paths, &npaths, &paths_cap};
 	gitops_publish_opts po = {dir,
 	                          (const char *const *)paths,
 	                          npaths,

@@ -325,8 +325,7 @@ static void read_field(const cJSON *v, const struct field *f, void *base, const 
 				    p, "%s.%s: expected \"off\", \"warning\" or \"error\"", path,
 				    r->string);
 			} else {
-				c->lint_rules = xrealloc(c->lint_rules, (c->n_lint_rules + 1) *
-				                                            sizeof *c->lint_rules);
+				ARRAY_GROW(c->lint_rules, c->n_lint_rules + 1, c->lint_rules_cap);
 				c->lint_rules[c->n_lint_rules].rule = xstrdup(r->string);
 				c->lint_rules[c->n_lint_rules++].severity = xstrdup(r->valuestring);
 			}

@@ -59,7 +59,7 @@ typedef struct config {
 	struct config_lint_rule {
 		char *rule, *severity;
 	} * lint_rules;
-	size_t n_lint_rules;
+	size_t n_lint_rules, lint_rules_cap;
 } config;
 
 /* Problems found while loading, one line each: "<json path>: <what> (<fix>)". */

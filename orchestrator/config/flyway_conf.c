@@ -72,8 +72,8 @@ static void put(flyway_conf *c, const char *key, const char *value)
 			c->values[i] = xstrdup(value);
 			return;
 		}
-	c->keys = xrealloc(c->keys, (c->n + 1) * sizeof *c->keys);
-	c->values = xrealloc(c->values, (c->n + 1) * sizeof *c->values);
+	ARRAY_GROW(c->keys, c->n + 1, c->keys_cap);
+	ARRAY_GROW(c->values, c->n + 1, c->values_cap);
 	c->keys[c->n] = xstrdup(key);
 	c->values[c->n++] = xstrdup(value);
 }

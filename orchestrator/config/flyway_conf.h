@@ -20,6 +20,7 @@
 typedef struct flyway_conf {
 	char **keys, **values;
 	size_t n;
+	size_t keys_cap, values_cap;
 } flyway_conf;
 
 /* Adds the file's settings to c (a later file wins, as in Flyway's -configFiles);

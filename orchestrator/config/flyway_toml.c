@@ -388,7 +388,7 @@ static int store(reader *r, flyway_toml *t, const char *key, buf *value, size_t 
 	if (n >= 9 && strcmp(key + n - 9, ".password") == 0 && !strstr(buf_cstr(value), "${env."))
 		log_add_secret(buf_cstr(value));
 	if (!old) {
-		t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
+		ARRAY_GROW(t->v, t->n + 1, t->cap);
 		old = &t->v[t->n++];
 		old->key = xstrdup(key);
 	} else {
@@ -409,7 +409,7 @@ static int store(reader *r, flyway_toml *t, const char *key, buf *value, size_t 
 /* The headers of this file, to refuse one given twice. */
 typedef struct seen {
 	char **v;
-	size_t n;
+	size_t n, cap;
 } seen;
 
 static int table_header(reader *r, buf *table, seen *tables)
@@ -429,7 +429,7 @@ static int table_header(reader *r, buf *table, seen *tables)
 			        r->path, r->line, buf_cstr(table));
 			return r->e->code;
 		}
-	tables->v = xrealloc(tables->v, (tables->n + 1) * sizeof *tables->v);
+	ARRAY_GROW(tables->v, tables->n + 1, tables->cap);
 	tables->v[tables->n++] = xstrdup(buf_cstr(table));
 	buf_putc(table, '.');
 	return end_of_line(r);

@@ -36,7 +36,7 @@ typedef struct flyway_toml_entry {
 
 typedef struct flyway_toml {
 	flyway_toml_entry *v;
-	size_t n;
+	size_t n, cap;
 } flyway_toml;
 
 /* Adds path's entries (a later file wins, as Flyway merges its files). ORC_EUSAGE naming

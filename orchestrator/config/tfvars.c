@@ -293,8 +293,9 @@ static void entry_free(tfvars_entry *en)
 
 static int parse_list(struct cursor *c, tfvars_entry *en)
 {
-	size_t cap = 4;
-	en->items = xcalloc(cap + 1, sizeof(char *));
+	size_t cap = 0;
+	ARRAY_GROW(en->items, 1, cap); /* NULL-terminated even when empty */
+	en->items[0] = NULL;
 	c->pos++; /* [ */
 	for (;;) {
 		skip_blank(c);
@@ -315,10 +316,7 @@ static int parse_list(struct cursor *c, tfvars_entry *en)
 		int rc = parse_scalar(c, &k, &v);
 		if (rc)
 			return rc;
-		if (en->nitems == cap) {
-			cap *= 2;
-			en->items = xrealloc(en->items, (cap + 1) * sizeof(char *));
-		}
+		ARRAY_GROW(en->items, en->nitems + 2, cap);
 		en->items[en->nitems++] = v;
 		en->items[en->nitems] = NULL;
 		skip_blank(c);

@@ -107,13 +107,14 @@ int readme_parts(const char *name, const char *text, size_t len, buf *before, bu
 	size_t close_len = 0;
 	char *fchs = NULL;
 	size_t *flens = NULL;
+	size_t ignored_cap = 0, fchs_cap = 0, flens_cap = 0;
 	for (;;) {
 		scan_lines(text, len, ignored, nignored, &s);
 		if (s.open == NONE)
 			break;
-		ignored = xrealloc(ignored, (nignored + 1) * sizeof *ignored);
-		fchs = xrealloc(fchs, nignored + 1);
-		flens = xrealloc(flens, (nignored + 1) * sizeof *flens);
+		ARRAY_GROW(ignored, nignored + 1, ignored_cap);
+		ARRAY_GROW(fchs, nignored + 1, fchs_cap);
+		ARRAY_GROW(flens, nignored + 1, flens_cap);
 		fchs[nignored] = s.fch;
 		flens[nignored] = s.flen;
 		ignored[nignored++] = s.open;

@@ -107,9 +107,9 @@ typedef struct table {
 	int from_db;
 	int file; /* the file that created it (lint's counter), -1 for the database */
 	col *cols;
-	size_t ncols;
+	size_t ncols, cols_cap;
 	char **leads; /* the leading column of each index (primary key and unique included) */
-	size_t nleads;
+	size_t nleads, leads_cap;
 	int has_pk;
 } table;
 
@@ -117,13 +117,13 @@ struct lint {
 	lint_severity sev[N_RULES];
 	int have_db, db_lock_timeout, db_statement_timeout;
 	table *t;
-	size_t nt;
+	size_t nt, t_cap;
 	size_t *slots; /* open-addressing index of t by name: 0 empty, else index + 1 */
 	size_t nslots;
 	int stale; /* a table was dropped or renamed: rebuild the index before the next use */
 	int nfile;
 	lint_finding *f;
-	size_t nf;
+	size_t nf, f_cap;
 };
 
 /* What one file needs to remember while it is read. */
@@ -141,6 +141,7 @@ typedef struct fctx {
 	int lock_timeout, statement_timeout, lock_reported, statement_reported;
 	pending *fks, *checks, *notnull, *new_tables;
 	size_t nfks, nchecks, nnotnull, nnew;
+	size_t fks_cap, checks_cap, notnull_cap, new_tables_cap;
 } fctx;
 
 const lint_rule *lint_rules(size_t *n)
@@ -284,7 +285,7 @@ static table *add_table(lint *l, const char *name, int file)
 	table *t = find_table(l, name);
 	if (t)
 		return t;
-	l->t = xrealloc(l->t, (l->nt + 1) * sizeof *l->t);
+	ARRAY_GROW(l->t, l->nt + 1, l->t_cap);
 	t = &l->t[l->nt++];
 	memset(t, 0, sizeof *t);
 	t->name = xstrdup(name);
@@ -321,7 +322,7 @@ static void set_col(table *t, const char *name, const char *type, int m1, int m2
 		return;
 	col *c = find_col(t, name);
 	if (!c) {
-		t->cols = xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+		ARRAY_GROW(t->cols, t->ncols + 1, t->cols_cap);
 		c = &t->cols[t->ncols++];
 		c->name = xstrdup(name);
 		c->type = NULL;
@@ -336,7 +337,7 @@ static void add_lead(table *t, const char *colname)
 {
 	if (!t || !colname)
 		return;
-	t->leads = xrealloc(t->leads, (t->nleads + 1) * sizeof *t->leads);
+	ARRAY_GROW(t->leads, t->nleads + 1, t->leads_cap);
 	t->leads[t->nleads++] = xstrdup(colname);
 }
 
@@ -380,7 +381,7 @@ static void finding(fctx *fc, int rule, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
-	l->f = xrealloc(l->f, (l->nf + 1) * sizeof *l->f);
+	ARRAY_GROW(l->f, l->nf + 1, l->f_cap);
 	lint_finding *f = &l->f[l->nf++];
 	f->rule = &rules[rule];
 	f->severity = l->sev[rule];
@@ -389,10 +390,10 @@ static void finding(fctx *fc, int rule, int line, const char *fmt, ...)
 	f->message = buf_detach(&m);
 }
 
-static void remember(pending **v, size_t *n, const char *tbl, const char *c, const char *name,
-                     int line)
+static void remember(pending **v, size_t *n, size_t *cap, const char *tbl, const char *c,
+                     const char *name, int line)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	ARRAY_GROW(*v, *n + 1, *cap);
 	(*v)[*n] = (pending){tbl ? xstrdup(tbl) : NULL, c ? xstrdup(c) : NULL,
 	                     name ? xstrdup(name) : NULL, line};
 	(*n)++;
@@ -577,7 +578,8 @@ static void column_def(fctx *fc, table *t, const cJSON *cd, int added)
 		} else if (strcmp(ct, "CONSTR_UNIQUE") == 0) {
 			add_lead(t, name);
 		} else if (strcmp(ct, "CONSTR_FOREIGN") == 0) {
-			remember(&fc->fks, &fc->nfks, t->name, name, NULL, line_of(fc, k));
+			remember(&fc->fks, &fc->nfks, &fc->fks_cap, t->name, name, NULL,
+			         line_of(fc, k));
 		} else if (strcmp(ct, "CONSTR_DEFAULT") == 0 && added && existing(fc, t)) {
 			const char *fn = volatile_call(parse_get(k, "raw_expr"));
 			if (fn)
@@ -618,8 +620,8 @@ static void table_constraint(fctx *fc, table *t, const cJSON *k, int altered)
 		if (ex && !parse_bool(k, "skip_validation"))
 			finding(fc, R_FK_NOT_VALID, line,
 			        "ADD FOREIGN KEY on existing table %s without NOT VALID", t->name);
-		remember(&fc->fks, &fc->nfks, t->name, first_key(parse_get(k, "fk_attrs")), NULL,
-		         line);
+		remember(&fc->fks, &fc->nfks, &fc->fks_cap, t->name,
+		         first_key(parse_get(k, "fk_attrs")), NULL, line);
 	} else if (strcmp(ct, "CONSTR_CHECK") == 0) {
 		int not_valid = parse_bool(k, "skip_validation");
 		if (ex && !not_valid)
@@ -630,10 +632,11 @@ static void table_constraint(fctx *fc, table *t, const cJSON *k, int altered)
 		const char *kind = parse_str(nt, "nulltesttype");
 		if (nc && kind && strcmp(kind, "IS_NOT_NULL") == 0) {
 			if (not_valid)
-				remember(&fc->checks, &fc->nchecks, t->name, nc,
+				remember(&fc->checks, &fc->nchecks, &fc->checks_cap, t->name, nc,
 				         parse_str(k, "conname"), line);
 			else
-				remember(&fc->notnull, &fc->nnotnull, t->name, nc, NULL, line);
+				remember(&fc->notnull, &fc->nnotnull, &fc->notnull_cap, t->name, nc,
+				         NULL, line);
 		}
 	}
 }
@@ -665,7 +668,8 @@ static void create_stmt(fctx *fc, const cJSON *f)
 	}
 	const char *persistence = parse_str(f, "relation.relpersistence");
 	if (!inherits && !(persistence && strcmp(persistence, "t") == 0))
-		remember(&fc->new_tables, &fc->nnew, name, NULL, NULL, fc->st->line);
+		remember(&fc->new_tables, &fc->nnew, &fc->new_tables_cap, name, NULL, NULL,
+		         fc->st->line);
 }
 
 static void alter_table(fctx *fc, const cJSON *f)
@@ -695,8 +699,8 @@ static void alter_table(fctx *fc, const cJSON *f)
 			for (size_t i = 0; i < fc->nchecks; i++)
 				if (fc->checks[i].name && strcmp(fc->checks[i].name, cn) == 0 &&
 				    strcmp(fc->checks[i].table, t->name) == 0)
-					remember(&fc->notnull, &fc->nnotnull, t->name,
-					         fc->checks[i].col, NULL, fc->st->line);
+					remember(&fc->notnull, &fc->nnotnull, &fc->notnull_cap,
+					         t->name, fc->checks[i].col, NULL, fc->st->line);
 		} else if (strcmp(sub, "AT_SetNotNull") == 0 && cn) {
 			if (ex && !notnull_proven(fc, t->name, cn))
 				finding(fc, R_SET_NOT_NULL, fc->st->line,

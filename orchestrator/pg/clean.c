@@ -114,7 +114,7 @@ static int empty_schema(engine *g, const char *schema, err *e)
 
 /* The schemas of the SCHEMA marker rows ("a","b": quoted identifiers, comma-separated),
  * as Flyway's getSchemasCreatedByFlyway reads them. */
-static void created_schemas(const pg_history *h, char ***out, size_t *n)
+static void created_schemas(const pg_history *h, char ***out, size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < h->n; i++) {
 		if (strcmp(h->rows[i].type, "SCHEMA") != 0)
@@ -135,7 +135,7 @@ static void created_schemas(const pg_history *h, char ***out, size_t *n)
 				buf_put(&name, s, len);
 				s += len;
 			}
-			*out = xrealloc(*out, (*n + 1) * sizeof **out);
+			ARRAY_GROW(*out, *n + 1, *cap);
 			(*out)[(*n)++] = buf_detach(&name);
 			s += strspn(s, ", ");
 		}
@@ -150,9 +150,9 @@ static int listed(char *const *v, size_t n, const char *s)
 	return 0;
 }
 
-static void add(char ***v, size_t *n, const char *s)
+static void add(char ***v, size_t *n, size_t *cap, const char *s)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	ARRAY_GROW(*v, *n + 1, *cap);
 	(*v)[(*n)++] = xstrdup(s);
 }
 
@@ -164,14 +164,14 @@ static void free_list(char **v, size_t n)
 }
 
 /* The managed schemas that exist: the history table's first, then the others given. */
-static int managed_schemas(engine *g, char ***out, size_t *n, err *e)
+static int managed_schemas(engine *g, char ***out, size_t *n, size_t *cap, err *e)
 {
 	char **all = NULL;
-	size_t na = 0;
-	add(&all, &na, g->h.schema);
+	size_t na = 0, all_cap = 0;
+	add(&all, &na, &all_cap, g->h.schema);
 	for (size_t i = 0; i < g->o->n_schemas; i++)
 		if (!listed(all, na, g->o->schemas[i]))
-			add(&all, &na, g->o->schemas[i]);
+			add(&all, &na, &all_cap, g->o->schemas[i]);
 	int rc = 0;
 	for (size_t i = 0; i < na && rc == 0; i++) {
 		const char *p[] = {all[i]};
@@ -181,7 +181,7 @@ static int managed_schemas(engine *g, char ***out, size_t *n, err *e)
 		if (rc == 0 && PQntuples(r) == 0)
 			log_warn("clean: schema %s does not exist, nothing to clean there", all[i]);
 		else if (rc == 0)
-			add(out, n, all[i]);
+			add(out, n, cap, all[i]);
 		if (rc == 0)
 			PQclear(r);
 	}
@@ -192,9 +192,9 @@ static int managed_schemas(engine *g, char ***out, size_t *n, err *e)
 static int clean_all(engine *g, migrate_clean_result *res, err *e)
 {
 	char **created = NULL, **schemas = NULL;
-	size_t nc = 0, ns = 0;
-	created_schemas(&g->h, &created, &nc);
-	int rc = managed_schemas(g, &schemas, &ns, e);
+	size_t nc = 0, ns = 0, created_cap = 0, schemas_cap = 0;
+	created_schemas(&g->h, &created, &nc, &created_cap);
+	int rc = managed_schemas(g, &schemas, &ns, &schemas_cap, e);
 	/* In order, then in reverse; a schema dropped afterwards may fail to empty. */
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (size_t k = 0; k < ns && rc == 0; k++) {
@@ -203,7 +203,7 @@ static int clean_all(engine *g, migrate_clean_result *res, err *e)
 			if (!listed(created, nc, s)) {
 				rc = empty_schema(g, s, e);
 				if (rc == 0 && pass == 0) {
-					add(&res->cleaned, &res->n_cleaned, s);
+					add(&res->cleaned, &res->n_cleaned, &res->cleaned_cap, s);
 					log_info("cleaned schema %s", s);
 				}
 			} else if (empty_schema(g, s, &ie)) {
@@ -219,12 +219,12 @@ static int clean_all(engine *g, migrate_clean_result *res, err *e)
 		PQfreemem(q);
 		err ie = ERR_INIT;
 		if (conn_exec(g->c, sql, NULL, &ie) == 0) {
-			add(&res->dropped, &res->n_dropped, schemas[k]);
+			add(&res->dropped, &res->n_dropped, &res->dropped_cap, schemas[k]);
 			log_info("dropped schema %s (created by the engine)", schemas[k]);
 		} else {
 			log_warn("clean: could not drop schema %s, it was cleaned instead: %s",
 			         schemas[k], ie.msg);
-			add(&res->cleaned, &res->n_cleaned, schemas[k]);
+			add(&res->cleaned, &res->n_cleaned, &res->cleaned_cap, schemas[k]);
 		}
 		free(sql);
 	}

@@ -238,7 +238,7 @@ static void add_diff(compare_table *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&m, fmt, ap);
 	va_end(ap);
-	t->differences = xrealloc(t->differences, (t->ndifferences + 2) * sizeof(char *));
+	ARRAY_GROW(t->differences, t->ndifferences + 2, t->differences_cap);
 	t->differences[t->ndifferences++] = buf_detach(&m);
 	t->differences[t->ndifferences] = NULL;
 }

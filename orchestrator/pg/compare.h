@@ -63,7 +63,7 @@ typedef struct compare_table {
 	int sampled;        /* checksum over a key-hash sample of sample_pct */
 	int no_key;         /* sampling asked but the table has no usable primary key */
 	char **differences; /* each one sentence, e.g. "row count 10 vs 9"; NULL-terminated */
-	size_t ndifferences;
+	size_t ndifferences, differences_cap;
 } compare_table;
 
 typedef struct compare_result {

@@ -42,7 +42,7 @@ typedef struct walk {
 	const discover_opts *o;
 	list *l;
 	pg_callback **cb; /* the callbacks found (when o->callbacks) */
-	size_t *n_cb;
+	size_t *n_cb, *cb_cap;
 	const char *root; /* the location as given */
 	char *real_root;  /* its realpath, for the inside-the-location test of links */
 	dir_id *seen;     /* folders scanned */
@@ -309,7 +309,7 @@ static int take_callback(walk *w, int dfd, const char *open_name, const char *na
 		note(w, 1, "%s: not a regular file, skipped", printable(path, &shown));
 		rc = 0;
 	} else if (rc == 0) {
-		*w->cb = xrealloc(*w->cb, (*w->n_cb + 1) * sizeof **w->cb);
+		ARRAY_GROW(*w->cb, *w->n_cb + 1, *w->cb_cap);
 		pg_callback *c = &(*w->cb)[(*w->n_cb)++];
 		c->event = event;
 		c->description = m->description;
@@ -520,6 +520,7 @@ static int scan_location(const discover_opts *o, const char *loc, list *l, pg_mi
 	          .l = l,
 	          .cb = &out->cb,
 	          .n_cb = &out->n_cb,
+	          .cb_cap = &out->cb_cap,
 	          .root = loc,
 	          .notes = out->notes,
 	          .n_notes = out->n_notes};

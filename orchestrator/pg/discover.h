@@ -66,7 +66,7 @@ typedef struct pg_migrations {
 	size_t n_notes;
 	pg_callback *cb; /* when discover_opts.callbacks: by event, then description (Flyway's
 	                    order: the one without a description first) */
-	size_t n_cb;
+	size_t n_cb, cb_cap;
 } pg_migrations;
 
 /* The largest migration file read (100 MiB): a bigger one is an error naming it. */

@@ -72,6 +72,7 @@ void migrate_result_free(migrate_result *res);
 typedef struct migrate_clean_result {
 	char **cleaned, **dropped;
 	size_t n_cleaned, n_dropped;
+	size_t cleaned_cap, dropped_cap;
 } migrate_clean_result;
 
 /* Flyway's clean (see pg/clean.c): refused (ORC_EUSAGE) unless o->clean_enabled. */

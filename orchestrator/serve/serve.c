@@ -53,6 +53,7 @@ typedef struct server {
 	int access_fd;
 	volatile sig_atomic_t stopping;
 	pthread_mutex_t lock; /* in_flight, metrics, the tenant list, access log writes */
+	size_t tenants_cap;   /* cfg->tenants' capacity (it comes filled: its count) */
 	pthread_cond_t idle;
 	int in_flight;
 	pthread_mutex_t run_lock; /* one migration run at a time */
@@ -174,11 +175,12 @@ static int tenant_mode(const server *s)
 /* The tenant names: --tenants (and those POSTed), then --tenants-query's, deduplicated. */
 static int tenant_names(server *s, char ***names, size_t *n, err *e)
 {
+	size_t cap = 0;
 	*names = NULL;
 	*n = 0;
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->cfg->n_tenants; i++) {
-		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		ARRAY_GROW(*names, *n + 1, cap);
 		(*names)[(*n)++] = xstrdup(s->cfg->tenants[i]);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -198,7 +200,7 @@ static int tenant_names(server *s, char ***names, size_t *n, err *e)
 				free(q[i]);
 				continue;
 			}
-			*names = xrealloc(*names, (*n + 1) * sizeof **names);
+			ARRAY_GROW(*names, *n + 1, cap);
 			(*names)[(*n)++] = q[i];
 		}
 		free(q);
@@ -669,8 +671,7 @@ static enum MHD_Result route_post_tenants(server *s, struct MHD_Connection *c, r
 		for (size_t i = 0; i < s->cfg->n_tenants && !known; i++)
 			known = strcmp(s->cfg->tenants[i], tenant) == 0;
 		if (!known) {
-			s->cfg->tenants = xrealloc(s->cfg->tenants, (s->cfg->n_tenants + 1) *
-			                                                sizeof *s->cfg->tenants);
+			ARRAY_GROW(s->cfg->tenants, s->cfg->n_tenants + 1, s->tenants_cap);
 			s->cfg->tenants[s->cfg->n_tenants++] = xstrdup(tenant);
 		}
 		pthread_mutex_unlock(&s->lock);
@@ -903,6 +904,7 @@ int serve_run(serve_config *cfg, err *e)
 {
 	server s = {0};
 	s.cfg = cfg;
+	s.tenants_cap = cfg->n_tenants;
 	s.prefix_len = strlen(cfg->path_prefix);
 	sha256(cfg->token, strlen(cfg->token), s.token_hash);
 	pthread_mutex_init(&s.lock, NULL);
