@@ -422,11 +422,22 @@ static int splice_readme(const opts *o, const buf *body, buf *out, buf *old, int
 	return rc;
 }
 
-/* Creates the folders above path. */
+/* Creates the folders above path: the nearest first, since it exists or its parent does for
+ * every file after the first of a folder (one mkdir instead of one per level). */
 static int make_parents(const char *path, err *e)
 {
 	char *p = xstrdup(path);
 	int rc = 0;
+	char *last = strrchr(p, '/');
+	if (last && last != p) {
+		*last = 0;
+		int ok = mkdir(p, 0755) == 0 || errno == EEXIST;
+		*last = '/';
+		if (ok) {
+			free(p);
+			return 0;
+		}
+	}
 	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
 		*s = 0;
 		if (mkdir(p, 0755) != 0 && errno != EEXIST)
