@@ -381,15 +381,6 @@ typedef struct loader {
 	int rels_read;
 } loader;
 
-/* Room for one more element in *arr (n used of *cap). */
-static void *grow(void *arr, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return arr;
-	*cap = *cap ? *cap * 2 : 64;
-	return xrealloc(arr, *cap * size);
-}
-
 /* The relation slot of the row's first field (the relation's OID), or -1: left out. */
 static long rel_of(const loader *L, const PGresult *r, int row)
 {
@@ -419,7 +410,7 @@ static int rel_row(loader *L, const PGresult *r, int i)
 	if (excluded(L->opts, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)))
 		return 0;
 	size_t cap = L->caprels;
-	c->rels = grow(c->rels, c->nrels + 1, &L->caprels, sizeof *c->rels);
+	ARRAY_GROW(c->rels, c->nrels + 1, L->caprels);
 	if (cap != L->caprels)
 		L->keys = xrealloc(L->keys, L->caprels * sizeof *L->keys);
 	catalog_rel *rel = &c->rels[c->nrels];
@@ -500,7 +491,7 @@ static int con_row(loader *L, const PGresult *r, int i)
 	if (ri < 0)
 		return 0;
 	size_t cap = L->capcons;
-	c->cons = grow(c->cons, c->ncons + 1, &L->capcons, sizeof *c->cons);
+	ARRAY_GROW(c->cons, c->ncons + 1, L->capcons);
 	if (cap != L->capcons)
 		L->conkeys = xrealloc(L->conkeys, L->capcons * sizeof *L->conkeys);
 	RANGE(&c->rels[ri], con0, ncons, c->ncons);
@@ -528,7 +519,7 @@ static int idx_row(loader *L, const PGresult *r, int i)
 	long ri = rel_of(L, r, i);
 	if (ri < 0)
 		return 0;
-	c->idxs = grow(c->idxs, c->nidxs + 1, &L->capidx, sizeof *c->idxs);
+	ARRAY_GROW(c->idxs, c->nidxs + 1, L->capidx);
 	RANGE(&c->rels[ri], idx0, nidx, c->nidxs);
 	catalog_index *x = &c->idxs[c->nidxs++];
 	x->name = val(c, r, i, 1);
@@ -546,7 +537,7 @@ static int trg_row(loader *L, const PGresult *r, int i)
 	long ri = rel_of(L, r, i);
 	if (ri < 0)
 		return 0;
-	c->trgs = grow(c->trgs, c->ntrgs + 1, &L->captrg, sizeof *c->trgs);
+	ARRAY_GROW(c->trgs, c->ntrgs + 1, L->captrg);
 	RANGE(&c->rels[ri], trg0, ntrg, c->ntrgs);
 	catalog_trigger *t = &c->trgs[c->ntrgs++];
 	t->name = val(c, r, i, 1);
@@ -559,7 +550,7 @@ static int trg_row(loader *L, const PGresult *r, int i)
 static int type_row(loader *L, const PGresult *r, int i)
 {
 	catalog *c = L->c;
-	c->types = grow(c->types, c->ntypes + 1, &L->captypes, sizeof *c->types);
+	ARRAY_GROW(c->types, c->ntypes + 1, L->captypes);
 	catalog_type *t = &c->types[c->ntypes++];
 	t->schema = val(c, r, i, 0);
 	t->name = val(c, r, i, 1);
@@ -576,7 +567,7 @@ static int type_row(loader *L, const PGresult *r, int i)
 static int func_row(loader *L, const PGresult *r, int i)
 {
 	catalog *c = L->c;
-	c->funcs = grow(c->funcs, c->nfuncs + 1, &L->capfuncs, sizeof *c->funcs);
+	ARRAY_GROW(c->funcs, c->nfuncs + 1, L->capfuncs);
 	catalog_function *f = &c->funcs[c->nfuncs++];
 	f->schema = val(c, r, i, 0);
 	f->name = val(c, r, i, 1);
@@ -593,7 +584,7 @@ static int func_row(loader *L, const PGresult *r, int i)
 static int ext_row(loader *L, const PGresult *r, int i)
 {
 	catalog *c = L->c;
-	c->exts = grow(c->exts, c->nexts + 1, &L->capexts, sizeof *c->exts);
+	ARRAY_GROW(c->exts, c->nexts + 1, L->capexts);
 	catalog_extension *x = &c->exts[c->nexts++];
 	x->name = val(c, r, i, 0);
 	x->version = val(c, r, i, 1);
