@@ -235,7 +235,25 @@ static void escape_data(buf *out, const char *s, int runner_rules_only)
  * spaces, so that the rest of a "warning: " or "error: " line reads as part of it. */
 static void put_safe(buf *out, const char *s, size_t n, int line_start, size_t indent)
 {
+	buf_grow(out, n);
 	for (size_t i = 0; i < n; i++) {
+		/* A run of bytes that pass unchanged is copied at once (info prints megabytes
+		 * through here): printable, no ':' or '[' (the two command syntaxes), and
+		 * spaces only while they keep a line's start. */
+		size_t j = i;
+		while (j < n) {
+			unsigned char b = (unsigned char)s[j];
+			if (b < 0x20 || b == 0x7f || b == ':' || b == '[' || (line_start && b == ' '))
+				break;
+			line_start = 0;
+			j++;
+		}
+		if (j > i) {
+			buf_put(out, s + i, j - i);
+			if (j == n)
+				break;
+			i = j;
+		}
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n') {
 			buf_putc(out, '\n');
