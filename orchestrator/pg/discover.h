@@ -17,8 +17,12 @@
  * scanned once however many links lead to it (two links to "." cost one scan, not an
  * exponential one), and a name holding a control character is skipped (it could start a
  * GitHub Actions workflow command when printed). Folder entries are typed by readdir's
- * d_type, read with openat relative to their folder and plain read(2): one open, fstat,
- * read and close per migration, no stat per entry and no stdio.
+ * d_type, read with openat relative to their folder and plain read(2) into a buffer
+ * reused from file to file: one open, read and close per migration (an fstat only for a
+ * file larger than 64 KiB, or one the listing did not type), no stat per entry and no
+ * stdio. A folder of 64 or more migrations is read on as many threads as there are CPUs
+ * (at most 4): the files are then taken in name order, so the list, the warnings and the
+ * first error are those of a walk on one thread.
  */
 #ifndef ORC_PG_DISCOVER_H
 #define ORC_PG_DISCOVER_H
