@@ -26,6 +26,16 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshado
               -Wstrict-prototypes -Wno-missing-field-initializers -Iorchestrator \
               $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+# libgit2 and libxml2 are loaded on first use (orchestrator/core/dl.h): the two files that
+# load them get the sonames of the libraries compiled against and the Debian packages
+# that ship them (named in the error when one is missing), and the binary is linked
+# --as-needed so that neither is mapped at start.
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" | awk '/SONAME/ {print $$2}')
+package = $(shell dpkg -S "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/null | sed -n '1s/[:,].*//p')
+DL_CFLAGS = -DORC_GIT2_SONAME='"$(call soname,libgit2,libgit2.so)"' \
+            -DORC_GIT2_PACKAGE='"$(call package,libgit2,$(call soname,libgit2,libgit2.so))"' \
+            -DORC_XML_SONAME='"$(call soname,libxml-2.0,libxml2.so)"' \
+            -DORC_XML_PACKAGE='"$(call package,libxml-2.0,$(call soname,libxml-2.0,libxml2.so))"'
 
 SRCS      := $(sort $(shell find orchestrator -name '*.c' ! -path orchestrator/main.c))
 OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
@@ -69,9 +79,11 @@ $(LIB): $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/orchestrator/git/git2.o $(BUILD)/orchestrator/aws/libxml.o: ALL_CFLAGS += $(DL_CFLAGS)
+
 $(BIN): $(BUILD)/orchestrator/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
 
 $(TESTSTAMP): mk/deps.sh
 	@sh mk/deps.sh
@@ -138,6 +150,8 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra \
                 -Wno-missing-field-initializers \
                 -Iorchestrator $(PKG_CFLAGS)
+
+$(FUZZ_DIR)/orchestrator/git/git2.o $(FUZZ_DIR)/orchestrator/aws/libxml.o: FUZZ_CFLAGS += $(DL_CFLAGS)
 
 $(FUZZ_DIR)/%.o: %.c | $(DEPSTAMP)
 	@mkdir -p $(@D)

@@ -140,5 +140,8 @@ print(f"  orchestrator migrate --git-branch main:           {ofile:.3f} s (peak 
 print(f"  git clone --depth 1 --single-branch + migrate:    {sfile:.3f} s   ratio {ofile/sfile:.2f} (goal <= 1.2)")
 print(f".git size: shallow {int(dsh)} KB, full {int(dfull)} KB")
 PY
-echo "libgit2 $(pkg-config --modversion libgit2) ($(ldd "$ORC" | sed -n 's/.*\(libgit2\.so[^ ]*\) =>.*/\1/p') linked)"
-echo "image: $img; shared objects loaded: $libs; start-up of --help: $startup"
+# libgit2 and libxml2 are loaded on first use (orchestrator/core/dl.h): named in the
+# binary's .orc_dlopen section, not in what ldd lists.
+lazy=$(objcopy -O binary --only-section=.orc_dlopen "$ORC" /dev/stdout | tr '\0' ' ' | tr -s ' ')
+echo "libgit2 $(pkg-config --modversion libgit2) (loaded on first use: $lazy)"
+echo "image: $img; shared objects loaded at start: $libs; start-up of --help: $startup"

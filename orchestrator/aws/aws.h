@@ -14,7 +14,7 @@
 #define ORC_AWS_H
 
 #include <cjson/cJSON.h>
-#include <libxml/tree.h>
+#include "aws/libxml.h"
 
 #include "core/buf.h"
 #include "core/err.h"

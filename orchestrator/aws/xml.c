@@ -6,8 +6,6 @@
  * tree, so XPath written with local names ("//DBClusterSnapshot/Status") matches.
  * External entities and network access are off: answers are data, never fetch anything.
  */
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
 

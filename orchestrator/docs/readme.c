@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
+#include "git/git2.h"
 
 /* The line without its line break and trailing blanks equals want. */
 static int line_is(const char *p, size_t n, const char *want)

@@ -25,7 +25,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
-#include <git2.h>
+#include "git/git2.h"
 #include <libssh2.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -39,7 +39,6 @@
 #include "git/gitops.h"
 
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 8)
-#include <git2/sys/errors.h> /* git_error_set_str moved here in 1.8 */
 #endif
 
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)

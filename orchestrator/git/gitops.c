@@ -14,7 +14,7 @@
 #include "git/gitops.h"
 
 #include <errno.h>
-#include <git2.h>
+#include "git/git2.h"
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <libxml/parser.h>
 
 #include "aws/s3.h"
 #include "core/fs.h"

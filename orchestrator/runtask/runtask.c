@@ -25,7 +25,7 @@
 
 #include <curl/curl.h>
 #include <limits.h>
-#include <git2.h>
+#include "git/git2.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -6,7 +6,7 @@
  * stdout leaves stdout to the result (the dry-run request, the Actions URL).
  */
 #include <dirent.h>
-#include <git2.h>
+#include "git/git2.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

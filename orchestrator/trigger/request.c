@@ -5,7 +5,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
-#include <git2.h>
+#include "git/git2.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdlib.h>

@@ -87,4 +87,18 @@ t_run env -i PATH="$image_path" HOME=/home/orchestrator AWS_ENDPOINT_URL="$AWS_E
 	orchestrator snapshot list --region us-west-2 --config /srv/config.json
 t_is "$T_RC" 0 "snapshot list (RDS, an XML answer) runs inside the image"
 t_like "$T_OUT" "image-snap" "... and names the snapshot from the parsed answer"
+
+# libgit2 is loaded on first use (orchestrator/core/dl.h): rootfs.sh put it in the image
+# from the binary's .orc_dlopen section, which the git migrate above used. Without it, a
+# git command stops with one line naming the library and its package.
+t_ok "libgit2 (not in ldd's list) is in the image" test "$(find "$rootfs" -name 'libgit2.so.*' | wc -l)" -gt 0
+find "$rootfs" -name 'libgit2.so.*' -delete
+t_run env -i PATH="$image_path" TMPDIR=/tmp HOME=/home/orchestrator "$(command -v chroot)" --userspec=10001:10001 "$rootfs" \
+	orchestrator migrate --git-branch release --git-url file:///srv/app.git \
+	--url "postgresql://postgres@127.0.0.1:$PGPORT/$PGDATABASE?sslmode=disable"
+t_is "$T_RC" 1 "a missing libgit2 fails the git command with exit code 1"
+t_like "$T_ERR" "^error: cannot load libgit2\.so\.[0-9.]+, which this command needs \(.*\); install the libgit2-[0-9.]+ package$" \
+	"... in one line naming the library and its package"
+t_run inimage --version
+t_is "$T_RC" 0 "commands that do not need it still run"
 t_done
