@@ -25,7 +25,7 @@ void *dl_open(const char *soname, const char *package);
 void *dl_sym(void *h, const char *soname, const char *name);
 
 /* Records soname in the binary's .orc_dlopen section (NUL-separated names). */
-#define DL_RECORD_SONAME(id, soname)                                                            \
+#define DL_RECORD_SONAME(id, soname)                                                               \
 	__attribute__((section(".orc_dlopen"), used)) static const char id[] = soname
 
 #endif

@@ -243,7 +243,8 @@ static void put_safe(buf *out, const char *s, size_t n, int line_start, size_t i
 		size_t j = i;
 		while (j < n) {
 			unsigned char b = (unsigned char)s[j];
-			if (b < 0x20 || b == 0x7f || b == ':' || b == '[' || (line_start && b == ' '))
+			if (b < 0x20 || b == 0x7f || b == ':' || b == '[' ||
+			    (line_start && b == ' '))
 				break;
 			line_start = 0;
 			j++;

@@ -286,8 +286,8 @@ static int too_big(int fd, const struct stat *st, const char *root, const char *
  * (info and validate at 10,000 files are three system calls a file, not four). The
  * open still refuses a link (O_NOFOLLOW) and cannot block (O_NONBLOCK), so an entry
  * swapped for a FIFO between the listing and the open reads as empty, never hangs. */
-static int read_regular(int dfd, const char *name, const char *root, const char *rel,
-                        int regular, buf *out, err *e)
+static int read_regular(int dfd, const char *name, const char *root, const char *rel, int regular,
+                        buf *out, err *e)
 {
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	char what[200];
@@ -429,8 +429,8 @@ static int job_take(walk *w, fjob *j, err *e)
 	buf shown = BUF_INIT;
 	int rc = 0;
 	if (j->kind == NAME_INVALID || (j->kind == NAME_UNKNOWN_SQL && w->o->validate_naming)) {
-		const char *reason =
-		    j->kind == NAME_INVALID ? buf_cstr(&j->why) : "not a migration or callback name";
+		const char *reason = j->kind == NAME_INVALID ? buf_cstr(&j->why)
+		                                             : "not a migration or callback name";
 		if (w->o->validate_naming)
 			rc = err_set(e, ORC_EUSAGE,
 			             "%s: invalid migration name: %s (--validate-migration-naming)",
@@ -596,11 +596,12 @@ static int scan_dir(walk *w, int fd, const char *rel, err *e)
 		relpaths[i] = rel[0] ? fs_join(rel, name) : xstrdup(name);
 		if (ents[i].type == DT_UNKNOWN) { /* some file systems do not say: ask */
 			struct stat st;
-			ents[i].type = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? DT_UNKNOWN
-			               : S_ISDIR(st.st_mode)                             ? DT_DIR
-			               : S_ISLNK(st.st_mode)                             ? DT_LNK
-			               : S_ISREG(st.st_mode)                             ? DT_REG
-			                                                                 : DT_FIFO;
+			ents[i].type = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0
+			                   ? DT_UNKNOWN
+			               : S_ISDIR(st.st_mode) ? DT_DIR
+			               : S_ISLNK(st.st_mode) ? DT_LNK
+			               : S_ISREG(st.st_mode) ? DT_REG
+			                                     : DT_FIFO;
 		}
 		unsigned char type = ents[i].type;
 		ents[i].file = !has_control(name) && type != DT_LNK && type != DT_DIR;
