@@ -264,7 +264,10 @@ t_is "$(tail -n +$((https_mark + 1)) "$T_TMP/https.log")" "" "untrusted certific
 
 # 6b'. the fetch is shallow where the linked libgit2 can (1.7+ over HTTP(S)): the clone
 #      holds one commit, counted in the clone by --verbose; before 1.7, main's history.
-GIT2_MINOR=$(ldd "$ORC" | sed -nE 's/.*libgit2\.so\.1\.([0-9]+).*/\1/p' | head -1)
+# libgit2 is loaded on first use (core/dl.h): its soname is in the binary's .orc_dlopen
+# section, not in what ldd lists.
+GIT2_MINOR=$(objcopy -O binary --only-section=.orc_dlopen "$ORC" /dev/stdout | tr '\0' '\n' |
+	sed -nE 's/^libgit2\.so\.1\.([0-9]+).*/\1/p' | head -1)
 MAIN_COMMITS=$(git -C "$REPO" rev-list --count main)
 want_http=$MAIN_COMMITS want_ssh=$MAIN_COMMITS
 [ "${GIT2_MINOR:-0}" -ge 7 ] && want_http=1
