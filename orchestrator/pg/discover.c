@@ -384,7 +384,8 @@ static void job_init(const walk *w, fjob *j, const char *open_name, const char *
 	j->rel = rel;
 	j->regular = regular;
 	j->kind = parse_name(name, &j->m, &j->event, &j->why);
-	j->want = j->kind == NAME_MIGRATION || (j->kind == NAME_CALLBACK && w->o->callbacks);
+	j->want = (j->kind == NAME_MIGRATION && !(w->o->names_only && j->m.version && regular)) ||
+	          (j->kind == NAME_CALLBACK && w->o->callbacks);
 	j->keep = j->kind == NAME_CALLBACK || w->o->keep_text ||
 	          (w->o->keep_repeatable_text && j->kind == NAME_MIGRATION && !j->m.version);
 }
@@ -440,7 +441,7 @@ static int job_take(walk *w, fjob *j, err *e)
 			     printable(path, &shown), reason);
 	} else if (j->kind == NAME_CALLBACK && !w->o->callbacks) {
 		/* found, not wanted */
-	} else if (!j->want) {
+	} else if (j->kind != NAME_MIGRATION && j->kind != NAME_CALLBACK) {
 		note(w, 0,
 		     "%s: not a migration (V<version>__<description>.sql or "
 		     "R__<description>.sql), skipped",

@@ -87,6 +87,10 @@ typedef struct discover_opts {
 	int fail_on_missing_locations; /* a location that cannot be read is an error (else a
 	                                  warning, as Flyway's default) */
 	int callbacks;                 /* read Flyway's SQL callbacks into pg_migrations.cb */
+	int names_only; /* versioned and baseline migrations that the listing types regular files
+	                   are listed by name, not read (checksum 0): info's table shows no
+	                   checksum of theirs. Repeatables (Outdated needs theirs) and callbacks
+	                   are still read. */
 } discover_opts;
 
 /* Scans every location (a "filesystem:" prefix is accepted). Two files with the same

@@ -98,6 +98,7 @@ enum {
 	ENGINE_FILES = 1, /* scan the locations (checksums) */
 	ENGINE_TEXT = 2,  /* and keep every file's text (migrate reads each file once) */
 	ENGINE_READ = 4,  /* read the history rows too (while the files are scanned) */
+	ENGINE_NAMES = 8, /* versioned files by name only, unread (info's table: no checksums) */
 };
 
 /* migrate.c. Connects, reads the session facts and the history table's name, and scans

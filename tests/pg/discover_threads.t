@@ -69,18 +69,18 @@ t_like "$T_ERR" "V123__t123.sql: checksum mismatch" "... naming it"
 t_unlike "$T_ERR" "V12[24]__" "... and no other"
 
 # Two oversized files: the error names the first in name order, every time.
-truncate -s $((100 * 1024 * 1024 + 1)) "$D/V70__big.sql" "$D/V250__big.sql"
+truncate -s $((100 * 1024 * 1024 + 1)) "$D/V7000__big.sql" "$D/V2500__big.sql"
 for k in 1 2 3; do
-	t_run m info
+	t_run m validate
 	t_is "$T_RC" 2 "oversized files: a usage error (run $k)"
-	t_like "$T_ERR" "V250__big.sql: 104857601 bytes" "... naming the first in name order, V250 before V70 (run $k)"
+	t_like "$T_ERR" "V2500__big.sql: 104857601 bytes" "... naming the first in name order, V2500 before V7000 (run $k)"
 done
-rm "$D/V70__big.sql" "$D/V250__big.sql"
+rm "$D/V7000__big.sql" "$D/V2500__big.sql"
 
-# Cost: info opens each migration once and fstats only the large ones (6 of them here).
+# Cost: validate opens each migration once and fstats only the large ones (6 of them).
 if command -v strace >/dev/null; then
 	strace -f -qq -o "$T_TMP/trace" -e trace=openat,newfstatat,fstat,statx,read,close,clone,clone3 \
-		"$ORC" info --url "$PG_URL" --locations "$D" >/dev/null 2>&1
+		"$ORC" validate --url "$PG_URL" --locations "$D" >/dev/null 2>&1
 	t_is "$(grep -c 'openat(.*"V[0-9]*__t[0-9]*\.sql"' "$T_TMP/trace")" 300 "each migration opened once"
 	# the threads started (the scan's, then the folder's readers): scheduling decides
 	# which reads which file, so count the starts, not the files each read
@@ -94,7 +94,33 @@ if command -v strace >/dev/null; then
 	# what the program does besides reading the folder (config files, libraries).
 	small=$(grep -cE 'fstat(at)?\([0-9]+, ""' "$T_TMP/trace")
 	t_ok "no fstat per small file ($small fstat calls for 300 files)" test "$small" -lt 60
+
+	# info's table: a versioned migration's state never depends on its checksum, so no
+	# versioned file is read; the repeatable (Outdated needs its checksum) and the
+	# callback are. --output json shows checksums: it reads them all.
+	strace -f -qq -o "$T_TMP/trace" -e trace=openat "$ORC" info --url "$PG_URL" --locations "$D" >/dev/null 2>&1
+	t_is "$(grep -c 'openat(.*"V[0-9]*__t[0-9]*\.sql"' "$T_TMP/trace")" 0 "info's table reads no versioned file"
+	t_is "$(grep -cE 'openat\(.*"(R__view|afterMigrate)\.sql"' "$T_TMP/trace")" 2 "... but the repeatable and the callback"
+	strace -f -qq -o "$T_TMP/trace" -e trace=openat "$ORC" info --output json --url "$PG_URL" --locations "$D" >/dev/null 2>&1
+	t_is "$(grep -c 'openat(.*"V[0-9]*__t[0-9]*\.sql"' "$T_TMP/trace")" 300 "info --output json reads every one (it shows their checksums)"
 else
 	t_fail "strace is needed for the cost checks (apt-get install strace)"
 fi
+
+# The table's states are the JSON's, row for row, with a changed file (Success in both:
+# validate reports the change), a pending one, a missing one and an outdated repeatable.
+echo "-- changed again" >>"$D/V124__t124.sql"
+echo 'CREATE TABLE t301 (id int);' >"$D/V301__t301.sql"
+rm "$D/V77__t77.sql"
+echo "CREATE OR REPLACE VIEW v AS SELECT 2 AS two;" >"$D/R__view.sql"
+table=$(m info | awk -F' *[|] *' 'NR > 2 {sub(/ +$/, "", $7); print $2 "=" $7}')
+json=$(m info --output json | python3 -c '
+import json, sys
+for x in json.load(sys.stdin)["migrations"]:
+    print((x["version"] or "") + "=" + x["state"])')
+t_is "$table" "$json" "info's table and its JSON give the same state for every row"
+t_like "$table" "^124=Success$" "a changed file is Success in info (validate reports it)"
+t_like "$table" "^301=Ignored$" "a new file below the latest applied is Ignored"
+t_like "$table" "^77=Missing$" "a removed file is Missing"
+t_like "$table" "^=Outdated$" "the changed repeatable is Outdated (its checksum read)"
 t_done
