@@ -54,7 +54,8 @@ static int resolve(aws_client *c, const struct kind *k, char *const *names, size
 	buf_free(&key);
 
 	int rc = 0;
-	char *token = NULL;
+	char *token = NULL, *sent = NULL;
+	size_t page = 0;
 	while (lookups) {
 		aws_params q = {0};
 		for (size_t i = 0; i < p.n; i++)
@@ -64,8 +65,10 @@ static int resolve(aws_client *c, const struct kind *k, char *const *names, size
 		xmlDocPtr doc = NULL;
 		rc = aws_query_call(c, "ec2", k->action, EC2_VERSION, &q, &doc, e);
 		aws_params_free(&q);
-		free(token);
+		free(sent);
+		sent = token; /* an answer naming it again would restart the same page forever */
 		token = NULL;
+		page++;
 		if (rc)
 			break;
 		buf xp = BUF_INIT;
@@ -93,7 +96,16 @@ static int resolve(aws_client *c, const struct kind *k, char *const *names, size
 		xmlFreeDoc(doc);
 		if (!token || !*token)
 			break;
+		if (sent && strcmp(token, sent) == 0) {
+			rc = err_set(
+			    e, ORC_EFAIL,
+			    "EC2 %s: page %zu repeats the NextToken it was asked for, so the "
+			    "listing would never end; try again later, or report it to AWS",
+			    k->action, page);
+			break;
+		}
 	}
+	free(sent);
 	free(token);
 	aws_params_free(&p);
 

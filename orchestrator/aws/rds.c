@@ -282,17 +282,20 @@ static int describe_all(aws_client *c, const char *action, const aws_params *arg
 {
 	*out = NULL;
 	*n = 0;
-	char *marker = NULL;
+	char *marker = NULL, *sent = NULL;
 	char *marker_path = xasprintf("//%sResult/Marker", action);
 	int rc = 0;
+	size_t page = 0;
 	do {
 		aws_params p = {0};
 		for (size_t i = 0; args && i < args->n; i++)
 			aws_params_add(&p, args->names[i], args->values[i]);
 		if (marker)
 			aws_params_add(&p, "Marker", marker);
-		free(marker);
+		free(sent);
+		sent = marker; /* an answer naming it again would restart the same page forever */
 		marker = NULL;
+		page++;
 		xmlDocPtr doc = NULL;
 		rc = call(c, action, &p, &doc, e);
 		aws_params_free(&p);
@@ -314,7 +317,19 @@ static int describe_all(aws_client *c, const char *action, const aws_params *arg
 			marker = NULL;
 		}
 		xmlFreeDoc(doc);
+		if (marker && sent && strcmp(marker, sent) == 0) {
+			/* What the SDKs' paginators refuse too ("the same next token was received
+			 * twice"): the listing would never end. */
+			rc =
+			    err_set(e, ORC_EFAIL,
+			            "RDS %s: page %zu repeats the Marker it was asked for, so the "
+			            "listing would never end; try again later, or report it to AWS",
+			            action, page);
+			free(marker);
+			marker = NULL;
+		}
 	} while (marker);
+	free(sent);
 	free(marker_path);
 	if (rc && *out) {
 		free_list(*out, *n);

@@ -27,6 +27,13 @@ own SigV4 signature) and, driven by files in STATE_DIR that tests may change at 
   skew            "SECONDS": the proxy's clock is SECONDS ahead; a request whose
                   X-Amz-Date is more than 5 minutes from it gets 403 RequestTimeTooSkewed
                   with that clock in Date (a server that checks request time, as AWS does)
+  repeat_marker   "ACTION" lines (Query actions: DescribeDBClusterSnapshots,
+                  DescribeSecurityGroups...): the first answer of ACTION gets a Marker (RDS)
+                  or nextToken (EC2) of "orc-repeat", and every request of ACTION that
+                  carries it is answered with that same page again, never forwarded: a
+                  service that repeats its page token, which a client must not follow
+                  forever (the SDKs' paginators stop: "the same next token was received
+                  twice")
   rewrite.json    {"<target suffix>": {...}} patches of answers, standing in for what moto
                   cannot produce (an exit code, a stopCode, RunTask failures):
                     "DescribeTasks": {"exitCode": 5} or {"exitCode": null, "stopCode": ..,
@@ -71,6 +78,16 @@ def read_faults():
         STREAK.clear()
         SEEN_RUNTASK["n"] = 0
     return float(rate)
+
+
+REPEATED = {}
+
+
+def read_lines(name):
+    try:
+        return [l.strip() for l in open(state_file(name)) if l.strip()]
+    except OSError:
+        return []
 
 
 def read_rewrite():
@@ -214,6 +231,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write(json.dumps(rec) + "\n")
         if self.fault(op, is_json, body):
             return
+        repeat = not is_json and op in read_lines("repeat_marker")
+        params = urllib.parse.parse_qs(body.decode(errors="replace")) if repeat else {}
+        if repeat and (params.get("Marker") or params.get("NextToken")) and op in REPEATED:
+            self.reply(200, "text/xml", REPEATED[op])
+            return
         conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
         conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
         for k, v in self.headers.items():
@@ -222,6 +244,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         data = self.rewrite(target, resp.status, data)
+        if repeat and resp.status == 200:
+            text = data.decode()
+            close = f"</{op}Result>"
+            if close in text:  # RDS: <ActionResult>...<Marker>
+                text = text.replace(close, "<Marker>orc-repeat</Marker>" + close, 1)
+            else:  # EC2: <ActionResponse>...<nextToken>
+                close = f"</{op}Response>"
+                text = text.replace(close, "<nextToken>orc-repeat</nextToken>" + close, 1)
+            data = text.encode()
+            REPEATED[op] = data
         self.late_logs(target, resp.status, data)
         headers = [(k, v) for k, v in resp.getheaders()
                    if k.lower() not in ("content-length", "transfer-encoding", "connection",

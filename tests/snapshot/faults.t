@@ -133,4 +133,22 @@ t_like "$T_ERR" "aws rds modify-db-cluster --region us-west-2 --db-cluster-ident
 t_ok "the re-run it names finishes the restore" env AWS_ENDPOINT_URL=$PROXY $ORC snapshot restore \
 	--config stuck2.json --region us-west-2 --snapshot golden --request-id r-stuck2
 t_is "$(snap_rds tag stuck2 orchestrator:restored-from)" golden "stuck2 restored after the re-run"
+
+# ---- a service that repeats its page token: an error naming it, never an endless loop
+# (timeout bounds the run without the guard, which asked for the same page forever)
+: >proxy/requests.jsonl
+echo DescribeDBClusterSnapshots >proxy/repeat_marker
+AWS_ENDPOINT_URL=$PROXY t_run timeout 60 $ORC snapshot list --config c1.json --region us-west-2
+t_is "$T_RC" 1 "RDS repeating its Marker: exit 1, not a loop"
+t_like "$T_ERR" "RDS DescribeDBClusterSnapshots: page 2 repeats the Marker it was asked for, so the listing would never end" \
+	"... naming the action and the page"
+t_is "$(grep -c '"op": "DescribeDBClusterSnapshots"' proxy/requests.jsonl)" 2 "... after asking twice"
+echo DescribeSecurityGroups >proxy/repeat_marker
+before=$(snap_rds clusters)
+AWS_ENDPOINT_URL=$PROXY t_run timeout 60 $ORC snapshot restore --config c1.json --region us-west-2 \
+	--snapshot golden --request-id r-repeat
+t_is "$T_RC" 1 "EC2 repeating its NextToken while resolving the security group: exit 1"
+t_like "$T_ERR" "EC2 DescribeSecurityGroups: page 2 repeats the NextToken it was asked for" "... naming it"
+t_is "$(snap_rds clusters)" "$before" "... and no cluster was touched"
+rm -f proxy/repeat_marker
 t_done
