@@ -7,8 +7,8 @@
  * caller that does not know them never sees them; other files are skipped (noted under
  * --verbose). The description shows underscores as spaces; the script name recorded in
  * the history table is the path relative to its location. Checksums are computed here,
- * so info and validate need nothing else; migrate asks to keep the text, so that every
- * file is read once.
+ * so validate needs nothing else; migrate asks to keep the text, so that every file is
+ * read once; info's table asks for the versioned files' names only (names_only).
  *
  * A location is a folder anyone with push access writes, so it is read defensively:
  * regular files only (a FIFO or a device named V1__x.sql is skipped with a warning),
