@@ -19,20 +19,27 @@ P=$T_TMP/project
 mkdir -p "$P/scripts"
 cp "$ROOT/trigger_workflow" "$P/"
 cp "$ROOT/scripts/progress.sh" "$P/scripts/"
-# The build waits for the test's go-ahead (a file), so the test sees what is printed
-# while it runs; "fail" makes it fail as a compiler error would.
+# The first build says it started and waits for the test's go-ahead, through two FIFOs
+# (each open blocks until the other side opens it: events, not polling; timeout bounds
+# both), so the test sees what is printed while it runs. Later builds find regular files
+# there and go straight on. "fail" makes a build fail as a compiler error would.
 cat >"$P/Makefile" <<'MK'
 bin/orchestrator:
-	@i=0; while [ ! -f go ] && [ $$i -lt 1200 ]; do sleep 0.05; i=$$((i+1)); done
+	@timeout 60 sh -c 'echo >started; read _ <go' || true
 	@if [ -f fail ]; then echo "cc: error: broken.c:1: expected ';'" >&2; exit 1; fi
 	@mkdir -p bin && printf '#!/bin/sh\necho "built binary ran:" "$$@"\n' >bin/orchestrator && chmod +x bin/orchestrator
 MK
+mkfifo "$P/started" "$P/go"
 "$P/trigger_workflow" --dry-run x >"$T_TMP/tw.out" 2>"$T_TMP/tw.err" &
 BG=$!
-for _ in $(seq 600); do grep -q 'building bin/orchestrator\.\.\.' "$T_TMP/tw.err" && break; sleep 0.05; done
+# trigger_workflow prints its line before it runs make: once the build has started, the
+# line is there.
+t_ok "the build starts" timeout 60 cat "$P/started"
 t_is "$(cat "$T_TMP/tw.err")" "building bin/orchestrator..." "trigger_workflow, not a terminal: says what it builds while the build runs"
 t_ok "the build has not finished yet" test ! -e "$P/bin/orchestrator"
-touch "$P/go"
+t_ok "the go-ahead reaches the build" timeout 60 sh -c "echo >'$P/go'"
+rm -f "$P/started" "$P/go"
+touch "$P/started" "$P/go"
 RC=0; wait $BG || RC=$?
 t_is "$RC" 0 "trigger_workflow: exit 0 after the build"
 t_is "$(sed -E 's/[0-9]+ s$/N s/' "$T_TMP/tw.err")" "building bin/orchestrator...
