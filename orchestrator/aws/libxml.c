@@ -15,18 +15,15 @@ _Static_assert(sizeof ORC_XML_SONAME > 1, "the Makefile found no soname for libx
 
 DL_RECORD_SONAME(xml_soname, ORC_XML_SONAME);
 
-#define ORC_XML_DEFINE(f) __typeof__(f) *orc_dl_##f;
-ORC_XML_FUNCTIONS(ORC_XML_DEFINE)
-#undef ORC_XML_DEFINE
+ORC_XML_FUNCTIONS(DL_DEFINE)
 xmlFreeFunc *orc_dl_xmlFree;
 
 static void load(void)
 {
-	void *h = dl_open(ORC_XML_SONAME, ORC_XML_PACKAGE);
-#define ORC_XML_FILL(f) orc_dl_##f = (__typeof__(orc_dl_##f))dl_sym(h, ORC_XML_SONAME, #f);
-	ORC_XML_FUNCTIONS(ORC_XML_FILL)
-#undef ORC_XML_FILL
-	orc_dl_xmlFree = (xmlFreeFunc *)dl_sym(h, ORC_XML_SONAME, "xmlFree");
+	const char *soname = ORC_XML_SONAME;
+	void *h = dl_open(soname, ORC_XML_PACKAGE);
+	ORC_XML_FUNCTIONS(DL_FILL)
+	orc_dl_xmlFree = (xmlFreeFunc *)dl_sym(h, soname, "xmlFree");
 }
 
 void orc_xml_load(void)

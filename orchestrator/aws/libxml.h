@@ -11,6 +11,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "core/dl.h"
+
 /* clang-format off */
 #define ORC_XML_FUNCTIONS(X) \
 	X(xmlDocGetRootElement) \
@@ -25,9 +27,7 @@
 	X(xmlXPathNewContext)
 /* clang-format on */
 
-#define ORC_XML_DECLARE(f) extern __typeof__(f) *orc_dl_##f;
-ORC_XML_FUNCTIONS(ORC_XML_DECLARE)
-#undef ORC_XML_DECLARE
+ORC_XML_FUNCTIONS(DL_DECLARE)
 extern xmlFreeFunc *orc_dl_xmlFree;
 
 /* Loads libxml2 and fills the pointers, once; exits naming the package if it cannot. */

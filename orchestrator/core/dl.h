@@ -24,6 +24,13 @@ void *dl_open(const char *soname, const char *package);
 /* The address of name in h, or exits with an error naming soname and name. */
 void *dl_sym(void *h, const char *soname, const char *name);
 
+/* For a library's X-macro list of function names: the pointer behind each name, declared
+ * (in its header) and defined (in its loader); DL_FILL(f) fills one, inside a loader
+ * where h is the dlopen handle and soname the library's soname. */
+#define DL_DECLARE(f) extern __typeof__(f) *orc_dl_##f;
+#define DL_DEFINE(f) __typeof__(f) *orc_dl_##f;
+#define DL_FILL(f) orc_dl_##f = (__typeof__(orc_dl_##f))dl_sym(h, soname, #f);
+
 /* Records soname in the binary's .orc_dlopen section (NUL-separated names). */
 #define DL_RECORD_SONAME(id, soname)                                                               \
 	__attribute__((section(".orc_dlopen"), used)) static const char id[] = soname

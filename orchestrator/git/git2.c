@@ -15,16 +15,13 @@ _Static_assert(sizeof ORC_GIT2_SONAME > 1, "the Makefile found no soname for lib
 
 DL_RECORD_SONAME(git2_soname, ORC_GIT2_SONAME);
 
-#define ORC_GIT2_DEFINE(f) __typeof__(f) *orc_dl_##f;
-ORC_GIT2_FUNCTIONS(ORC_GIT2_DEFINE)
-#undef ORC_GIT2_DEFINE
+ORC_GIT2_FUNCTIONS(DL_DEFINE)
 
 static void load(void)
 {
-	void *h = dl_open(ORC_GIT2_SONAME, ORC_GIT2_PACKAGE);
-#define ORC_GIT2_FILL(f) orc_dl_##f = (__typeof__(orc_dl_##f))dl_sym(h, ORC_GIT2_SONAME, #f);
-	ORC_GIT2_FUNCTIONS(ORC_GIT2_FILL)
-#undef ORC_GIT2_FILL
+	const char *soname = ORC_GIT2_SONAME;
+	void *h = dl_open(soname, ORC_GIT2_PACKAGE);
+	ORC_GIT2_FUNCTIONS(DL_FILL)
 }
 
 void orc_git2_load(void)

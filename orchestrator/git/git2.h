@@ -10,6 +10,8 @@
 #include <git2.h>
 #include <git2/sys/errors.h> /* git_error_set_str moved here in 1.8 */
 
+#include "core/dl.h"
+
 /* clang-format off */
 #define ORC_GIT2_FUNCTIONS(X) \
 	X(git_blob_create_from_workdir) \
@@ -123,9 +125,7 @@
 	X(git_treebuilder_write)
 /* clang-format on */
 
-#define ORC_GIT2_DECLARE(f) extern __typeof__(f) *orc_dl_##f;
-ORC_GIT2_FUNCTIONS(ORC_GIT2_DECLARE)
-#undef ORC_GIT2_DECLARE
+ORC_GIT2_FUNCTIONS(DL_DECLARE)
 
 /* Loads libgit2 and fills the pointers, once; exits naming the package if it cannot. */
 void orc_git2_load(void);
